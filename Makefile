@@ -1,0 +1,42 @@
+# Two commands matter: `make run` (set up everything, run the bot) and `make test` (set up
+# everything, run the whole suite). Both work on a fresh machine with Python 3.11+.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+KEYWORDS := -k _:1,1t -k _:1,2 -k __ -k N_ -k lazy_gettext
+
+.PHONY: setup run test lint format catalogs compile bench clean
+
+setup: $(VENV)/.installed compile
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+compile: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d locales -D messages
+
+run: setup
+	$(PY) -m bot run
+
+test: setup
+	$(VENV)/bin/ruff check bot db scheduler tests benchmarks
+	$(VENV)/bin/ruff format --check bot db scheduler tests benchmarks
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix bot db scheduler tests benchmarks
+	$(VENV)/bin/ruff format bot db scheduler tests benchmarks
+
+# Re-extract the strings from the code and merge them into the three catalogs.
+catalogs: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract --no-location --sort-output $(KEYWORDS) \
+	  -o locales/messages.pot bot scheduler
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --no-location -i locales/messages.pot \
+	  -d locales -D messages
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,36 @@
+"""Every CallbackData factory in one place: short prefixes, ids and codes only (≤ 64 bytes).
+
+Callback data comes from the client and can be forged, so handlers re-check every id against
+what the user may see before acting on it.
+"""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class LangCB(CallbackData, prefix="lg"):
+    code: str  # uz | uz_Cyrl | ru
+
+
+class MenuCB(CallbackData, prefix="m"):
+    action: str  # a short menu action id
+
+
+class PlaceCB(CallbackData, prefix="pl"):
+    """Pick a place: purpose says which flow asked (r = registration, i = admin invite)."""
+
+    purpose: str
+    level: str  # r (region) | d (district) | m (mahalla) | p (page of a district's mahallas)
+    code: str = ""
+    page: int = 0
+
+
+class PlaceBackCB(CallbackData, prefix="pb"):
+    purpose: str
+    level: str  # where to go back to: r (regions) | d (districts of code)
+    code: str = ""
+
+
+class InviteCB(CallbackData, prefix="iv"):
+    kind: str  # a (assistant) | d (district supervisor) | r (region supervisor) | c (country)

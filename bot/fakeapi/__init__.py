@@ -1,0 +1,35 @@
+"""Fake Telegram Bot API server for conversation tests (and, later, a local sandbox).
+
+``FakeBotAPI`` runs an aiohttp server speaking the Bot API (validated against the
+official spec), and ``SimUser`` objects play Telegram users talking to the bot.
+"""
+
+from bot.fakeapi.core import BotApiCore, UpdateDeliveryError
+from bot.fakeapi.errors import ApiError
+from bot.fakeapi.fake import FakeBotAPI
+from bot.fakeapi.models import (
+    ApiCall,
+    CallbackAnswer,
+    CallbackRecord,
+    ChatMessage,
+    StoredFile,
+    UploadedFile,
+    UserRecord,
+)
+from bot.fakeapi.users import OWN, SimUser
+
+__all__ = [
+    "OWN",
+    "ApiCall",
+    "ApiError",
+    "BotApiCore",
+    "CallbackAnswer",
+    "CallbackRecord",
+    "ChatMessage",
+    "FakeBotAPI",
+    "SimUser",
+    "StoredFile",
+    "UpdateDeliveryError",
+    "UploadedFile",
+    "UserRecord",
+]

@@ -1,0 +1,681 @@
+"""The questionnaire engine: which question comes next, answer parsing, Back/Skip/Edit, result.
+
+Pure Python on purpose: it knows nothing of Telegram or the database, so every rule of the
+interview can be tested directly, and the adapter only renders steps and calls methods.
+The whole conversation lives in a JSON-serialisable :class:`FlowState`; every method returns a
+new state (inputs are never mutated) so the adapter can persist it after each answer.
+
+Rules (docs/flow-format.md has the definition format):
+
+* the next question is the first visible question, in definition order, without an answer key;
+* answers of questions that became hidden are kept but ignored by the summary and the result,
+  so changing an answer back restores them;
+* Back goes to the nearest answered visible question before the current one (from the summary:
+  the last one); when editing from the summary, Back on the edited question returns to the summary;
+* a state written for an older copy of the definition is repaired, not rejected: unknown ids and
+  answers that no longer fit their question are dropped and the next sensible question is asked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from bot.flows.model import (
+    Choice,
+    FlowDefinition,
+    Locale,
+    LocalizedText,
+    Question,
+    fold_label,
+)
+
+__all__ = [
+    "ANSWER_ERROR_CODES",
+    "NO_WORDS",
+    "SKIPPED_LABEL",
+    "YES_NO_LABELS",
+    "YES_WORDS",
+    "AnswerError",
+    "Engine",
+    "FlowNotFinishedError",
+    "FlowState",
+    "Locale",
+    "QuestionStep",
+    "SummaryItem",
+    "SummaryStep",
+]
+
+ANSWER_ERROR_CODES: tuple[str, ...] = (
+    "integer_range",
+    "not_a_number",
+    "decimal_range",
+    "year_range",
+    "choice_unknown",
+    "too_long",
+    "empty",
+    "phone_invalid",
+    "yesno_unknown",
+    "multi_min",
+    "multi_max",
+    "required",
+)
+
+#: Button labels and summary values of yes/no questions.
+YES_NO_LABELS: dict[bool, LocalizedText] = {
+    True: LocalizedText(uz="Ha", uz_Cyrl="Ҳа", ru="Да"),
+    False: LocalizedText(uz="Yo‘q", uz_Cyrl="Йўқ", ru="Нет"),
+}
+
+#: How a skipped optional question reads in the summary.
+SKIPPED_LABEL = LocalizedText(uz="O‘tkazib yuborildi", uz_Cyrl="Ўтказиб юборилди", ru="Пропущено")
+
+#: Typed yes/no in the three languages, as folded by ``fold_label`` (no case, no apostrophes).
+YES_WORDS: frozenset[str] = frozenset(
+    {"ha", "xa", "haa", "ҳа", "ха", "хаа", "да", "yes", "y", "1", "+"}
+)
+NO_WORDS: frozenset[str] = frozenset(
+    {"yoq", "yuq", "йўқ", "йўк", "йуқ", "йук", "нет", "не", "no", "n", "0", "-"}
+)
+
+_SEPARATORS = " \u00a0\u2007\u2009\u202f"
+_SPACE_RE = re.compile(f"[{_SEPARATORS}]+")
+_GROUPED_RE = re.compile(r"^\d{1,3}(?:[ ,'’.]\d{3})+$")
+_FRACTION_RE = re.compile(r"^\d+$")
+_PHONE_CHARS_RE = re.compile(r"^\+?[\d\s\-().\u00a0]+$")
+_MAX_DIGITS = 18
+
+
+class FlowState(BaseModel):
+    """Where one person is in one questionnaire; saved to the draft row after every answer."""
+
+    flow_id: str
+    version: int
+    answers: dict[str, Any] = Field(default_factory=dict)
+    history: list[str] = Field(default_factory=list)
+    current: str | None = None
+    editing: str | None = None
+    pending: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class QuestionStep:
+    """Ask ``question``; ``value`` is its current answer (after Back/Edit) to mark it."""
+
+    question: Question
+    position: int
+    total: int
+    can_back: bool
+    can_skip: bool
+    value: Any = None
+    selected: list[str] = field(default_factory=list)
+    answered: bool = False
+    editing: bool = False
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    """One answered visible question in the summary (``value`` None = skipped)."""
+
+    question: Question
+    value: Any
+
+
+@dataclass(frozen=True)
+class SummaryStep:
+    """All questions are answered: show the answers for confirmation or editing."""
+
+    items: list[SummaryItem]
+    computed: dict[str, Any]
+
+
+class AnswerError(Exception):
+    """An answer was refused; the adapter shows ``custom`` if set, else its default for ``code``."""
+
+    def __init__(
+        self,
+        code: str,
+        params: Mapping[str, Any] | None = None,
+        custom: LocalizedText | None = None,
+    ) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params: dict[str, Any] = dict(params or {})
+        self.custom = custom
+
+    def __repr__(self) -> str:
+        return f"AnswerError({self.code!r}, {self.params!r})"
+
+
+class FlowNotFinishedError(RuntimeError):
+    """``result()`` was asked for before all visible questions were answered."""
+
+
+@dataclass(frozen=True)
+class _View:
+    """What a set of answers means for the definition: visibility and the next question."""
+
+    answers: dict[str, Any]
+    visible: list[Question]
+    visible_ids: frozenset[str]
+    next_id: str | None
+
+
+class Engine:
+    """Runs one :class:`FlowDefinition`; stateless apart from the definition."""
+
+    def __init__(self, definition: FlowDefinition) -> None:
+        self.definition = definition
+        self._questions: dict[str, Question] = {q.id: q for q in definition.questions}
+        self._computed_ids = frozenset(item.id for item in definition.computed)
+
+    # ------------------------------------------------------------------ reading
+
+    def question(self, question_id: str) -> Question | None:
+        """The question with this id, or None."""
+        return self._questions.get(question_id)
+
+    def start(self) -> FlowState:
+        """A fresh state at the first visible question."""
+        view = self._view({})
+        return self._state({}, [], view.next_id, None)
+
+    def resume(self, state: FlowState) -> FlowState:
+        """The state repaired against this definition (stale ids, unfit answers), to re-save."""
+        return self._normalize(state)[0]
+
+    def step(self, state: FlowState) -> QuestionStep | SummaryStep:
+        """What to show now."""
+        state, view = self._normalize(state)
+        if state.current is None:
+            return self._summary(view)
+        question = self._questions[state.current]
+        answered = question.id in view.answers
+        position = 1
+        for visible in view.visible:
+            if visible.id == question.id:
+                break
+            if visible.id in view.answers:
+                position += 1
+        editing = state.editing is not None and state.editing == state.current
+        return QuestionStep(
+            question=question,
+            position=position,
+            total=max(len(view.visible), position),
+            can_back=editing or self._back_target(state, view) is not None,
+            can_skip=not question.required,
+            value=view.answers.get(question.id),
+            selected=list(state.pending),
+            answered=answered,
+            editing=state.editing is not None,
+        )
+
+    def visible(self, state: FlowState) -> list[Question]:
+        """Questions shown with the current answers, in definition order."""
+        _, view = self._normalize(state)
+        return list(view.visible)
+
+    def summary(self, state: FlowState) -> SummaryStep:
+        """Answered visible questions and the computed values (callable at any time)."""
+        _, view = self._normalize(state)
+        return self._summary(view)
+
+    def result(self, state: FlowState) -> dict[str, Any]:
+        """Answers of visible questions plus computed values; only at the summary."""
+        state, view = self._normalize(state)
+        if state.current is not None:
+            raise FlowNotFinishedError(
+                f"flow {self.definition.id!r} is at question {state.current!r}, not the summary"
+            )
+        result = {q.id: view.answers[q.id] for q in view.visible if q.id in view.answers}
+        result.update(self._computed(view))
+        return result
+
+    # ------------------------------------------------------------------ answering
+
+    def answer_choice(self, state: FlowState, choice_id: str) -> FlowState:
+        """A button press on a single (choice id) or yesno ("yes"/"no") question."""
+        state, view, question = self._asking(state)
+        if question.type == "single":
+            if question.choice(choice_id) is None:
+                raise self._error(question, "choice_unknown", value=choice_id)
+            return self._commit(state, view, question.id, choice_id)
+        if question.type == "yesno" and choice_id in ("yes", "no"):
+            return self._commit(state, view, question.id, choice_id == "yes")
+        raise self._error(question, "choice_unknown", value=choice_id)
+
+    def toggle(self, state: FlowState, choice_id: str) -> FlowState:
+        """A button press on a multi question: (un)select, to be confirmed with :meth:`done`."""
+        state, _view, question = self._asking(state)
+        if question.type != "multi" or question.choice(choice_id) is None:
+            raise self._error(question, "choice_unknown", value=choice_id)
+        selected = set(state.pending)
+        if choice_id in selected:
+            selected.discard(choice_id)
+        else:
+            if len(selected) >= question.choices_max:
+                raise self._error(question, "multi_max", max=question.choices_max)
+            selected.add(choice_id)
+        pending = [cid for cid in question.choice_ids() if cid in selected]
+        return state.model_copy(update={"pending": pending}, deep=True)
+
+    def done(self, state: FlowState) -> FlowState:
+        """Confirm the selection of a multi question."""
+        state, view, question = self._asking(state)
+        if question.type != "multi":
+            raise self._error(question, "choice_unknown", value="done")
+        return self._commit(state, view, question.id, self._check_multi(question, state.pending))
+
+    def skip(self, state: FlowState) -> FlowState:
+        """Leave an optional question unanswered (stored as None)."""
+        state, view, question = self._asking(state)
+        if question.required:
+            raise AnswerError("required")
+        return self._commit(state, view, question.id, None)
+
+    def answer_text(self, state: FlowState, text: str, locale: Locale) -> FlowState:
+        """Typed input for any question type, parsed and checked."""
+        state, view, question = self._asking(state)
+        value = self._parse(question, text, locale)
+        return self._commit(state, view, question.id, value)
+
+    # ------------------------------------------------------------------ navigation
+
+    def back(self, state: FlowState) -> FlowState:
+        """Previous answered question (its answer kept); stays put at the first question."""
+        state, view = self._normalize(state)
+        if state.editing is not None and state.current == state.editing:
+            return self._state(view.answers, state.history, view.next_id, None)
+        target = self._back_target(state, view)
+        if target is None:
+            return state
+        return self._state(view.answers, state.history, target, state.editing)
+
+    def edit(self, state: FlowState, question_id: str) -> FlowState:
+        """Change the answer of a visible question (normally from the summary)."""
+        state, view = self._normalize(state)
+        if question_id not in view.visible_ids:
+            raise AnswerError("choice_unknown", {"value": question_id})
+        return self._state(view.answers, state.history, question_id, question_id)
+
+    # ------------------------------------------------------------------ display
+
+    def format_value(
+        self,
+        question: Question,
+        value: Any,
+        locale: Locale,
+        *,
+        format_number: Callable[[int | float, str], str] | None = None,
+    ) -> str:
+        """An answer as text for the summary.
+
+        Integers and decimals are plain (``1500000``, ``2.5``) unless ``format_number(value,
+        locale)`` is given (e.g. Babel's); years and phones are never grouped.
+        """
+        if value is None:
+            return SKIPPED_LABEL.get(locale)
+        kind = question.type
+        if kind == "yesno":
+            return YES_NO_LABELS[bool(value)].get(locale)
+        if kind == "single":
+            return self._choice_label(question, value, locale)
+        if kind == "multi":
+            labels = [self._choice_label(question, item, locale) for item in value or ()]
+            return ", ".join(labels) if labels else "—"
+        if kind in ("integer", "decimal") and _is_number(value):
+            if format_number is not None:
+                return format_number(value, locale)
+            if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+                return str(int(value))
+        return str(value)
+
+    # ------------------------------------------------------------------ internals
+
+    @staticmethod
+    def _choice_label(question: Question, choice_id: Any, locale: Locale) -> str:
+        choice = question.choice(choice_id) if isinstance(choice_id, str) else None
+        return choice.text.get(locale) if choice else str(choice_id)
+
+    def _state(
+        self,
+        answers: Mapping[str, Any],
+        history: list[str],
+        current: str | None,
+        editing: str | None,
+        pending: list[str] | None = None,
+    ) -> FlowState:
+        """A new state; entering a multi question preselects its current answer."""
+        if current is None:
+            editing = None
+        question = self._questions.get(current) if current else None
+        if question is None or question.type != "multi":
+            pending = []
+        elif pending is None:
+            stored = answers.get(current) if current else None
+            chosen = set(stored) if isinstance(stored, list) else set()
+            pending = [cid for cid in question.choice_ids() if cid in chosen]
+        return FlowState(
+            flow_id=self.definition.id,
+            version=self.definition.version,
+            answers={key: _copy(value) for key, value in answers.items()},
+            history=list(history),
+            current=current,
+            editing=editing,
+            pending=list(pending),
+        )
+
+    def _normalize(self, state: FlowState) -> tuple[FlowState, _View]:
+        """Repair a state against the definition and compute its view."""
+        if state.flow_id != self.definition.id:
+            raise ValueError(
+                f"state of flow {state.flow_id!r} given to the engine of {self.definition.id!r}"
+            )
+        answers = {
+            qid: value
+            for qid, value in state.answers.items()
+            if qid in self._questions and _fits(self._questions[qid], value)
+        }
+        view = self._view(answers)
+        current = state.current
+        if current is not None and not (
+            current in view.visible_ids and (current in answers or current == view.next_id)
+        ):
+            current = None
+        if current is None:
+            current = view.next_id
+        editing = state.editing if state.editing in view.visible_ids else None
+        history = [qid for qid in state.history if qid in self._questions]
+        pending: list[str] | None = None
+        if current == state.current:
+            question = self._questions.get(current) if current else None
+            if question is not None and question.type == "multi":
+                chosen = set(state.pending)
+                pending = [cid for cid in question.choice_ids() if cid in chosen]
+        return self._state(answers, history, current, editing, pending), view
+
+    def _view(self, answers: Mapping[str, Any]) -> _View:
+        values: dict[str, Any] = {}
+        visible: list[Question] = []
+        next_id: str | None = None
+        for question in self.definition.questions:
+            condition = question.condition
+            if condition is not None:
+                uses_computed = bool(condition.names & self._computed_ids)
+                scope = self._with_computed(values) if uses_computed else values
+                if not condition.test(scope):
+                    continue
+            visible.append(question)
+            if question.id in answers:
+                values[question.id] = answers[question.id]
+            elif next_id is None:
+                next_id = question.id
+        return _View(
+            answers=dict(answers),
+            visible=visible,
+            visible_ids=frozenset(q.id for q in visible),
+            next_id=next_id,
+        )
+
+    def _with_computed(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        scope = dict(values)
+        for item in self.definition.computed:
+            scope[item.id] = item.expression.evaluate(scope)
+        return scope
+
+    def _computed(self, view: _View) -> dict[str, Any]:
+        values = {q.id: view.answers[q.id] for q in view.visible if q.id in view.answers}
+        scope = self._with_computed(values)
+        return {item.id: scope[item.id] for item in self.definition.computed}
+
+    def _summary(self, view: _View) -> SummaryStep:
+        items = [
+            SummaryItem(q, _copy(view.answers[q.id])) for q in view.visible if q.id in view.answers
+        ]
+        return SummaryStep(items=items, computed=self._computed(view))
+
+    def _back_target(self, state: FlowState, view: _View) -> str | None:
+        ids = [q.id for q in view.visible]
+        end = ids.index(state.current) if state.current in view.visible_ids else len(ids)
+        for qid in reversed(ids[:end]):
+            if qid in view.answers:
+                return qid
+        return None
+
+    def _asking(self, state: FlowState) -> tuple[FlowState, _View, Question]:
+        state, view = self._normalize(state)
+        if state.current is None:
+            raise AnswerError("choice_unknown", {"value": None})
+        return state, view, self._questions[state.current]
+
+    def _commit(self, state: FlowState, view: _View, question_id: str, value: Any) -> FlowState:
+        answers = dict(view.answers)
+        answers[question_id] = value
+        history = [qid for qid in state.history if qid != question_id] + [question_id]
+        after = self._view(answers)
+        return self._state(answers, history, after.next_id, state.editing)
+
+    @staticmethod
+    def _error(question: Question, code: str, **params: Any) -> AnswerError:
+        return AnswerError(code, params, question.error)
+
+    # ------------------------------------------------------------------ parsing
+
+    def _parse(self, question: Question, text: str, locale: Locale) -> Any:
+        raw = (text or "").strip()
+        kind = question.type
+        if not raw:
+            raise self._error(question, "empty")
+        if kind == "text":
+            if len(raw) > question.length_limit:
+                raise self._error(question, "too_long", max=question.length_limit, length=len(raw))
+            return raw
+        if kind in ("integer", "year"):
+            number = _parse_integer(raw)
+            if number is None:
+                raise self._error(question, "not_a_number")
+            code = "integer_range" if kind == "integer" else "year_range"
+            self._check_range(question, number, code)
+            return number
+        if kind == "decimal":
+            decimal = _parse_decimal(raw)
+            if decimal is None:
+                raise self._error(question, "not_a_number")
+            self._check_range(question, decimal, "decimal_range")
+            return decimal
+        if kind == "phone":
+            phone = _parse_phone(raw)
+            if phone is None:
+                raise self._error(question, "phone_invalid")
+            return phone
+        if kind == "yesno":
+            answer = _parse_yesno(raw)
+            if answer is None:
+                raise self._error(question, "yesno_unknown")
+            return answer
+        if kind == "single":
+            choice = _match_choice(question, raw, locale)
+            if choice is None:
+                raise self._error(question, "choice_unknown", value=raw)
+            return choice.id
+        # multi
+        selected = _match_choices(question, raw, locale)
+        if selected == []:
+            raise self._error(question, "empty")
+        if isinstance(selected, str):
+            raise self._error(question, "choice_unknown", value=selected)
+        return self._check_multi(question, selected)
+
+    def _check_range(self, question: Question, value: int | float, code: str) -> None:
+        low, high = question.min_value, question.max_value
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise self._error(question, code, min=low, max=high)
+
+    def _check_multi(self, question: Question, selected: list[str]) -> list[str] | None:
+        chosen = set(selected)
+        ordered = [cid for cid in question.choice_ids() if cid in chosen]
+        if not ordered and not question.required:
+            return None
+        if len(ordered) < question.choices_min:
+            raise self._error(question, "multi_min", min=question.choices_min)
+        if len(ordered) > question.choices_max:
+            raise self._error(question, "multi_max", max=question.choices_max)
+        return ordered
+
+
+# ---------------------------------------------------------------------- module helpers
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _copy(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
+
+
+def _fits(question: Question, value: Any) -> bool:
+    """Whether a stored answer still suits the question (the definition may have changed)."""
+    if value is None:
+        return not question.required
+    kind = question.type
+    if kind == "single":
+        return isinstance(value, str) and question.choice(value) is not None
+    if kind == "multi":
+        return isinstance(value, list) and all(
+            isinstance(item, str) and question.choice(item) is not None for item in value
+        )
+    if kind == "yesno":
+        return isinstance(value, bool)
+    if kind in ("integer", "year"):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "decimal":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, str)
+
+
+def _digits_only(text: str) -> str | None:
+    """Digits of a whole number written plainly or with thousands separators."""
+    compact = _SPACE_RE.sub(" ", text.strip())
+    if compact.isdigit():
+        return compact if compact.isascii() else None
+    if _GROUPED_RE.match(compact):
+        digits = re.sub(r"\D", "", compact)
+        return digits
+    return None
+
+
+def _split_sign(text: str) -> tuple[str, str]:
+    text = text.strip()
+    if text[:1] in "+-−":
+        return ("-" if text[0] in "-−" else ""), text[1:].strip()
+    return "", text
+
+
+def _parse_integer(text: str) -> int | None:
+    """'1 500 000', '1,500,000', '1.500.000', '-5' -> int; anything else None."""
+    sign, body = _split_sign(text)
+    digits = _digits_only(body) if body else None
+    if digits is None or len(digits) > _MAX_DIGITS:
+        return None
+    return int(sign + digits)
+
+
+def _parse_decimal(text: str) -> float | None:
+    """'2,5', '2.5', '1 500,75', '1,500.75', '1.500,75' -> float; anything else None.
+
+    With both ',' and '.', the last one is the decimal mark; a single ',' or '.' is a decimal
+    mark; a repeated one separates thousands.
+    """
+    sign, body = _split_sign(text)
+    body = _SPACE_RE.sub(" ", body)
+    if not body:
+        return None
+    last_comma, last_dot = body.rfind(","), body.rfind(".")
+    mark = ""
+    if last_comma >= 0 and last_dot >= 0:
+        mark = "," if last_comma > last_dot else "."
+    elif last_comma >= 0 and body.count(",") == 1:
+        mark = ","
+    elif last_dot >= 0 and body.count(".") == 1:
+        mark = "."
+    whole, fraction = body.rsplit(mark, 1) if mark else (body, "")
+    if mark and not _FRACTION_RE.match(fraction):
+        return None
+    whole = whole.strip()
+    digits = _digits_only(whole) if whole else ("0" if fraction else None)
+    if digits is None or len(digits) > _MAX_DIGITS or not fraction.isascii():
+        return None
+    return float(f"{sign}{digits}.{fraction or '0'}")
+
+
+def _parse_phone(text: str) -> str | None:
+    """Any usual way of writing an Uzbek mobile number -> '+998XXXXXXXXX'."""
+    raw = text.strip()
+    if not _PHONE_CHARS_RE.match(raw):
+        return None
+    digits = re.sub(r"\D", "", raw)
+    if digits.startswith("00998"):
+        digits = digits[2:]
+    if len(digits) == 12 and digits.startswith("998"):
+        national = digits[3:]
+    elif len(digits) == 9 and not raw.startswith("+"):
+        national = digits
+    else:
+        return None
+    if national.startswith("0") or not national.isascii():
+        return None
+    return "+998" + national
+
+
+def _parse_yesno(text: str) -> bool | None:
+    folded = fold_label(text)
+    if folded in YES_WORDS or any(folded == fold_label(t) for t in YES_NO_LABELS[True].all()):
+        return True
+    if folded in NO_WORDS or any(folded == fold_label(t) for t in YES_NO_LABELS[False].all()):
+        return False
+    return None
+
+
+def _match_choice(question: Question, text: str, locale: Locale) -> Choice | None:
+    """A choice by its label in any language (the user's first) or by its 1-based number."""
+    folded = fold_label(text)
+    if not folded:
+        return None
+    choices = question.choices or []
+    for lang in (locale, "uz", "uz_Cyrl", "ru"):
+        for choice in choices:
+            if fold_label(choice.text.get(lang)) == folded:
+                return choice
+    if folded.isdigit() and folded.isascii():
+        number = int(folded)
+        if 1 <= number <= len(choices):
+            return choices[number - 1]
+    return None
+
+
+def _match_choices(question: Question, text: str, locale: Locale) -> list[str] | str:
+    """Choice ids from comma-separated labels or numbers; the unmatched piece if any."""
+    whole = _match_choice(question, text, locale)
+    if whole is not None:
+        return [whole.id]
+    pieces: list[str] = []
+    for part in re.split(r"[,;\n]+", text):
+        part = part.strip()
+        if not part:
+            continue
+        if re.fullmatch(r"[\d\s]+", part):
+            pieces.extend(part.split())
+        else:
+            pieces.append(part)
+    found: list[str] = []
+    for piece in pieces:
+        choice = _match_choice(question, piece, locale)
+        if choice is None:
+            return piece
+        found.append(choice.id)
+    return found

@@ -1,0 +1,63 @@
+"""aiogram FSM storage in our own database, so conversations survive a restart.
+
+Each call is its own short transaction on its own session: state writes never wait for a
+handler's work and never hold a lock while the bot talks to Telegram.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StorageKey
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.models import FsmRecord, utcnow
+
+
+class SQLAlchemyStorage(BaseStorage):
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        key_builder: KeyBuilder | None = None,
+    ) -> None:
+        self._sessions = session_factory
+        self._keys = key_builder or DefaultKeyBuilder(with_destiny=True)
+
+    async def _load(self, key: StorageKey) -> FsmRecord | None:
+        async with self._sessions() as session:
+            return await session.get(FsmRecord, self._keys.build(key))
+
+    async def _store(self, key: StorageKey, **values: Any) -> None:
+        async with self._sessions() as session:
+            record = await session.get(FsmRecord, self._keys.build(key))
+            if record is None:
+                if not any(values.values()):
+                    return
+                record = FsmRecord(key=self._keys.build(key), state=None, data={})
+                session.add(record)
+            for name, value in values.items():
+                setattr(record, name, value)
+            record.updated_at = utcnow()
+            if record.state is None and not record.data and record in session.dirty:
+                await session.delete(record)
+            await session.commit()
+
+    async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
+        value = state.state if isinstance(state, State) else state
+        await self._store(key, state=value)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        record = await self._load(key)
+        return record.state if record else None
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        await self._store(key, data=dict(data))
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        record = await self._load(key)
+        return dict(record.data) if record and record.data else {}
+
+    async def close(self) -> None:
+        """The engine is owned by the app and disposed there."""

@@ -1,0 +1,18 @@
+"""Routers, one per module, each built by a function so tests can build fresh dispatchers."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.handlers import admin, basics, fallback, places, start
+
+
+def build_routers() -> list[Router]:
+    """In priority order: commands that work in any state first, the catch-all last."""
+    return [
+        start.router(),
+        basics.router(),
+        admin.router(),
+        places.router(),
+        fallback.router(),
+    ]

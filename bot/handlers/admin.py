@@ -1,0 +1,140 @@
+"""Admins in the bot: make invite links (the same invites as `python -m bot admin invite`)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import InviteCB, PlaceCB
+from bot.config import Settings
+from bot.filters import HasRole, MenuButton
+from bot.handlers.places import show_regions
+from bot.keyboards.places import cancel_button
+from bot.services import invites
+from bot.texts import esc, place_label, role_label
+from db.models import User, utcnow
+
+log = logging.getLogger(__name__)
+
+_PURPOSE = {"a": "ia", "d": "id", "r": "ir"}
+
+
+async def on_invite_menu(message: Message) -> None:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Assistant of a mahalla"), callback_data=InviteCB(kind="a"))
+    builder.button(text=_("District supervisor"), callback_data=InviteCB(kind="d"))
+    builder.button(text=_("Region supervisor"), callback_data=InviteCB(kind="r"))
+    builder.button(text=_("National supervisor"), callback_data=InviteCB(kind="c"))
+    builder.adjust(1)
+    builder.row(cancel_button())
+    await message.answer(_("Whom do you want to invite?"), reply_markup=builder.as_markup())
+
+
+async def on_invite_kind(
+    query: CallbackQuery,
+    callback_data: InviteCB,
+    session: AsyncSession,
+    user: User,
+    bot: Bot,
+    settings: Settings,
+    state: FSMContext,
+) -> None:
+    if not isinstance(query.message, Message):
+        await query.answer(_("This button is out of date."))
+        return
+    await query.answer()
+    if callback_data.kind == "c":
+        await _make(
+            query.message, session, user, bot, settings, state, "supervisor", "country", None
+        )
+        return
+    purpose = _PURPOSE.get(callback_data.kind)
+    if purpose is None:
+        return
+    await show_regions(query.message, session, purpose, user.locale, edit=True)
+
+
+async def on_invite_place(
+    query: CallbackQuery,
+    callback_data: PlaceCB,
+    session: AsyncSession,
+    user: User,
+    bot: Bot,
+    settings: Settings,
+    state: FSMContext,
+) -> None:
+    if not isinstance(query.message, Message):
+        await query.answer(_("This button is out of date."))
+        return
+    role, level = {
+        "ia": ("assistant", "mahalla"),
+        "id": ("supervisor", "district"),
+        "ir": ("supervisor", "region"),
+    }[callback_data.purpose]
+    await query.answer()
+    await _make(query.message, session, user, bot, settings, state, role, level, callback_data.code)
+
+
+async def _make(
+    message: Message,
+    session: AsyncSession,
+    user: User,
+    bot: Bot,
+    settings: Settings,
+    state: FSMContext,
+    role: str,
+    level: str,
+    code: str | None,
+) -> None:
+    try:
+        token = await invites.create(
+            session,
+            role=role,
+            level=level,
+            place_code=code,
+            now=utcnow(),
+            valid_days=settings.invite_valid_days,
+            created_by=user.id,
+        )
+    except invites.InviteError:
+        await message.answer(_("This place is not in the registry."))
+        return
+    await state.clear()
+    username = settings.bot_username or (await bot.me()).username or ""
+    place = esc(await place_label(session, level, code, user.locale))
+    await message.edit_text(
+        _(
+            "Invite for the {role}: <b>{place}</b>\n\nSend this link to the person. It works "
+            "once and expires in {days} days:\n{link}"
+        ).format(
+            role=role_label(role, level),
+            place=place,
+            days=settings.invite_valid_days,
+            link=invites.deep_link(username, token),
+        )
+    )
+
+
+def router() -> Router:
+    r = Router(name="admin")
+    r.message.filter(HasRole("admin"))
+    r.callback_query.filter(HasRole("admin"))
+    r.message.register(on_invite_menu, Command("invite"))
+    r.message.register(on_invite_menu, MenuButton("invite"))
+    r.callback_query.register(on_invite_kind, InviteCB.filter())
+    r.callback_query.register(
+        on_invite_place,
+        PlaceCB.filter(
+            ((F.purpose == "ia") & (F.level == "m"))
+            | ((F.purpose == "id") & (F.level == "d"))
+            | ((F.purpose == "ir") & (F.level == "r"))
+        ),
+    )
+    return r

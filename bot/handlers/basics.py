@@ -1,0 +1,95 @@
+"""/help, /cancel and /language: they work in every state."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import LangCB, MenuCB
+from bot.config import LOCALES
+from bot.filters import MenuButton
+from bot.i18n import LANGUAGE_NAMES
+from bot.keyboards.common import language_keyboard, main_menu
+from bot.services import users
+from bot.services.roles import Roles
+from bot.texts import help_text, send_main_menu
+from db.models import User
+
+
+async def on_help(message: Message, roles: Roles) -> None:
+    await message.answer(help_text(roles))
+
+
+async def on_cancel(message: Message, state: FSMContext, roles: Roles) -> None:
+    had_state = await state.get_state() is not None
+    await state.clear()
+    text = _("Cancelled.") if had_state else _("There is nothing to cancel.")
+    await message.answer(text, reply_markup=main_menu(roles))
+
+
+async def on_cancel_button(query: CallbackQuery, state: FSMContext, roles: Roles) -> None:
+    await state.clear()
+    await query.answer(_("Cancelled."))
+    if query.message is not None and hasattr(query.message, "edit_reply_markup"):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(_("Cancelled."), reply_markup=main_menu(roles))
+
+
+async def on_language_command(message: Message, user: User) -> None:
+    await message.answer(_("Choose your language:"), reply_markup=language_keyboard(user.locale))
+
+
+async def on_language_chosen(
+    query: CallbackQuery,
+    callback_data: LangCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+    state: FSMContext,
+) -> None:
+    if callback_data.code not in LOCALES:
+        await query.answer(_("This button is out of date."), show_alert=False)
+        return
+    first_time = not user.locale_confirmed
+    await users.set_locale(session, user, callback_data.code)
+    with i18n.use_locale(callback_data.code):
+        await query.answer()
+        if query.message is not None and hasattr(query.message, "edit_text"):
+            await query.message.edit_text(
+                _("Language: {language}").format(language=LANGUAGE_NAMES[callback_data.code])
+            )
+        if query.message is not None and await state.get_state() is None:
+            await send_main_menu(query.message, roles, greeting=first_time)
+        elif query.message is not None:
+            await query.message.answer(_("Let's continue where you stopped."))
+
+
+async def on_noop(query: CallbackQuery) -> None:
+    await query.answer()
+
+
+async def on_menu_help(message: Message, roles: Roles) -> None:
+    await on_help(message, roles)
+
+
+async def on_menu_settings(message: Message, user: User) -> None:
+    await on_language_command(message, user)
+
+
+def router() -> Router:
+    r = Router(name="basics")
+    r.message.register(on_help, Command("help"))
+    r.message.register(on_cancel, Command("cancel"))
+    r.message.register(on_language_command, Command("language"))
+    r.callback_query.register(on_language_chosen, LangCB.filter())
+    r.callback_query.register(on_cancel_button, MenuCB.filter(F.action == "cancel"))
+    r.callback_query.register(on_noop, MenuCB.filter(F.action == "noop"))
+    r.message.register(on_menu_help, MenuButton("help"))
+    r.message.register(on_menu_settings, MenuButton("settings"))
+    return r

@@ -1,0 +1,189 @@
+"""Generic navigation of the place picker: region → district → mahalla pages and search.
+
+Flows that pick a place (registration, settings, admin invites) handle the final choice in
+their own routers, which are included before this one; here only the steps in between.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import PlaceBackCB, PlaceCB
+from bot.keyboards.places import (
+    MAHALLAS_PER_PAGE,
+    districts_keyboard,
+    mahallas_keyboard,
+    regions_keyboard,
+    search_results_keyboard,
+)
+from bot.services import registry
+from bot.states import PlacePick
+from bot.texts import esc
+from db.models import User
+
+
+async def show_regions(
+    target: Message, session: AsyncSession, purpose: str, locale: str, edit: bool = False
+) -> None:
+    markup = regions_keyboard(purpose, await registry.regions(session), locale)
+    text = _("Choose your region:")
+    if edit:
+        await target.edit_text(text, reply_markup=markup)
+    else:
+        await target.answer(text, reply_markup=markup)
+
+
+async def show_districts(
+    message: Message,
+    session: AsyncSession,
+    purpose: str,
+    region_soato: str,
+    locale: str,
+    page: int = 0,
+) -> bool:
+    region = await registry.get_region(session, region_soato)
+    if region is None:
+        return False
+    districts = await registry.districts(session, region_soato)
+    await message.edit_text(
+        _("{region}: choose the district or city:").format(
+            region=registry.place_name(region, locale)
+        ),
+        reply_markup=districts_keyboard(purpose, region_soato, districts, locale, page),
+    )
+    return True
+
+
+async def show_mahallas(
+    message: Message,
+    session: AsyncSession,
+    state: FSMContext,
+    purpose: str,
+    district_soato: str,
+    locale: str,
+    page: int = 0,
+) -> bool:
+    district = await registry.get_district(session, district_soato)
+    if district is None:
+        return False
+    mahallas, total = await registry.mahallas_page(session, district_soato, page, MAHALLAS_PER_PAGE)
+    if page > 0 and not mahallas:
+        page = 0
+        mahallas, total = await registry.mahallas_page(
+            session, district_soato, 0, MAHALLAS_PER_PAGE
+        )
+    await state.set_state(PlacePick.choosing)
+    await state.update_data(purpose=purpose, district=district_soato)
+    name = registry.place_name(district, locale)
+    if total == 0:
+        text = _("{district}: no mahallas are registered here yet. Choose another district.")
+    else:
+        text = _("{district}: choose your mahalla, or type a part of its name to search.")
+    await message.edit_text(
+        text.format(district=name),
+        reply_markup=mahallas_keyboard(purpose, district, mahallas, locale, page, total),
+    )
+    return True
+
+
+async def on_place(
+    query: CallbackQuery,
+    callback_data: PlaceCB,
+    session: AsyncSession,
+    state: FSMContext,
+    user: User,
+) -> None:
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer(_("This button is out of date."))
+        return
+    ok = True
+    if callback_data.level in ("r", "rp"):
+        ok = await show_districts(
+            message,
+            session,
+            callback_data.purpose,
+            callback_data.code,
+            user.locale,
+            callback_data.page,
+        )
+    elif callback_data.level in ("d", "p"):
+        ok = await show_mahallas(
+            message,
+            session,
+            state,
+            callback_data.purpose,
+            callback_data.code,
+            user.locale,
+            callback_data.page,
+        )
+    else:
+        ok = False
+    await query.answer(None if ok else _("This button is out of date."))
+
+
+async def on_place_back(
+    query: CallbackQuery,
+    callback_data: PlaceBackCB,
+    session: AsyncSession,
+    user: User,
+) -> None:
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer(_("This button is out of date."))
+        return
+    if callback_data.level == "d" and callback_data.code:
+        await show_districts(
+            message, session, callback_data.purpose, callback_data.code, user.locale
+        )
+    else:
+        await show_regions(message, session, callback_data.purpose, user.locale, edit=True)
+    await query.answer()
+
+
+async def on_search_text(
+    message: Message, session: AsyncSession, state: FSMContext, user: User
+) -> None:
+    data = await state.get_data()
+    district = await registry.get_district(session, data.get("district", ""))
+    if district is None:
+        await message.answer(_("Please choose with the buttons above."))
+        return
+    query = message.text or ""
+    found = await registry.search_mahallas(session, query, district.soato)
+    if not found:
+        await message.answer(
+            _(
+                "Nothing found for “{query}”. Try a shorter part of the name, or choose from "
+                "the list."
+            ).format(query=esc(query[:50])),
+            reply_markup=search_results_keyboard(
+                data.get("purpose", "r"), district, [], user.locale
+            ),
+        )
+        return
+    await message.answer(
+        _("Found: choose your mahalla."),
+        reply_markup=search_results_keyboard(
+            data.get("purpose", "r"), district, found, user.locale
+        ),
+    )
+
+
+async def on_other_input(message: Message) -> None:
+    await message.answer(
+        _("Please choose with the buttons above, or type a part of the mahalla's name.")
+    )
+
+
+def router() -> Router:
+    r = Router(name="places")
+    r.callback_query.register(on_place, PlaceCB.filter())
+    r.callback_query.register(on_place_back, PlaceBackCB.filter())
+    r.message.register(on_search_text, PlacePick.choosing, F.text & ~F.text.startswith("/"))
+    r.message.register(on_other_input, PlacePick.choosing)
+    return r

@@ -1,0 +1,56 @@
+"""/start: first contact (language), invite links, and the main menu."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.keyboards.common import language_keyboard
+from bot.services import invites
+from bot.services.roles import Roles, load_roles
+from bot.texts import invite_outcome_text, send_main_menu
+from db.models import User, utcnow
+
+
+async def on_start(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+) -> None:
+    await state.clear()
+    payload = (command.args or "").strip()
+    if payload:
+        result = await invites.redeem(session, payload, user, utcnow())
+        roles = await load_roles(session, user, settings.admin_ids, utcnow())
+        await message.answer(await invite_outcome_text(session, result, user.locale))
+        if not user.locale_confirmed:
+            await ask_language(message, user)
+            return
+        await send_main_menu(message, roles)
+        return
+    if not user.locale_confirmed:
+        await ask_language(message, user)
+        return
+    await send_main_menu(message, roles, greeting=True)
+
+
+async def ask_language(message: Message, user: User) -> None:
+    await message.answer(
+        _("Assalomu alaykum! Please choose your language."),
+        reply_markup=language_keyboard(user.locale),
+    )
+
+
+def router() -> Router:
+    r = Router(name="start")
+    r.message.register(on_start, CommandStart())
+    return r

@@ -1,0 +1,90 @@
+"""Languages: the catalogs, the locale guess from Telegram, and Babel formatting.
+
+Handlers get `_` from aiogram's gettext (bound to the update's locale by LocaleMiddleware).
+Code that runs outside an update (the scheduler, the outbox) uses `in_locale(locale)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+from bot.config import LOCALES
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+
+# Names of the languages in themselves, for the language buttons.
+LANGUAGE_NAMES: dict[str, str] = {"uz": "O‘zbekcha", "uz_Cyrl": "Ўзбекча", "ru": "Русский"}
+_BABEL_LOCALES = {"uz": "uz_Latn", "uz_Cyrl": "uz_Cyrl", "ru": "ru"}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated later, when the locale is known."""
+    return message
+
+
+def create_i18n(default_locale: str = "uz") -> I18n:
+    return I18n(path=LOCALES_DIR, default_locale=default_locale, domain=DOMAIN)
+
+
+def locale_from_telegram(language_code: str | None) -> str:
+    """Guess our locale from Telegram's language_code; any odd value falls back to Uzbek Latin."""
+    code = (language_code or "").strip().lower().replace("_", "-")
+    if code.startswith("ru"):
+        return "ru"
+    if code.startswith("uz") and "cyrl" in code:
+        return "uz_Cyrl"
+    return "uz"
+
+
+def normalize_locale(locale: str | None, default: str = "uz") -> str:
+    return locale if locale in LOCALES else default
+
+
+@contextmanager
+def in_locale(i18n: I18n, locale: str) -> Iterator[None]:
+    """Render messages for someone other than the current update's sender."""
+    with i18n.context(), i18n.use_locale(normalize_locale(locale, i18n.default_locale)):
+        yield
+
+
+def current_locale() -> str:
+    i18n = I18n.get_current(no_error=True)
+    return i18n.current_locale if i18n else "uz"
+
+
+def fmt_number(value: int | float | Decimal, locale: str | None = None) -> str:
+    return format_decimal(
+        value, locale=_BABEL_LOCALES[normalize_locale(locale or current_locale())]
+    )
+
+
+def fmt_money(amount: int | float | Decimal, locale: str | None = None) -> str:
+    """So'm without fractions: '669 000 so‘m'."""
+    number = format_decimal(
+        round(amount), locale=_BABEL_LOCALES[normalize_locale(locale or current_locale())]
+    )
+    return _("{amount} so‘m").format(amount=number)
+
+
+def fmt_date(value: dt.date, locale: str | None = None) -> str:
+    return format_date(
+        value, format="medium", locale=_BABEL_LOCALES[normalize_locale(locale or current_locale())]
+    )
+
+
+def fmt_datetime(value: dt.datetime, tz: dt.tzinfo, locale: str | None = None) -> str:
+    return format_datetime(
+        value.astimezone(tz),
+        format="d MMM y, HH:mm",
+        locale=_BABEL_LOCALES[normalize_locale(locale or current_locale())],
+    )

@@ -1,0 +1,95 @@
+"""Keyboards every role uses: languages, the main menu, paging."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
+
+from bot.callbacks import LangCB, MenuCB
+from bot.config import LOCALES
+from bot.i18n import LANGUAGE_NAMES, N_
+from bot.services.roles import Roles
+
+
+def language_keyboard(selected: str | None) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code in LOCALES:
+        mark = "✅ " if code == selected else ""
+        builder.button(text=f"{mark}{LANGUAGE_NAMES[code]}", callback_data=LangCB(code=code))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+# Main menu entries: (action id, msgid). The msgids are marked for extraction with N_.
+CITIZEN_MENU: tuple[tuple[str, str], ...] = (
+    ("settings", N_("⚙️ Settings")),
+    ("help", N_("❓ Help")),
+)
+ADMIN_MENU: tuple[tuple[str, str], ...] = ((("invite", N_("🔗 Make an invite"))),)
+
+
+def menu_entries(roles: Roles) -> list[tuple[str, str]]:
+    entries = list(CITIZEN_MENU)
+    if roles.is_admin:
+        entries = list(ADMIN_MENU) + entries
+    return entries
+
+
+def main_menu(roles: Roles) -> ReplyKeyboardMarkup:
+    builder = ReplyKeyboardBuilder()
+    for _action, msgid in menu_entries(roles):
+        builder.button(text=_(msgid))
+    builder.adjust(2)
+    return builder.as_markup(resize_keyboard=True, is_persistent=True)
+
+
+def all_translations(i18n: I18n, msgid: str) -> set[str]:
+    """A button's text in every language, so an old keyboard still works after a switch."""
+    return {i18n.gettext(msgid, locale=code) for code in LOCALES} | {msgid}
+
+
+def menu_action_for(i18n: I18n, text: str | None) -> str | None:
+    if not text:
+        return None
+    for action, msgid in (*ADMIN_MENU, *CITIZEN_MENU):
+        if text in all_translations(i18n, msgid):
+            return action
+    return None
+
+
+def paged_buttons(
+    items: Sequence[tuple[str, CallbackData]],
+    *,
+    page: int,
+    per_page: int,
+    total: int,
+    page_cb: Callable[[int], CallbackData],
+    columns: int = 1,
+    extra: Sequence[InlineKeyboardButton] = (),
+) -> InlineKeyboardMarkup:
+    """Item buttons, then a ◀ n/N ▶ row when there is more than one page, then extra buttons."""
+    builder = InlineKeyboardBuilder()
+    for text, data in items:
+        builder.button(text=text, callback_data=data)
+    builder.adjust(columns)
+    pages = max(1, -(-total // per_page))
+    if pages > 1:
+        nav: list[InlineKeyboardButton] = []
+        if page > 0:
+            nav.append(InlineKeyboardButton(text="◀️", callback_data=page_cb(page - 1).pack()))
+        nav.append(
+            InlineKeyboardButton(
+                text=f"{page + 1}/{pages}", callback_data=MenuCB(action="noop").pack()
+            )
+        )
+        if page + 1 < pages:
+            nav.append(InlineKeyboardButton(text="▶️", callback_data=page_cb(page + 1).pack()))
+        builder.row(*nav)
+    for button in extra:
+        builder.row(button)
+    return builder.as_markup()

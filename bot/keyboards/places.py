@@ -1,0 +1,106 @@
+"""The region → district → mahalla picker shared by registration, settings and admin invites."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import MenuCB, PlaceBackCB, PlaceCB
+from bot.keyboards.common import paged_buttons
+from bot.services.registry import place_name
+from db.models import District, Mahalla, Region
+
+MAHALLAS_PER_PAGE = 8
+DISTRICTS_PER_PAGE = 16
+
+
+def cancel_button() -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=_("✖️ Cancel"), callback_data=MenuCB(action="cancel").pack())
+
+
+def regions_keyboard(
+    purpose: str, regions: Sequence[Region], locale: str, with_cancel: bool = True
+) -> InlineKeyboardMarkup:
+    items = [
+        (place_name(r, locale), PlaceCB(purpose=purpose, level="r", code=r.soato)) for r in regions
+    ]
+    extra = [cancel_button()] if with_cancel else []
+    return paged_buttons(
+        items,
+        page=0,
+        per_page=len(items) or 1,
+        total=len(items),
+        page_cb=lambda p: PlaceCB(purpose=purpose, level="r", page=p),
+        columns=2,
+        extra=extra,
+    )
+
+
+def districts_keyboard(
+    purpose: str, region_soato: str, districts: Sequence[District], locale: str, page: int = 0
+) -> InlineKeyboardMarkup:
+    start = page * DISTRICTS_PER_PAGE
+    items = [
+        (place_name(d, locale), PlaceCB(purpose=purpose, level="d", code=d.soato))
+        for d in districts[start : start + DISTRICTS_PER_PAGE]
+    ]
+    back = InlineKeyboardButton(
+        text=_("⬅️ Back"), callback_data=PlaceBackCB(purpose=purpose, level="r").pack()
+    )
+    return paged_buttons(
+        items,
+        page=page,
+        per_page=DISTRICTS_PER_PAGE,
+        total=len(districts),
+        page_cb=lambda p: PlaceCB(purpose=purpose, level="rp", code=region_soato, page=p),
+        columns=2,
+        extra=[back, cancel_button()],
+    )
+
+
+def mahallas_keyboard(
+    purpose: str,
+    district: District,
+    mahallas: Sequence[Mahalla],
+    locale: str,
+    page: int,
+    total: int,
+) -> InlineKeyboardMarkup:
+    items = [
+        (place_name(m, locale), PlaceCB(purpose=purpose, level="m", code=m.code)) for m in mahallas
+    ]
+    back = InlineKeyboardButton(
+        text=_("⬅️ Back"),
+        callback_data=PlaceBackCB(purpose=purpose, level="d", code=district.region_soato).pack(),
+    )
+    return paged_buttons(
+        items,
+        page=page,
+        per_page=MAHALLAS_PER_PAGE,
+        total=total,
+        page_cb=lambda p: PlaceCB(purpose=purpose, level="p", code=district.soato, page=p),
+        columns=1,
+        extra=[back, cancel_button()],
+    )
+
+
+def search_results_keyboard(
+    purpose: str, district: District, mahallas: Sequence[Mahalla], locale: str
+) -> InlineKeyboardMarkup:
+    items = [
+        (place_name(m, locale), PlaceCB(purpose=purpose, level="m", code=m.code)) for m in mahallas
+    ]
+    back = InlineKeyboardButton(
+        text=_("⬅️ Back to the list"),
+        callback_data=PlaceCB(purpose=purpose, level="p", code=district.soato, page=0).pack(),
+    )
+    return paged_buttons(
+        items,
+        page=0,
+        per_page=max(1, len(items)),
+        total=len(items),
+        page_cb=lambda p: PlaceCB(purpose=purpose, level="p", code=district.soato, page=p),
+        extra=[back, cancel_button()],
+    )

@@ -1,0 +1,1 @@
+"""Outer middlewares, in the order an update meets them: session → user → locale → throttle."""

@@ -1,0 +1,61 @@
+"""One database session per update, committed after the handler.
+
+The session is also published in a context variable so `CommitBeforeSend` can end any open
+transaction before the bot talks to Telegram: a Telegram call never runs inside a transaction,
+and whatever the user is told has been committed first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from aiogram import BaseMiddleware
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+from aiogram.types import TelegramObject
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+
+current_session: ContextVar[AsyncSession | None] = ContextVar("current_session", default=None)
+
+
+class DbSessionMiddleware(BaseMiddleware):
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = session_factory
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        async with self._sessions() as session:
+            token = current_session.set(session)
+            try:
+                data["session"] = session
+                result = await handler(event, data)
+                if session.in_transaction():
+                    await session.commit()
+                return result
+            finally:
+                current_session.reset(token)
+
+
+class CommitBeforeSend(BaseRequestMiddleware):
+    """Commit the update's open transaction before any Bot API request leaves the process."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        session = current_session.get()
+        if session is not None and session.in_transaction():
+            await session.commit()
+        return await make_request(bot, method)

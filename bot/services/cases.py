@@ -1,0 +1,250 @@
+"""Cases: creation and routing, the status lifecycle with its audit trail, and who may see what.
+
+A case belongs to its mahalla; whoever is the mahalla's assistant now works it, so nothing is
+orphaned when an assistant leaves. `assignee_id` is set only by an explicit reassignment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import registry
+from db.models import AssistantAssignment, Case, CaseEvent, RoadmapStep, SupervisorScope, User
+
+KINDS = ("needs", "job", "internship", "business")
+KIND_PREFIX = {"needs": "N", "job": "J", "internship": "I", "business": "B"}
+OPEN_STATUSES = ("new", "accepted", "in_progress")
+FINAL_STATUSES = ("resolved", "rejected", "closed")
+OUTCOMES = (
+    "job_placed",
+    "internship_placed",
+    "loan_granted",
+    "subsidy_granted",
+    "referred",
+    "other",
+)
+TRANSITIONS: Mapping[str, frozenset[str]] = {
+    "new": frozenset({"accepted", "in_progress", "resolved", "rejected", "closed"}),
+    "accepted": frozenset({"in_progress", "resolved", "rejected", "closed"}),
+    "in_progress": frozenset({"resolved", "rejected", "closed"}),
+    "resolved": frozenset({"in_progress"}),  # reopened
+    "rejected": frozenset({"in_progress"}),
+    "closed": frozenset({"in_progress"}),
+}
+REOPEN_WITHIN = dt.timedelta(days=30)
+
+
+class CaseError(ValueError):
+    """A change the lifecycle does not allow (the message names it)."""
+
+
+def _active(column: Any, now: dt.datetime) -> Any:
+    return or_(column.is_(None), column > now)
+
+
+async def mahalla_assistant(
+    session: AsyncSession, mahalla_code: str, now: dt.datetime
+) -> User | None:
+    """The mahalla's current assistant (the most recently appointed if several)."""
+    return await session.scalar(
+        select(User)
+        .join(AssistantAssignment, AssistantAssignment.user_id == User.id)
+        .where(AssistantAssignment.mahalla_code == mahalla_code)
+        .where(_active(AssistantAssignment.active_to, now))
+        .order_by(AssistantAssignment.active_from.desc())
+        .limit(1)
+    )
+
+
+async def responsible(session: AsyncSession, case: Case, now: dt.datetime) -> User | None:
+    if case.assignee_id is not None:
+        return await session.get(User, case.assignee_id)
+    return await mahalla_assistant(session, case.mahalla_code, now)
+
+
+async def district_supervisors(
+    session: AsyncSession, district_soato: str, now: dt.datetime
+) -> Sequence[User]:
+    return (
+        await session.scalars(
+            select(User)
+            .join(SupervisorScope, SupervisorScope.user_id == User.id)
+            .where(
+                SupervisorScope.level == "district", SupervisorScope.place_code == district_soato
+            )
+            .where(_active(SupervisorScope.active_to, now))
+            .distinct()
+        )
+    ).all()
+
+
+async def create_case(
+    session: AsyncSession,
+    *,
+    citizen: User,
+    kind: str,
+    flow_id: str,
+    flow_version: int,
+    answers: Mapping[str, Any],
+    now: dt.datetime,
+    assessment: Mapping[str, Any] | None = None,
+) -> Case:
+    """Add the case (not committed: the caller adds notifications and commits once)."""
+    if kind not in KINDS:
+        raise CaseError(f"unknown case kind {kind}")
+    if citizen.mahalla_code is None:
+        raise CaseError("the citizen has no mahalla")
+    mahalla = await registry.get_mahalla(session, citizen.mahalla_code)
+    if mahalla is None:
+        raise CaseError("unknown mahalla")
+    district = await registry.get_district(session, mahalla.district_soato)
+    assessment = dict(assessment or {})
+    case = Case(
+        user_id=citizen.id,
+        kind=kind,
+        mahalla_code=mahalla.code,
+        district_soato=mahalla.district_soato,
+        region_soato=district.region_soato if district else mahalla.district_soato[:4],
+        status="new",
+        flow_id=flow_id,
+        flow_version=flow_version,
+        answers=dict(answers),
+        assessment=assessment,
+        category=assessment.get("category"),
+        income_per_person=assessment.get("income_per_person"),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    await session.flush()
+    case.number = f"{KIND_PREFIX[kind]}-{case.id:05d}"
+    session.add(
+        CaseEvent(case_id=case.id, actor_id=citizen.id, at=now, kind="status", to_status="new")
+    )
+    return case
+
+
+async def add_roadmap(
+    session: AsyncSession, case: Case, steps: Sequence[tuple[str, str | None, dict[str, str]]]
+) -> None:
+    """Add suggested steps: (institution, channel, action per locale)."""
+    for position, (institution, channel, action) in enumerate(steps):
+        session.add(
+            RoadmapStep(
+                case_id=case.id,
+                position=position,
+                institution=institution,
+                channel=channel,
+                action=dict(action),
+            )
+        )
+
+
+async def change_status(
+    session: AsyncSession,
+    case: Case,
+    *,
+    actor: User | None,
+    to_status: str,
+    now: dt.datetime,
+    outcome: str | None = None,
+    reason: str | None = None,
+) -> CaseEvent:
+    """Move a case along its lifecycle; resolved needs an outcome, rejected a reason."""
+    if to_status not in TRANSITIONS.get(case.status, frozenset()):
+        raise CaseError(f"cannot go from {case.status} to {to_status}")
+    if to_status == "resolved" and outcome not in OUTCOMES:
+        raise CaseError("a resolved case needs an outcome")
+    if to_status == "rejected" and not (reason or "").strip():
+        raise CaseError("a rejected case needs a reason")
+    event = CaseEvent(
+        case_id=case.id,
+        actor_id=actor.id if actor else None,
+        at=now,
+        kind="status",
+        from_status=case.status,
+        to_status=to_status,
+        note=reason or outcome,
+    )
+    session.add(event)
+    previous = case.status
+    case.status = to_status
+    case.updated_at = now
+    if to_status == "accepted" and case.accepted_at is None:
+        case.accepted_at = now
+    if to_status == "resolved":
+        case.resolved_at, case.outcome = now, outcome
+    if to_status == "rejected":
+        case.reason = reason
+    if to_status in ("rejected", "closed"):
+        case.closed_at = now
+    if to_status == "in_progress" and previous in FINAL_STATUSES:
+        case.resolved_at = case.closed_at = None
+    return event
+
+
+def can_reopen(case: Case, now: dt.datetime) -> bool:
+    finished = case.resolved_at or case.closed_at
+    return (
+        case.status in FINAL_STATUSES and finished is not None and now - finished <= REOPEN_WITHIN
+    )
+
+
+async def citizen_cases(session: AsyncSession, citizen: User) -> Sequence[Case]:
+    return (
+        await session.scalars(
+            select(Case).where(Case.user_id == citizen.id).order_by(Case.id.desc())
+        )
+    ).all()
+
+
+async def citizen_case(session: AsyncSession, citizen: User, case_id: int) -> Case | None:
+    """The case only if it is this citizen's own; anything else is None (forged ids)."""
+    case = await session.get(Case, case_id)
+    return case if case is not None and case.user_id == citizen.id else None
+
+
+async def open_case_of_kind(session: AsyncSession, citizen: User, kind: str) -> Case | None:
+    return await session.scalar(
+        select(Case)
+        .where(Case.user_id == citizen.id, Case.kind == kind, Case.status.in_(OPEN_STATUSES))
+        .order_by(Case.id.desc())
+        .limit(1)
+    )
+
+
+async def history(session: AsyncSession, case_id: int) -> Sequence[CaseEvent]:
+    return (
+        await session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
+        )
+    ).all()
+
+
+async def roadmap(session: AsyncSession, case_id: int) -> Sequence[RoadmapStep]:
+    return (
+        await session.scalars(
+            select(RoadmapStep)
+            .where(RoadmapStep.case_id == case_id, RoadmapStep.status != "dropped")
+            .order_by(RoadmapStep.position, RoadmapStep.id)
+        )
+    ).all()
+
+
+async def close_open_cases_of(
+    session: AsyncSession, citizen: User, now: dt.datetime, note: str
+) -> int:
+    """Used when a citizen erases their data: open cases are closed, figures are kept."""
+    count = 0
+    for case in await session.scalars(
+        select(Case).where(Case.user_id == citizen.id, Case.status.in_(OPEN_STATUSES))
+    ):
+        await change_status(session, case, actor=citizen, to_status="closed", now=now)
+        case.reason = note
+        count += 1
+    return count

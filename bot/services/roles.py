@@ -1,0 +1,142 @@
+"""Who holds which role. Checked on every handler and callback, so kept cheap to load."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import AssistantAssignment, SupervisorScope, User
+
+SCOPE_LEVELS = ("district", "region", "country")
+
+
+@dataclass(frozen=True)
+class Scope:
+    level: str  # district | region | country
+    code: str | None  # SOATO, None for the country
+
+    def covers_district(self, district_soato: str, region_soato: str) -> bool:
+        if self.level == "country":
+            return True
+        if self.level == "region":
+            return self.code == region_soato
+        return self.code == district_soato
+
+
+@dataclass(frozen=True)
+class Roles:
+    is_admin: bool = False
+    mahallas: tuple[str, ...] = ()  # mahallas the user serves as assistant
+    scopes: tuple[Scope, ...] = field(default_factory=tuple)
+
+    @property
+    def is_assistant(self) -> bool:
+        return bool(self.mahallas)
+
+    @property
+    def is_supervisor(self) -> bool:
+        return bool(self.scopes)
+
+    def names(self) -> list[str]:
+        out = ["citizen"]
+        if self.is_assistant:
+            out.append("assistant")
+        if self.is_supervisor:
+            out.append("supervisor")
+        if self.is_admin:
+            out.append("admin")
+        return out
+
+
+def _active(column_to, now: dt.datetime):  # type: ignore[no-untyped-def]
+    return or_(column_to.is_(None), column_to > now)
+
+
+async def load_roles(
+    session: AsyncSession, user: User, admin_ids: list[int], now: dt.datetime
+) -> Roles:
+    mahallas = await session.scalars(
+        select(AssistantAssignment.mahalla_code)
+        .where(AssistantAssignment.user_id == user.id)
+        .where(_active(AssistantAssignment.active_to, now))
+        .order_by(AssistantAssignment.mahalla_code)
+    )
+    scopes = await session.execute(
+        select(SupervisorScope.level, SupervisorScope.place_code)
+        .where(SupervisorScope.user_id == user.id)
+        .where(_active(SupervisorScope.active_to, now))
+        .order_by(SupervisorScope.id)
+    )
+    return Roles(
+        is_admin=user.telegram_id in admin_ids,
+        mahallas=tuple(dict.fromkeys(mahallas)),
+        scopes=tuple(Scope(level, code) for level, code in scopes),
+    )
+
+
+async def grant_assistant(
+    session: AsyncSession, user: User, mahalla_code: str, now: dt.datetime
+) -> bool:
+    """Make `user` the assistant of the mahalla; the previous assistant's term ends now.
+
+    Cases belong to the mahalla, not to the person, so the successor sees them at once.
+    Returns False when the user already serves that mahalla.
+    """
+    current = await session.scalars(
+        select(AssistantAssignment)
+        .where(AssistantAssignment.mahalla_code == mahalla_code)
+        .where(_active(AssistantAssignment.active_to, now))
+    )
+    for assignment in current:
+        if assignment.user_id == user.id:
+            return False
+        assignment.active_to = now
+    session.add(AssistantAssignment(user_id=user.id, mahalla_code=mahalla_code, active_from=now))
+    return True
+
+
+async def grant_supervisor(
+    session: AsyncSession, user: User, level: str, code: str | None, now: dt.datetime
+) -> bool:
+    exists = await session.scalar(
+        select(SupervisorScope.id)
+        .where(SupervisorScope.user_id == user.id, SupervisorScope.level == level)
+        .where(
+            SupervisorScope.place_code.is_(None)
+            if code is None
+            else SupervisorScope.place_code == code
+        )
+        .where(_active(SupervisorScope.active_to, now))
+    )
+    if exists is not None:
+        return False
+    session.add(SupervisorScope(user_id=user.id, level=level, place_code=code, active_from=now))
+    return True
+
+
+async def revoke_assistant(
+    session: AsyncSession, user: User, now: dt.datetime, mahalla_code: str | None = None
+) -> int:
+    """End the user's assistant terms (one mahalla or all); returns how many ended."""
+    query = (
+        update(AssistantAssignment)
+        .where(AssistantAssignment.user_id == user.id)
+        .where(_active(AssistantAssignment.active_to, now))
+    )
+    if mahalla_code is not None:
+        query = query.where(AssistantAssignment.mahalla_code == mahalla_code)
+    result = await session.execute(query.values(active_to=now))
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def revoke_supervisor(session: AsyncSession, user: User, now: dt.datetime) -> int:
+    result = await session.execute(
+        update(SupervisorScope)
+        .where(SupervisorScope.user_id == user.id)
+        .where(_active(SupervisorScope.active_to, now))
+        .values(active_to=now)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]

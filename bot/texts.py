@@ -1,0 +1,103 @@
+"""Messages composed in more than one handler: the main menu, help, invite outcomes.
+
+User-supplied strings are escaped with aiogram.html.quote wherever they are put into HTML.
+"""
+
+from __future__ import annotations
+
+import html
+
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.keyboards.common import main_menu
+from bot.services import registry
+from bot.services.invites import Redeemed, RedeemResult
+from bot.services.roles import Roles
+
+
+def esc(text: str) -> str:
+    """Escape user-supplied text for HTML parse mode (the one way to do it in this project)."""
+    return html.escape(text, quote=False)
+
+
+async def send_main_menu(message: Message, roles: Roles, greeting: bool = False) -> None:
+    text = _("Main menu. Choose what you need with the buttons below.")
+    if greeting:
+        text = _("Welcome to Mahalla Yordamchi!") + "\n" + text
+    await message.answer(text, reply_markup=main_menu(roles))
+
+
+async def place_label(session: AsyncSession, level: str, code: str | None, locale: str) -> str:
+    """'Chilonzor tumani' for a district code, the country's name for None, and so on."""
+    if level == "country" or code is None:
+        return _("the whole country")
+    if level == "mahalla":
+        mahalla = await registry.get_mahalla(session, code)
+        return registry.place_name(mahalla, locale) if mahalla else code
+    if level == "district":
+        district = await registry.get_district(session, code)
+        return registry.place_name(district, locale) if district else code
+    region = await registry.get_region(session, code)
+    return registry.place_name(region, locale) if region else code
+
+
+def role_label(role: str, level: str) -> str:
+    if role == "assistant":
+        return _("assistant of the mahalla")
+    return {
+        "district": _("district supervisor"),
+        "region": _("region supervisor"),
+        "country": _("national supervisor"),
+    }.get(level, _("supervisor"))
+
+
+async def invite_outcome_text(session: AsyncSession, result: RedeemResult, locale: str) -> str:
+    if result.outcome is Redeemed.UNKNOWN:
+        return _("This invite link is not valid. Ask the person who sent it for a new one.")
+    assert result.role is not None and result.level is not None
+    role = role_label(result.role, result.level)
+    place = esc(await place_label(session, result.level, result.place_code, locale))
+    if result.outcome is Redeemed.USED:
+        return _("This invite link has already been used. Ask for a new one.")
+    if result.outcome is Redeemed.EXPIRED:
+        return _("This invite link has expired. Ask for a new one.")
+    if result.outcome is Redeemed.ALREADY:
+        return _("You already are {role}: {place}.").format(role=role, place=place)
+    return _("Done! You are now {role}: <b>{place}</b>.").format(role=role, place=place)
+
+
+def help_text(roles: Roles) -> str:
+    parts = [
+        _(
+            "<b>Mahalla Yordamchi</b> connects you with the khokim's assistant of your mahalla: "
+            "report your household's needs, ask for a job, an internship or help to start a "
+            "business, and follow your requests."
+        )
+    ]
+    if roles.is_assistant:
+        parts.append(
+            _(
+                "As an <b>assistant</b> you receive the requests of your mahalla, work them to "
+                "an outcome and record the jobs you create."
+            )
+        )
+    if roles.is_supervisor:
+        parts.append(
+            _(
+                "As a <b>supervisor</b> you get a daily digest of your area and can drill down "
+                "to each mahalla and assistant."
+            )
+        )
+    if roles.is_admin:
+        parts.append(
+            _("As an <b>admin</b> you can make invite links for assistants and supervisors.")
+        )
+    parts.append(
+        _(
+            "Commands: /start – main menu, /language – change language, /cancel – stop what you "
+            "are doing, /help – this message."
+        )
+    )
+    return "\n\n".join(parts)

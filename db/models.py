@@ -1,0 +1,304 @@
+"""SQLAlchemy 2 typed models: the whole schema in one readable file.
+
+Times are stored as timezone-aware UTC. Codes (SOATO, mahalla codes) are text, never numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import Date as sa_Date
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on every backend (SQLite forgets the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+# --- administrative registry -------------------------------------------------------------
+
+
+class Region(Base):
+    __tablename__ = "regions"
+
+    soato: Mapped[str] = mapped_column(String(10), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name_uz: Mapped[str] = mapped_column(String(200))
+    name_uz_cyrl: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str] = mapped_column(String(200))
+
+
+class District(Base):
+    __tablename__ = "districts"
+
+    soato: Mapped[str] = mapped_column(String(10), primary_key=True)
+    region_soato: Mapped[str] = mapped_column(ForeignKey("regions.soato"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name_uz: Mapped[str] = mapped_column(String(200))
+    name_uz_cyrl: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str] = mapped_column(String(200))
+
+    region: Mapped[Region] = relationship(lazy="raise")
+
+
+class Mahalla(Base):
+    __tablename__ = "mahallas"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    district_soato: Mapped[str] = mapped_column(ForeignKey("districts.soato"), index=True)
+    name_uz: Mapped[str] = mapped_column(String(200))
+    name_uz_cyrl: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str | None] = mapped_column(String(200))
+    # Script- and apostrophe-folded names, for search by any fragment (see services/translit).
+    search_key: Mapped[str] = mapped_column(String(600), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    district: Mapped[District] = relationship(lazy="raise")
+
+
+# --- people and roles --------------------------------------------------------------------
+
+
+class User(Base):
+    """Anyone who has started the bot. Personal fields are nullable: they are erased on request."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    locale: Mapped[str] = mapped_column(String(8), default="uz")
+    locale_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    gender: Mapped[str | None] = mapped_column(String(8))
+    mahalla_code: Mapped[str | None] = mapped_column(ForeignKey("mahallas.code"), index=True)
+    consent_version: Mapped[int | None] = mapped_column(Integer)
+    consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    registered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    blocked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    first_seen: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AssistantAssignment(Base):
+    """An assistant serving a mahalla from `active_from` until `active_to` (open = current)."""
+
+    __tablename__ = "assistant_assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    mahalla_code: Mapped[str] = mapped_column(ForeignKey("mahallas.code"), index=True)
+    active_from: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    active_to: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class SupervisorScope(Base):
+    """A supervisor's area: level 'district' or 'region' with a SOATO code, or 'country'."""
+
+    __tablename__ = "supervisor_scopes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    place_code: Mapped[str | None] = mapped_column(String(10))
+    active_from: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    active_to: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Invite(Base):
+    """A single-use invite. Only the SHA-256 of the token is kept, so a database leak grants nothing."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # assistant | supervisor
+    level: Mapped[str] = mapped_column(String(16))  # mahalla | district | region | country
+    place_code: Mapped[str | None] = mapped_column(String(20))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+# --- infrastructure ----------------------------------------------------------------------
+
+
+class FsmRecord(Base):
+    """aiogram conversation state, kept in the database so a restart loses nothing."""
+
+    __tablename__ = "fsm_states"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    state: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class OutboxMessage(Base):
+    """A message the service sends on its own: written in the same transaction as its cause."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
+        Index("ix_outbox_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    # {"text": str, "reply_markup": dict | None} or {"document": {...}} / {"photo": {...}}
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|sent|failed|blocked
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+REFERENCE_TABLES = ("regions", "districts")
+
+
+# --- questionnaires and cases ------------------------------------------------------------
+
+
+class Draft(Base):
+    """A questionnaire in progress: saved after every answer, keeps the version it started on."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (Index("ix_drafts_user_flow", "user_id", "flow_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    flow_id: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # the question on screen
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Case(Base):
+    """A citizen's request. It belongs to the mahalla: its current assistant works it."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_mahalla_status", "mahalla_code", "status"),
+        Index("ix_cases_district_status", "district_soato", "status"),
+        Index("ix_cases_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # needs | job | internship | business
+    mahalla_code: Mapped[str] = mapped_column(ForeignKey("mahallas.code"))
+    district_soato: Mapped[str] = mapped_column(String(10))
+    region_soato: Mapped[str] = mapped_column(String(10), index=True)
+    # Set only when a supervisor reassigned the case to someone other than the mahalla's assistant.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    reason: Mapped[str | None] = mapped_column(Text)
+    flow_id: Mapped[str] = mapped_column(String(40))
+    flow_version: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    assessment: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    category: Mapped[str | None] = mapped_column(String(8))
+    income_per_person: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    rating: Mapped[int | None] = mapped_column(Integer)
+
+
+class CaseEvent(Base):
+    """Audit trail: every status change and note, with who and when."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(16))  # status | note | message | reassign | roadmap
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class RoadmapStep(Base):
+    """One institution's action for a family: suggested from the questionnaire, then edited."""
+
+    __tablename__ = "roadmap_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    institution: Mapped[str] = mapped_column(String(24))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    # The action in the three languages when suggested ({"uz": …}); free text when typed.
+    action: Mapped[dict[str, str]] = mapped_column(JSON)
+    due_date: Mapped[dt.date | None] = mapped_column(sa_Date)
+    status: Mapped[str] = mapped_column(String(12), default="planned")  # planned | done | dropped
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

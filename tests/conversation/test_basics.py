@@ -1,0 +1,197 @@
+"""First contact, languages, /help, /cancel, invites and a restart mid-conversation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from bot.services import invites
+from db.models import FsmRecord, User, utcnow
+from tests.support.harness import ADMIN_ID
+
+
+async def _user_row(harness, telegram_id: int) -> User:  # type: ignore[no-untyped-def]
+    async with harness.db() as session:
+        user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+        assert user is not None
+        return user
+
+
+async def choose_language(harness, user, button: str = "O‘zbekcha") -> None:  # type: ignore[no-untyped-def]
+    """Answer the first-contact language question (the guessed language carries a ✅)."""
+    await user.send("/start")
+    label = next(b for row in user.last.buttons for b in row if b.endswith(button))
+    await user.press(label)
+
+
+async def test_first_contact_preselects_russian_and_switches_to_uzbek(harness) -> None:  # type: ignore[no-untyped-def]
+    user = harness.user(101, first_name="Dilshod", language_code="ru-RU")
+    await user.send("/start")
+    assert "Выберите язык" in user.last.text.splitlines()[0]
+    assert user.last.buttons == [["O‘zbekcha"], ["Ўзбекча"], ["✅ Русский"]]
+    stored = await _user_row(harness, 101)
+    assert (stored.locale, stored.locale_confirmed) == ("ru", False)
+
+    await user.press("O‘zbekcha")
+    assert any("Til: O‘zbekcha" in m.text for m in user.messages)
+    assert "Asosiy menyu" in user.last.text
+    stored = await _user_row(harness, 101)
+    assert (stored.locale, stored.locale_confirmed) == ("uz", True)
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("en_US", "uz"),
+        ("", "uz"),
+        (None, "uz"),
+        ("uz-cyrl", "uz_Cyrl"),
+        ("x" * 40, "uz"),
+        ("ru", "ru"),
+        ("uz", "uz"),
+    ],
+)
+async def test_odd_language_codes_never_break(harness, code, expected) -> None:  # type: ignore[no-untyped-def]
+    user = harness.user(102, first_name="Ali", language_code=code)
+    await user.send("/start")
+    assert len(user.last.buttons) == 3
+    assert (await _user_row(harness, 102)).locale == expected
+
+
+async def test_language_command_changes_every_later_message(harness) -> None:  # type: ignore[no-untyped-def]
+    user = harness.user(103, first_name="Ali", language_code="uz")
+    await choose_language(harness, user)
+    await user.send("/language")
+    await user.press("Ўзбекча")
+    await user.send("/help")
+    assert "маҳаллангиздаги ҳоким ёрдамчиси" in user.last.text
+    await user.send("/language")
+    await user.press("Русский")
+    await user.send("/help")
+    assert "помощником хокима" in user.last.text
+    assert (await _user_row(harness, 103)).locale == "ru"
+
+
+async def test_help_depends_on_roles(harness) -> None:  # type: ignore[no-untyped-def]
+    citizen = harness.user(104, first_name="Ali", language_code="ru")
+    await choose_language(harness, citizen, "Русский")
+    await citizen.send("/help")
+    assert "администратор" not in citizen.last.text
+    admin = harness.user(ADMIN_ID, first_name="Admin", language_code="ru")
+    await choose_language(harness, admin, "Русский")
+    await admin.send("/help")
+    assert "администратор" in admin.last.text
+
+
+async def test_cancel_without_and_within_a_conversation(harness) -> None:  # type: ignore[no-untyped-def]
+    admin = harness.user(ADMIN_ID, first_name="Admin", language_code="uz")
+    await choose_language(harness, admin)
+    await admin.send("/cancel")
+    assert "Bekor qiladigan narsa yoʻq" in admin.last.text
+
+    await admin.send("/invite")
+    await admin.press("Mahalla yordamchisi")
+    await admin.press("Toshkent shahri")
+    await admin.press("Chilonzor tumani")
+    assert "mahallangizni tanlang" in admin.last.text
+    await admin.send("/cancel")
+    assert admin.last.text == "Bekor qilindi."
+    async with harness.db() as session:
+        assert (await session.scalars(select(FsmRecord))).all() == []
+    await admin.send("Yangi")  # no longer a search: the menu answers
+    assert "menyu" in admin.last.text
+
+
+async def test_invite_links_valid_used_expired_forged(harness) -> None:  # type: ignore[no-untyped-def]
+    async with harness.db() as session:
+        valid = await invites.create(
+            session, role="assistant", level="mahalla", place_code="103-0104", now=utcnow()
+        )
+        old = await invites.create(
+            session,
+            role="supervisor",
+            level="district",
+            place_code="1726294",
+            now=utcnow() - dt.timedelta(days=8),
+        )
+    first = harness.user(201, first_name="Aziza", language_code="uz")
+    await choose_language(harness, first)
+    await first.send(f"/start {valid}")
+    assert "Tayyor!" in first.messages[-2].text
+    assert "mahalla yordamchisi" in first.messages[-2].text
+
+    second = harness.user(202, first_name="Bek", language_code="ru")
+    await choose_language(harness, second, "Русский")
+    await second.send(f"/start {valid}")
+    assert "уже использована" in second.messages[-2].text
+    await second.send(f"/start {old}")
+    assert "истёк" in second.messages[-2].text
+    await second.send("/start inv_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+    assert "недействительна" in second.messages[-2].text
+    await second.send("/start <b>hack</b>")
+    assert "недействительна" in second.messages[-2].text
+
+    from bot.services.roles import load_roles
+
+    async with harness.db() as session:
+        roles_first = await load_roles(session, await _user_row(harness, 201), [], utcnow())
+        roles_second = await load_roles(session, await _user_row(harness, 202), [], utcnow())
+    assert roles_first.mahallas == ("103-0104",)
+    assert not roles_second.is_assistant and not roles_second.is_supervisor
+
+
+async def test_invite_on_first_contact_then_language(harness) -> None:  # type: ignore[no-untyped-def]
+    async with harness.db() as session:
+        token = await invites.create(
+            session, role="supervisor", level="country", place_code=None, now=utcnow()
+        )
+    user = harness.user(203, first_name="Nodira", language_code="ru")
+    await user.send(f"/start {token}")
+    assert "куратор республики" in user.messages[-2].text
+    assert len(user.last.buttons) == 3  # then the language question
+
+
+async def test_admin_invite_survives_a_restart_midway(harness) -> None:  # type: ignore[no-untyped-def]
+    admin = harness.user(ADMIN_ID, first_name="Admin", language_code="uz")
+    await choose_language(harness, admin)
+    await admin.press("🔗 Taklif havolasi")
+    await admin.press("Mahalla yordamchisi")
+    await admin.press("Toshkent shahri")
+    await admin.press("Chilonzor tumani")
+
+    await harness.restart()
+
+    await admin.send("бешқўрғ")  # a Cyrillic search for a Latin-named mahalla, after restart
+    assert "Topildi" in admin.last.text
+    assert any("Beshqoʻrgʻon" in b for row in admin.last.buttons for b in row)
+    await admin.press(next(b for row in admin.last.buttons for b in row if "Beshqoʻrgʻon" in b))
+    assert "https://t.me/mahalla_test_bot?start=inv_" in admin.last.text
+
+
+async def test_non_admin_cannot_use_admin_buttons(harness) -> None:  # type: ignore[no-untyped-def]
+    user = harness.user(204, first_name="Ali", language_code="uz")
+    await choose_language(harness, user)
+    await user.send("/invite")
+    assert "Bunday buyruq yoʻq" in user.last.text
+    await user.press_data(user.last.message_id, "iv:c")
+    assert user.last_answer is not None and "eskirgan" in user.last_answer.text
+    async with harness.db() as session:
+        from db.models import Invite
+
+        assert (await session.scalars(select(Invite))).all() == []
+
+
+async def test_other_kinds_of_input_get_an_answer(harness) -> None:  # type: ignore[no-untyped-def]
+    user = harness.user(205, first_name="Ali", language_code="uz")
+    await choose_language(harness, user)
+    for send in (user.send_sticker, user.send_photo, user.send_voice):
+        replies = await send()
+        assert replies and "bunday xabarni" in replies[-1].text
+    replies = await user.send_location(41.3, 69.2)
+    assert replies
+    replies = await user.send("salom")
+    assert "Tushunmadim" in replies[-1].text
+    replies = await user.send("/nonsense")
+    assert "Bunday buyruq yoʻq" in replies[-1].text
