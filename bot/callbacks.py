@@ -34,3 +34,37 @@ class PlaceBackCB(CallbackData, prefix="pb"):
 
 class InviteCB(CallbackData, prefix="iv"):
     kind: str  # a (assistant) | d (district supervisor) | r (region supervisor) | c (country)
+
+
+class RegCB(CallbackData, prefix="rg"):
+    """Registration steps: consent (yes/no), gender (m/f), back, and the like."""
+
+    action: str
+    value: str = ""
+
+
+class SetCB(CallbackData, prefix="st"):
+    """Settings menu: lang | place | data | delete | delete_yes | delete_no | back."""
+
+    action: str
+
+
+class QCB(CallbackData, prefix="q"):
+    """Questionnaire: `draft` ties a button to one draft, so buttons of old drafts are stale.
+
+    action: c (choose) | t (toggle) | d (done) | b (back) | s (skip) | x (cancel) |
+            e (edit picker) | eq (edit question q) | send | sum (back to summary)
+    """
+
+    draft: int
+    action: str
+    q: str = ""
+    v: str = ""
+
+
+class CaseCB(CallbackData, prefix="c"):
+    """A citizen's view of their cases: list | open | roadmap | history; ids re-checked."""
+
+    action: str
+    id: int = 0
+    page: int = 0

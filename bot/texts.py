@@ -101,3 +101,42 @@ def help_text(roles: Roles) -> str:
         )
     )
     return "\n\n".join(parts)
+
+
+def case_kind_label(kind: str) -> str:
+    return {
+        "needs": _("household needs"),
+        "job": _("job request"),
+        "internship": _("internship request"),
+        "business": _("business support"),
+    }.get(kind, kind)
+
+
+def status_label(status: str) -> str:
+    return {
+        "new": _("new"),
+        "accepted": _("accepted"),
+        "in_progress": _("in progress"),
+        "resolved": _("resolved"),
+        "rejected": _("rejected"),
+        "closed": _("closed"),
+    }.get(status, status)
+
+
+def outcome_label(outcome: str) -> str:
+    return {
+        "job_placed": _("job found"),
+        "internship_placed": _("internship found"),
+        "loan_granted": _("loan granted"),
+        "subsidy_granted": _("subsidy granted"),
+        "referred": _("referred to an institution"),
+        "other": _("other"),
+    }.get(outcome, outcome)
+
+
+def category_label(category: str) -> str:
+    return {
+        "red": _("🔴 red"),
+        "yellow": _("🟡 yellow"),
+        "green": _("🟢 green"),
+    }.get(category, category)

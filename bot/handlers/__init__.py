@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import admin, basics, fallback, places, start
+from bot.handlers import (
+    admin,
+    basics,
+    fallback,
+    my_cases,
+    places,
+    questionnaire,
+    registration,
+    settings,
+    start,
+)
 
 
 def build_routers() -> list[Router]:
@@ -13,6 +23,10 @@ def build_routers() -> list[Router]:
         start.router(),
         basics.router(),
         admin.router(),
+        registration.router(),
+        settings.router(),
+        questionnaire.router(),
+        my_cases.router(),
         places.router(),
         fallback.router(),
     ]

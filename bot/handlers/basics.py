@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import LangCB, MenuCB
 from bot.config import LOCALES
 from bot.filters import MenuButton
+from bot.handlers import registration
 from bot.i18n import LANGUAGE_NAMES
 from bot.keyboards.common import language_keyboard, main_menu
 from bot.services import users
 from bot.services.roles import Roles
-from bot.texts import help_text, send_main_menu
+from bot.texts import help_text
 from db.models import User
 
 
@@ -64,8 +65,10 @@ async def on_language_chosen(
             await query.message.edit_text(
                 _("Language: {language}").format(language=LANGUAGE_NAMES[callback_data.code])
             )
-        if query.message is not None and await state.get_state() is None:
-            await send_main_menu(query.message, roles, greeting=first_time)
+        if isinstance(query.message, Message) and await state.get_state() is None:
+            await registration.after_language(
+                query.message, state, session, user, roles, first_time=first_time
+            )
         elif query.message is not None:
             await query.message.answer(_("Let's continue where you stopped."))
 
@@ -78,10 +81,6 @@ async def on_menu_help(message: Message, roles: Roles) -> None:
     await on_help(message, roles)
 
 
-async def on_menu_settings(message: Message, user: User) -> None:
-    await on_language_command(message, user)
-
-
 def router() -> Router:
     r = Router(name="basics")
     r.message.register(on_help, Command("help"))
@@ -91,5 +90,4 @@ def router() -> Router:
     r.callback_query.register(on_cancel_button, MenuCB.filter(F.action == "cancel"))
     r.callback_query.register(on_noop, MenuCB.filter(F.action == "noop"))
     r.message.register(on_menu_help, MenuButton("help"))
-    r.message.register(on_menu_settings, MenuButton("settings"))
     return r

@@ -27,6 +27,9 @@ def language_keyboard(selected: str | None) -> InlineKeyboardMarkup:
 
 # Main menu entries: (action id, msgid). The msgids are marked for extraction with N_.
 CITIZEN_MENU: tuple[tuple[str, str], ...] = (
+    ("needs", N_("📝 My household's needs")),
+    ("my_requests", N_("📂 My requests")),
+    ("my_assistant", N_("👤 My assistant")),
     ("settings", N_("⚙️ Settings")),
     ("help", N_("❓ Help")),
 )

@@ -49,3 +49,15 @@ async def set_locale(session: AsyncSession, user: User, locale: str) -> None:
     user.locale = locale
     user.locale_confirmed = True
     await session.commit()
+
+
+REGISTRATION_FIELDS = ("consent_version", "name", "phone", "birth_year", "gender", "mahalla_code")
+
+
+def missing_registration(user: User) -> list[str]:
+    """The registration fields still empty, in the order they are asked."""
+    return [name for name in REGISTRATION_FIELDS if getattr(user, name) is None]
+
+
+def is_registered(user: User) -> bool:
+    return user.deleted_at is None and not missing_registration(user)

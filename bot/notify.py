@@ -1,0 +1,99 @@
+"""Messages to people other than the update's sender, rendered in THEIR language and queued
+in the outbox inside the caller's transaction (the caller commits, then wakes the drainer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import CaseCB
+from bot.i18n import fmt_money, in_locale
+from bot.services import cases, outbox, registry
+from bot.texts import case_kind_label, category_label, esc, status_label
+from db.models import Case, CaseEvent, User
+
+
+async def case_created(
+    session: AsyncSession, i18n: I18n, case: Case, citizen: User, now: dt.datetime
+) -> str:
+    """Tell the mahalla's assistant at once; with no assistant, the district's supervisors.
+
+    Returns "assistant", "district" or "nobody", so the citizen can be told what happens next.
+    """
+    mahalla = await registry.get_mahalla(session, case.mahalla_code)
+    assistant = await cases.responsible(session, case, now)
+    if assistant is not None:
+        with in_locale(i18n, assistant.locale):
+            text = _new_case_text(case, citizen, mahalla, assistant.locale)
+            await outbox.enqueue_to_user(
+                session,
+                assistant,
+                text=text,
+                kind="new_case",
+                dedupe_key=f"new_case:{case.id}:{assistant.id}",
+            )
+        return "assistant"
+    supervisors = await cases.district_supervisors(session, case.district_soato, now)
+    for supervisor in supervisors:
+        with in_locale(i18n, supervisor.locale):
+            text = _("⚠️ No assistant in this mahalla: the case is in the district queue.") + (
+                "\n\n" + _new_case_text(case, citizen, mahalla, supervisor.locale)
+            )
+            await outbox.enqueue_to_user(
+                session,
+                supervisor,
+                text=text,
+                kind="queue_case",
+                dedupe_key=f"queue_case:{case.id}:{supervisor.id}",
+            )
+    return "district" if supervisors else "nobody"
+
+
+def _new_case_text(case: Case, citizen: User, mahalla: object, locale: str) -> str:
+    lines = [
+        _("🆕 New request <b>{number}</b>: {kind}").format(
+            number=case.number, kind=case_kind_label(case.kind)
+        ),
+        _("Mahalla: {mahalla}").format(
+            mahalla=esc(registry.place_name(mahalla, locale)) if mahalla else case.mahalla_code
+        ),
+        _("Citizen: {name}").format(name=esc(citizen.name or "—")),
+        _("Phone: {phone}").format(phone=esc(citizen.phone or "—")),
+    ]
+    if case.category:
+        lines.append(_("Category: {category}").format(category=category_label(case.category)))
+    if case.income_per_person is not None:
+        lines.append(
+            _("Income per person: {amount} a month").format(
+                amount=fmt_money(case.income_per_person, locale)
+            )
+        )
+    return "\n".join(lines)
+
+
+async def status_changed(session: AsyncSession, i18n: I18n, case: Case, event: CaseEvent) -> None:
+    """Tell the citizen about every change of their case's status, in the citizen's language."""
+    await session.flush()  # the event's id is the dedupe key
+    citizen = await session.get(User, case.user_id)
+    if citizen is None:
+        return
+    with in_locale(i18n, citizen.locale):
+        text = _("Your request <b>{number}</b> is now: {status}.").format(
+            number=case.number, status=status_label(event.to_status or case.status)
+        )
+        if event.to_status == "rejected" and case.reason:
+            text += "\n" + _("Reason: {reason}").format(reason=esc(case.reason))
+        keyboard = InlineKeyboardBuilder()
+        keyboard.button(text=_("Open the request"), callback_data=CaseCB(action="open", id=case.id))
+        await outbox.enqueue_to_user(
+            session,
+            citizen,
+            text=text,
+            kind="case_status",
+            reply_markup=keyboard.as_markup(),
+            dedupe_key=f"case_status:{event.id}",
+        )
