@@ -63,8 +63,36 @@ class QCB(CallbackData, prefix="q"):
 
 
 class CaseCB(CallbackData, prefix="c"):
-    """A citizen's view of their cases: list | open | roadmap | history; ids re-checked."""
+    """A citizen's view of their cases: list | open | reply | confirm | rate …; ids re-checked."""
 
     action: str
     id: int = 0
     page: int = 0
+    v: str = ""
+
+
+class ACB(CallbackData, prefix="a"):
+    """An assistant's work on cases: list (filter f, page) | open | accept | status | note | msg …"""
+
+    action: str
+    id: int = 0
+    page: int = 0
+    f: str = ""
+    v: str = ""
+
+
+class RoadmapCB(CallbackData, prefix="rm"):
+    """The roadmap editor of one case: view | add | inst | edit | done | drop | due …"""
+
+    action: str
+    case: int
+    step: int = 0
+    v: str = ""
+
+
+class JobCB(CallbackData, prefix="jb"):
+    """The job ledger: kind | employer | link | edit | delete …; `id` is a job or case id."""
+
+    action: str
+    v: str = ""
+    id: int = 0

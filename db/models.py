@@ -302,3 +302,48 @@ class RoadmapStep(Base):
     status: Mapped[str] = mapped_column(String(12), default="planned")  # planned | done | dropped
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- jobs, vacancies, scheduled work -----------------------------------------------------
+
+
+class Job(Base):
+    """A job an assistant created (the ledger). Linked to a citizen, it awaits their word."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_assistant_date", "assistant_id", "work_date"),
+        Index("ix_jobs_district_date", "district_soato", "work_date"),
+        Index("ix_jobs_region_date", "region_soato", "work_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assistant_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    mahalla_code: Mapped[str] = mapped_column(ForeignKey("mahallas.code"), index=True)
+    district_soato: Mapped[str] = mapped_column(String(10))
+    region_soato: Mapped[str] = mapped_column(String(10))
+    # permanent | temporary | self_employment | new_business | internship | public_works
+    kind: Mapped[str] = mapped_column(String(20))
+    employer: Mapped[str | None] = mapped_column(String(200))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    work_date: Mapped[dt.date] = mapped_column(sa_Date)  # local date it counts for
+    # recorded | pending (awaits the citizen) | confirmed | disputed
+    status: Mapped[str] = mapped_column(String(12), default="recorded")
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class JobRun(Base):
+    """A claimed run of a scheduled job for one period: claimed once, so never sent twice."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "period", name="uq_job_runs_job_period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(40))
+    period: Mapped[str] = mapped_column(String(40))  # e.g. 2026-11-26, 2026-W48, case:123
+    claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    result: Mapped[str | None] = mapped_column(Text)

@@ -6,12 +6,15 @@ from aiogram import Router
 
 from bot.handlers import (
     admin,
+    assistant_cases,
     basics,
     fallback,
+    ledger,
     my_cases,
     places,
     questionnaire,
     registration,
+    roadmap,
     settings,
     start,
 )
@@ -23,6 +26,9 @@ def build_routers() -> list[Router]:
         start.router(),
         basics.router(),
         admin.router(),
+        assistant_cases.router(),
+        roadmap.router(),
+        ledger.router(),
         registration.router(),
         settings.router(),
         questionnaire.router(),

@@ -33,14 +33,23 @@ CITIZEN_MENU: tuple[tuple[str, str], ...] = (
     ("settings", N_("⚙️ Settings")),
     ("help", N_("❓ Help")),
 )
+ASSISTANT_MENU: tuple[tuple[str, str], ...] = (
+    ("a_cases", N_("📥 Cases")),
+    ("a_overdue", N_("⏰ Overdue")),
+    ("a_job", N_("➕ Record a job")),
+    ("a_today", N_("📊 Today")),
+)
 ADMIN_MENU: tuple[tuple[str, str], ...] = ((("invite", N_("🔗 Make an invite"))),)
 
 
 def menu_entries(roles: Roles) -> list[tuple[str, str]]:
-    entries = list(CITIZEN_MENU)
+    """The menus of every role the person holds: work first, then the citizen's own."""
+    entries: list[tuple[str, str]] = []
+    if roles.is_assistant:
+        entries += ASSISTANT_MENU
     if roles.is_admin:
-        entries = list(ADMIN_MENU) + entries
-    return entries
+        entries += ADMIN_MENU
+    return entries + list(CITIZEN_MENU)
 
 
 def main_menu(roles: Roles) -> ReplyKeyboardMarkup:
@@ -59,7 +68,7 @@ def all_translations(i18n: I18n, msgid: str) -> set[str]:
 def menu_action_for(i18n: I18n, text: str | None) -> str | None:
     if not text:
         return None
-    for action, msgid in (*ADMIN_MENU, *CITIZEN_MENU):
+    for action, msgid in (*ASSISTANT_MENU, *ADMIN_MENU, *CITIZEN_MENU):
         if text in all_translations(i18n, msgid):
             return action
     return None

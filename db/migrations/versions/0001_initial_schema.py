@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 11:17:37.018932
+Create Date: 2026-11-26 11:27:33.357448
 """
 
 from collections.abc import Sequence
@@ -26,6 +26,16 @@ def upgrade() -> None:
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_fsm_states'))
+    )
+    op.create_table('job_runs',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('job', sa.String(length=40), nullable=False),
+    sa.Column('period', sa.String(length=40), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('result', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_runs')),
+    sa.UniqueConstraint('job', 'period', name='uq_job_runs_job_period')
     )
     op.create_table('regions',
     sa.Column('soato', sa.String(length=10), nullable=False),
@@ -222,6 +232,35 @@ def upgrade() -> None:
     with op.batch_alter_table('case_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_events_case_id'), ['case_id'], unique=False)
 
+    op.create_table('jobs',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('assistant_id', sa.Integer(), nullable=False),
+    sa.Column('mahalla_code', sa.String(length=20), nullable=False),
+    sa.Column('district_soato', sa.String(length=10), nullable=False),
+    sa.Column('region_soato', sa.String(length=10), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('employer', sa.String(length=200), nullable=True),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('citizen_id', sa.Integer(), nullable=True),
+    sa.Column('work_date', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['assistant_id'], ['users.id'], name=op.f('fk_jobs_assistant_id_users')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_jobs_case_id_cases')),
+    sa.ForeignKeyConstraint(['citizen_id'], ['users.id'], name=op.f('fk_jobs_citizen_id_users')),
+    sa.ForeignKeyConstraint(['mahalla_code'], ['mahallas.code'], name=op.f('fk_jobs_mahalla_code_mahallas')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs'))
+    )
+    with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.create_index('ix_jobs_assistant_date', ['assistant_id', 'work_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_jobs_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_jobs_citizen_id'), ['citizen_id'], unique=False)
+        batch_op.create_index('ix_jobs_district_date', ['district_soato', 'work_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_jobs_mahalla_code'), ['mahalla_code'], unique=False)
+        batch_op.create_index('ix_jobs_region_date', ['region_soato', 'work_date'], unique=False)
+
     op.create_table('roadmap_steps',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -248,6 +287,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_roadmap_steps_case_id'))
 
     op.drop_table('roadmap_steps')
+    with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.drop_index('ix_jobs_region_date')
+        batch_op.drop_index(batch_op.f('ix_jobs_mahalla_code'))
+        batch_op.drop_index('ix_jobs_district_date')
+        batch_op.drop_index(batch_op.f('ix_jobs_citizen_id'))
+        batch_op.drop_index(batch_op.f('ix_jobs_case_id'))
+        batch_op.drop_index('ix_jobs_assistant_date')
+
+    op.drop_table('jobs')
     with op.batch_alter_table('case_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_events_case_id'))
 
@@ -293,5 +341,6 @@ def downgrade() -> None:
 
     op.drop_table('districts')
     op.drop_table('regions')
+    op.drop_table('job_runs')
     op.drop_table('fsm_states')
     # ### end Alembic commands ###
