@@ -7,11 +7,14 @@ One place defines every knob. A bad value stops start-up with one line that name
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from bot.services.cases import Limits
 
 LOCALES: tuple[str, ...] = ("uz", "uz_Cyrl", "ru")
 LocaleCode = Literal["uz", "uz_Cyrl", "ru"]
@@ -66,6 +69,9 @@ class Settings(BaseSettings):
     jobs_per_month_target: int = Field(default=30, ge=0, le=30000)
     accept_within_days: int = Field(default=1, ge=1, le=60)
     resolve_within_days: int = Field(default=10, ge=1, le=365)
+    # Moving public holidays and extra days off (ISO dates, comma-separated), on top of the
+    # fixed ones built into services/workdays.py.
+    holidays: Annotated[list[dt.date], NoDecode] = Field(default_factory=list)
 
     # Flood control per user: at most `throttle_rate` updates in `throttle_window` seconds.
     throttle_rate: int = Field(default=20, ge=1)
@@ -78,6 +84,11 @@ class Settings(BaseSettings):
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _admin_ids(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("holidays", mode="before")
+    @classmethod
+    def _holidays(cls, value: object) -> object:
         return _split_csv(value)
 
     @field_validator(
@@ -124,6 +135,18 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def limits(self) -> Limits:
+        """Case time limits with this deployment's calendar."""
+        from bot.services.cases import Limits
+        from bot.services.workdays import WorkCalendar
+
+        return Limits(
+            accept_days=self.accept_within_days,
+            resolve_days=self.resolve_within_days,
+            calendar=WorkCalendar.from_dates(self.holidays),
+            tz=self.tz,
+        )
 
     @property
     def is_sqlite(self) -> bool:

@@ -266,6 +266,11 @@ class Case(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Time limits, fixed at creation from the working-day calendar (see services/workdays).
+    accept_due: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    resolve_due: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    escalate_due: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # twice overdue
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     rating: Mapped[int | None] = mapped_column(Integer)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import registry
+from bot.services.workdays import WorkCalendar
 from db.models import AssistantAssignment, Case, CaseEvent, RoadmapStep, SupervisorScope, User
 
 KINDS = ("needs", "job", "internship", "business")
@@ -37,6 +40,31 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
     "closed": frozenset({"in_progress"}),
 }
 REOPEN_WITHIN = dt.timedelta(days=30)
+TASHKENT = ZoneInfo("Asia/Tashkent")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Time limits in working days (configurable), and the calendar that counts them."""
+
+    accept_days: int = 1
+    resolve_days: int = 10
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    tz: dt.tzinfo = TASHKENT
+
+
+def is_overdue(case: Case, now: dt.datetime) -> bool:
+    if case.status == "new" and case.accept_due is not None and now > case.accept_due:
+        return True
+    return case.status in OPEN_STATUSES and case.resolve_due is not None and now > case.resolve_due
+
+
+def overdue_clause(now: dt.datetime) -> Any:
+    """The same rule as `is_overdue`, as SQL (for lists and counts)."""
+    return or_(
+        (Case.status == "new") & (Case.accept_due < now),
+        Case.status.in_(OPEN_STATUSES) & (Case.resolve_due < now),
+    )
 
 
 class CaseError(ValueError):
@@ -93,6 +121,7 @@ async def create_case(
     answers: Mapping[str, Any],
     now: dt.datetime,
     assessment: Mapping[str, Any] | None = None,
+    limits: Limits | None = None,
 ) -> Case:
     """Add the case (not committed: the caller adds notifications and commits once)."""
     if kind not in KINDS:
@@ -120,6 +149,10 @@ async def create_case(
         created_at=now,
         updated_at=now,
     )
+    limits = limits or Limits()
+    case.accept_due = limits.calendar.deadline(now, limits.accept_days, limits.tz)
+    case.resolve_due = limits.calendar.deadline(now, limits.resolve_days, limits.tz)
+    case.escalate_due = limits.calendar.deadline(now, 2 * limits.resolve_days, limits.tz)
     session.add(case)
     await session.flush()
     case.number = f"{KIND_PREFIX[kind]}-{case.id:05d}"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 11:27:33.357448
+Create Date: 2026-11-26 11:28:33.646113
 """
 
 from collections.abc import Sequence
@@ -133,6 +133,10 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('accept_due', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('resolve_due', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('escalate_due', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('escalated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('rating', sa.Integer(), nullable=True),
@@ -143,11 +147,13 @@ def upgrade() -> None:
     sa.UniqueConstraint('number', name=op.f('uq_cases_number'))
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cases_accept_due'), ['accept_due'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_assignee_id'), ['assignee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_created_at'), ['created_at'], unique=False)
         batch_op.create_index('ix_cases_district_status', ['district_soato', 'status'], unique=False)
         batch_op.create_index('ix_cases_mahalla_status', ['mahalla_code', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_region_soato'), ['region_soato'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_resolve_due'), ['resolve_due'], unique=False)
         batch_op.create_index('ix_cases_user', ['user_id'], unique=False)
 
     op.create_table('drafts',
@@ -316,11 +322,13 @@ def downgrade() -> None:
     op.drop_table('drafts')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_user')
+        batch_op.drop_index(batch_op.f('ix_cases_resolve_due'))
         batch_op.drop_index(batch_op.f('ix_cases_region_soato'))
         batch_op.drop_index('ix_cases_mahalla_status')
         batch_op.drop_index('ix_cases_district_status')
         batch_op.drop_index(batch_op.f('ix_cases_created_at'))
         batch_op.drop_index(batch_op.f('ix_cases_assignee_id'))
+        batch_op.drop_index(batch_op.f('ix_cases_accept_due'))
 
     op.drop_table('cases')
     with op.batch_alter_table('assistant_assignments', schema=None) as batch_op:
