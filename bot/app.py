@@ -104,6 +104,7 @@ def build_dispatcher(
     dp.update.outer_middleware(ThrottleMiddleware(settings.throttle_rate, settings.throttle_window))
     dp.include_routers(*build_routers())
     dp.errors.register(_on_middleware_error)
+    dp["i18n_core"] = i18n
     return dp
 
 
@@ -138,6 +139,7 @@ def build_app(settings: Settings) -> App:
     dp = build_dispatcher(settings, sessions, i18n, storage, isolation)
     outbox = OutboxSender(bot, sessions)
     dp["outbox"] = outbox
+    dp.startup.register(_on_startup)
     dp["flows"] = load_definitions()
     dp["rules"] = default_rules()
     return App(settings, bot, dp, engine, sessions, i18n, storage, outbox)
@@ -149,6 +151,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("language", N_("Change language")),
     ("cancel", N_("Stop what you are doing")),
 )
+
+
+async def _on_startup(bot: Bot, i18n_core: I18n) -> None:
+    """Runs when polling or the webhook server starts (also in tests)."""
+    await set_commands(bot, i18n_core)
 
 
 async def set_commands(bot: Bot, i18n: I18n) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.app import build_app, set_commands
+from bot.app import build_app
 from bot.bootstrap import prepare_database
 from bot.config import ConfigError, Settings
 from bot.logging_setup import setup_logging
@@ -26,7 +26,6 @@ async def _poll(settings: Settings) -> None:
     await prepare_database(settings.database_url)
     app = build_app(settings)
     try:
-        await set_commands(app.bot, app.i18n)
         await app.bot.delete_webhook(drop_pending_updates=False)
         log.info("bot started (long polling)")
         drainer = asyncio.create_task(app.outbox.run(), name="outbox")
