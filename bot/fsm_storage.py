@@ -1,18 +1,23 @@
 """aiogram FSM storage in our own database, so conversations survive a restart.
 
-Each call is its own short transaction on its own session: state writes never wait for a
-handler's work and never hold a lock while the bot talks to Telegram.
+Inside an update, state changes join the update's own session (and so its transaction): the
+state and the data it describes are committed together, and on SQLite a handler that wrote
+something and then changes state cannot wait on its own write lock. Outside an update (e.g.
+aiogram reading the state before the session middleware runs) each call is a short transaction
+of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StorageKey
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.middlewares.session import current_session
 from db.models import FsmRecord, utcnow
 
 
@@ -25,12 +30,22 @@ class SQLAlchemyStorage(BaseStorage):
         self._sessions = session_factory
         self._keys = key_builder or DefaultKeyBuilder(with_destiny=True)
 
-    async def _load(self, key: StorageKey) -> FsmRecord | None:
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[tuple[AsyncSession, bool]]:
+        """(session, owned): the update's session if there is one, else a new one we commit."""
+        shared = current_session.get()
+        if shared is not None:
+            yield shared, False
+            return
         async with self._sessions() as session:
+            yield session, True
+
+    async def _load(self, key: StorageKey) -> FsmRecord | None:
+        async with self._session() as (session, _owned):
             return await session.get(FsmRecord, self._keys.build(key))
 
     async def _store(self, key: StorageKey, **values: Any) -> None:
-        async with self._sessions() as session:
+        async with self._session() as (session, owned):
             record = await session.get(FsmRecord, self._keys.build(key))
             if record is None:
                 if not any(values.values()):
@@ -42,7 +57,10 @@ class SQLAlchemyStorage(BaseStorage):
             record.updated_at = utcnow()
             if record.state is None and not record.data and record in session.dirty:
                 await session.delete(record)
-            await session.commit()
+            if owned:
+                await session.commit()
+            else:
+                await session.flush()
 
     async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
         value = state.state if isinstance(state, State) else state

@@ -9,6 +9,7 @@ async def test_commands_per_language(harness) -> None:  # type: ignore[no-untype
             c["command"]: c["description"] for c in harness.fake.commands(language_code=language)
         }
 
+    await harness.user(1, first_name="Ali").send("/start")  # start-up has run by now
     default, uz, ru = names(""), names("uz"), names("ru")
     assert set(default) == set(uz) == set(ru) == {"start", "help", "language", "cancel"}
     assert default == uz
