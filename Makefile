@@ -19,8 +19,15 @@ $(VENV)/.installed: pyproject.toml
 compile: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d locales -D messages
 
+# Without a BOT_TOKEN (neither in the environment nor in .env) this runs the local sandbox:
+# the bot against its own Bot API emulator, with a web chat page on 127.0.0.1.
 run: setup
-	$(PY) -m bot run
+	@if [ -n "$$BOT_TOKEN" ] || grep -qsiE '^[[:space:]]*(export[[:space:]]+)?BOT_TOKEN[[:space:]]*=[[:space:]]*["'"'"']?[^"'"'"'[:space:]#]' .env; then \
+	  $(PY) -m bot run; \
+	else \
+	  echo "No BOT_TOKEN in the environment or .env: starting the local sandbox (no Telegram needed)."; \
+	  $(PY) -m bot sandbox; \
+	fi
 
 test: setup
 	$(VENV)/bin/ruff check bot db scheduler tests benchmarks

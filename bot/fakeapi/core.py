@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import logging
 import mimetypes
 import re
 import time
@@ -36,6 +37,8 @@ from bot.fakeapi.models import (
 )
 from bot.fakeapi.spec import ApiSpec, load_spec
 from bot.fakeapi.validation import Validator
+
+log = logging.getLogger(__name__)
 
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
@@ -166,6 +169,9 @@ class BotApiCore:
         self._poll_generation = 0
         self._closing = False
         self._call_listeners: list[tuple[Callable[[ApiCall], bool], asyncio.Future[ApiCall]]] = []
+        #: Called as ``listener(chat_id)`` after every recorded call and every chat change
+        #: (``chat_id`` None when the call concerns no chat); the sandbox page listens here.
+        self.change_listeners: list[Callable[[int | None], None]] = []
         self._seq = itertools.count(1)
         self.event_seq = 0
         self._file_counter = itertools.count(1)
@@ -222,6 +228,8 @@ class BotApiCore:
 
     def _record(self, call: ApiCall) -> None:
         self.calls.append(call)
+        if self.change_listeners:
+            self._changed_chat(self.call_chat_id(call))
         for listener in list(self._call_listeners):
             predicate, future = listener
             if future.done():
@@ -333,6 +341,26 @@ class BotApiCore:
     def _log(self, chat: ChatState, kind: str, message_id: int | None, from_bot: bool) -> None:
         self.event_seq = next(self._seq)
         chat.events.append(ChatEvent(self.event_seq, kind, message_id, from_bot))
+        self._changed_chat(chat.chat_id)
+
+    def _changed_chat(self, chat_id: int | None) -> None:
+        """Tell the change listeners; a failing listener is logged, never fails the call."""
+        for listener in list(self.change_listeners):
+            try:
+                listener(chat_id)
+            except Exception:
+                log.exception("fake Bot API change listener failed")
+
+    def call_chat_id(self, call: ApiCall) -> int | None:
+        """The private chat a call concerns (by chat_id or callback query), if any."""
+        chat_id = call.params.get("chat_id")
+        if isinstance(chat_id, int):
+            return chat_id
+        if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+            return int(chat_id)
+        query_id = call.params.get("callback_query_id")
+        record = self.callbacks.get(query_id) if isinstance(query_id, str) else None
+        return record.chat_id if record is not None else None
 
     def changes_since(self, chat_id: int, seq: int) -> list[ChatMessage]:
         """Bot messages sent or edited in a chat after ``seq`` (still existing), in order."""
