@@ -72,7 +72,9 @@ class CaseCB(CallbackData, prefix="c"):
 
 
 class ACB(CallbackData, prefix="a"):
-    """An assistant's work on cases: list (filter f, page) | open | accept | status | note | msg …"""
+    """An assistant's work on cases, `id` re-checked on every press:
+    list (filter f, page) | open (v="e": in place) | acc (one-tap accept) | st (to status v) |
+    out (resolve with outcome v) | close (confirmed) | note | msg. f/page lead back to the list."""
 
     action: str
     id: int = 0
@@ -96,3 +98,15 @@ class JobCB(CallbackData, prefix="jb"):
     action: str
     v: str = ""
     id: int = 0
+
+
+class SupCB(CallbackData, prefix="sv"):
+    """A supervisor's view of a place: drill (down into it) | xlsx (export) | over (overdue).
+
+    level: c (country) | r (region) | d (district) | m (mahalla); code: its SOATO or code.
+    Handlers re-check that the place lies in one of the supervisor's scopes.
+    """
+
+    action: str
+    level: str
+    code: str = ""

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import CaseCB
+from bot.callbacks import ACB, CaseCB
 from bot.i18n import fmt_money, in_locale
 from bot.services import cases, outbox, registry
 from bot.texts import case_kind_label, category_label, esc, status_label
@@ -29,11 +29,15 @@ async def case_created(
     if assistant is not None:
         with in_locale(i18n, assistant.locale):
             text = _new_case_text(case, citizen, mahalla, assistant.locale)
+            keyboard = InlineKeyboardBuilder()
+            keyboard.button(text=_("✅ Accept"), callback_data=ACB(action="acc", id=case.id))
+            keyboard.button(text=_("📂 Open"), callback_data=ACB(action="open", id=case.id))
             await outbox.enqueue_to_user(
                 session,
                 assistant,
                 text=text,
                 kind="new_case",
+                reply_markup=keyboard.as_markup(),
                 dedupe_key=f"new_case:{case.id}:{assistant.id}",
             )
         return "assistant"
@@ -97,3 +101,69 @@ async def status_changed(session: AsyncSession, i18n: I18n, case: Case, event: C
             reply_markup=keyboard.as_markup(),
             dedupe_key=f"case_status:{event.id}",
         )
+
+
+async def message_to_citizen(
+    session: AsyncSession, i18n: I18n, case: Case, event: CaseEvent
+) -> bool:
+    """Relay the assistant's message to the citizen, with a Reply button; False if unreachable."""
+    citizen = await session.get(User, case.user_id)
+    if citizen is None:
+        return False
+    with in_locale(i18n, citizen.locale):
+        text = (
+            _("✉️ A message from your assistant about request <b>{number}</b>:").format(
+                number=case.number
+            )
+            + "\n\n"
+            + esc(event.note or "")
+        )
+        keyboard = InlineKeyboardBuilder()
+        keyboard.button(text=_("↩️ Reply"), callback_data=CaseCB(action="reply", id=case.id))
+        keyboard.button(text=_("Open the request"), callback_data=CaseCB(action="open", id=case.id))
+        keyboard.adjust(1)
+        row = await outbox.enqueue_to_user(
+            session,
+            citizen,
+            text=text,
+            kind="case_message",
+            reply_markup=keyboard.as_markup(),
+            dedupe_key=f"case_message:{event.id}",
+        )
+    return row is not None
+
+
+async def message_to_assistant(
+    session: AsyncSession,
+    i18n: I18n,
+    case: Case,
+    event: CaseEvent,
+    citizen: User,
+    now: dt.datetime,
+) -> bool:
+    """Relay the citizen's reply to whoever works the case now (the mahalla's current assistant
+    or the assignee), with Reply and Open buttons; False when nobody works it yet."""
+    assistant = await cases.responsible(session, case, now)
+    if assistant is None:
+        return False
+    first_name = (citizen.name or "").split(" ")[0] or "—"
+    with in_locale(i18n, assistant.locale):
+        text = (
+            _("↩️ {name} replied about request <b>{number}</b>:").format(
+                name=esc(first_name), number=case.number
+            )
+            + "\n\n"
+            + esc(event.note or "")
+        )
+        keyboard = InlineKeyboardBuilder()
+        keyboard.button(text=_("↩️ Reply"), callback_data=ACB(action="msg", id=case.id))
+        keyboard.button(text=_("📂 Open"), callback_data=ACB(action="open", id=case.id))
+        row = await outbox.enqueue_to_user(
+            session,
+            assistant,
+            text=text,
+            kind="case_message",
+            reply_markup=keyboard.as_markup(),
+            dedupe_key=f"case_message:{event.id}",
+        )
+    return row is not None

@@ -1,9 +1,872 @@
-"""Placeholder: filled in by the assistant_cases work."""
+"""Assistants' case work: the 📥 Cases and ⏰ Overdue lists, the case card and its actions
+(status with outcome or reason, note, message to the citizen), and the citizen's reply.
+
+Every case id, from a callback or from FSM data, is re-checked with `cases.assistant_case`
+(or `cases.citizen_case` for the citizen): an assistant acts only on the cases of their
+mahallas or assigned to them. Refusals are logged with ids only, never names or phones.
+Notifications are queued in the same transaction as the change, committed, then the outbox is
+woken, and only then is the assistant answered.
+"""
 
 from __future__ import annotations
 
-from aiogram import Router
+import datetime as dt
+import logging
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import notify
+from bot.callbacks import ACB, CaseCB, MenuCB, RoadmapCB
+from bot.config import Settings
+from bot.filters import MenuButton
+from bot.flows.loader import FlowRegistry, UnknownFlowError
+from bot.i18n import fmt_date, fmt_datetime, fmt_money
+from bot.keyboards.common import main_menu, menu_action_for, paged_buttons
+from bot.render import answer_lines, fit_message
+from bot.services import cases, registry
+from bot.services.eligibility import EligibilityRules
+from bot.services.roles import Roles
+from bot.states import CaseReply, CaseWork
+from bot.texts import case_kind_label, category_label, esc, outcome_label, status_label
+from db.models import Case, CaseEvent, User, utcnow
+from scheduler.outbox import OutboxSender
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 8
+HISTORY_SHOWN = 10
+EXCERPT = 300
+STATUS_ICONS = {
+    "new": "🆕",
+    "accepted": "☑️",
+    "in_progress": "🔄",
+    "resolved": "✅",
+    "rejected": "❌",
+    "closed": "📵",
+}
+WORK_STATES = (CaseWork.reason, CaseWork.note, CaseWork.message)
+TEXT_LIMITS = {
+    CaseWork.reason.state: cases.REASON_MAX,
+    CaseWork.note.state: cases.NOTE_MAX,
+    CaseWork.message.state: cases.MESSAGE_MAX,
+    CaseReply.text.state: cases.MESSAGE_MAX,
+}
+
+
+# --- small helpers -----------------------------------------------------------------------
+
+
+def _filter(value: str) -> str:
+    """Unknown or forged filter codes fall back to all open cases."""
+    return value if value in cases.ASSISTANT_FILTERS else "open"
+
+
+def first_name(name: str | None) -> str:
+    parts = (name or "").split()
+    return parts[0] if parts else "—"
+
+
+def age_text(since: dt.datetime, now: dt.datetime) -> str:
+    """'12 min', '5 h', '3 d': how long the case has waited, short enough for a button."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 60:
+        return _("{n} min").format(n=minutes)
+    if minutes < 24 * 60:
+        return _("{n} h").format(n=minutes // 60)
+    return _("{n} d").format(n=minutes // (24 * 60))
+
+
+def _excerpt(text: str | None) -> str:
+    text = (text or "").strip()
+    return esc(text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…")
+
+
+def cancel_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✖️ Cancel"), callback_data=MenuCB(action="cancel"))
+    return builder.as_markup()
+
+
+async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Show the new view in place of the pressed message (or as a new one if it is gone)."""
+    if isinstance(query.message, Message):
+        try:
+            await query.message.edit_text(text, reply_markup=markup)
+        except TelegramBadRequest as exc:
+            if "not modified" not in str(exc):
+                raise
+        return
+    await _send(query, text, markup)
+
+
+async def _send(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Show the view as a new message, leaving the pressed one as it is."""
+    if isinstance(query.message, Message):
+        await query.message.answer(text, reply_markup=markup)
+    elif query.bot is not None:
+        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
+
+
+async def _refuse(query: CallbackQuery, user: User, data: ACB) -> None:
+    log.warning("assistant case refused: user=%s case=%s action=%s", user.id, data.id, data.action)
+    await query.answer(_("This button is out of date."), show_alert=True)
+
+
+async def _case_for(
+    query: CallbackQuery, data: ACB, session: AsyncSession, user: User, roles: Roles
+) -> Case | None:
+    case = await cases.assistant_case(session, user, roles, data.id)
+    if case is None:
+        await _refuse(query, user, data)
+    return case
+
+
+# --- the lists ---------------------------------------------------------------------------
+
+
+def _filter_title(filter_: str, total: int) -> str:
+    titles = {
+        "open": _("<b>Open cases</b>: {n}"),
+        "new": _("<b>New cases</b>: {n}"),
+        "prog": _("<b>Cases in progress</b>: {n}"),
+        "over": _("<b>Overdue cases</b>: {n}"),
+        "done": _("<b>Finished cases</b>: {n}"),
+    }
+    if filter_ in titles:
+        return titles[filter_].format(n=total)
+    return _("<b>Open cases: {kind}</b>: {n}").format(kind=case_kind_label(filter_), n=total)
+
+
+def _filter_rows(current: str, counts: dict[str, int]) -> list[list[InlineKeyboardButton]]:
+    labels = {
+        "open": _("All open ({n})").format(n=counts.get("open", 0)),
+        "new": _("🆕 New ({n})").format(n=counts.get("new", 0)),
+        "prog": _("🔄 In progress ({n})").format(n=counts.get("prog", 0)),
+        "over": _("⏰ Overdue ({n})").format(n=counts.get("over", 0)),
+        "done": _("✔️ Finished"),
+    }
+    for kind in cases.KINDS:
+        labels[kind] = f"{case_kind_label(kind)} ({counts.get(kind, 0)})"
+
+    def button(code: str) -> InlineKeyboardButton:
+        mark = "• " if code == current else ""
+        return InlineKeyboardButton(
+            text=mark + labels[code], callback_data=ACB(action="list", f=code, v="e").pack()
+        )
+
+    return [
+        [button("open"), button("new"), button("prog")],
+        [button("over"), button("done")],
+        [button(kind) for kind in cases.KINDS[:2]],
+        [button(kind) for kind in cases.KINDS[2:]],
+    ]
+
+
+def _row_label(case: Case, name: str | None, now: dt.datetime) -> str:
+    icon = "⏰" if cases.is_overdue(case, now) else STATUS_ICONS.get(case.status, "▫️")
+    return " · ".join(
+        (
+            f"{icon} {case.number}",
+            case_kind_label(case.kind),
+            age_text(case.created_at, now),
+            first_name(name),
+        )
+    )
+
+
+async def list_view(
+    session: AsyncSession, user: User, roles: Roles, filter_: str, page: int, now: dt.datetime
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of the assistant's cases under a filter, with the filter buttons below."""
+    result = await cases.assistant_cases_page(
+        session, user, roles, filter_=filter_, page=page, per_page=PER_PAGE, now=now
+    )
+    counts = await cases.assistant_counts(session, user, roles, now)
+    names = await cases.user_names(session, [case.user_id for case in result.cases])
+    items = [
+        (
+            _row_label(case, names.get(case.user_id), now),
+            ACB(action="open", id=case.id, f=filter_, page=result.page, v="e"),
+        )
+        for case in result.cases
+    ]
+    markup = paged_buttons(
+        items,
+        page=result.page,
+        per_page=PER_PAGE,
+        total=result.total,
+        page_cb=lambda p: ACB(action="list", f=filter_, page=p, v="e"),
+    )
+    lines = [_filter_title(filter_, result.total)]
+    if result.total:
+        lines.append(_("Choose a case to open it. ⏰ marks overdue ones."))
+    elif filter_ == "over":
+        lines.append(_("No overdue cases. Well done!"))
+    else:
+        lines.append(_("Nothing here."))
+    rows = list(markup.inline_keyboard) + _filter_rows(filter_, counts)
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def _send_list(
+    message: Message, session: AsyncSession, user: User, roles: Roles, filter_: str
+) -> None:
+    now = utcnow()
+    if not roles.is_assistant:
+        counts = await cases.assistant_counts(session, user, roles, now)
+        if counts.get("open", 0) == 0:
+            await message.answer(
+                _("This menu is for mahalla assistants."), reply_markup=main_menu(roles)
+            )
+            return
+    text, markup = await list_view(session, user, roles, filter_, 0, now)
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_cases_menu(message: Message, session: AsyncSession, user: User, roles: Roles) -> None:
+    await _send_list(message, session, user, roles, "open")
+
+
+async def on_overdue_menu(
+    message: Message, session: AsyncSession, user: User, roles: Roles
+) -> None:
+    await _send_list(message, session, user, roles, "over")
+
+
+async def on_list(
+    query: CallbackQuery, callback_data: ACB, session: AsyncSession, user: User, roles: Roles
+) -> None:
+    """Our own list buttons (v="e") turn the message into the list; buttons elsewhere (a
+    reminder, the job ledger) send the list as a new message and leave theirs alone."""
+    text, markup = await list_view(
+        session, user, roles, _filter(callback_data.f), callback_data.page, utcnow()
+    )
+    await query.answer()
+    await (_edit if callback_data.v == "e" else _send)(query, text, markup)
+
+
+# --- the case card -----------------------------------------------------------------------
+
+
+def _label(labels: dict[str, str], locale: str, fallback: str) -> str:
+    return labels.get(locale) or labels.get("uz") or fallback
+
+
+async def card_sections(
+    session: AsyncSession,
+    case: Case,
+    locale: str,
+    flows: FlowRegistry,
+    rules: EligibilityRules,
+    settings: Settings,
+    now: dt.datetime,
+) -> list[str]:
+    """The case as the assistant works it: essentials, roadmap, history, then the answers."""
+    tz = settings.tz
+    citizen = await session.get(User, case.user_id)
+    mahalla = await registry.get_mahalla(session, case.mahalla_code)
+    status = status_label(case.status)
+    if cases.is_overdue(case, now):
+        status += " · " + _("⏰ overdue")
+    head = [
+        _("📂 Request <b>{number}</b>: {kind}").format(
+            number=case.number, kind=case_kind_label(case.kind)
+        ),
+        _("Status: {status}").format(status=status),
+        _("Received: {when} ({age} ago)").format(
+            when=fmt_datetime(case.created_at, tz), age=age_text(case.created_at, now)
+        ),
+    ]
+    if case.status == "new" and case.accept_due is not None:
+        head.append(_("Accept by: {when}").format(when=fmt_datetime(case.accept_due, tz)))
+    if case.status in cases.OPEN_STATUSES and case.resolve_due is not None:
+        head.append(_("Resolve by: {when}").format(when=fmt_datetime(case.resolve_due, tz)))
+    head.append(
+        _("Mahalla: {mahalla}").format(
+            mahalla=esc(registry.place_name(mahalla, locale)) if mahalla else case.mahalla_code
+        )
+    )
+    head.append(_("Citizen: {name}").format(name=esc((citizen.name if citizen else None) or "—")))
+    head.append(_("Phone: {phone}").format(phone=esc((citizen.phone if citizen else None) or "—")))
+    if case.category:
+        head.append(_("Category: {category}").format(category=category_label(case.category)))
+    if case.income_per_person is not None:
+        head.append(
+            _("Income per person: {amount} a month").format(
+                amount=fmt_money(case.income_per_person, locale)
+            )
+        )
+    channels = []
+    for channel in (case.assessment or {}).get("channels") or []:
+        try:
+            channels.append(esc(_label(rules.channel_label(channel), locale, channel)))
+        except KeyError:
+            channels.append(esc(str(channel)))
+    if channels:
+        head.append(_("May be eligible for: {channels}").format(channels="; ".join(channels)))
+    if case.outcome and case.status == "resolved":
+        head.append(_("Outcome: {outcome}").format(outcome=outcome_label(case.outcome)))
+    if case.reason and case.status in ("rejected", "closed"):
+        head.append(_("Reason: {reason}").format(reason=_excerpt(case.reason)))
+    sections = ["\n".join(head)]
+
+    steps = await cases.roadmap(session, case.id)
+    lines = [_("<b>Roadmap</b>")]
+    for step in steps:
+        mark = "✅" if step.status == "done" else "▫️"
+        try:
+            institution = _label(rules.institution_label(step.institution), locale, "")
+        except KeyError:
+            institution = step.institution
+        action = _label(step.action, locale, next(iter(step.action.values()), ""))
+        due = (
+            " — " + _("until {date}").format(date=fmt_date(step.due_date)) if step.due_date else ""
+        )
+        lines.append(f"{mark} {esc(institution)}: {esc(action)}{due}")
+    if not steps:
+        lines.append(_("No steps yet: add them with 🗺 Roadmap."))
+    sections.append("\n".join(lines))
+
+    sections.append(await _history_section(session, case, tz))
+
+    try:
+        definition = flows.get(case.flow_id, case.flow_version)
+    except UnknownFlowError:
+        definition = None
+    if definition is not None:
+        answers = answer_lines(definition, case.answers, locale)
+    else:
+        answers = [f"• {esc(str(k))}: <b>{_excerpt(str(v))}</b>" for k, v in case.answers.items()]
+    if answers:
+        sections.append(_("<b>Answers</b>") + "\n" + "\n".join(answers))
+    return sections
+
+
+async def _history_section(session: AsyncSession, case: Case, tz: dt.tzinfo) -> str:
+    events = list(await cases.history(session, case.id))
+    names = await cases.user_names(session, [e.actor_id for e in events if e.actor_id])
+    lines = [_("<b>History</b>")]
+    if len(events) > HISTORY_SHOWN:
+        lines.append(_("… {n} earlier entries").format(n=len(events) - HISTORY_SHOWN))
+        events = events[-HISTORY_SHOWN:]
+    for event in events:
+        lines.append(_history_line(event, case, names, tz))
+    return "\n".join(lines)
+
+
+def _history_line(event: CaseEvent, case: Case, names: dict[int, str | None], tz: dt.tzinfo) -> str:
+    when = fmt_datetime(event.at, tz)
+    who = esc(first_name(names.get(event.actor_id))) if event.actor_id else "🤖"
+    if event.kind == "status":
+        text = status_label(event.to_status or "")
+        if event.to_status == "resolved" and event.note:
+            text += " — " + outcome_label(event.note)
+        elif event.to_status in ("rejected", "closed") and event.note:
+            text += " — " + _excerpt(event.note)
+        return f"{when} · {who}: {text}"
+    if event.kind == "note":
+        return f"{when} · 📝 {who}: {_excerpt(event.note)}"
+    if event.kind == "message":
+        arrow = "↩️" if event.actor_id == case.user_id else "✉️"
+        return f"{when} · {arrow} {who}: {_excerpt(event.note)}"
+    return f"{when} · {who}: {_excerpt(event.note) or esc(event.kind)}"
+
+
+def card_keyboard(case: Case, filter_: str, page: int) -> InlineKeyboardMarkup:
+    """Actions allowed from the case's status, then note/message, roadmap and back."""
+    builder = InlineKeyboardBuilder()
+
+    def act(text: str, action: str, v: str = "") -> InlineKeyboardButton:
+        data = ACB(action=action, id=case.id, f=filter_, page=page, v=v)
+        return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+    allowed = cases.TRANSITIONS.get(case.status, frozenset())
+    status_buttons = []
+    if "accepted" in allowed:
+        status_buttons.append(act(_("✅ Accept"), "st", "accepted"))
+    if "in_progress" in allowed:
+        label = _("🔄 Start work") if case.status in cases.OPEN_STATUSES else _("↩️ Reopen")
+        status_buttons.append(act(label, "st", "in_progress"))
+    if "resolved" in allowed:
+        status_buttons.append(act(_("🏁 Resolved"), "st", "resolved"))
+    if "rejected" in allowed:
+        status_buttons.append(act(_("❌ Reject"), "st", "rejected"))
+    if "closed" in allowed:
+        status_buttons.append(act(_("📵 Close: no contact"), "st", "closed"))
+    for start in range(0, len(status_buttons), 2):
+        builder.row(*status_buttons[start : start + 2])
+    builder.row(act(_("📝 Note"), "note"), act(_("✉️ Message the citizen"), "msg"))
+    builder.row(
+        InlineKeyboardButton(
+            text=_("🗺 Roadmap"), callback_data=RoadmapCB(action="view", case=case.id).pack()
+        )
+    )
+    builder.row(
+        InlineKeyboardButton(
+            text=_("⬅️ Back to the list"),
+            callback_data=ACB(action="list", f=filter_, page=page, v="e").pack(),
+        )
+    )
+    return builder.as_markup()
+
+
+async def card_view(
+    session: AsyncSession,
+    case: Case,
+    user: User,
+    flows: FlowRegistry,
+    rules: EligibilityRules,
+    settings: Settings,
+    filter_: str,
+    page: int,
+    lead: str | None = None,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The card text (with an optional first line saying what just happened) and its buttons."""
+    sections = await card_sections(session, case, user.locale, flows, rules, settings, utcnow())
+    if lead:
+        sections.insert(0, lead)
+    return fit_message(sections), card_keyboard(case, filter_, page)
+
+
+async def on_open(
+    query: CallbackQuery,
+    callback_data: ACB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    flows: FlowRegistry,
+    rules: EligibilityRules,
+    settings: Settings,
+) -> None:
+    """Open a card: in place when coming from the list (v="e"), else as a new message."""
+    case = await _case_for(query, callback_data, session, user, roles)
+    if case is None:
+        return
+    filter_ = _filter(callback_data.f)
+    text, markup = await card_view(
+        session, case, user, flows, rules, settings, filter_, callback_data.page
+    )
+    await query.answer()
+    await (_edit if callback_data.v == "e" else _send)(query, text, markup)
+
+
+# --- status changes ----------------------------------------------------------------------
+
+
+async def _change(
+    session: AsyncSession,
+    i18n: I18n,
+    outbox: OutboxSender,
+    case: Case,
+    user: User,
+    to_status: str,
+    *,
+    outcome: str | None = None,
+    reason: str | None = None,
+) -> bool:
+    """Change the status, tell the citizen (their language) in the same transaction, commit,
+    wake the outbox. False when the lifecycle no longer allows it (someone was faster)."""
+    try:
+        event = await cases.change_status(
+            session,
+            case,
+            actor=user,
+            to_status=to_status,
+            now=utcnow(),
+            outcome=outcome,
+            reason=reason,
+        )
+    except cases.CaseError:
+        return False
+    await notify.status_changed(session, i18n, case, event)
+    await session.commit()
+    outbox.wake()
+    return True
+
+
+def _changed_text(case: Case) -> str:
+    return _("Request {number} is now: {status}. The citizen has been told.").format(
+        number=case.number, status=status_label(case.status)
+    )
+
+
+def _already_text(case: Case) -> str:
+    return _("Request {number} is already: {status}. Nothing was changed.").format(
+        number=case.number, status=status_label(case.status)
+    )
+
+
+async def on_accept(
+    query: CallbackQuery,
+    callback_data: ACB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+    outbox: OutboxSender,
+) -> None:
+    """Accept in one tap from the new-case message; its keyboard keeps only Open."""
+    case = await _case_for(query, callback_data, session, user, roles)
+    if case is None:
+        return
+    if case.status != "new" or not await _change(session, i18n, outbox, case, user, "accepted"):
+        await query.answer(_already_text(case), show_alert=True)
+    else:
+        await query.answer(_changed_text(case))
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📂 Open"), callback_data=ACB(action="open", id=case.id))
+    if isinstance(query.message, Message):
+        try:
+            await query.message.edit_reply_markup(reply_markup=builder.as_markup())
+        except TelegramBadRequest as exc:
+            if "not modified" not in str(exc):
+                raise
+
+
+async def on_status(
+    query: CallbackQuery,
+    callback_data: ACB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+    outbox: OutboxSender,
+    state: FSMContext,
+    flows: FlowRegistry,
+    rules: EligibilityRules,
+    settings: Settings,
+) -> None:
+    """A status button on the card: direct for accepted / in progress; resolved asks for the
+    outcome, closed for a confirmation, rejected for a typed reason."""
+    case = await _case_for(query, callback_data, session, user, roles)
+    if case is None:
+        return
+    filter_, page, target = _filter(callback_data.f), callback_data.page, callback_data.v
+    if target not in cases.TRANSITIONS.get(case.status, frozenset()):
+        await query.answer(_already_text(case), show_alert=True)
+        text, markup = await card_view(session, case, user, flows, rules, settings, filter_, page)
+        await _edit(query, text, markup)
+        return
+    ctx: dict[str, Any] = {"id": case.id, "f": filter_, "page": page}
+    if target == "resolved":
+        builder = InlineKeyboardBuilder()
+        for outcome in cases.OUTCOMES:
+            builder.button(
+                text=outcome_label(outcome), callback_data=ACB(action="out", v=outcome, **ctx)
+            )
+        builder.button(text=_("⬅️ Back"), callback_data=ACB(action="open", v="e", **ctx))
+        builder.adjust(2)
+        await query.answer()
+        await _edit(
+            query,
+            _("What was the outcome of request <b>{number}</b>?").format(number=case.number),
+            builder.as_markup(),
+        )
+        return
+    if target == "closed":
+        builder = InlineKeyboardBuilder()
+        builder.button(text=_("📵 Yes, close it"), callback_data=ACB(action="close", **ctx))
+        builder.button(text=_("⬅️ Back"), callback_data=ACB(action="open", v="e", **ctx))
+        builder.adjust(1)
+        await query.answer()
+        await _edit(
+            query,
+            _(
+                "Close request <b>{number}</b> because the citizen cannot be contacted? "
+                "The citizen will be told."
+            ).format(number=case.number),
+            builder.as_markup(),
+        )
+        return
+    if target == "rejected":
+        await state.set_state(CaseWork.reason)
+        await state.update_data(case=case.id, f=filter_, page=page)
+        await query.answer()
+        await _prompt(query, _work_prompt(CaseWork.reason.state, case.number or ""))
+        return
+    ok = await _change(session, i18n, outbox, case, user, target)
+    await query.answer(_changed_text(case) if ok else _already_text(case))
+    text, markup = await card_view(session, case, user, flows, rules, settings, filter_, page)
+    await _edit(query, text, markup)
+
+
+async def on_outcome(
+    query: CallbackQuery,
+    callback_data: ACB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+    outbox: OutboxSender,
+    flows: FlowRegistry,
+    rules: EligibilityRules,
+    settings: Settings,
+) -> None:
+    case = await _case_for(query, callback_data, session, user, roles)
+    if case is None:
+        return
+    if callback_data.v not in cases.OUTCOMES:
+        await _refuse(query, user, callback_data)
+        return
+    ok = await _change(session, i18n, outbox, case, user, "resolved", outcome=callback_data.v)
+    await query.answer(_changed_text(case) if ok else _already_text(case), show_alert=not ok)
+    text, markup = await card_view(
+        session, case, user, flows, rules, settings, _filter(callback_data.f), callback_data.page
+    )
+    await _edit(query, text, markup)
+
+
+async def on_close(
+    query: CallbackQuery,
+    callback_data: ACB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+    outbox: OutboxSender,
+    flows: FlowRegistry,
+    rules: EligibilityRules,
+    settings: Settings,
+) -> None:
+    case = await _case_for(query, callback_data, session, user, roles)
+    if case is None:
+        return
+    ok = await _change(session, i18n, outbox, case, user, "closed")
+    await query.answer(_changed_text(case) if ok else _already_text(case), show_alert=not ok)
+    text, markup = await card_view(
+        session, case, user, flows, rules, settings, _filter(callback_data.f), callback_data.page
+    )
+    await _edit(query, text, markup)
+
+
+# --- typed input: reason, note, message, the citizen's reply -----------------------------
+
+
+def _work_prompt(state_name: str | None, number: str) -> str:
+    prompts = {
+        CaseWork.reason.state: _(
+            "Type the reason for rejecting request <b>{number}</b>. The citizen will see it."
+        ),
+        CaseWork.note.state: _(
+            "Type a note for request <b>{number}</b>. Notes stay on the case; the citizen "
+            "does not see them."
+        ),
+        CaseWork.message.state: _(
+            "Type your message to the citizen about request <b>{number}</b>. The bot delivers "
+            "it and they can reply."
+        ),
+        CaseReply.text.state: _("Type your reply to the assistant about request <b>{number}</b>."),
+    }
+    return prompts.get(state_name or "", _("Type the text.")).format(number=number)
+
+
+async def _prompt(query: CallbackQuery, text: str) -> None:
+    await _send(query, text + "\n" + _("Send /cancel to stop."), cancel_keyboard())
+
+
+async def on_note_or_message(
+    query: CallbackQuery,
+    callback_data: ACB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+) -> None:
+    case = await _case_for(query, callback_data, session, user, roles)
+    if case is None:
+        return
+    target = CaseWork.note if callback_data.action == "note" else CaseWork.message
+    if target is CaseWork.message:
+        citizen = await session.get(User, case.user_id)
+        if citizen is None or citizen.deleted_at is not None or citizen.blocked_at is not None:
+            await query.answer(_("The citizen cannot be reached through the bot."), show_alert=True)
+            return
+    await state.set_state(target)
+    await state.update_data(case=case.id, f=_filter(callback_data.f), page=callback_data.page)
+    await query.answer()
+    await _prompt(query, _work_prompt(target.state, case.number or ""))
+
+
+async def _check_text(message: Message, state: FSMContext, i18n: I18n, number: str) -> str | None:
+    """The typed text if it can be used; otherwise the user is told why and None returned."""
+    current = await state.get_state()
+    text = (message.text or "").strip()
+    if menu_action_for(i18n, message.text) is not None or not text:
+        await _remind(message, current, number, _("Send the text, or /cancel to stop first."))
+        return None
+    limit = TEXT_LIMITS.get(current or "", cases.MESSAGE_MAX)
+    if len(text) > limit:
+        await message.answer(
+            _("That is too long: at most {limit} characters. Please shorten it.").format(
+                limit=limit
+            ),
+            reply_markup=cancel_keyboard(),
+        )
+        return None
+    return text
+
+
+async def _remind(message: Message, current: str | None, number: str, hint: str) -> None:
+    await message.answer(
+        _work_prompt(current, number) + "\n\n" + hint, reply_markup=cancel_keyboard()
+    )
+
+
+async def on_work_text(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+    outbox: OutboxSender,
+    flows: FlowRegistry,
+    rules: EligibilityRules,
+    settings: Settings,
+) -> None:
+    """The reason, note or message the assistant typed, applied to the case in FSM data."""
+    data = await state.get_data()
+    current = await state.get_state()
+    case = await cases.assistant_case(session, user, roles, int(data.get("case") or 0))
+    if case is None:
+        log.warning("assistant case refused: user=%s case=%s (typed)", user.id, data.get("case"))
+        await state.clear()
+        await message.answer(
+            _("This case is no longer yours to work: nothing was saved."),
+            reply_markup=main_menu(roles),
+        )
+        return
+    text = await _check_text(message, state, i18n, case.number or "")
+    if text is None:
+        return
+    now = utcnow()
+    filter_, page = _filter(str(data.get("f") or "")), int(data.get("page") or 0)
+    # Leave the state before writing: the FSM storage may use its own connection (SQLite has
+    # one writer at a time), and a rejected change must not leave the assistant stuck typing.
+    await state.clear()
+    ok = True
+    if current == CaseWork.reason.state:
+        ok = await _change(session, i18n, outbox, case, user, "rejected", reason=text)
+        lead = _changed_text(case) if ok else _already_text(case)
+    elif current == CaseWork.note.state:
+        await cases.add_note(session, case, actor=user, text=text, now=now)
+        lead = _("Note saved to request {number}.").format(number=case.number)
+    else:
+        event = await cases.add_message(session, case, actor=user, text=text, now=now)
+        delivered = await notify.message_to_citizen(session, i18n, case, event)
+        lead = (
+            _("Message sent to the citizen about request {number}.")
+            if delivered
+            else _("Saved on request {number}, but the citizen cannot be reached through the bot.")
+        ).format(number=case.number)
+    await session.commit()
+    outbox.wake()
+    card, markup = await card_view(
+        session,
+        case,
+        user,
+        flows,
+        rules,
+        settings,
+        filter_,
+        page,
+        lead=("✔️ " if ok else "⚠️ ") + lead,
+    )
+    await message.answer(card, reply_markup=markup)
+
+
+async def on_state_other(
+    message: Message, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    """Stickers, photos, voice, contacts, locations, unknown commands while text is expected."""
+    data = await state.get_data()
+    case = await session.get(Case, int(data.get("case") or 0))
+    number = (case.number if case else None) or ""
+    if message.text and message.text.startswith("/"):
+        hint = _("Commands don't work while you are typing this. Send the text, or /cancel.")
+    else:
+        hint = _("I can only take text here. Type it, or send /cancel to stop.")
+    await _remind(message, await state.get_state(), number, hint)
+
+
+async def on_reply_button(
+    query: CallbackQuery,
+    callback_data: CaseCB,
+    session: AsyncSession,
+    user: User,
+    state: FSMContext,
+) -> None:
+    """The citizen pressed ↩️ Reply under the assistant's message."""
+    case = await cases.citizen_case(session, user, callback_data.id)
+    if case is None:
+        log.warning("citizen reply refused: user=%s case=%s", user.id, callback_data.id)
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    await state.set_state(CaseReply.text)
+    await state.update_data(case=case.id)
+    await query.answer()
+    await _prompt(query, _work_prompt(CaseReply.text.state, case.number or ""))
+
+
+async def on_reply_text(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+    outbox: OutboxSender,
+) -> None:
+    """The citizen's reply goes to whoever works the case now, and stays on the case."""
+    data = await state.get_data()
+    case = await cases.citizen_case(session, user, int(data.get("case") or 0))
+    if case is None:
+        await state.clear()
+        await message.answer(
+            _("This request is no longer available."), reply_markup=main_menu(roles)
+        )
+        return
+    text = await _check_text(message, state, i18n, case.number or "")
+    if text is None:
+        return
+    now = utcnow()
+    await state.clear()  # before writing, as in on_work_text
+    event = await cases.add_message(session, case, actor=user, text=text, now=now)
+    delivered = await notify.message_to_assistant(session, i18n, case, event, user, now)
+    await session.commit()
+    outbox.wake()
+    await message.answer(
+        _("Your reply has been sent to the assistant.")
+        if delivered
+        else _("Your reply is saved with the request; the assistant will see it there."),
+        reply_markup=main_menu(roles),
+    )
 
 
 def router() -> Router:
-    return Router(name="assistant_cases")
+    r = Router(name="assistant_cases")
+    typing = StateFilter(*WORK_STATES)
+    r.message.register(on_work_text, typing, F.text, ~F.text.startswith("/"))
+    r.message.register(on_state_other, typing)
+    r.message.register(on_reply_text, StateFilter(CaseReply.text), F.text, ~F.text.startswith("/"))
+    r.message.register(on_state_other, StateFilter(CaseReply.text))
+    r.message.register(on_cases_menu, MenuButton("a_cases"))
+    r.message.register(on_overdue_menu, MenuButton("a_overdue"))
+    r.callback_query.register(on_list, ACB.filter(F.action == "list"))
+    r.callback_query.register(on_open, ACB.filter(F.action == "open"))
+    r.callback_query.register(on_accept, ACB.filter(F.action == "acc"))
+    r.callback_query.register(on_status, ACB.filter(F.action == "st"))
+    r.callback_query.register(on_outcome, ACB.filter(F.action == "out"))
+    r.callback_query.register(on_close, ACB.filter(F.action == "close"))
+    r.callback_query.register(on_note_or_message, ACB.filter(F.action.in_({"note", "msg"})))
+    r.callback_query.register(on_reply_button, CaseCB.filter(F.action == "reply"))
+    return r

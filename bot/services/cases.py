@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy import case as sa_case
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import registry
+from bot.services.roles import Roles
 from bot.services.workdays import WorkCalendar
 from db.models import AssistantAssignment, Case, CaseEvent, RoadmapStep, SupervisorScope, User
 
@@ -281,3 +283,144 @@ async def close_open_cases_of(
         case.reason = note
         count += 1
     return count
+
+
+# --- assistants' work on cases -----------------------------------------------------------
+
+#: The assistant's list filters (short codes, they travel in callback data) and the case kinds.
+ASSISTANT_FILTERS = ("open", "new", "prog", "over", "done", *KINDS)
+NOTE_MAX = 2000
+MESSAGE_MAX = 3000
+REASON_MAX = 1000
+
+
+def assistant_scope(user_id: int, mahallas: Sequence[str]) -> Any:
+    """SQL for "this assistant works the case": an unassigned case of one of their mahallas, or
+    one explicitly assigned to them. A case reassigned to someone else is not theirs any more.
+
+    Cases are tied to the mahalla, not to the person: a successor sees the open cases at once
+    and the assistant who left (no active term, so no mahallas) sees none.
+    """
+    assigned = Case.assignee_id == user_id
+    if not mahallas:
+        return assigned
+    return or_(assigned, Case.mahalla_code.in_(tuple(mahallas)) & Case.assignee_id.is_(None))
+
+
+def may_work(case: Case, user_id: int, mahallas: Sequence[str]) -> bool:
+    """The same rule as `assistant_scope`, for one loaded case."""
+    if case.assignee_id is not None:
+        return case.assignee_id == user_id
+    return case.mahalla_code in mahallas
+
+
+async def assistant_case(
+    session: AsyncSession, user: User, roles: Roles, case_id: int
+) -> Case | None:
+    """The case only if this assistant may act on it now; None for anything else (forged ids)."""
+    case = await session.get(Case, case_id)
+    if case is None or not may_work(case, user.id, roles.mahallas):
+        return None
+    return case
+
+
+def _filter_clause(filter_: str, now: dt.datetime) -> Any:
+    if filter_ == "new":
+        return Case.status == "new"
+    if filter_ == "prog":
+        return Case.status.in_(("accepted", "in_progress"))
+    if filter_ == "over":
+        return overdue_clause(now)
+    if filter_ == "done":
+        return Case.status.in_(FINAL_STATUSES)
+    if filter_ in KINDS:
+        return Case.status.in_(OPEN_STATUSES) & (Case.kind == filter_)
+    return Case.status.in_(OPEN_STATUSES)
+
+
+def assistant_cases_query(
+    user: User, roles: Roles, *, filter_: str, now: dt.datetime
+) -> Select[tuple[Case]]:
+    """The assistant's cases under one filter: open ones oldest first, finished newest first."""
+    query = select(Case).where(assistant_scope(user.id, roles.mahallas))
+    query = query.where(_filter_clause(filter_, now))
+    if filter_ == "done":
+        return query.order_by(Case.updated_at.desc(), Case.id.desc())
+    return query.order_by(Case.created_at, Case.id)
+
+
+@dataclass(frozen=True)
+class CasePage:
+    cases: Sequence[Case]
+    total: int
+    page: int  # clamped to the pages that exist
+
+
+async def assistant_cases_page(
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    *,
+    filter_: str,
+    page: int,
+    per_page: int,
+    now: dt.datetime,
+) -> CasePage:
+    query = assistant_cases_query(user, roles, filter_=filter_, now=now)
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = int(total or 0)
+    page = max(0, min(page, max(0, (total - 1) // per_page)))
+    rows = (await session.scalars(query.offset(page * per_page).limit(per_page))).all()
+    return CasePage(cases=rows, total=total, page=page)
+
+
+async def assistant_counts(
+    session: AsyncSession, user: User, roles: Roles, now: dt.datetime
+) -> dict[str, int]:
+    """How many cases each list filter holds (one aggregate query, for the filter buttons)."""
+    filters = [f for f in ASSISTANT_FILTERS if f != "done"]
+    columns = [
+        func.coalesce(func.sum(sa_case((_filter_clause(f, now), 1), else_=0)), 0).label(f)
+        for f in filters
+    ]
+    row = (
+        await session.execute(
+            select(*columns)
+            .where(assistant_scope(user.id, roles.mahallas))
+            .where(Case.status.in_(OPEN_STATUSES))
+        )
+    ).one()
+    return {f: int(value or 0) for f, value in zip(filters, row, strict=True)}
+
+
+async def add_note(
+    session: AsyncSession, case: Case, *, actor: User, text: str, now: dt.datetime
+) -> CaseEvent:
+    """An assistant's note on the case: kept in the audit trail, never shown to the citizen."""
+    event = CaseEvent(case_id=case.id, actor_id=actor.id, at=now, kind="note", note=text)
+    session.add(event)
+    case.updated_at = now
+    await session.flush()
+    return event
+
+
+async def add_message(
+    session: AsyncSession, case: Case, *, actor: User, text: str, now: dt.datetime
+) -> CaseEvent:
+    """A message between the assistant and the citizen, relayed by the bot and kept on the case.
+
+    The direction is the actor: the case's citizen wrote it, or someone working the case did.
+    """
+    event = CaseEvent(case_id=case.id, actor_id=actor.id, at=now, kind="message", note=text)
+    session.add(event)
+    case.updated_at = now
+    await session.flush()
+    return event
+
+
+async def user_names(session: AsyncSession, ids: Sequence[int]) -> dict[int, str | None]:
+    """Names of the people in a case's history, in one query."""
+    if not ids:
+        return {}
+    rows = await session.execute(select(User.id, User.name).where(User.id.in_(tuple(set(ids)))))
+    return {user_id: name for user_id, name in rows}
