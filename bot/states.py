@@ -7,3 +7,63 @@ class PlacePick(StatesGroup):
     """Choosing a region, district or mahalla; FSM data holds `purpose` and `district`."""
 
     choosing = State()
+
+
+class Registration(StatesGroup):
+    """One state per question. Answers live on the user row, not in FSM data, so a restart or
+    /cancel loses nothing. FSM data `edit=True` means one field is being changed from Settings.
+    The mahalla step itself is PlacePick.choosing with purpose "r"."""
+
+    consent = State()
+    name = State()
+    phone = State()
+    birth_year = State()
+    gender = State()
+    place = State()  # region and district lists are on screen
+
+
+class SettingsFlow(StatesGroup):
+    """Settings steps that take input: a new mahalla (region/district lists; then PlacePick
+    with purpose "s") and the confirmation before erasing personal data."""
+
+    place = State()
+    confirm_delete = State()
+
+
+class Questionnaire(StatesGroup):
+    """Filling in a questionnaire; FSM data holds `draft_id`, but the Draft row is the truth."""
+
+    active = State()
+
+
+class CaseWork(StatesGroup):
+    """An assistant typing text for one case; FSM data holds `case` (id), and `f`/`page` of the
+    list to go back to. The case is re-checked when the text arrives."""
+
+    reason = State()  # why the case is rejected (the citizen sees it)
+    note = State()  # a note kept on the case
+    message = State()  # a message relayed to the citizen
+
+
+class CaseReply(StatesGroup):
+    """A citizen typing a reply to the assistant's message; FSM data holds `case` (id)."""
+
+    text = State()
+
+
+class RoadmapEdit(StatesGroup):
+    """Typing in the roadmap editor; FSM data holds `case`, `step` (0 = a new step) and
+    `institution` (new steps). Every callback re-checks the case, so the data is only a hint."""
+
+    action_text = State()
+    due_date = State()
+
+
+class JobLedger(StatesGroup):
+    """Recording (or correcting, `job` in FSM data) a job: `kind`, then `employer`, then the
+    optional case link and, for assistants of several mahallas, the mahalla."""
+
+    kind = State()
+    employer = State()
+    link = State()
+    mahalla = State()
