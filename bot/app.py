@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.flows.loader import load_definitions
+from bot.flows.telegram import check_callback_sizes
 from bot.fsm_storage import SQLAlchemyStorage
 from bot.handlers import build_routers
 from bot.i18n import N_, create_i18n, locale_from_telegram
@@ -29,7 +30,9 @@ from bot.middlewares.throttle import ThrottleMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.services.eligibility import default_rules
 from db.session import create_engine, create_session_factory
+from scheduler.context import JobContext, quiet_hours
 from scheduler.outbox import OutboxSender
+from scheduler.service import JobScheduler
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +50,11 @@ class App:
     storage: BaseStorage
     outbox: OutboxSender
     extras: dict[str, Any] = field(default_factory=dict)
+    scheduler: JobScheduler | None = None  # started by the runner, not by tests
 
     async def close(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
         await self.storage.close()
         await self.bot.session.close()
         await self.engine.dispose()
@@ -137,12 +143,14 @@ def build_app(settings: Settings) -> App:
     storage, isolation = build_storage(settings, sessions)
     bot = build_bot(settings)
     dp = build_dispatcher(settings, sessions, i18n, storage, isolation)
-    outbox = OutboxSender(bot, sessions)
+    outbox = OutboxSender(bot, sessions, quiet=quiet_hours(settings))
     dp["outbox"] = outbox
     dp.startup.register(_on_startup)
-    dp["flows"] = load_definitions()
+    dp["flows"] = flows = load_definitions()
+    check_callback_sizes(flows)  # a definition whose buttons exceed 64 bytes stops start-up
     dp["rules"] = default_rules()
-    return App(settings, bot, dp, engine, sessions, i18n, storage, outbox)
+    scheduler = JobScheduler(JobContext(sessions, settings, i18n, outbox.wake))
+    return App(settings, bot, dp, engine, sessions, i18n, storage, outbox, scheduler=scheduler)
 
 
 COMMANDS: tuple[tuple[str, str], ...] = (

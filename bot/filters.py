@@ -28,3 +28,11 @@ class HasRole(Filter):
 
     async def __call__(self, event: TelegramObject, roles: Roles) -> bool:
         return self.role in roles.names()
+
+
+class AnyMenuButton(Filter):
+    """The message is any main-menu button: states that take typed text let these through,
+    so pressing a menu entry in the middle of typing leaves the state instead of being typed."""
+
+    async def __call__(self, message: Message, i18n: I18n) -> bool:
+        return menu_action_for(i18n, message.text) is not None

@@ -1,9 +1,440 @@
-"""Placeholder: filled in by the roadmap work."""
+"""The roadmap editor an assistant opens from a case card: add, edit, done, due date, remove.
+
+Callback data carries only the case and step ids; every tap re-checks that the sender is the
+case's responsible assistant and that the step belongs to that case. Each change is told to
+the citizen through the outbox, in the citizen's language.
+"""
 
 from __future__ import annotations
 
-from aiogram import Router
+import datetime as dt
+import logging
+
+from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import ACB, RoadmapCB
+from bot.config import Settings
+from bot.filters import AnyMenuButton
+from bot.i18n import fmt_date
+from bot.notify_work import institution_name, roadmap_changed
+from bot.render import fit_message
+from bot.services import cases
+from bot.services import roadmap as rm
+from bot.services.eligibility import INSTITUTIONS, EligibilityRules
+from bot.services.roles import Roles
+from bot.states import RoadmapEdit
+from bot.texts import esc
+from db.models import Case, CaseEvent, RoadmapStep, User, utcnow
+from scheduler.outbox import OutboxSender
+
+log = logging.getLogger(__name__)
+BUTTON_CHARS = 40
+
+
+def _short(text: str, limit: int = BUTTON_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _mark(step: RoadmapStep) -> str:
+    return "✅" if step.status == "done" else "▫️"
+
+
+def _today(settings: Settings) -> dt.date:
+    return utcnow().astimezone(settings.tz).date()
+
+
+async def _refuse(query: CallbackQuery, user: User, data: RoadmapCB) -> None:
+    """A forged or stale button: say so, and log the ids (never any personal data)."""
+    log.warning(
+        "roadmap: user %s refused %s on case %s step %s",
+        user.id,
+        data.action,
+        data.case,
+        data.step,
+    )
+    await query.answer(_("This button is out of date."), show_alert=True)
+
+
+async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
+    """Redraw the editor in place (a new message if the old one cannot be edited)."""
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(text, reply_markup=markup)
+
+
+# ---------------------------------------------------------------------- views
+
+
+async def roadmap_view(
+    session: AsyncSession, case: Case, locale: str, rules: EligibilityRules
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The whole roadmap with one button per step, "add" and the way back to the case."""
+    steps = await cases.roadmap(session, case.id)
+    lines = [_("🗺 Roadmap of request <b>{number}</b>").format(number=case.number)]
+    if not steps:
+        lines.append(_("No steps yet. Add the first one."))
+    builder = InlineKeyboardBuilder()
+    for index, step in enumerate(steps, 1):
+        action = rm.action_text(step, locale)
+        due = (
+            " — " + _("until {date}").format(date=fmt_date(step.due_date, locale))
+            if step.due_date
+            else ""
+        )
+        institution = esc(institution_name(rules, step.institution, locale))
+        lines.append(f"{index}. {_mark(step)} <b>{institution}</b>: {esc(action)}{due}")
+        builder.button(
+            text=f"{index}. {_mark(step)} {_short(action)}",
+            callback_data=RoadmapCB(action="step", case=case.id, step=step.id),
+        )
+    builder.button(text=_("➕ Add a step"), callback_data=RoadmapCB(action="add", case=case.id))
+    builder.button(text=_("⬅️ Back to the case"), callback_data=ACB(action="open", id=case.id))
+    builder.adjust(1)
+    return fit_message(["\n".join(lines[:1]), "\n".join(lines[1:])]), builder.as_markup()
+
+
+def step_view(
+    case: Case, step: RoadmapStep, locale: str, rules: EligibilityRules
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One step and what can be done with it."""
+    lines = [
+        _("Request <b>{number}</b>, roadmap step").format(number=case.number),
+        f"<b>{esc(institution_name(rules, step.institution, locale))}</b>",
+        esc(rm.action_text(step, locale)),
+        _("Due: {date}").format(date=fmt_date(step.due_date, locale))
+        if step.due_date
+        else _("Due: no date set"),
+        _("Done ✅") if step.status == "done" else _("Not done yet"),
+    ]
+    builder = InlineKeyboardBuilder()
+    ids = {"case": case.id, "step": step.id}
+    if step.status != "done":
+        builder.button(text=_("✅ Mark done"), callback_data=RoadmapCB(action="done", **ids))
+    builder.button(text=_("✏️ Edit the action"), callback_data=RoadmapCB(action="edit", **ids))
+    builder.button(text=_("📅 Due date"), callback_data=RoadmapCB(action="due", **ids))
+    builder.button(text=_("🗑 Remove"), callback_data=RoadmapCB(action="drop", **ids))
+    builder.button(
+        text=_("⬅️ Back to the roadmap"), callback_data=RoadmapCB(action="view", case=case.id, v="e")
+    )
+    builder.adjust(1)
+    return "\n".join(lines), builder.as_markup()
+
+
+def _due_view(
+    case: Case, step: RoadmapStep, today: dt.date, locale: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    text = _(
+        "Due date for “{action}”: choose below, or type it as dd.mm.yyyy (for example {example})."
+    ).format(
+        action=esc(_short(rm.action_text(step, locale), 80)),
+        example=(today + dt.timedelta(days=10)).strftime("%d.%m.%Y"),
+    )
+    builder = InlineKeyboardBuilder()
+    for days in rm.DUE_PRESETS:
+        builder.button(
+            text=_("In {days} days ({date})").format(
+                days=days, date=fmt_date(today + dt.timedelta(days=days), locale)
+            ),
+            callback_data=RoadmapCB(action="dset", case=case.id, step=step.id, v=str(days)),
+        )
+    if step.due_date is not None:
+        builder.button(
+            text=_("No due date"),
+            callback_data=RoadmapCB(action="dset", case=case.id, step=step.id, v="x"),
+        )
+    builder.button(
+        text=_("⬅️ Back"), callback_data=RoadmapCB(action="step", case=case.id, step=step.id)
+    )
+    builder.adjust(1)
+    return text, builder.as_markup()
+
+
+# ---------------------------------------------------------------------- callbacks
+
+
+async def on_roadmap(
+    query: CallbackQuery,
+    callback_data: RoadmapCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+    settings: Settings,
+    rules: EligibilityRules,
+    i18n: I18n,
+    outbox: OutboxSender,
+) -> None:
+    """Every roadmap button: re-check the case (and step), then act."""
+    data = callback_data
+    case = await rm.workable_case(session, data.case, user.id, roles.mahallas)
+    if case is None:
+        await _refuse(query, user, data)
+        return
+    if await state.get_state() in (RoadmapEdit.action_text.state, RoadmapEdit.due_date.state):
+        await state.clear()  # another button: the typing it waited for is abandoned
+    locale = user.locale
+    if data.action == "view":
+        text, markup = await roadmap_view(session, case, locale, rules)
+        if data.v == "e":
+            await _show(query, text, markup)
+        else:
+            await query.answer()
+            if isinstance(query.message, Message):
+                await query.message.answer(text, reply_markup=markup)
+        return
+    if data.action == "add":
+        await _show(query, *_institutions_view(case, locale, rules))
+        return
+    if data.action == "inst":
+        if data.v not in INSTITUTIONS:
+            await _refuse(query, user, data)
+            return
+        await state.set_state(RoadmapEdit.action_text)
+        await state.set_data({"case": case.id, "step": 0, "institution": data.v})
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.edit_text(
+                _(
+                    "<b>{institution}</b>: type what must be done (up to {limit} characters), "
+                    "or /cancel."
+                ).format(
+                    institution=esc(institution_name(rules, data.v, locale)),
+                    limit=rm.ACTION_MAX_CHARS,
+                )
+            )
+        return
+    step = await rm.live_step(session, case, data.step)
+    if step is None:
+        await _refuse(query, user, data)
+        return
+    now = utcnow()
+    if data.action == "step":
+        await _show(query, *step_view(case, step, locale, rules))
+    elif data.action == "done":
+        event = await rm.mark_done(session, case, step, user, now)
+        await _changed(session, i18n, rules, outbox, case, step, "done", event)
+        await _show(query, *step_view(case, step, locale, rules))
+    elif data.action == "edit":
+        await state.set_state(RoadmapEdit.action_text)
+        await state.set_data({"case": case.id, "step": step.id})
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.answer(
+                _("Now: {action}\n\nType the new text of this step, or /cancel.").format(
+                    action=esc(rm.action_text(step, locale))
+                )
+            )
+    elif data.action == "due":
+        await state.set_state(RoadmapEdit.due_date)
+        await state.set_data({"case": case.id, "step": step.id})
+        await _show(query, *_due_view(case, step, _today(settings), locale))
+    elif data.action == "dset":
+        if data.v == "x":
+            due: dt.date | None = None
+        elif data.v.isdigit() and int(data.v) in rm.DUE_PRESETS:
+            due = _today(settings) + dt.timedelta(days=int(data.v))
+        else:
+            await _refuse(query, user, data)
+            return
+        event = await rm.set_due(session, case, step, due, user, now)
+        await _changed(session, i18n, rules, outbox, case, step, "due", event)
+        await _show(query, *step_view(case, step, locale, rules))
+    elif data.action == "drop":
+        builder = InlineKeyboardBuilder()
+        ids = {"case": case.id, "step": step.id}
+        builder.button(text=_("🗑 Yes, remove"), callback_data=RoadmapCB(action="dropy", **ids))
+        builder.button(text=_("⬅️ No, keep it"), callback_data=RoadmapCB(action="step", **ids))
+        builder.adjust(2)
+        await _show(
+            query,
+            _("Remove this step from the roadmap? The citizen will be told.")
+            + "\n\n"
+            + esc(rm.action_text(step, locale)),
+            builder.as_markup(),
+        )
+    elif data.action == "dropy":
+        event = await rm.drop(session, case, step, user, now)
+        await _changed(session, i18n, rules, outbox, case, step, "dropped", event)
+        await _show(query, *(await roadmap_view(session, case, locale, rules)))
+    else:
+        await _refuse(query, user, data)
+
+
+def _institutions_view(
+    case: Case, locale: str, rules: EligibilityRules
+) -> tuple[str, InlineKeyboardMarkup]:
+    builder = InlineKeyboardBuilder()
+    for code in INSTITUTIONS:
+        builder.button(
+            text=_short(institution_name(rules, code, locale)),
+            callback_data=RoadmapCB(action="inst", case=case.id, v=code),
+        )
+    builder.button(text=_("⬅️ Back"), callback_data=RoadmapCB(action="view", case=case.id, v="e"))
+    builder.adjust(1)
+    return _("Which institution must act?"), builder.as_markup()
+
+
+async def _changed(
+    session: AsyncSession,
+    i18n: I18n,
+    rules: EligibilityRules,
+    outbox: OutboxSender,
+    case: Case,
+    step: RoadmapStep,
+    change: str,
+    event: CaseEvent | None,
+) -> None:
+    """Tell the citizen (if anything changed), commit, and wake the outbox drainer."""
+    if event is None:
+        return
+    await roadmap_changed(session, i18n, rules, case, step, change, event)
+    await session.commit()
+    outbox.wake()
+
+
+# ---------------------------------------------------------------------- typed input
+
+
+async def _case_from_state(
+    session: AsyncSession, state: FSMContext, user: User, roles: Roles
+) -> tuple[Case | None, RoadmapStep | None, dict[str, object]]:
+    """The case (re-checked: roles may have changed since) and step the typing is for."""
+    data = await state.get_data()
+    case_id = data.get("case")
+    case = (
+        await rm.workable_case(session, case_id, user.id, roles.mahallas)
+        if isinstance(case_id, int)
+        else None
+    )
+    step_id = data.get("step")
+    step = (
+        await rm.live_step(session, case, step_id)
+        if case is not None and isinstance(step_id, int) and step_id
+        else None
+    )
+    return case, step, data
+
+
+async def on_action_text(
+    message: Message,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+    rules: EligibilityRules,
+    i18n: I18n,
+    outbox: OutboxSender,
+) -> None:
+    case, step, data = await _case_from_state(session, state, user, roles)
+    institution = data.get("institution")
+    if case is None or (step is None and institution not in INSTITUTIONS):
+        log.warning("roadmap: user %s typed for a case no longer theirs", user.id)
+        await state.clear()
+        await message.answer(_("This step can no longer be edited. Open the case again."))
+        return
+    text = rm.clean_action(message.text or "")
+    if not text:
+        await message.answer(_("Please type what must be done, or /cancel."))
+        return
+    if len(text) > rm.ACTION_MAX_CHARS:
+        await message.answer(
+            _("That is {count} characters; please keep it under {limit}.").format(
+                count=len(text), limit=rm.ACTION_MAX_CHARS
+            )
+        )
+        return
+    # FSM first: on SQLite a conversation-state write would wait on this session's write lock.
+    await state.clear()
+    now = utcnow()
+    if step is None:
+        step, event = await rm.add_step(
+            session, case, institution=str(institution), text=text, actor=user, now=now
+        )
+        change = "added"
+    else:
+        event = await rm.set_action(session, case, step, text, user, now)
+        change = "edited"
+    await _changed(session, i18n, rules, outbox, case, step, change, event)
+    view, markup = step_view(case, step, user.locale, rules)
+    await message.answer(_("Saved; the citizen will be told.") + "\n\n" + view, reply_markup=markup)
+
+
+async def on_due_text(
+    message: Message,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+    settings: Settings,
+    rules: EligibilityRules,
+    i18n: I18n,
+    outbox: OutboxSender,
+) -> None:
+    case, step, _data = await _case_from_state(session, state, user, roles)
+    if case is None or step is None:
+        log.warning("roadmap: user %s typed a due date for a step no longer theirs", user.id)
+        await state.clear()
+        await message.answer(_("This step can no longer be edited. Open the case again."))
+        return
+    today = _today(settings)
+    try:
+        due = rm.parse_due(message.text or "", today)
+    except rm.DueDateError as error:
+        await message.answer(_due_error(error.reason, today))
+        return
+    await state.clear()  # before any write of this session (see on_action_text)
+    event = await rm.set_due(session, case, step, due, user, utcnow())
+    await _changed(session, i18n, rules, outbox, case, step, "due", event)
+    view, markup = step_view(case, step, user.locale, rules)
+    await message.answer(view, reply_markup=markup)
+
+
+def _due_error(reason: str, today: dt.date) -> str:
+    if reason == "past":
+        return _("This date has passed. Type a date from today on, as dd.mm.yyyy.")
+    if reason == "far":
+        return _("This date is too far ahead. Type a date within two years, as dd.mm.yyyy.")
+    return _("Please type the date as dd.mm.yyyy, for example {example}.").format(
+        example=(today + dt.timedelta(days=10)).strftime("%d.%m.%Y")
+    )
+
+
+async def on_menu_button(message: Message, state: FSMContext) -> None:
+    """A main-menu button while typing: leave the editor and let the menu answer it."""
+    await state.clear()
+    raise SkipHandler
+
+
+async def on_other_input(message: Message, state: FSMContext) -> None:
+    """Stickers, photos, voice, locations, contacts, files and commands while typing."""
+    current = await state.get_state()
+    if current == RoadmapEdit.due_date.state:
+        hint = _("Please type the date as dd.mm.yyyy or use the buttons above, or /cancel.")
+    else:
+        hint = _("Please type the text of the step, or /cancel to stop.")
+    if message.text and message.text.startswith("/"):
+        text = _("Commands don't work here.") + " " + hint
+    else:
+        text = _("I can't use this kind of message here.") + " " + hint
+    await message.answer(text)
 
 
 def router() -> Router:
-    return Router(name="roadmap")
+    r = Router(name="roadmap")
+    editing = (RoadmapEdit.action_text, RoadmapEdit.due_date)
+    typed = (F.text, ~F.text.startswith("/"), ~AnyMenuButton())
+    r.callback_query.register(on_roadmap, RoadmapCB.filter())
+    for st in editing:
+        r.message.register(on_menu_button, st, AnyMenuButton())
+    r.message.register(on_action_text, RoadmapEdit.action_text, *typed)
+    r.message.register(on_due_text, RoadmapEdit.due_date, *typed)
+    for st in editing:
+        r.message.register(on_other_input, st, ~AnyMenuButton())
+    return r

@@ -63,3 +63,8 @@ async def make_case(
     )
     await session.commit()
     return case
+
+
+async def settle_outbox(harness: Any, within: float = 20.0) -> None:
+    """Wait until the outbox has delivered everything due (see BotHarness.drain)."""
+    await harness.drain(within)
