@@ -110,3 +110,24 @@ class SupCB(CallbackData, prefix="sv"):
     action: str
     level: str
     code: str = ""
+
+
+class RequestCB(CallbackData, prefix="rq"):
+    """A citizen's job / internship / business request: upd (update the open case `id` with a
+    questionnaire pre-filled from its answers). The case is re-checked to be the sender's,
+    still open and of a request kind."""
+
+    action: str
+    id: int = 0
+
+
+class VacCB(CallbackData, prefix="vc"):
+    """Vacancies. Assistants: list (page) | new | open (id) | occ / pl / kind / n / d (a posting
+    step's choice v) | post | who (interested people of vacancy id) | hire (offer id) |
+    close (id) | closey (id). Citizens: browse (page) | see (vacancy id) | int (interested in
+    vacancy id) | yes / no (answer to offer id). Every id is re-checked against the sender."""
+
+    action: str
+    id: int = 0
+    page: int = 0
+    v: str = ""

@@ -67,3 +67,19 @@ class JobLedger(StatesGroup):
     employer = State()
     link = State()
     mahalla = State()
+
+
+class VacancyPost(StatesGroup):
+    """An assistant posting a vacancy, one step per state; the answers so far are in FSM data
+    (`title`, `employer`, `occupation`, `place`, `pay`, `kind`, `places`, `closes`). The place
+    is re-checked against the assistant's mahallas when the vacancy is saved."""
+
+    title = State()
+    employer = State()
+    occupation = State()
+    place = State()
+    pay = State()
+    kind = State()
+    places = State()
+    closes = State()
+    confirm = State()

@@ -1,15 +1,275 @@
-"""Placeholder: filled in by the registration work."""
+"""Registration: consent → name → phone → year of birth → gender → region → district → mahalla.
+
+Each answer is saved on the user row as soon as it is given and committed before the next
+question (and before any FSM write: on SQLite an uncommitted write would block it), so after a
+restart or /cancel registration resumes at the first missing field. The same question handlers
+change a single field from Settings: FSM data `edit` is then set, and the answer leads back to
+"My data" instead of the next question.
+
+Every registration state answers every kind of input with a hint and the question again.
+Names and phone numbers are never logged.
+"""
 
 from __future__ import annotations
 
-from aiogram import Router
+import datetime as dt
+import logging
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Filter, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove, TelegramObject
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callbacks import PlaceBackCB, PlaceCB, RegCB
+from bot.config import Settings
+from bot.handlers.places import show_districts
+from bot.keyboards.common import all_translations, language_keyboard, main_menu, menu_action_for
+from bot.keyboards.places import MAHALLAS_PER_PAGE, mahallas_keyboard
+from bot.keyboards.registration import (
+    BACK,
+    GENDER_BUTTONS,
+    back_only_keyboard,
+    consent_keyboard,
+    gender_keyboard,
+    name_keyboard,
+    phone_keyboard,
+    regions_keyboard,
+)
+from bot.services import phones, privacy, registry, users
 from bot.services.roles import Roles
-from bot.texts import send_main_menu
-from db.models import User
+from bot.states import PlacePick, Registration
+from bot.texts import esc, send_main_menu
+from db.models import User, utcnow
+
+log = logging.getLogger(__name__)
+
+PURPOSE = "r"
+STEP_STATES: dict[str, State] = {
+    "consent_version": Registration.consent,
+    "name": Registration.name,
+    "phone": Registration.phone,
+    "birth_year": Registration.birth_year,
+    "gender": Registration.gender,
+    "mahalla_code": Registration.place,
+}
+STATE_STEPS: dict[str | None, str] = {s.state: step for step, s in STEP_STATES.items()}
+ORDER: tuple[str, ...] = users.REGISTRATION_FIELDS
+QUESTION_STATES = (
+    Registration.consent,
+    Registration.name,
+    Registration.phone,
+    Registration.birth_year,
+    Registration.gender,
+)
+MIN_BIRTH_YEAR = 1920
+MIN_AGE = 14
+NAME_LENGTH = (2, 100)
+
+
+# --- pure checks -----------------------------------------------------------------------------
+
+
+def clean_name(text: str) -> str | None:
+    """Whitespace collapsed; 2..100 characters with at least one letter (so no digits-only)."""
+    name = " ".join(text.split())
+    if not NAME_LENGTH[0] <= len(name) <= NAME_LENGTH[1] or name.startswith("/"):
+        return None
+    if not any(ch.isalpha() for ch in name):
+        return None
+    return name
+
+
+def birth_year_range(today: dt.date) -> tuple[int, int]:
+    return MIN_BIRTH_YEAR, today.year - MIN_AGE
+
+
+def parse_birth_year(text: str, today: dt.date) -> int | None:
+    value = text.strip()
+    if not (len(value) == 4 and value.isdigit()):
+        return None
+    low, high = birth_year_range(today)
+    year = int(value)
+    return year if low <= year <= high else None
+
+
+def _is_button(i18n: I18n, text: str | None, msgid: str) -> bool:
+    return text is not None and text.strip() in all_translations(i18n, msgid)
+
+
+async def _is_editing(state: FSMContext) -> bool:
+    return bool((await state.get_data()).get("edit"))
+
+
+# --- asking ------------------------------------------------------------------------------------
+
+
+def consent_text() -> str:
+    return _(
+        "🔒 To pass your requests to the assistant of your mahalla, we keep your name, phone, "
+        "year of birth, gender and mahalla. Only the assistant and supervisors of your area see "
+        "them. You can view or delete them at any time in ⚙️ Settings.\n\n<b>Do you agree?</b>"
+    )
+
+
+def _suggested_name(message: Message) -> str | None:
+    """In a private chat the chat carries the user's Telegram name (also on the bot's messages)."""
+    parts = [message.chat.first_name or "", message.chat.last_name or ""]
+    return clean_name(" ".join(p for p in parts if p))
+
+
+async def ask(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    step: str,
+    *,
+    prefix: str = "",
+) -> None:
+    """Send the question of `step` (a field of users.REGISTRATION_FIELDS) and wait for it."""
+    if step == "mahalla_code":
+        await ask_place(message, state, session, user, prefix=prefix)
+        return
+    await state.set_state(STEP_STATES[step])
+    lead = prefix + "\n\n" if prefix else ""
+    if step == "consent_version":
+        await message.answer(lead + consent_text(), reply_markup=consent_keyboard())
+    elif step == "name":
+        await message.answer(
+            lead + _("✍️ Please write your first and last name."),
+            reply_markup=name_keyboard(_suggested_name(message)),
+        )
+    elif step == "phone":
+        await message.answer(
+            lead
+            + _(
+                "📱 Press the button below to send your phone number. "
+                "Or type it, for example: 90 123 45 67"
+            ),
+            reply_markup=phone_keyboard(),
+        )
+    elif step == "birth_year":
+        await message.answer(
+            lead + _("🎂 In which year were you born? For example: 1980"),
+            reply_markup=back_only_keyboard(),
+        )
+    elif step == "gender":
+        await message.answer(lead + _("Please choose your gender:"), reply_markup=gender_keyboard())
+
+
+async def ask_place(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    *,
+    prefix: str = "",
+    edit: bool = False,
+) -> None:
+    """The region list with Back to the gender question (the picker's own list has none)."""
+    await state.set_state(Registration.place)
+    markup = regions_keyboard(
+        PURPOSE,
+        await registry.regions(session),
+        user.locale,
+        back=RegCB(action="back", value="place"),
+    )
+    if edit:
+        await message.edit_text(_("Choose your region:"), reply_markup=markup)
+        return
+    # The reply keyboard of the gender question must go: one message cannot carry both kinds.
+    lead = prefix + "\n\n" if prefix else ""
+    await message.answer(
+        lead + _("📍 Now your address: region, district and mahalla."),
+        reply_markup=ReplyKeyboardRemove(),
+    )
+    await message.answer(_("Choose your region:"), reply_markup=markup)
+
+
+async def ask_current(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    hint: str,
+) -> None:
+    """Repeat the question of the current state after a hint about what went wrong."""
+    raw = await state.get_state()
+    if raw == PlacePick.choosing.state:
+        await resend_mahallas(message, state, session, user, hint)
+        return
+    step = STATE_STEPS.get(raw)
+    if step is None:
+        await message.answer(hint)
+        return
+    if step == "mahalla_code":
+        await state.set_state(Registration.place)
+        await message.answer(
+            hint + "\n\n" + _("Choose your region:"),
+            reply_markup=regions_keyboard(
+                PURPOSE,
+                await registry.regions(session),
+                user.locale,
+                back=RegCB(action="back", value="place"),
+            ),
+        )
+        return
+    await ask(message, state, session, user, step, prefix=hint)
+
+
+async def resend_mahallas(
+    message: Message, state: FSMContext, session: AsyncSession, user: User, hint: str
+) -> None:
+    """Repeat the mahalla list (first page) of the district being picked, after a hint."""
+    data = await state.get_data()
+    district = await registry.get_district(session, data.get("district", ""))
+    if district is None:
+        await message.answer(hint)
+        return
+    mahallas, total = await registry.mahallas_page(session, district.soato, 0, MAHALLAS_PER_PAGE)
+    text = _("{district}: choose your mahalla, or type a part of its name to search.").format(
+        district=esc(registry.place_name(district, user.locale))
+    )
+    await message.answer(
+        hint + "\n\n" + text,
+        reply_markup=mahallas_keyboard(
+            data.get("purpose", PURPOSE), district, mahallas, user.locale, 0, total
+        ),
+    )
+
+
+# --- entry points ------------------------------------------------------------------------------
+
+
+async def begin(message: Message, state: FSMContext, session: AsyncSession, user: User) -> None:
+    """Start or resume registration at the first missing field.
+
+    For handlers whose action needs a registered citizen (check users.is_registered first).
+    `message` may be the bot's own message (from a callback): only its chat is used.
+    """
+    await _start(
+        message,
+        state,
+        session,
+        user,
+        _("First, a short registration: a few questions, about a minute."),
+    )
+
+
+async def _start(
+    message: Message, state: FSMContext, session: AsyncSession, user: User, prefix: str
+) -> None:
+    missing = users.missing_registration(user) if user.deleted_at is None else list(ORDER)
+    if not missing:
+        await message.answer(_("You are already registered."))
+        return
+    await state.set_data({})  # drops a leftover `edit` flag
+    await ask(message, state, session, user, missing[0], prefix=prefix)
 
 
 async def after_language(
@@ -22,8 +282,463 @@ async def after_language(
     first_time: bool,
 ) -> None:
     """Called once the language is chosen (and no conversation is in progress)."""
-    await send_main_menu(message, roles, greeting=first_time)
+    if users.is_registered(user):
+        await send_main_menu(message, roles, greeting=first_time)
+        return
+    if first_time:
+        await _start(message, state, session, user, _("Welcome to Mahalla Yordamchi!"))
+    else:
+        await begin(message, state, session, user)
+
+
+# --- saving and moving on --------------------------------------------------------------------
+
+
+async def save(session: AsyncSession, user: User, now: dt.datetime, **fields: Any) -> None:
+    """Set fields, mark the registration complete when the last one is filled, commit."""
+    for name, value in fields.items():
+        setattr(user, name, value)
+    if user.registered_at is None and user.deleted_at is None and users.is_registered(user):
+        user.registered_at = now
+    await session.commit()
+
+
+async def advance(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+) -> None:
+    """After an answer: back to "My data" when editing, else the next missing field or done."""
+    if await _is_editing(state):
+        from bot.handlers import settings as settings_handlers  # settings imports this module
+
+        await settings_handlers.finish_edit(
+            message, state, session, user, roles, settings, saved=True
+        )
+        return
+    missing = users.missing_registration(user)
+    if missing:
+        await ask(message, state, session, user, missing[0])
+        return
+    await state.clear()
+    await message.answer(
+        _("✅ Thank you, the registration is complete.")
+        + "\n"
+        + _("Main menu. Choose what you need with the buttons below."),
+        reply_markup=main_menu(roles),
+    )
+
+
+async def go_back(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+    step: str,
+) -> None:
+    """Back from `step`: the previous question (its answer is kept until a new one is given)."""
+    if await _is_editing(state):
+        from bot.handlers import settings as settings_handlers
+
+        await settings_handlers.finish_edit(
+            message, state, session, user, roles, settings, saved=False
+        )
+        return
+    index = ORDER.index(step)
+    await ask(message, state, session, user, ORDER[max(0, index - 1)])
+
+
+# --- consent (inline) --------------------------------------------------------------------------
+
+
+async def on_consent(
+    query: CallbackQuery,
+    callback_data: RegCB,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+) -> None:
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer(_("This button is out of date."))
+        return
+    await query.answer()
+    if callback_data.value == "y":
+        await save(
+            session,
+            user,
+            utcnow(),
+            consent_version=settings.consent_version,
+            consent_at=utcnow(),
+            deleted_at=None,
+        )
+        await message.edit_text(message.html_text + "\n\n" + _("✅ You agreed."))
+        await advance(message, state, session, user, roles, settings)
+        return
+    # Declined: keep nothing (answers given before going Back to this question included).
+    privacy.clear_personal_fields(user)
+    await session.commit()
+    await state.clear()
+    await message.edit_text(message.html_text + "\n\n" + _("❌ You did not agree."))
+    await message.answer(
+        _(
+            "All right. Nothing about you has been kept. Without registration you can't send "
+            "requests; if you change your mind, press any button of the menu."
+        ),
+        reply_markup=main_menu(roles),
+    )
+
+
+async def on_consent_back(query: CallbackQuery, state: FSMContext, user: User) -> None:
+    """Back from the first question is the language choice."""
+    message = query.message
+    await query.answer()
+    await state.clear()
+    if isinstance(message, Message):
+        await message.edit_text(
+            _("Choose your language:"), reply_markup=language_keyboard(user.locale)
+        )
+
+
+async def on_consent_back_text(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    i18n: I18n,
+) -> None:
+    """The reply keyboard of the name question may still show Back while consent is asked."""
+    if not _is_button(i18n, message.text, BACK):
+        await ask_current(message, state, session, user, input_hint(message))
+        return
+    await state.clear()
+    await message.answer(_("Choose your language:"), reply_markup=language_keyboard(user.locale))
+
+
+# --- typed answers -----------------------------------------------------------------------------
+
+
+async def on_name(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+    settings: Settings,
+) -> None:
+    text = message.text or ""
+    if _is_button(i18n, text, BACK):
+        await go_back(message, state, session, user, roles, settings, "name")
+        return
+    name = None if menu_action_for(i18n, text) else clean_name(text)
+    if name is None:
+        await ask_current(
+            message,
+            state,
+            session,
+            user,
+            _("Please write your name in letters: from 2 to 100 characters."),
+        )
+        return
+    await save(session, user, utcnow(), name=name)
+    await advance(message, state, session, user, roles, settings)
+
+
+async def on_phone_contact(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+) -> None:
+    contact = message.contact
+    sender = message.from_user
+    if contact is None or sender is None or contact.user_id != sender.id:
+        await ask_current(
+            message,
+            state,
+            session,
+            user,
+            _("This is someone else's contact. Please send your own number with the button below."),
+        )
+        return
+    phone = phones.from_contact(contact.phone_number)
+    if phone is None:
+        await ask_current(
+            message,
+            state,
+            session,
+            user,
+            _("This contact has no phone number I can use. Please type your number."),
+        )
+        return
+    await save(session, user, utcnow(), phone=phone)
+    await advance(message, state, session, user, roles, settings)
+
+
+async def on_phone_text(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+    settings: Settings,
+) -> None:
+    text = message.text or ""
+    if _is_button(i18n, text, BACK):
+        await go_back(message, state, session, user, roles, settings, "phone")
+        return
+    phone = phones.parse_typed(text)
+    if phone is None:
+        await ask_current(
+            message,
+            state,
+            session,
+            user,
+            _(
+                "This is not an Uzbek phone number. Type it like 90 123 45 67, or press the "
+                "button below."
+            ),
+        )
+        return
+    await save(session, user, utcnow(), phone=phone)
+    await advance(message, state, session, user, roles, settings)
+
+
+async def on_birth_year(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+    settings: Settings,
+) -> None:
+    text = message.text or ""
+    if _is_button(i18n, text, BACK):
+        await go_back(message, state, session, user, roles, settings, "birth_year")
+        return
+    today = utcnow().date()
+    year = parse_birth_year(text, today)
+    if year is None:
+        low, high = birth_year_range(today)
+        await ask_current(
+            message,
+            state,
+            session,
+            user,
+            _("Please write the year as 4 digits, from {first} to {last}.").format(
+                first=low, last=high
+            ),
+        )
+        return
+    await save(session, user, utcnow(), birth_year=year)
+    await advance(message, state, session, user, roles, settings)
+
+
+async def on_gender(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+    settings: Settings,
+) -> None:
+    text = message.text or ""
+    if _is_button(i18n, text, BACK):
+        await go_back(message, state, session, user, roles, settings, "gender")
+        return
+    gender = next(
+        (code for code, msgid in GENDER_BUTTONS.items() if _is_button(i18n, text, msgid)), None
+    )
+    if gender is None:
+        await ask_current(message, state, session, user, _("Please choose with the buttons below."))
+        return
+    await save(session, user, utcnow(), gender=gender)
+    await advance(message, state, session, user, roles, settings)
+
+
+# --- the place -----------------------------------------------------------------------------------
+
+
+async def on_place_back_to_gender(
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+) -> None:
+    message = query.message
+    await query.answer()
+    if not isinstance(message, Message):
+        return
+    await message.edit_reply_markup(reply_markup=None)
+    await go_back(message, state, session, user, roles, settings, "mahalla_code")
+
+
+async def on_picker_back(
+    query: CallbackQuery,
+    callback_data: PlaceBackCB,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+) -> None:
+    """The picker's Back, taken over so the region list keeps its Back to the gender question."""
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer(_("This button is out of date."))
+        return
+    await query.answer()
+    if callback_data.level == "d" and callback_data.code:
+        await state.set_state(Registration.place)
+        await show_districts(message, session, PURPOSE, callback_data.code, user.locale)
+        return
+    await ask_place(message, state, session, user, edit=True)
+
+
+async def on_mahalla(
+    query: CallbackQuery,
+    callback_data: PlaceCB,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+) -> None:
+    message = query.message
+    mahalla = await registry.get_mahalla(session, callback_data.code)
+    if (
+        not isinstance(message, Message)
+        or mahalla is None
+        or not mahalla.active
+        or user.consent_version is None
+        or user.deleted_at is not None
+    ):
+        await stale_callback(query, state, session, user)
+        return
+    await query.answer()
+    await save(session, user, utcnow(), mahalla_code=mahalla.code)
+    await message.edit_text(
+        _("📍 Mahalla: <b>{mahalla}</b>").format(
+            mahalla=esc(registry.place_name(mahalla, user.locale))
+        )
+    )
+    await state.set_state(None)
+    await advance(message, state, session, user, roles, settings)
+
+
+async def on_picker_other_input(
+    message: Message, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    """Not a search text (a command, a photo, …) while the mahalla list is shown."""
+    await resend_mahallas(
+        message,
+        state,
+        session,
+        user,
+        _("Please choose with the buttons, or type a part of the mahalla's name."),
+    )
+
+
+# --- anything else -------------------------------------------------------------------------------
+
+
+def input_hint(message: Message) -> str:
+    """What to say about a message the current question cannot use."""
+    if message.text and message.text.startswith("/"):
+        return _("This command does not work here. Answer the question, or send /cancel to stop.")
+    if message.contact is not None:
+        return _("A contact is not needed here.")
+    if message.text:
+        return _("Please answer with the buttons.")
+    return _("I can't use this kind of message here.")
+
+
+async def on_other_message(
+    message: Message, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    await ask_current(message, state, session, user, input_hint(message))
+
+
+async def stale_callback(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    """A button of an old message: say so, and repeat the question if one is open."""
+    log.info("stale callback in registration from user %s: %r", user.id, (query.data or "")[:64])
+    raw = await state.get_state()
+    open_question = raw in STATE_STEPS or raw == PlacePick.choosing.state
+    if open_question and isinstance(query.message, Message):
+        await query.answer(_("This button is out of date."))
+        await ask_current(query.message, state, session, user, _("This button is out of date."))
+        return
+    await query.answer(
+        _("This button is out of date. Please use the menu or /start."), show_alert=True
+    )
+
+
+class PickingFor(Filter):
+    """The mahalla list of the place picker is open for this purpose (FSM data `purpose`)."""
+
+    def __init__(self, purpose: str) -> None:
+        self.purpose = purpose
+
+    async def __call__(
+        self, event: TelegramObject, state: FSMContext, raw_state: str | None = None
+    ) -> bool:
+        if raw_state != PlacePick.choosing.state:
+            return False
+        return bool((await state.get_data()).get("purpose") == self.purpose)
+
+
+def not_search_text(message: Message) -> bool:
+    return not message.text or message.text.startswith("/")
 
 
 def router() -> Router:
-    return Router(name="registration")
+    r = Router(name="registration")
+    in_place = StateFilter(Registration.place, PlacePick.choosing)
+
+    # Buttons.
+    r.callback_query.register(on_consent, Registration.consent, RegCB.filter(F.action == "consent"))
+    r.callback_query.register(
+        on_consent_back,
+        Registration.consent,
+        RegCB.filter((F.action == "back") & (F.value == "consent")),
+    )
+    r.callback_query.register(
+        on_place_back_to_gender,
+        Registration.place,
+        RegCB.filter((F.action == "back") & (F.value == "place")),
+    )
+    r.callback_query.register(
+        on_mahalla, PickingFor(PURPOSE), PlaceCB.filter((F.purpose == PURPOSE) & (F.level == "m"))
+    )
+    r.callback_query.register(on_picker_back, in_place, PlaceBackCB.filter(F.purpose == PURPOSE))
+    # Old buttons: of registration outside its place steps, or of anything during a question.
+    r.callback_query.register(stale_callback, ~in_place, PlaceCB.filter(F.purpose == PURPOSE))
+    r.callback_query.register(stale_callback, ~in_place, PlaceBackCB.filter(F.purpose == PURPOSE))
+    r.callback_query.register(stale_callback, RegCB.filter())
+    r.callback_query.register(stale_callback, StateFilter(*QUESTION_STATES))
+
+    # Typed answers.
+    r.message.register(on_name, Registration.name, F.text & ~F.text.startswith("/"))
+    r.message.register(on_phone_contact, Registration.phone, F.contact)
+    r.message.register(on_phone_text, Registration.phone, F.text & ~F.text.startswith("/"))
+    r.message.register(on_birth_year, Registration.birth_year, F.text & ~F.text.startswith("/"))
+    r.message.register(on_gender, Registration.gender, F.text & ~F.text.startswith("/"))
+    r.message.register(on_consent_back_text, Registration.consent, F.text)
+    r.message.register(on_picker_other_input, PickingFor(PURPOSE), not_search_text)
+    r.message.register(on_other_message, StateFilter(*QUESTION_STATES, Registration.place))
+    return r

@@ -1,9 +1,371 @@
-"""Placeholder: filled in by the settings work."""
+"""Settings: language, mahalla, "My data" (with a change button per field) and erasing it.
+
+Fields are changed through the registration questions (FSM data `edit`), which come back here.
+Erasing needs a confirmation given in its own state, so an old "Yes, delete" does nothing.
+"""
 
 from __future__ import annotations
 
-from aiogram import Router
+import logging
+from collections.abc import Sequence
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import PlaceBackCB, PlaceCB, SetCB
+from bot.config import Settings
+from bot.filters import MenuButton
+from bot.handlers import registration
+from bot.handlers.places import show_districts
+from bot.i18n import LANGUAGE_NAMES, fmt_date
+from bot.keyboards.common import language_keyboard, main_menu
+from bot.keyboards.registration import (
+    delete_confirm_keyboard,
+    my_data_keyboard,
+    regions_keyboard,
+    settings_menu,
+)
+from bot.services import phones, privacy, registry
+from bot.services.roles import Roles
+from bot.states import PlacePick, SettingsFlow
+from bot.texts import case_kind_label, esc, status_label
+from db.models import Region, User, utcnow
+
+log = logging.getLogger(__name__)
+
+PURPOSE = "s"
+FIELD_ACTIONS = {"name": "name", "phone": "phone", "year": "birth_year", "gender": "gender"}
+SETTINGS_STATES = (SettingsFlow.place, SettingsFlow.confirm_delete)
+
+
+def gender_label(code: str | None) -> str:
+    return {"m": _("male"), "f": _("female")}.get(code or "", "—")
+
+
+def menu_text() -> str:
+    return _("⚙️ Settings: what do you want to change?")
+
+
+async def my_data_text(session: AsyncSession, user: User, settings: Settings) -> str:
+    """Everything kept about the user, user-supplied values escaped."""
+    kept = await privacy.collect(session, user)
+    dash = "—"
+    place = dash
+    if kept.mahalla is not None:
+        parts = [kept.mahalla, kept.district, kept.region]
+        place = ", ".join(esc(registry.place_name(p, user.locale)) for p in parts if p)
+    lines = [
+        _("👤 <b>My data</b>"),
+        _("Name: {name}").format(name=esc(kept.name) if kept.name else dash),
+        _("Phone: {phone}").format(phone=esc(phones.display(kept.phone)) if kept.phone else dash),
+        _("Year of birth: {year}").format(year=kept.birth_year or dash),
+        _("Gender: {gender}").format(gender=gender_label(kept.gender)),
+        _("Mahalla: {mahalla}").format(mahalla=place),
+        _("Language: {language}").format(language=LANGUAGE_NAMES.get(kept.locale, kept.locale)),
+    ]
+    if kept.consent_at is not None:
+        lines.append(
+            _("Consent given: {date}").format(
+                date=fmt_date(kept.consent_at.astimezone(settings.tz).date())
+            )
+        )
+    else:
+        lines.append(_("Consent: not given"))
+    if kept.consent_version is not None and kept.registered_at is None:
+        lines.append(_("The registration is not finished yet."))
+    lines.append(_("Requests: {count}").format(count=kept.cases_total))
+    for case in kept.cases:
+        lines.append(
+            f"• {case.number} — {case_kind_label(case.kind)} — {status_label(case.status)}"
+        )
+    if kept.drafts:
+        lines.append(_("Questionnaires in progress: {count}").format(count=kept.drafts))
+    if kept.jobs:
+        lines.append(_("Jobs recorded with you: {count}").format(count=kept.jobs))
+    return "\n".join(lines)
+
+
+async def _edit(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Answer the button and replace its message; None when the message is gone."""
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer(_("This button is out of date."))
+        return None
+    await query.answer()
+    await message.edit_text(text, reply_markup=markup)
+    return message
+
+
+async def _leave_settings_state(state: FSMContext) -> None:
+    raw = await state.get_state()
+    if raw in {s.state for s in SETTINGS_STATES} or (
+        raw == PlacePick.choosing.state and (await state.get_data()).get("purpose") == PURPOSE
+    ):
+        await state.clear()
+
+
+# --- the menu ----------------------------------------------------------------------------------
+
+
+async def on_settings(message: Message, state: FSMContext) -> None:
+    await _leave_settings_state(state)
+    await message.answer(menu_text(), reply_markup=settings_menu())
+
+
+async def on_open(query: CallbackQuery, state: FSMContext) -> None:
+    await _leave_settings_state(state)
+    await _edit(query, menu_text(), settings_menu())
+
+
+async def on_close(query: CallbackQuery, state: FSMContext, roles: Roles) -> None:
+    await _leave_settings_state(state)
+    message = await _edit(query, menu_text())
+    if message is not None:
+        await message.answer(
+            _("Main menu. Choose what you need with the buttons below."),
+            reply_markup=main_menu(roles),
+        )
+
+
+async def on_language(query: CallbackQuery, state: FSMContext, user: User) -> None:
+    await _leave_settings_state(state)
+    await _edit(query, _("Choose your language:"), language_keyboard(user.locale))
+
+
+async def on_my_data(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, user: User, settings: Settings
+) -> None:
+    await _leave_settings_state(state)
+    await _edit(query, await my_data_text(session, user, settings), my_data_keyboard())
+
+
+async def finish_edit(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+    *,
+    saved: bool,
+) -> None:
+    """End of a field change started here: the main menu keyboard back, then "My data"."""
+    await state.clear()
+    await message.answer(
+        _("✅ Saved.") if saved else _("Nothing was changed."), reply_markup=main_menu(roles)
+    )
+    await message.answer(
+        await my_data_text(session, user, settings), reply_markup=my_data_keyboard()
+    )
+
+
+async def _needs_consent(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, user: User
+) -> bool:
+    """Changing personal data needs consent first: that is registration's first question."""
+    if user.consent_version is not None and user.deleted_at is None:
+        return False
+    await query.answer()
+    if isinstance(query.message, Message):
+        await registration.begin(query.message, state, session, user)
+    return True
+
+
+async def on_field(
+    query: CallbackQuery,
+    callback_data: SetCB,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+) -> None:
+    if await _needs_consent(query, state, session, user):
+        return
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer(_("This button is out of date."))
+        return
+    await query.answer()
+    await message.edit_reply_markup(reply_markup=None)
+    await state.set_data({"edit": True})
+    await registration.ask(message, state, session, user, FIELD_ACTIONS[callback_data.action])
+
+
+# --- the mahalla -------------------------------------------------------------------------------
+
+
+def _regions_markup(regions: Sequence[Region], locale: str) -> InlineKeyboardMarkup:
+    return regions_keyboard(PURPOSE, regions, locale, back=SetCB(action="open"))
+
+
+async def on_place(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    if await _needs_consent(query, state, session, user):
+        return
+    await state.set_state(SettingsFlow.place)
+    await _edit(
+        query,
+        _("Choose your region:"),
+        _regions_markup(await registry.regions(session), user.locale),
+    )
+
+
+async def on_picker_back(
+    query: CallbackQuery,
+    callback_data: PlaceBackCB,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+) -> None:
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer(_("This button is out of date."))
+        return
+    await state.set_state(SettingsFlow.place)
+    if callback_data.level == "d" and callback_data.code:
+        await query.answer()
+        await show_districts(message, session, PURPOSE, callback_data.code, user.locale)
+        return
+    await _edit(
+        query,
+        _("Choose your region:"),
+        _regions_markup(await registry.regions(session), user.locale),
+    )
+
+
+async def on_mahalla(
+    query: CallbackQuery,
+    callback_data: PlaceCB,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+) -> None:
+    mahalla = await registry.get_mahalla(session, callback_data.code)
+    if mahalla is None or not mahalla.active or user.consent_version is None:
+        await on_stale(query, state)
+        return
+    await registration.save(session, user, utcnow(), mahalla_code=mahalla.code)
+    await state.clear()
+    await _edit(
+        query,
+        _("✅ Your mahalla is now: <b>{mahalla}</b>").format(
+            mahalla=esc(registry.place_name(mahalla, user.locale))
+        )
+        + "\n\n"
+        + menu_text(),
+        settings_menu(),
+    )
+
+
+async def on_place_message(
+    message: Message, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    await message.answer(
+        registration.input_hint(message) + "\n\n" + _("Choose your region:"),
+        reply_markup=_regions_markup(await registry.regions(session), user.locale),
+    )
+
+
+async def on_picker_other_input(
+    message: Message, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    await registration.resend_mahallas(
+        message,
+        state,
+        session,
+        user,
+        _("Please choose with the buttons, or type a part of the mahalla's name."),
+    )
+
+
+# --- erasing -----------------------------------------------------------------------------------
+
+
+def delete_question() -> str:
+    return _(
+        "🗑 Delete your data? Your name, phone, year of birth, gender and mahalla will be "
+        "erased, and your open requests closed. This cannot be undone."
+    )
+
+
+async def on_delete(query: CallbackQuery, state: FSMContext) -> None:
+    await state.set_state(SettingsFlow.confirm_delete)
+    await _edit(query, delete_question(), delete_confirm_keyboard())
+
+
+async def on_delete_yes(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, user: User, roles: Roles
+) -> None:
+    result = await privacy.erase(session, user, utcnow())
+    await session.commit()
+    await state.clear()
+    log.info("user %s erased their data (%s cases closed)", user.id, result.cases_closed)
+    message = await _edit(
+        query,
+        _(
+            "🗑 Your data has been deleted. If you come back, the bot will ask for your consent "
+            "again."
+        ),
+    )
+    if message is not None:
+        await message.answer(
+            _("Main menu. Choose what you need with the buttons below."),
+            reply_markup=main_menu(roles),
+        )
+
+
+async def on_delete_no(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await _edit(query, _("Nothing was deleted.") + "\n\n" + menu_text(), settings_menu())
+
+
+async def on_confirm_message(message: Message) -> None:
+    await message.answer(
+        registration.input_hint(message) + "\n\n" + delete_question(),
+        reply_markup=delete_confirm_keyboard(),
+    )
+
+
+async def on_stale(query: CallbackQuery, state: FSMContext) -> None:
+    log.info("stale settings button: %r", (query.data or "")[:64])
+    await query.answer(_("This button is out of date."), show_alert=False)
+    if isinstance(query.message, Message):
+        await query.message.answer(menu_text(), reply_markup=settings_menu())
 
 
 def router() -> Router:
-    return Router(name="settings")
+    r = Router(name="settings")
+    in_place = StateFilter(SettingsFlow.place, PlacePick.choosing)
+
+    r.message.register(on_settings, MenuButton("settings"))
+    r.callback_query.register(on_open, SetCB.filter(F.action == "open"))
+    r.callback_query.register(on_close, SetCB.filter(F.action == "back"))
+    r.callback_query.register(on_language, SetCB.filter(F.action == "lang"))
+    r.callback_query.register(on_my_data, SetCB.filter(F.action == "data"))
+    r.callback_query.register(on_field, SetCB.filter(F.action.in_(FIELD_ACTIONS)))
+    r.callback_query.register(on_place, SetCB.filter(F.action == "place"))
+    r.callback_query.register(on_delete, SetCB.filter(F.action == "delete"))
+    r.callback_query.register(
+        on_delete_yes, SettingsFlow.confirm_delete, SetCB.filter(F.action == "delete_yes")
+    )
+    r.callback_query.register(on_delete_no, SetCB.filter(F.action == "delete_no"))
+    r.callback_query.register(on_stale, SetCB.filter())
+
+    picking = registration.PickingFor(PURPOSE)
+    r.callback_query.register(
+        on_mahalla, picking, PlaceCB.filter((F.purpose == PURPOSE) & (F.level == "m"))
+    )
+    r.callback_query.register(on_picker_back, in_place, PlaceBackCB.filter(F.purpose == PURPOSE))
+    r.callback_query.register(on_stale, ~in_place, PlaceCB.filter(F.purpose == PURPOSE))
+    r.callback_query.register(on_stale, ~in_place, PlaceBackCB.filter(F.purpose == PURPOSE))
+
+    r.message.register(on_place_message, SettingsFlow.place)
+    r.message.register(on_picker_other_input, picking, registration.not_search_text)
+    r.message.register(on_confirm_message, SettingsFlow.confirm_delete)
+    return r
