@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # Answer Telegram at once and handle the update in the background (False: after handling).
+    webhook_in_background: bool = True
+    # How often a worker that is not the leader tries to take over scheduled work.
+    leader_retry_seconds: float = Field(default=5.0, gt=0, le=300)
 
     # Scheduled work (local times in TIMEZONE).
     morning_reminder_at: Annotated[dt.time, NoDecode] = dt.time(9, 0)
