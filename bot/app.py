@@ -25,6 +25,7 @@ from bot.handlers import build_routers
 from bot.i18n import N_, create_i18n, locale_from_telegram
 from bot.middlewares.errors import ErrorMiddleware, sorry_text
 from bot.middlewares.locale import UserLocaleMiddleware
+from bot.middlewares.response_types import KeepResponseTypes
 from bot.middlewares.session import CommitBeforeSend, DbSessionMiddleware
 from bot.middlewares.throttle import ThrottleMiddleware
 from bot.middlewares.user import UserMiddleware
@@ -68,6 +69,7 @@ def build_bot(settings: Settings) -> Bot:
     )
     session = AiohttpSession(api=api) if api else AiohttpSession()
     session.middleware(CommitBeforeSend())
+    session.middleware(KeepResponseTypes())
     return Bot(
         token=settings.token(),
         session=session,
