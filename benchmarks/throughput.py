@@ -37,7 +37,7 @@ ANSWERS = ("4", "2", "0", "0", "1", "Yoʻq", "4500000")
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def _measure(
@@ -92,22 +92,43 @@ async def echo_run(users: int, steps: int) -> tuple[float, list[float]]:
         await fake.stop()
 
 
-async def bot_run(users: int, steps: int, database_url: str | None) -> tuple[float, list[float]]:
+async def bot_run_setup(users: int, database_url: str | None) -> tuple[FakeBotAPI, Any]:
+    """A migrated database with `users` registered citizens, the fake API and the bot app."""
     url = await fresh_database(database_url)
     fake = FakeBotAPI(token=TOKEN, bot_username="bench_bot")
     await fake.start()
-    settings = Settings(_env_file=None, bot_token=TOKEN, telegram_api_url=fake.base_url,
-                        database_url=url, throttle_rate=1000)  # type: ignore[call-arg]
+    settings = Settings(
+        _env_file=None,
+        bot_token=TOKEN,
+        telegram_api_url=fake.base_url,
+        database_url=url,
+        throttle_rate=1000,
+    )  # type: ignore[call-arg]
     app = build_app(settings)
     now = utcnow()
     async with app.sessions() as session:
         for index in range(users):
-            session.add(User(
-                telegram_id=FIRST_ID + index, locale="uz", locale_confirmed=True,
-                name=f"Citizen {index}", phone=f"+99890{index:07d}", birth_year=1980, gender="m",
-                mahalla_code="103-0104", consent_version=1, consent_at=now, registered_at=now,
-            ))
+            session.add(
+                User(
+                    telegram_id=FIRST_ID + index,
+                    locale="uz",
+                    locale_confirmed=True,
+                    name=f"Citizen {index}",
+                    phone=f"+99890{index:07d}",
+                    birth_year=1980,
+                    gender="m",
+                    mahalla_code="103-0104",
+                    consent_version=1,
+                    consent_at=now,
+                    registered_at=now,
+                )
+            )
         await session.commit()
+    return fake, app
+
+
+async def bot_run(users: int, steps: int, database_url: str | None) -> tuple[float, list[float]]:
+    fake, app = await bot_run_setup(users, database_url)
     menu = app.i18n.gettext("📝 My household's needs", locale="uz")
     try:
         return await _run_polling(

@@ -1,0 +1,102 @@
+"""Memory: resident size of one bot process with N conversations in progress.
+
+The bot runs as its own process (`python -m bot run`) against the fake Bot API served by this
+script, so only the bot is measured. N registered citizens each open the household
+questionnaire and answer its first question, so N drafts and N conversation states exist.
+
+    python -m benchmarks.memory [--conversations 10000] [--concurrency 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+
+import psutil
+
+from benchmarks.common import fresh_database, machine
+from benchmarks.throughput import FIRST_ID, TOKEN
+from bot.fakeapi import FakeBotAPI
+from db.models import User, utcnow
+from db.session import create_engine, create_session_factory
+
+
+async def seed(url: str, count: int) -> None:
+    engine = create_engine(url)
+    now = utcnow()
+    async with create_session_factory(engine)() as session:
+        for index in range(count):
+            session.add(
+                User(
+                    telegram_id=FIRST_ID + index,
+                    locale="uz",
+                    locale_confirmed=True,
+                    name=f"Citizen {index}",
+                    phone=f"+99890{index:07d}",
+                    birth_year=1980,
+                    gender="m",
+                    mahalla_code="103-0104",
+                    consent_version=1,
+                    consent_at=now,
+                    registered_at=now,
+                )
+            )
+        await session.commit()
+    await engine.dispose()
+
+
+async def main(conversations: int, concurrency: int) -> None:
+    print(machine())
+    url = await fresh_database(None)
+    await seed(url, conversations)
+    fake = FakeBotAPI(token=TOKEN, bot_username="bench_bot")
+    await fake.start()
+    env = dict(
+        os.environ,
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=fake.base_url,
+        DATABASE_URL=url,
+        THROTTLE_RATE="1000",
+        LOG_LEVEL="WARNING",
+    )
+    child = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env)
+    bot = psutil.Process(child.pid)
+    menu = "📝 Oilam ehtiyojlari"
+    try:
+        probe = fake.user(FIRST_ID, first_name="User", language_code="uz")
+        await probe.send("/start")
+        await probe.next_message(timeout=60, after=0)
+        baseline = bot.memory_info().rss / 2**20
+        started = time.perf_counter()
+        queue = iter(range(conversations))
+
+        async def worker() -> None:
+            for index in queue:
+                user = fake.user(FIRST_ID + index, first_name="User", language_code="uz")
+                for text in (menu, "4"):
+                    before = len(user.messages)
+                    await user.send(text)
+                    await user.next_message(timeout=120, after=before)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        rss = bot.memory_info().rss / 2**20
+    finally:
+        child.terminate()
+        await child.wait()
+        await fake.stop()
+    print(f"{conversations} conversations in progress after {time.perf_counter() - started:.0f} s")
+    print(
+        f"bot process resident memory: {rss:.0f} MB (idle after start-up: {baseline:.0f} MB; "
+        "target < 200 MB)"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=100)
+    args = parser.parse_args()
+    asyncio.run(main(args.conversations, args.concurrency))
