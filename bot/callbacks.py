@@ -131,3 +131,15 @@ class VacCB(CallbackData, prefix="vc"):
     id: int = 0
     page: int = 0
     v: str = ""
+
+
+class SvCB(CallbackData, prefix="su"):
+    """A supervisor's work: over (overdue list, page) | queue | open (case id, read-only) |
+    ra (reassign case id: pick an assistant) | rto (case id to assistant v) | asst (assistants,
+    page) | deact (assistant id) | deacty (confirmed) | inv (invite an assistant) |
+    ann (announcement: v = send | cancel). Every id is re-checked against the scopes."""
+
+    action: str
+    id: int = 0
+    page: int = 0
+    v: str = ""

@@ -83,3 +83,12 @@ class VacancyPost(StatesGroup):
     places = State()
     closes = State()
     confirm = State()
+
+
+class SupervisorWork(StatesGroup):
+    """A supervisor typing: the `reason` of a reassignment (`case`, `to` in FSM data, both
+    re-checked when saved) or the `announcement` text, then its `confirm`."""
+
+    reason = State()
+    announcement = State()
+    confirm = State()

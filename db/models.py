@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -201,16 +202,39 @@ class OutboxMessage(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(32))
-    # {"text": str, "reply_markup": dict | None} or {"document": {...}} / {"photo": {...}}
+    # {"text": str, "reply_markup": dict | None} or {"photo" | "document": {"caption": str}}
+    # with the bytes in `file_id` (one file row can go to many chats).
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_files.id"), index=True)
     dedupe_key: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|sent|failed|blocked
+    # queued | sending | sent | failed | blocked | expired
+    status: Mapped[str] = mapped_column(String(16), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A message that is pointless later (this morning's reminder) is dropped after this moment.
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxFile(Base):
+    """A photo or document the outbox sends (a chart, an export), stored once for every chat.
+
+    After the first upload Telegram's file_id is kept, so the other chats get it without
+    uploading the bytes again.
+    """
+
+    __tablename__ = "outbox_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    telegram_file_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 REFERENCE_TABLES = ("regions", "districts")
@@ -352,3 +376,65 @@ class JobRun(Base):
     claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     result: Mapped[str | None] = mapped_column(Text)
+
+
+# --- vacancies ---------------------------------------------------------------------------
+
+
+class Vacancy(Base):
+    """A job an assistant posts for their district; offered to the seekers whose request fits.
+
+    ``mahalla_code`` None means anywhere in the district. It closes when its places are filled
+    or its closing date passes (``status`` open | closed, ``closed_reason`` filled | expired |
+    withdrawn).
+    """
+
+    __tablename__ = "vacancies"
+    __table_args__ = (
+        Index("ix_vacancies_district_status", "district_soato", "status"),
+        Index("ix_vacancies_status_closes", "status", "closes_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assistant_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    district_soato: Mapped[str] = mapped_column(String(10))
+    region_soato: Mapped[str] = mapped_column(String(10))
+    mahalla_code: Mapped[str | None] = mapped_column(ForeignKey("mahallas.code"))
+    title: Mapped[str] = mapped_column(String(200))
+    employer: Mapped[str] = mapped_column(String(200))
+    occupation: Mapped[str] = mapped_column(String(20))  # an id of services/occupations
+    kind: Mapped[str] = mapped_column(String(16))  # full_time | part_time | seasonal | remote
+    pay: Mapped[int | None] = mapped_column(BigInteger)  # so'm a month; None = by agreement
+    places: Mapped[int] = mapped_column(Integer, default=1)
+    filled: Mapped[int] = mapped_column(Integer, default=0)
+    closes_on: Mapped[dt.date] = mapped_column(sa_Date)  # last local day it is open
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    closed_reason: Mapped[str | None] = mapped_column(String(12))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class VacancyOffer(Base):
+    """A vacancy put to one citizen (for their open job or internship request) and their answer.
+
+    ``source`` "offer" counts toward the daily limit of offers a citizen receives; "browse"
+    rows are made when citizens answer a vacancy they found themselves.
+    """
+
+    __tablename__ = "vacancy_offers"
+    __table_args__ = (
+        UniqueConstraint("vacancy_id", "citizen_id", name="uq_vacancy_offers_vacancy_citizen"),
+        Index("ix_vacancy_offers_citizen_day", "citizen_id", "offered_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id"), index=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    source: Mapped[str] = mapped_column(String(8), default="offer")  # offer | browse
+    offered_on: Mapped[dt.date] = mapped_column(sa_Date)  # local date, for the daily limit
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answer: Mapped[str | None] = mapped_column(String(12))  # interested | declined
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    hired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))

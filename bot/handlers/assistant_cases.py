@@ -318,6 +318,9 @@ async def card_sections(
     if case.reason and case.status in ("rejected", "closed"):
         head.append(_("Reason: {reason}").format(reason=_excerpt(case.reason)))
     sections = ["\n".join(head)]
+    hints = business_hint_section(case, locale)
+    if hints:
+        sections.append(hints)
 
     steps = await cases.roadmap(session, case.id)
     lines = [_("<b>Roadmap</b>")]
@@ -349,6 +352,22 @@ async def card_sections(
     if answers:
         sections.append(_("<b>Answers</b>") + "\n" + "\n".join(answers))
     return sections
+
+
+def business_hint_section(case: Case, locale: str) -> str | None:
+    """A business request's eligibility hints (bot/services/business_hints), as stored when it
+    was sent: prompts for the assistant to check with the institution, never decisions."""
+    stored = (case.assessment or {}).get("hints") or []
+    lines = []
+    for hint in stored:
+        if not isinstance(hint, dict):
+            continue
+        name = _label(hint.get("label") or {}, locale, str(hint.get("channel", "")))
+        reason = _label(hint.get("reason") or {}, locale, "")
+        lines.append(f"• <b>{esc(name)}</b>" + (f" — {esc(reason)}" if reason else ""))
+    if not lines:
+        return None
+    return "\n".join([_("💡 <b>May be eligible (hints to check)</b>"), *lines])
 
 
 async def _history_section(session: AsyncSession, case: Case, tz: dt.tzinfo) -> str:

@@ -1,15 +1,22 @@
-"""The household needs questionnaire in Telegram: one message per question, saved as it goes.
+"""The questionnaires in Telegram — household needs and the job, internship and business support
+requests — one code path for all four: one message per question, saved as it goes.
 
 The Draft row is the source of truth; the FSM state (``Questionnaire.active``) only routes
 typed answers here. Buttons carry the draft id and the question id, and only the buttons of the
 message on screen (``Draft.message_id``) count: anything else is stale and gets "out of date"
 plus the current question again. When a step moves on, the previous message loses its keyboard
 (and shows the answer given), so old buttons are rarely pressed by mistake.
+
+A citizen has at most one open request of each request kind: the menu entry of a kind with an
+open case shows that case and offers to update it, which starts the questionnaire again
+pre-filled with its answers; Send then replaces the same case's answers (see
+``bot.services.submissions``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -20,10 +27,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notify
-from bot.callbacks import QCB, CaseCB
+from bot import notify, notify_requests
+from bot.callbacks import QCB, CaseCB, RequestCB, VacCB
 from bot.config import Settings
 from bot.filters import MenuButton
 from bot.flows import telegram as tg
@@ -32,18 +40,31 @@ from bot.flows.loader import FlowRegistry
 from bot.handlers import registration
 from bot.i18n import fmt_date, fmt_money
 from bot.keyboards.common import menu_action_for
-from bot.services import cases, drafts, users
+from bot.services import cases, drafts, users, vacancies
 from bot.services.drafts import Run
 from bot.services.eligibility import EligibilityRules
-from bot.services.submissions import SubmitError, Submitted, submit_needs
+from bot.services.submissions import (
+    FLOW_KINDS,
+    KIND_FLOWS,
+    REQUEST_KINDS,
+    SubmitError,
+    Submitted,
+    submit,
+)
 from bot.states import Questionnaire
-from bot.texts import esc
-from db.models import User, utcnow
+from bot.texts import case_kind_label, esc, status_label
+from db.models import Case, User, utcnow
 from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 
-FLOW_ID = "household"
+#: The main-menu action that opens each flow.
+MENU_FLOWS: dict[str, str] = {
+    "needs": "household",
+    "job": "job",
+    "internship": "internship",
+    "business": "business",
+}
 QUESTION_ACTIONS = frozenset({"c", "t", "d", "s", "k", "b"})
 SUMMARY_ACTIONS = frozenset({"e", "eq", "sum", "send"})
 
@@ -139,7 +160,7 @@ async def _current_run(
     if isinstance(named, int):
         draft = await drafts.get_own(session, user.id, named)
     if draft is None:
-        draft = await drafts.open_draft(session, user.id, FLOW_ID)
+        draft = await drafts.latest_draft(session, user.id)
     run = drafts.load(flows, draft) if draft is not None else None
     return run, named if isinstance(named, int) else None
 
@@ -147,7 +168,7 @@ async def _current_run(
 async def _to_registration(
     message: Message, state: FSMContext, session: AsyncSession, user: User
 ) -> None:
-    """Only registered citizens (with a mahalla) can report needs: registration comes first."""
+    """Only registered citizens (with a mahalla) can send requests: registration comes first."""
     await registration.begin(message, state, session, user)  # it says why, asks the first step
 
 
@@ -158,10 +179,24 @@ def _keep(run: Run, step: QuestionStep) -> FlowState:
     return run.engine.answer_text(run.state, str(step.value), "uz")  # typed: language-neutral
 
 
-# ---------------------------------------------------------------------- the menu button
+# ---------------------------------------------------------------------- the menu buttons
 
 
-async def on_needs(
+def _intro(run: Run, locale: str) -> str:
+    title = esc(run.engine.definition.title.get(tg.as_locale(locale)))
+    if run.engine.definition.id == "household":
+        return _(
+            "📝 <b>{title}</b>\nShort questions about your family. Your answers are saved as you "
+            "go: you can stop and come back at any time."
+        ).format(title=title)
+    return _(
+        "📝 <b>{title}</b>\nA few short questions. Your answers are saved as you go: you can "
+        "stop and come back at any time."
+    ).format(title=title)
+
+
+async def open_flow(
+    flow_id: str,
     message: Message,
     bot: Bot,
     state: FSMContext,
@@ -171,16 +206,26 @@ async def on_needs(
     flows: FlowRegistry,
     settings: Settings,
 ) -> None:
+    """A menu entry: the open request of its kind, an unfinished draft, or a fresh start."""
     if not users.is_registered(user):
         await _to_registration(message, state, session, user)
         return
     locale = user.locale
-    draft = await drafts.open_draft(session, user.id, FLOW_ID)
+    draft = await drafts.open_draft(session, user.id, flow_id)
     run = drafts.load(flows, draft) if draft is not None else None
     notice = None
     if draft is not None and run is None:
         await session.delete(draft)
+        draft = None
         notice = _info(_("The questionnaire has changed since you began it, so it starts again."))
+    kind = FLOW_KINDS[flow_id]
+    if kind in REQUEST_KINDS:
+        case = await cases.open_case_of_kind(session, user, kind)
+        if case is not None:
+            await _leave(session, state)
+            text, markup = open_request_view(case, run, settings)
+            await message.answer(text, reply_markup=markup)
+            return
     if run is not None and run.state.answers:
         await _leave(session, state)
         started = run.draft.created_at.astimezone(settings.tz).date()
@@ -193,14 +238,121 @@ async def on_needs(
         )
         return
     if run is None:
-        run = await drafts.start(session, user.id, flows, FLOW_ID, utcnow())
-        intro = _(
-            "📝 <b>{title}</b>\nShort questions about your family. Your answers are saved as you "
-            "go: you can stop and come back at any time."
-        ).format(title=esc(run.engine.definition.title.get(tg.as_locale(locale))))
+        run = await drafts.start(session, user.id, flows, flow_id, utcnow())
+        intro = _intro(run, locale)
         notice = f"{notice}\n\n{intro}" if notice else intro
     await _enter(session, state, run, raw_state)
     await _show(bot, message.chat.id, run, locale, notice=notice)
+
+
+def open_request_view(
+    case: Case, run: Run | None, settings: Settings
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The citizen's open request of a kind: its number and status, Open, Update (and, for a
+    job, the district's vacancies; with a draft of the update under way, Continue)."""
+    sent = case.created_at.astimezone(settings.tz).date()
+    lines = [
+        _("You already have an open request <b>{number}</b> ({kind}).").format(
+            kind=case_kind_label(case.kind), number=case.number
+        ),
+        _("Status: {status}. Sent on {date}.").format(
+            status=status_label(case.status), date=fmt_date(sent)
+        ),
+        "",
+        _(
+            "You can open it, or update your answers: the same request is changed and your "
+            "assistant is told."
+        ),
+    ]
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📂 Open the request"), callback_data=CaseCB(action="open", id=case.id))
+    if run is not None and run.state.answers:
+        builder.button(
+            text=_("▶️ Continue where you stopped"),
+            callback_data=QCB(draft=run.draft.id, action="go"),
+        )
+    builder.button(text=_("✏️ Update my answers"), callback_data=RequestCB(action="upd", id=case.id))
+    if case.kind in vacancies.SEEKER_KINDS:
+        builder.button(text=_("🔎 Open vacancies"), callback_data=VacCB(action="browse"))
+    builder.adjust(1)
+    return "\n".join(lines), builder.as_markup()
+
+
+def _menu_handler(flow_id: str) -> Callable[..., Awaitable[None]]:
+    """A handler for one menu entry (aiogram injects by parameter name, so no **kwargs)."""
+
+    async def handler(
+        message: Message,
+        bot: Bot,
+        state: FSMContext,
+        raw_state: str | None,
+        session: AsyncSession,
+        user: User,
+        flows: FlowRegistry,
+        settings: Settings,
+    ) -> None:
+        await open_flow(flow_id, message, bot, state, raw_state, session, user, flows, settings)
+
+    handler.__name__ = f"on_{flow_id}"
+    return handler
+
+
+async def on_needs(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    raw_state: str | None,
+    session: AsyncSession,
+    user: User,
+    flows: FlowRegistry,
+    settings: Settings,
+) -> None:
+    await open_flow("household", message, bot, state, raw_state, session, user, flows, settings)
+
+
+async def on_update(
+    query: CallbackQuery,
+    callback_data: RequestCB,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    flows: FlowRegistry,
+) -> None:
+    """Update an open request: the questionnaire again, pre-filled with the case's answers."""
+    message = query.message
+    case = await cases.citizen_case(session, user, callback_data.id)
+    if case is None or case.kind not in REQUEST_KINDS or callback_data.action != "upd":
+        log.warning("request update refused: user=%s case=%s", user.id, callback_data.id)
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    if case.status not in cases.OPEN_STATUSES:
+        await query.answer(
+            _("Request {number} is already: {status}. Nothing was changed.").format(
+                number=case.number, status=status_label(case.status)
+            ),
+            show_alert=True,
+        )
+        return
+    if not isinstance(message, Message):
+        await query.answer(_("This button is out of date."))
+        return
+    old = await drafts.open_draft(session, user.id, KIND_FLOWS[case.kind])
+    if old is not None:
+        await _close(bot, message.chat.id, old.message_id)
+    run = await drafts.start(
+        session, user.id, flows, KIND_FLOWS[case.kind], utcnow(), answers=case.answers
+    )
+    await query.answer()
+    await _close(bot, message.chat.id, message.message_id)
+    await _enter(session, state, run)
+    notice = _info(
+        _(
+            "Here are the answers of request {number}. To change one, press “✏️ Edit”; then "
+            "press “✅ Send” to update the request."
+        ).format(number=case.number)
+    )
+    await _show(bot, message.chat.id, run, user.locale, notice=notice)
 
 
 # ---------------------------------------------------------------------- typed input
@@ -339,7 +491,7 @@ async def on_button(
         await query.answer()
         await _close(bot, chat_id, message.message_id, esc(_("Starting again.")))
         await _close(bot, chat_id, run.draft.message_id)
-        run = await drafts.start(session, user.id, flows, FLOW_ID, utcnow())
+        run = await drafts.start(session, user.id, flows, draft.flow_id, utcnow())
         await _enter(session, state, run)
         await _show(bot, chat_id, run, locale)
         return
@@ -486,7 +638,7 @@ async def _old_draft_button(
 ) -> None:
     """A button of a draft that is gone (sent, cancelled, replaced) or not this user's."""
     if cb.action == "send":
-        case = await cases.open_case_of_kind(session, user, "needs")
+        case = await _latest_case(session, user)
         if case is not None:
             text = _("This questionnaire has already been sent: request {number}.").format(
                 number=case.number
@@ -499,13 +651,23 @@ async def _old_draft_button(
     log.info("button of an old draft %r from user %s", query.data, user.id)
     await query.answer(_("This button is out of date."))
     await _close(bot, message.chat.id, message.message_id)
-    current = await drafts.open_draft(session, user.id, FLOW_ID)
+    current = await drafts.latest_draft(session, user.id)
     run = drafts.load(flows, current) if current is not None else None
     if run is None:
         return
     await _enter(session, state, run)
     notice = _info(_("That button was from an earlier questionnaire. Here is where you are now:"))
     await _show(bot, message.chat.id, run, user.locale, notice=notice)
+
+
+async def _latest_case(session: AsyncSession, user: User) -> Case | None:
+    """The citizen's most recently changed case (what a late second Send press sent)."""
+    return await session.scalar(
+        select(Case)
+        .where(Case.user_id == user.id)
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+        .limit(1)
+    )
 
 
 # ---------------------------------------------------------------------- sending
@@ -524,13 +686,12 @@ async def _send(
     i18n: I18n,
     bot: Bot,
 ) -> None:
-    """Case, roadmap and the assistant's message committed together, then the citizen is told."""
+    """The case (new or updated), its roadmap, the assistant's message and any vacancy offers
+    committed together, then the citizen is told."""
     now = utcnow()
     today = now.astimezone(settings.tz).date()
     try:
-        submitted = await submit_needs(
-            session, user=user, run=run, rules=rules, now=now, today=today
-        )
+        submitted = await submit(session, user=user, run=run, rules=rules, now=now, today=today)
     except SubmitError as error:
         if error.reason == "not_registered":
             await query.answer()
@@ -541,27 +702,100 @@ async def _send(
             await query.answer()
             await _show(bot, message.chat.id, run, user.locale)
         return
-    routed = await notify.case_created(session, i18n, submitted.case, user, now)
+    case = submitted.case
+    if submitted.event is not None:
+        told = await notify_requests.request_updated(
+            session,
+            i18n,
+            case,
+            submitted.event,
+            user,
+            run.engine.definition,
+            submitted.changed,
+            now,
+        )
+        routed = "assistant" if told else "district"
+    else:
+        routed = await notify.case_created(session, i18n, case, user, now)
+    offered = 0
+    if case.kind in vacancies.SEEKER_KINDS:
+        for new in await vacancies.offer_open_vacancies(session, case, user, today, now):
+            offered += await notify_requests.vacancy_offer(session, i18n, new)
     await session.commit()
     outbox.wake()
     await _leave(session, state)
     await query.answer()
     await _close(bot, message.chat.id, message.message_id)
-    await message.answer(
-        result_text(submitted, routed, rules, user.locale),
-        reply_markup=_open_case_button(submitted.case.id),
-    )
+    if case.kind == "needs" and submitted.assessment is not None:
+        text = result_text(submitted, routed, rules, user.locale)
+    else:
+        text = request_result_text(submitted, routed, offered)
+    await message.answer(text, reply_markup=_open_case_button(case))
 
 
-def _open_case_button(case_id: int) -> InlineKeyboardMarkup:
+def _open_case_button(case: Case) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("Open the request"), callback_data=CaseCB(action="open", id=case_id))
+    builder.button(text=_("Open the request"), callback_data=CaseCB(action="open", id=case.id))
+    if case.kind in vacancies.SEEKER_KINDS:
+        builder.button(text=_("🔎 Open vacancies"), callback_data=VacCB(action="browse"))
+    builder.adjust(1)
     return builder.as_markup()
+
+
+def request_result_text(submitted: Submitted, routed: str, offered: int) -> str:
+    """A job, internship or business request sent or updated: number and what happens next."""
+    case = submitted.case
+    if submitted.updated:
+        lines = [
+            _("✅ Your request <b>{number}</b> has been updated.").format(number=case.number),
+            "",
+            _("Your assistant has been told about the new answers.")
+            if routed == "assistant"
+            else _("The new answers are saved with the request."),
+        ]
+    else:
+        lines = [
+            _("✅ Thank you! Your request <b>{number}</b> has been sent.").format(
+                number=case.number
+            ),
+            "",
+        ]
+        if routed == "assistant":
+            lines.append(
+                _(
+                    "What happens next: the assistant of your mahalla has received your request "
+                    "and will contact you soon."
+                )
+            )
+        else:
+            lines.append(
+                _(
+                    "What happens next: your mahalla has no assistant yet, so your request went "
+                    "to the district. They will assign someone who will contact you."
+                )
+            )
+    if case.kind in vacancies.SEEKER_KINDS:
+        lines.append("")
+        lines.append(
+            _(
+                "When a vacancy in your area fits your request, we will send it to you here "
+                "(at most 3 a day). You can also look through the open vacancies yourself."
+            )
+        )
+        if offered:
+            lines.append(
+                _("Vacancies sent to you now: {count}. See the messages below.").format(
+                    count=offered
+                )
+            )
+    lines.append(_("You can follow it under “📂 My requests”."))
+    return "\n".join(lines)
 
 
 def result_text(submitted: Submitted, routed: str, rules: EligibilityRules, locale: str) -> str:
     """The short result: number, income per person, category, channels, what happens next."""
     case, assessment = submitted.case, submitted.assessment
+    assert assessment is not None  # household needs always have one
     lines = [
         _("✅ Thank you! Your request <b>{number}</b> has been sent.").format(number=case.number),
         "",
@@ -620,6 +854,10 @@ def _label(labels: dict[str, Any], locale: str) -> str:
 def router() -> Router:
     r = Router(name="questionnaire")
     r.message.register(on_needs, MenuButton("needs"))
+    for action, flow_id in MENU_FLOWS.items():
+        if action != "needs":
+            r.message.register(_menu_handler(flow_id), MenuButton(action))
+    r.callback_query.register(on_update, RequestCB.filter(F.action == "upd"))
     r.callback_query.register(on_button, QCB.filter())
     r.message.register(on_text, Questionnaire.active, F.text, ~F.text.startswith("/"))
     r.message.register(on_other_input, Questionnaire.active)

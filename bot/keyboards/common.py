@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
@@ -28,6 +33,10 @@ def language_keyboard(selected: str | None) -> InlineKeyboardMarkup:
 # Main menu entries: (action id, msgid). The msgids are marked for extraction with N_.
 CITIZEN_MENU: tuple[tuple[str, str], ...] = (
     ("needs", N_("📝 My household's needs")),
+    ("job", N_("💼 I need a job")),
+    ("internship", N_("🎓 I want an internship")),
+    ("business", N_("🚀 I want to start a business")),
+    ("vacancies", N_("🔎 Vacancies")),
     ("my_requests", N_("📂 My requests")),
     ("my_assistant", N_("👤 My assistant")),
     ("settings", N_("⚙️ Settings")),
@@ -38,25 +47,49 @@ ASSISTANT_MENU: tuple[tuple[str, str], ...] = (
     ("a_overdue", N_("⏰ Overdue")),
     ("a_job", N_("➕ Record a job")),
     ("a_today", N_("📊 Today")),
+    ("a_vac", N_("📢 Vacancies")),
 )
-ADMIN_MENU: tuple[tuple[str, str], ...] = ((("invite", N_("🔗 Make an invite"))),)
+SUPERVISOR_MENU: tuple[tuple[str, str], ...] = (
+    ("s_overdue", N_("⏰ Overdue in my area")),
+    ("s_queue", N_("🏚 Mahallas without an assistant")),
+    ("s_assistants", N_("👥 Assistants")),
+    ("s_invite", N_("🔗 Invite an assistant")),
+    ("announce", N_("📣 Announcement")),
+    ("s_digest", N_("📊 Digest now")),
+    ("s_help", N_("ℹ️ Supervisor help")),
+)
+ADMIN_MENU: tuple[tuple[str, str], ...] = (
+    ("invite", N_("🔗 Make an invite")),
+    ("announce", N_("📣 Announcement")),
+)
+
+
+def menu_blocks(roles: Roles) -> list[tuple[tuple[str, str], ...]]:
+    """The menus of every role the person holds: work first, then the citizen's own."""
+    blocks: list[tuple[tuple[str, str], ...]] = []
+    if roles.is_assistant:
+        blocks.append(ASSISTANT_MENU)
+    if roles.is_supervisor:
+        blocks.append(SUPERVISOR_MENU)
+    if roles.is_admin:
+        # one announcement button is enough for someone who is both
+        admin = ADMIN_MENU if not roles.is_supervisor else ADMIN_MENU[:1]
+        blocks.append(admin)
+    return [*blocks, CITIZEN_MENU]
 
 
 def menu_entries(roles: Roles) -> list[tuple[str, str]]:
-    """The menus of every role the person holds: work first, then the citizen's own."""
-    entries: list[tuple[str, str]] = []
-    if roles.is_assistant:
-        entries += ASSISTANT_MENU
-    if roles.is_admin:
-        entries += ADMIN_MENU
-    return entries + list(CITIZEN_MENU)
+    """Every entry of :func:`menu_blocks`, in order."""
+    return [entry for block in menu_blocks(roles) for entry in block]
 
 
 def main_menu(roles: Roles) -> ReplyKeyboardMarkup:
+    """Two buttons a row, each role's block starting on a new row (so a role's entries stay
+    together and the citizen's requests read in the same order for everyone)."""
     builder = ReplyKeyboardBuilder()
-    for _action, msgid in menu_entries(roles):
-        builder.button(text=_(msgid))
-    builder.adjust(2)
+    for block in menu_blocks(roles):
+        for start in range(0, len(block), 2):
+            builder.row(*(KeyboardButton(text=_(msgid)) for _a, msgid in block[start : start + 2]))
     return builder.as_markup(resize_keyboard=True, is_persistent=True)
 
 
@@ -68,7 +101,7 @@ def all_translations(i18n: I18n, msgid: str) -> set[str]:
 def menu_action_for(i18n: I18n, text: str | None) -> str | None:
     if not text:
         return None
-    for action, msgid in (*ASSISTANT_MENU, *ADMIN_MENU, *CITIZEN_MENU):
+    for action, msgid in (*ASSISTANT_MENU, *SUPERVISOR_MENU, *ADMIN_MENU, *CITIZEN_MENU):
         if text in all_translations(i18n, msgid):
             return action
     return None

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import delete, select
@@ -47,13 +49,35 @@ async def get_own(session: AsyncSession, user_id: int, draft_id: int) -> Draft |
     return draft if draft is not None and draft.user_id == user_id else None
 
 
+async def latest_draft(session: AsyncSession, user_id: int) -> Draft | None:
+    """The user's most recently touched draft of any flow (when the FSM data named none)."""
+    return await session.scalar(
+        select(Draft)
+        .where(Draft.user_id == user_id)
+        .order_by(Draft.updated_at.desc(), Draft.id.desc())
+        .limit(1)
+    )
+
+
 async def start(
-    session: AsyncSession, user_id: int, flows: FlowRegistry, flow_id: str, now: dt.datetime
+    session: AsyncSession,
+    user_id: int,
+    flows: FlowRegistry,
+    flow_id: str,
+    now: dt.datetime,
+    answers: Mapping[str, Any] | None = None,
 ) -> Run:
-    """A new draft on the latest version; any older draft of the same flow is dropped."""
+    """A new draft on the latest version; any older draft of the same flow is dropped.
+
+    ``answers`` pre-fills it (updating a sent request): answers that no longer fit the latest
+    version are dropped by the engine, and the draft opens at the first question still
+    unanswered, or at the summary when every question has an answer.
+    """
     await session.execute(delete(Draft).where(Draft.user_id == user_id, Draft.flow_id == flow_id))
     engine = Engine(flows.latest(flow_id))
     state = engine.start()
+    if answers:
+        state = engine.resume(state.model_copy(update={"answers": dict(answers), "current": None}))
     draft = Draft(
         user_id=user_id,
         flow_id=flow_id,

@@ -1,7 +1,11 @@
-"""Turning a finished household questionnaire into a case (no aiogram here).
+"""Turning a finished questionnaire into a case (no aiogram here): household needs, and the
+job, internship and business support requests.
 
-The caller notifies the assistant (``bot.notify.case_created``) in the same transaction, commits,
-wakes the outbox and only then tells the citizen: what the citizen is told is already stored.
+A citizen has at most one open request of each request kind: sending the questionnaire of a
+kind that already has an open case replaces that case's answers (an update, recorded as a
+"note" event) instead of opening a second one. The caller notifies the assistant in the same
+transaction, commits, wakes the outbox and only then tells the citizen: what the citizen is
+told is already stored.
 """
 
 from __future__ import annotations
@@ -13,10 +17,23 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows.engine import FlowNotFinishedError
-from bot.services import cases, drafts, eligibility, registry, users
+from bot.services import business_hints, cases, drafts, eligibility, registry, users
+from bot.services.business_hints import BusinessRules, Hint
 from bot.services.drafts import Run
 from bot.services.eligibility import Assessment, EligibilityRules
-from db.models import Case, User
+from db.models import Case, CaseEvent, User
+
+#: The case kind each flow becomes.
+FLOW_KINDS: dict[str, str] = {
+    "household": "needs",
+    "job": "job",
+    "internship": "internship",
+    "business": "business",
+}
+#: Kinds with at most one open case per citizen: a second questionnaire updates the open one.
+REQUEST_KINDS: tuple[str, ...] = ("job", "internship", "business")
+#: The flow of each request kind (to pre-fill an update).
+KIND_FLOWS: dict[str, str] = {kind: flow for flow, kind in FLOW_KINDS.items()}
 
 
 class SubmitError(Exception):
@@ -24,13 +41,23 @@ class SubmitError(Exception):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.reason = reason  # already_sent | not_finished | not_registered
+        self.reason = reason  # already_sent | not_finished | not_registered | unknown_flow
 
 
 @dataclass(frozen=True)
 class Submitted:
+    """The case made (or updated); ``assessment`` only for household needs, ``hints`` only
+    for business support; ``event`` and ``changed`` (question ids) only for an update."""
+
     case: Case
-    assessment: Assessment
+    assessment: Assessment | None = None
+    hints: tuple[Hint, ...] = ()
+    event: CaseEvent | None = None
+    changed: tuple[str, ...] = ()
+
+    @property
+    def updated(self) -> bool:
+        return self.event is not None
 
 
 def assessment_dict(
@@ -93,3 +120,97 @@ async def submit_needs(
         [(step.institution, step.channel, step.action) for step in assessment.roadmap],
     )
     return Submitted(case=case, assessment=assessment)
+
+
+def hints_dict(found: list[Hint] | tuple[Hint, ...], on: dt.date) -> dict[str, Any]:
+    """What a business case keeps of its hints: labels and reasons in every language, so the
+    card explains them as they were even after the dated rules change."""
+    return {
+        "hints": [
+            {
+                "channel": hint.channel,
+                "institution": hint.institution,
+                "label": dict(hint.label),
+                "reason": dict(hint.reason),
+                "rule": hint.rule,
+            }
+            for hint in found
+        ],
+        "assessed_on": on.isoformat(),
+    }
+
+
+def changed_questions(old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:
+    """Question ids whose answer differs between two answer sets (added or removed too)."""
+    keys = list(new) + [key for key in old if key not in new]
+    return tuple(key for key in keys if old.get(key) != new.get(key))
+
+
+async def submit(
+    session: AsyncSession,
+    *,
+    user: User,
+    run: Run,
+    rules: EligibilityRules,
+    now: dt.datetime,
+    today: dt.date,
+    business_rules: BusinessRules | None = None,
+) -> Submitted:
+    """Whatever the draft's flow is: a needs case, or a request case created or updated.
+
+    Nothing is committed here, and nothing is changed when it raises :class:`SubmitError`.
+    """
+    flow_id = run.engine.definition.id
+    kind = FLOW_KINDS.get(flow_id)
+    if kind is None:
+        raise SubmitError("unknown_flow")
+    if kind == "needs":
+        return await submit_needs(session, user=user, run=run, rules=rules, now=now, today=today)
+    if not users.is_registered(user) or user.mahalla_code is None:
+        raise SubmitError("not_registered")
+    if await registry.get_mahalla(session, user.mahalla_code) is None:
+        raise SubmitError("not_registered")
+    try:
+        result = run.engine.result(run.state)
+    except FlowNotFinishedError:
+        raise SubmitError("not_finished") from None
+    computed_ids = {item.id for item in run.engine.definition.computed}
+    answers = {key: value for key, value in result.items() if key not in computed_ids}
+    found: tuple[Hint, ...] = ()
+    assessment: dict[str, Any] = {}
+    if kind == "business":
+        found = tuple(
+            business_hints.hints(
+                answers,
+                birth_year=user.birth_year,
+                gender=user.gender,
+                on=today,
+                rules=business_rules,
+            )
+        )
+        assessment = hints_dict(found, today)
+    existing = await cases.open_case_of_kind(session, user, kind)
+    if not await drafts.remove(session, run.draft.id):
+        raise SubmitError("already_sent")
+    definition = run.engine.definition
+    if existing is not None:
+        changed = changed_questions(dict(existing.answers or {}), answers)
+        existing.answers = answers
+        existing.flow_id, existing.flow_version = definition.id, definition.version
+        existing.assessment = assessment
+        existing.updated_at = now
+        event = CaseEvent(case_id=existing.id, actor_id=user.id, at=now, kind="note")
+        session.add(event)
+        await session.flush()
+        return Submitted(case=existing, hints=found, event=event, changed=changed)
+    case = await cases.create_case(
+        session,
+        citizen=user,
+        kind=kind,
+        flow_id=definition.id,
+        flow_version=definition.version,
+        answers=answers,
+        now=now,
+        assessment=assessment,
+    )
+    return Submitted(case=case, hints=found)

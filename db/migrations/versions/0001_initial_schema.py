@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 11:28:33.646113
+Create Date: 2026-11-26 12:56:18.054474
 """
 
 from collections.abc import Sequence
@@ -36,6 +36,16 @@ def upgrade() -> None:
     sa.Column('result', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_job_runs')),
     sa.UniqueConstraint('job', 'period', name='uq_job_runs_job_period')
+    )
+    op.create_table('outbox_files',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('mime_type', sa.String(length=100), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('telegram_file_id', sa.String(length=200), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_files'))
     )
     op.create_table('regions',
     sa.Column('soato', sa.String(length=10), nullable=False),
@@ -193,20 +203,24 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('file_id', sa.Integer(), nullable=True),
     sa.Column('dedupe_key', sa.String(length=200), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('message_id', sa.BigInteger(), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['file_id'], ['outbox_files.id'], name=op.f('fk_outbox_file_id_outbox_files')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_outbox_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
     sa.UniqueConstraint('dedupe_key', name='uq_outbox_dedupe_key')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_chat_id'), ['chat_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_file_id'), ['file_id'], unique=False)
         batch_op.create_index('ix_outbox_status_next', ['status', 'next_attempt_at'], unique=False)
 
     op.create_table('supervisor_scopes',
@@ -221,6 +235,33 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('supervisor_scopes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_supervisor_scopes_user_id'), ['user_id'], unique=False)
+
+    op.create_table('vacancies',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('assistant_id', sa.Integer(), nullable=False),
+    sa.Column('district_soato', sa.String(length=10), nullable=False),
+    sa.Column('region_soato', sa.String(length=10), nullable=False),
+    sa.Column('mahalla_code', sa.String(length=20), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('employer', sa.String(length=200), nullable=False),
+    sa.Column('occupation', sa.String(length=20), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('pay', sa.BigInteger(), nullable=True),
+    sa.Column('places', sa.Integer(), nullable=False),
+    sa.Column('filled', sa.Integer(), nullable=False),
+    sa.Column('closes_on', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('closed_reason', sa.String(length=12), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['assistant_id'], ['users.id'], name=op.f('fk_vacancies_assistant_id_users')),
+    sa.ForeignKeyConstraint(['mahalla_code'], ['mahallas.code'], name=op.f('fk_vacancies_mahalla_code_mahallas')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_vacancies'))
+    )
+    with op.batch_alter_table('vacancies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_vacancies_assistant_id'), ['assistant_id'], unique=False)
+        batch_op.create_index('ix_vacancies_district_status', ['district_soato', 'status'], unique=False)
+        batch_op.create_index('ix_vacancies_status_closes', ['status', 'closes_on'], unique=False)
 
     op.create_table('case_events',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -284,11 +325,41 @@ def upgrade() -> None:
     with op.batch_alter_table('roadmap_steps', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_roadmap_steps_case_id'), ['case_id'], unique=False)
 
+    op.create_table('vacancy_offers',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('vacancy_id', sa.Integer(), nullable=False),
+    sa.Column('citizen_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=8), nullable=False),
+    sa.Column('offered_on', sa.Date(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('answer', sa.String(length=12), nullable=True),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('hired_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('job_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_vacancy_offers_case_id_cases')),
+    sa.ForeignKeyConstraint(['citizen_id'], ['users.id'], name=op.f('fk_vacancy_offers_citizen_id_users')),
+    sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], name=op.f('fk_vacancy_offers_job_id_jobs')),
+    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancies.id'], name=op.f('fk_vacancy_offers_vacancy_id_vacancies')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_vacancy_offers')),
+    sa.UniqueConstraint('vacancy_id', 'citizen_id', name='uq_vacancy_offers_vacancy_citizen')
+    )
+    with op.batch_alter_table('vacancy_offers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_vacancy_offers_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_vacancy_offers_citizen_day', ['citizen_id', 'offered_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_vacancy_offers_vacancy_id'), ['vacancy_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('vacancy_offers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_vacancy_offers_vacancy_id'))
+        batch_op.drop_index('ix_vacancy_offers_citizen_day')
+        batch_op.drop_index(batch_op.f('ix_vacancy_offers_case_id'))
+
+    op.drop_table('vacancy_offers')
     with op.batch_alter_table('roadmap_steps', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_roadmap_steps_case_id'))
 
@@ -306,12 +377,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_events_case_id'))
 
     op.drop_table('case_events')
+    with op.batch_alter_table('vacancies', schema=None) as batch_op:
+        batch_op.drop_index('ix_vacancies_status_closes')
+        batch_op.drop_index('ix_vacancies_district_status')
+        batch_op.drop_index(batch_op.f('ix_vacancies_assistant_id'))
+
+    op.drop_table('vacancies')
     with op.batch_alter_table('supervisor_scopes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_supervisor_scopes_user_id'))
 
     op.drop_table('supervisor_scopes')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_status_next')
+        batch_op.drop_index(batch_op.f('ix_outbox_file_id'))
         batch_op.drop_index(batch_op.f('ix_outbox_chat_id'))
 
     op.drop_table('outbox')
@@ -349,6 +427,7 @@ def downgrade() -> None:
 
     op.drop_table('districts')
     op.drop_table('regions')
+    op.drop_table('outbox_files')
     op.drop_table('job_runs')
     op.drop_table('fsm_states')
     # ### end Alembic commands ###
