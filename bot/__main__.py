@@ -36,7 +36,14 @@ def build_parser() -> Parser:
     db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=Parser)
     db_commands.add_parser("upgrade", help="apply migrations and load reference data")
 
-    commands.add_parser("sandbox", help="try the bot locally without Telegram")
+    sandbox = commands.add_parser(
+        "sandbox", help="try the bot locally without Telegram: a web chat on 127.0.0.1"
+    )
+    sandbox.add_argument("--port", type=int, default=8088, help="port of the page (default 8088)")
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    sandbox.add_argument(
+        "--keep", action="store_true", help="keep data/sandbox.db from the last run (no reseed)"
+    )
 
     admin = commands.add_parser("admin", help="operator commands")
     a = admin.add_subparsers(dest="admin_command", required=True, parser_class=Parser)
@@ -62,10 +69,38 @@ def build_parser() -> Parser:
     scope.add_argument("--region", metavar="SOATO")
     scope.add_argument("--country", action="store_true")
 
+    grant = a.add_parser("grant", help="give a user a role now (no invite)")
+    grant_role = grant.add_subparsers(dest="role", required=True, parser_class=Parser)
+    grant_assistant = grant_role.add_parser("assistant")
+    grant_assistant.add_argument("--user", required=True, type=int, metavar="TG_ID")
+    grant_assistant.add_argument("--mahalla", required=True, metavar="CODE")
+    grant_supervisor = grant_role.add_parser("supervisor")
+    grant_supervisor.add_argument("--user", required=True, type=int, metavar="TG_ID")
+    grant_scope = grant_supervisor.add_mutually_exclusive_group(required=True)
+    grant_scope.add_argument("--district", metavar="SOATO")
+    grant_scope.add_argument("--region", metavar="SOATO")
+    grant_scope.add_argument("--country", action="store_true")
+    revoke = a.add_parser("revoke", help="end a user's assistant or supervisor role now")
+    revoke.add_argument("role", choices=["assistant", "supervisor"])
+    revoke.add_argument("--user", required=True, type=int, metavar="TG_ID")
+
     users = a.add_parser("users", help="list users with roles")
     users.add_argument("--role", choices=["citizen", "assistant", "supervisor", "admin"])
     users.add_argument("--place", metavar="CODE")
     users.add_argument("--json", action="store_true")
+
+    from scheduler.jobs import JOB_NAMES
+
+    jobs = a.add_parser("jobs", help="scheduled jobs, their next run and last run")
+    jobs.add_argument("--json", action="store_true")
+    run_job = a.add_parser("run-job", help="run one scheduled job now")
+    run_job.add_argument("name", choices=JOB_NAMES, metavar="NAME", help=", ".join(JOB_NAMES))
+    run_job.add_argument(
+        "--force", action="store_true", help="send again even if it already ran for this period"
+    )
+    run_job.add_argument("--json", action="store_true")
+    outbox = a.add_parser("outbox", help="messages queued, failed and blocked")
+    outbox.add_argument("--json", action="store_true")
     return parser
 
 
@@ -80,7 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run(settings, webhook=getattr(args, "webhook", False))
         if command == "sandbox":
-            raise CliError("the sandbox is not available yet")
+            from bot.sandbox import run_sandbox
+
+            if not 0 <= args.port <= 65535:
+                raise CliError(f"--port {args.port} is not a port number (0-65535)")
+            return run_sandbox(settings, args.host, args.port, keep=args.keep)
         if command == "db":
             from bot.bootstrap import prepare_database
 

@@ -7,9 +7,10 @@ from typing import Any
 
 from aiogram import Bot
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import ConfigError, Settings
-from bot.services import invites, registry
+from bot.services import invites, registry, roles
 from db.models import AssistantAssignment, SupervisorScope, User, utcnow
 from db.session import create_engine, create_session_factory
 
@@ -166,3 +167,200 @@ async def users(settings: Settings, args: argparse.Namespace) -> Any:
         f"{' '.join(r['mahallas'] + r['scopes'])}"
         for r in rows
     )
+
+
+# --- roles without an invite --------------------------------------------------------------
+
+
+async def _user_by_telegram_id(session: AsyncSession, telegram_id: int) -> User:
+    user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+    if user is None:
+        raise AdminError(f"no user with Telegram id {telegram_id}: they must /start the bot first")
+    return user
+
+
+async def grant(settings: Settings, args: argparse.Namespace) -> str:
+    """Grant a role directly, for operators fixing things up without an invite link."""
+    now = utcnow()
+    async with _sessions(settings)() as session:
+        user = await _user_by_telegram_id(session, args.user)
+        if args.role == "assistant":
+            if await registry.get_mahalla(session, args.mahalla) is None:
+                raise AdminError(f"unknown mahalla code {args.mahalla}")
+            granted = await roles.grant_assistant(session, user, args.mahalla, now)
+            what = f"assistant of mahalla {args.mahalla}"
+        else:
+            if args.country:
+                level, code = "country", None
+            elif args.region:
+                level, code = "region", args.region
+                if await registry.get_region(session, code) is None:
+                    raise AdminError(f"unknown region SOATO {code}")
+            else:
+                level, code = "district", args.district
+                if await registry.get_district(session, code) is None:
+                    raise AdminError(f"unknown district SOATO {code}")
+            granted = await roles.grant_supervisor(session, user, level, code, now)
+            what = f"{level} supervisor" + (f" of {code}" if code else "")
+        await session.commit()
+    return f"{'granted' if granted else 'already'}: user {args.user} is {what}"
+
+
+async def revoke(settings: Settings, args: argparse.Namespace) -> str:
+    """End every active term of the role; an assistant's cases stay with the mahalla."""
+    now = utcnow()
+    async with _sessions(settings)() as session:
+        user = await _user_by_telegram_id(session, args.user)
+        if args.role == "assistant":
+            ended = await roles.revoke_assistant(session, user, now)
+        else:
+            ended = await roles.revoke_supervisor(session, user, now)
+        if ended == 0:
+            raise AdminError(f"user {args.user} is not an active {args.role}")
+        await session.commit()
+    return f"revoked: user {args.user} is no longer {args.role} ({ended} ended)"
+
+
+# --- scheduled work and the outbox -------------------------------------------------------
+
+
+def _job_context(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.i18n import create_i18n
+    from scheduler.context import JobContext
+
+    return JobContext(_sessions(settings), settings, create_i18n(settings.default_locale))
+
+
+async def jobs(settings: Settings, args: argparse.Namespace) -> Any:
+    """Each job: when it runs, when it runs next (days it is not due skipped), its last run."""
+    from scheduler.jobs import JOB_NAMES, last_runs, next_runs, spec
+
+    now = utcnow()
+    async with _sessions(settings)() as session:
+        latest = await last_runs(session)
+    rows = []
+    for name in JOB_NAMES:
+        upcoming = next_runs(name, settings, now)
+        last = latest.get(name)
+        rows.append(
+            {
+                "name": name,
+                "schedule": spec(name).schedule(settings),
+                "next_run": upcoming[0].isoformat() if upcoming else None,
+                "last_period": last.period if last else None,
+                "last_run": last.claimed_at.astimezone(settings.tz).isoformat() if last else None,
+                "last_result": last.result if last else None,
+            }
+        )
+    if args.json:
+        return rows
+    width = max(len(name) for name in JOB_NAMES)
+    lines = [f"times in {settings.timezone}"]
+    for row in rows:
+        nxt = row["next_run"][:16].replace("T", " ") if row["next_run"] else "never"
+        last = (
+            f"last: {row['last_period']} ({row['last_result']})"
+            if row["last_period"]
+            else "never ran"
+        )
+        lines.append(f"{row['name']:<{width}}  next {nxt}  {row['schedule']}; {last}")
+    return "\n".join(lines)
+
+
+async def run_job(settings: Settings, args: argparse.Namespace) -> Any:
+    """Run a job now, as the scheduler would; the running bot's outbox delivers what it queued."""
+    from scheduler.jobs import run_job as run
+
+    result = await run(args.name, utcnow(), ctx=_job_context(settings), force=args.force)
+    if args.json:
+        return {
+            "job": result.job,
+            "period": result.period,
+            "status": result.status,
+            "queued": result.queued,
+            "detail": result.detail,
+        }
+    return str(result)
+
+
+async def outbox(settings: Settings, args: argparse.Namespace) -> Any:
+    """The outbox at a glance: rows by status and kind, the oldest waiting, recent failures."""
+    from sqlalchemy import func
+
+    from db.models import OutboxMessage
+
+    async with _sessions(settings)() as session:
+        by_status = dict(
+            (
+                await session.execute(
+                    select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+                )
+            ).all()
+        )
+        queued_kinds = dict(
+            (
+                await session.execute(
+                    select(OutboxMessage.kind, func.count())
+                    .where(OutboxMessage.status.in_(("queued", "sending")))
+                    .group_by(OutboxMessage.kind)
+                    .order_by(OutboxMessage.kind)
+                )
+            ).all()
+        )
+        oldest = await session.scalar(
+            select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == "queued")
+        )
+        failures = (
+            await session.execute(
+                select(
+                    OutboxMessage.id,
+                    OutboxMessage.chat_id,
+                    OutboxMessage.kind,
+                    OutboxMessage.status,
+                    OutboxMessage.attempts,
+                    OutboxMessage.last_error,
+                )
+                .where(OutboxMessage.status.in_(("failed", "blocked")))
+                .order_by(OutboxMessage.id.desc())
+                .limit(10)
+            )
+        ).all()
+        blocked_users = await session.scalar(
+            select(func.count()).select_from(User).where(User.blocked_at.is_not(None))
+        )
+    report = {
+        "by_status": {status: int(n) for status, n in sorted(by_status.items())},
+        "waiting_by_kind": {kind: int(n) for kind, n in queued_kinds.items()},
+        "oldest_queued": oldest.astimezone(settings.tz).isoformat() if oldest else None,
+        "blocked_users": int(blocked_users or 0),
+        "recent_failures": [
+            {
+                "id": row_id,
+                "chat_id": chat_id,
+                "kind": kind,
+                "status": status,
+                "attempts": attempts,
+                "error": error,
+            }
+            for row_id, chat_id, kind, status, attempts, error in failures
+        ],
+    }
+    if args.json:
+        return report
+    statuses = ("queued", "sending", "sent", "failed", "blocked", "expired")
+    lines = [
+        " · ".join(f"{status} {report['by_status'].get(status, 0)}" for status in statuses),
+        f"users who blocked the bot: {report['blocked_users']}",
+    ]
+    if report["oldest_queued"]:
+        lines.append(f"oldest waiting since {report['oldest_queued'][:16].replace('T', ' ')}")
+    if report["waiting_by_kind"]:
+        lines.append(
+            "waiting: " + ", ".join(f"{kind} {n}" for kind, n in report["waiting_by_kind"].items())
+        )
+    for failure in report["recent_failures"]:
+        lines.append(
+            f"  #{failure['id']} chat {failure['chat_id']} {failure['kind']} "
+            f"{failure['status']} after {failure['attempts']}: {failure['error'] or ''}"[:200]
+        )
+    return "\n".join(lines)

@@ -8,6 +8,7 @@ from bot.handlers import (
     admin,
     assistant_cases,
     basics,
+    digests,
     fallback,
     ledger,
     my_cases,
@@ -17,6 +18,8 @@ from bot.handlers import (
     roadmap,
     settings,
     start,
+    supervisor,
+    vacancies,
 )
 
 
@@ -32,7 +35,10 @@ def build_routers() -> list[Router]:
         registration.router(),
         settings.router(),
         questionnaire.router(),
+        vacancies.router(),
         my_cases.router(),
+        supervisor.router(),
         places.router(),
+        digests.router(),
         fallback.router(),
     ]

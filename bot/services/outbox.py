@@ -1,19 +1,117 @@
 """The persistent outbox: every message the service sends on its own is a row first.
 
-Rows are added in the same transaction as their cause (a case, a status change), so a message
-exists if and only if its cause was committed. `scheduler/outbox.py` delivers them.
+Rows are added in the same transaction as their cause (a case, a status change, a claimed
+scheduled run), so a message exists if and only if its cause was committed.
+`scheduler/outbox.py` delivers them, holding everything during quiet hours.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import OutboxMessage, User, utcnow
+from db.models import OutboxFile, OutboxMessage, User, utcnow
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
+MEDIA_KINDS = ("photo", "document")
+CAPTION_MAX = 1024
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Local hours when nothing is sent (21:00–08:00 by default); equal ends mean none."""
+
+    start: dt.time
+    end: dt.time
+    tz: dt.tzinfo
+
+    def contains(self, moment: dt.datetime) -> bool:
+        if self.start == self.end:
+            return False
+        local = moment.astimezone(self.tz).time().replace(tzinfo=None)
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+    def next_end(self, moment: dt.datetime) -> dt.datetime:
+        """When the quiet period holding `moment` ends (moment itself when it is not quiet)."""
+        if not self.contains(moment):
+            return moment
+        local = moment.astimezone(self.tz)
+        end = dt.datetime.combine(local.date(), self.end, tzinfo=self.tz)
+        if end <= local:
+            end += dt.timedelta(days=1)
+        return end.astimezone(dt.UTC)
+
+
+def _markup_json(reply_markup: Markup | None) -> dict[str, Any] | None:
+    if reply_markup is None:
+        return None
+    return reply_markup.model_dump(mode="json", exclude_none=True)
+
+
+def new_row(
+    *,
+    chat_id: int,
+    kind: str,
+    text: str | None = None,
+    user_id: int | None = None,
+    reply_markup: Markup | None = None,
+    dedupe_key: str | None = None,
+    not_before: dt.datetime | None = None,
+    expires_at: dt.datetime | None = None,
+    file: OutboxFile | None = None,
+    media: str | None = None,
+    caption: str | None = None,
+) -> OutboxMessage:
+    """Build a row without looking for duplicates: for bulk senders that claimed their run.
+
+    A text row needs `text`; a media row needs `file` and `media` ("photo" or "document").
+    """
+    payload: dict[str, Any]
+    if file is not None:
+        if media not in MEDIA_KINDS:
+            raise ValueError(f"media must be one of {MEDIA_KINDS}")
+        payload = {media: {"caption": (caption or "")[:CAPTION_MAX]}}
+    else:
+        if text is None:
+            raise ValueError("a text message needs text")
+        payload = {"text": text}
+    markup = _markup_json(reply_markup)
+    if markup is not None:
+        payload["reply_markup"] = markup
+    now = utcnow()
+    row = OutboxMessage(
+        chat_id=chat_id,
+        user_id=user_id,
+        kind=kind,
+        payload=payload,
+        dedupe_key=dedupe_key,
+        status="queued",
+        attempts=0,
+        next_attempt_at=not_before or now,
+        expires_at=expires_at,
+        created_at=now,
+    )
+    if file is not None:
+        if file.id is None:
+            raise ValueError("flush the file before queueing it")
+        row.file_id = file.id
+    return row
+
+
+async def _exists(session: AsyncSession, dedupe_key: str | None) -> bool:
+    if dedupe_key is None:
+        return False
+    found = await session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+    )
+    return found is not None
 
 
 async def enqueue(
@@ -23,32 +121,76 @@ async def enqueue(
     text: str,
     kind: str,
     user_id: int | None = None,
-    reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None,
+    reply_markup: Markup | None = None,
     dedupe_key: str | None = None,
     not_before: dt.datetime | None = None,
+    expires_at: dt.datetime | None = None,
 ) -> OutboxMessage | None:
     """Queue a text message. With a dedupe key, a second message with the same key is dropped."""
-    if dedupe_key is not None:
-        exists = await session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
-        )
-        if exists is not None:
-            return None
-    payload: dict[str, Any] = {"text": text}
-    if reply_markup is not None:
-        payload["reply_markup"] = reply_markup.model_dump(mode="json", exclude_none=True)
-    row = OutboxMessage(
+    if await _exists(session, dedupe_key):
+        return None
+    row = new_row(
         chat_id=chat_id,
         user_id=user_id,
         kind=kind,
-        payload=payload,
+        text=text,
+        reply_markup=reply_markup,
         dedupe_key=dedupe_key,
-        status="queued",
-        next_attempt_at=not_before or utcnow(),
-        created_at=utcnow(),
+        not_before=not_before,
+        expires_at=expires_at,
     )
     session.add(row)
     return row
+
+
+async def store_file(
+    session: AsyncSession, data: bytes, *, filename: str, mime_type: str
+) -> OutboxFile:
+    """Keep the bytes of a photo or document in the database (flushed, so it has an id)."""
+    file = OutboxFile(
+        filename=filename, mime_type=mime_type, data=data, size=len(data), created_at=utcnow()
+    )
+    session.add(file)
+    await session.flush()
+    return file
+
+
+async def enqueue_file(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    file: OutboxFile,
+    media: str,
+    kind: str,
+    caption: str | None = None,
+    user_id: int | None = None,
+    reply_markup: Markup | None = None,
+    dedupe_key: str | None = None,
+    not_before: dt.datetime | None = None,
+    expires_at: dt.datetime | None = None,
+) -> OutboxMessage | None:
+    """Queue a photo (a chart) or a document (an export) stored with `store_file`."""
+    if await _exists(session, dedupe_key):
+        return None
+    row = new_row(
+        chat_id=chat_id,
+        user_id=user_id,
+        kind=kind,
+        file=file,
+        media=media,
+        caption=caption,
+        reply_markup=reply_markup,
+        dedupe_key=dedupe_key,
+        not_before=not_before,
+        expires_at=expires_at,
+    )
+    session.add(row)
+    return row
+
+
+def reachable(user: User) -> bool:
+    """Whether the service may write to this user at all."""
+    return user.blocked_at is None and user.deleted_at is None
 
 
 async def enqueue_to_user(
@@ -57,11 +199,12 @@ async def enqueue_to_user(
     *,
     text: str,
     kind: str,
-    reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None,
+    reply_markup: Markup | None = None,
     dedupe_key: str | None = None,
+    expires_at: dt.datetime | None = None,
 ) -> OutboxMessage | None:
     """Queue for a user unless they blocked the bot or erased their data."""
-    if user.blocked_at is not None or user.deleted_at is not None:
+    if not reachable(user):
         return None
     return await enqueue(
         session,
@@ -71,4 +214,5 @@ async def enqueue_to_user(
         kind=kind,
         reply_markup=reply_markup,
         dedupe_key=dedupe_key,
+        expires_at=expires_at,
     )

@@ -1,0 +1,47 @@
+"""What a scheduled job needs, built once per process (the bot, `admin run-job`, tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.services.digests import Targets
+from bot.services.outbox import QuietHours
+from bot.services.workdays import WorkCalendar
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class JobContext:
+    sessions: async_sessionmaker[AsyncSession]
+    settings: Settings
+    i18n: I18n
+    wake: Callable[[], None] = field(default=_nothing)  # the drainer's wake-up, after commits
+
+    @property
+    def tz(self) -> dt.tzinfo:
+        return self.settings.tz
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return WorkCalendar.from_dates(self.settings.holidays)
+
+    @property
+    def quiet(self) -> QuietHours:
+        return quiet_hours(self.settings)
+
+    @property
+    def targets(self) -> Targets:
+        return Targets(self.settings.jobs_per_day_target, self.settings.jobs_per_month_target)
+
+
+def quiet_hours(settings: Settings) -> QuietHours:
+    return QuietHours(settings.quiet_from, settings.quiet_to, settings.tz)
