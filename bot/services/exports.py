@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import indicators
@@ -50,6 +47,9 @@ TITLE_KEYS = (
     "yes",
     "no",
 )
+
+# Characters an XLSX cell cannot hold (the same set openpyxl refuses).
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 @dataclass(frozen=True)
@@ -88,12 +88,15 @@ def _name(uz: str, uz_cyrl: str, ru: str | None, locale: str) -> str:
 
 def _clean(value: Any) -> Any:
     """Control characters in a name would make openpyxl refuse the whole file."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    return _ILLEGAL.sub("", value) if isinstance(value, str) else value
 
 
 def _write_sheet(
     sheet: Any, heading: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
+    from openpyxl.styles import Font  # imported here: openpyxl is heavy and rarely used
+    from openpyxl.utils import get_column_letter
+
     sheet.append([heading])
     sheet["A1"].font = Font(bold=True, size=12)
     sheet.append(list(columns))
@@ -119,6 +122,8 @@ def build_xlsx(data: ExportData, titles: Mapping[str, str], heading: str, locale
     if missing:
         raise ValueError(f"missing titles: {', '.join(missing)}")
     t = titles
+    from openpyxl import Workbook
+
     book = Workbook()
     mahallas = book.active
     mahallas.title = t["sheet_mahallas"][:31]
