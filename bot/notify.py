@@ -167,3 +167,83 @@ async def message_to_assistant(
             dedupe_key=f"case_message:{event.id}",
         )
     return row is not None
+
+
+async def case_reassigned(
+    session: AsyncSession,
+    i18n: I18n,
+    case: Case,
+    event: CaseEvent,
+    old: User | None,
+    new: User,
+) -> None:
+    """Tell the assistant who lost the case, the one who got it, and the citizen, each in their
+    own language; the event's id makes each message once-only."""
+    if old is not None and old.id != new.id:
+        with in_locale(i18n, old.locale):
+            await outbox.enqueue_to_user(
+                session,
+                old,
+                text=_(
+                    "🔁 Request <b>{number}</b> was given to another assistant by the "
+                    "supervisor.\nReason: {reason}"
+                ).format(number=case.number, reason=esc(event.note or "")),
+                kind="case_reassign",
+                dedupe_key=f"case_reassign:{event.id}:{old.id}",
+            )
+    with in_locale(i18n, new.locale):
+        keyboard = InlineKeyboardBuilder()
+        keyboard.button(text=_("📂 Open"), callback_data=ACB(action="open", id=case.id))
+        await outbox.enqueue_to_user(
+            session,
+            new,
+            text=_(
+                "🔁 The supervisor gave you request <b>{number}</b>: {kind}.\nReason: {reason}"
+            ).format(
+                number=case.number, kind=case_kind_label(case.kind), reason=esc(event.note or "")
+            ),
+            kind="case_reassign",
+            reply_markup=keyboard.as_markup(),
+            dedupe_key=f"case_reassign:{event.id}:{new.id}",
+        )
+    citizen = await session.get(User, case.user_id)
+    if citizen is None:
+        return
+    with in_locale(i18n, citizen.locale):
+        keyboard = InlineKeyboardBuilder()
+        keyboard.button(text=_("Open the request"), callback_data=CaseCB(action="open", id=case.id))
+        await outbox.enqueue_to_user(
+            session,
+            citizen,
+            text=_(
+                "Your request <b>{number}</b> is now handled by another assistant: {name}."
+            ).format(number=case.number, name=esc((new.name or "—").split(" ")[0])),
+            kind="case_reassign",
+            reply_markup=keyboard.as_markup(),
+            dedupe_key=f"case_reassign:{event.id}:{citizen.id}",
+        )
+
+
+async def announcement(
+    session: AsyncSession,
+    i18n: I18n,
+    recipients: list[User],
+    text: str,
+    sender: User,
+    key: str,
+) -> int:
+    """Queue the announcement for each recipient once (`key` names the announcement); returns
+    how many were queued."""
+    queued = 0
+    for person in recipients:
+        with in_locale(i18n, person.locale):
+            body = _("📣 Announcement from {name}:").format(name=esc(sender.name or "—"))
+            row = await outbox.enqueue_to_user(
+                session,
+                person,
+                text=body + "\n\n" + esc(text),
+                kind="announcement",
+                dedupe_key=f"announcement:{key}:{person.id}",
+            )
+        queued += row is not None
+    return queued

@@ -1,0 +1,713 @@
+"""Supervisors' work: overdue cases of their area, mahallas without an assistant and the
+district queue, reassigning a case with a reason, inviting and deactivating assistants, and
+announcements to the area's assistants (admins may announce to everyone).
+
+Every id from a callback or FSM data is re-checked with `bot.services.supervision` against the
+person's scopes; a refusal is logged with ids only.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import notify
+from bot.callbacks import PlaceCB, SupCB, SvCB
+from bot.config import Settings
+from bot.filters import AnyMenuButton, HasRole, MenuButton
+from bot.flows.loader import FlowRegistry
+from bot.handlers.admin import _make as make_invite
+from bot.handlers.assistant_cases import _row_label, card_sections
+from bot.handlers.places import show_districts, show_mahallas, show_regions
+from bot.keyboards.common import main_menu, paged_buttons
+from bot.render import fit_message
+from bot.services import cases, registry, supervision
+from bot.services.eligibility import EligibilityRules
+from bot.services.roles import Roles, Scope
+from bot.states import SupervisorWork
+from bot.texts import esc
+from db.models import User, utcnow
+from scheduler.outbox import OutboxSender
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 8
+ANNOUNCEMENT_MAX = 2000
+PICK_LIMIT = 40
+INVITE_PURPOSE = "sa"  # the place picker's purpose for a supervisor's assistant invite
+
+
+def _announce_scopes(roles: Roles) -> tuple[Scope, ...]:
+    """Admins announce to every assistant; a supervisor to the assistants of their scopes."""
+    return (Scope("country", None),) if roles.is_admin else roles.scopes
+
+
+async def _may_announce(event: object, roles: Roles) -> bool:
+    return roles.is_admin or roles.is_supervisor
+
+
+async def _refuse(query: CallbackQuery, user: User, data: SvCB) -> None:
+    log.warning("supervisor refused: user=%s id=%s action=%s", user.id, data.id, data.action)
+    await query.answer(_("This button is out of date."), show_alert=True)
+
+
+async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    if isinstance(query.message, Message):
+        try:
+            await query.message.edit_text(text, reply_markup=markup)
+        except TelegramBadRequest as exc:
+            if "not modified" not in str(exc):
+                raise
+    elif query.bot is not None:
+        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
+
+
+# --- overdue cases and the read-only card --------------------------------------------------
+
+
+async def _overdue_view(
+    session: AsyncSession, roles: Roles, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    now = utcnow()
+    rows, total = await supervision.overdue_page(session, roles.scopes, now, page, PER_PAGE)
+    names = await cases.user_names(session, [c.user_id for c in rows])
+    items = [
+        (_row_label(c, names.get(c.user_id), now), SvCB(action="open", id=c.id, page=page))
+        for c in rows
+    ]
+    text = (
+        _("⏰ Overdue cases in your area: {count}").format(count=total)
+        if total
+        else _("No overdue cases in your area. 👍")
+    )
+    markup = paged_buttons(
+        items,
+        page=page,
+        per_page=PER_PAGE,
+        total=total,
+        page_cb=lambda p: SvCB(action="over", page=p),
+    )
+    return text, markup
+
+
+async def on_overdue_menu(
+    message: Message, session: AsyncSession, roles: Roles, state: FSMContext
+) -> None:
+    await state.clear()
+    text, markup = await _overdue_view(session, roles, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_overdue_page(
+    query: CallbackQuery, callback_data: SvCB, session: AsyncSession, roles: Roles
+) -> None:
+    text, markup = await _overdue_view(session, roles, max(0, callback_data.page))
+    await query.answer()
+    await _show(query, text, markup)
+
+
+async def on_open(
+    query: CallbackQuery,
+    callback_data: SvCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    flows: FlowRegistry,
+    rules: EligibilityRules,
+    settings: Settings,
+) -> None:
+    case = await supervision.case_in_scope(session, roles.scopes, callback_data.id)
+    if case is None:
+        await _refuse(query, user, callback_data)
+        return
+    now = utcnow()
+    sections = await card_sections(session, case, user.locale, flows, rules, settings, now)
+    worker = await cases.responsible(session, case, now)
+    sections.insert(
+        1,
+        _("Assistant: {name}").format(name=esc(worker.name or "—") if worker else _("nobody")),
+    )
+    builder = InlineKeyboardBuilder()
+    if case.status in cases.OPEN_STATUSES:
+        builder.button(text=_("🔁 Reassign"), callback_data=SvCB(action="ra", id=case.id))
+    builder.button(
+        text=_("⬅️ Overdue list"), callback_data=SvCB(action="over", page=callback_data.page)
+    )
+    builder.adjust(1)
+    await query.answer()
+    await _show(query, fit_message(sections), builder.as_markup())
+
+
+# --- reassignment ---------------------------------------------------------------------------
+
+
+async def on_reassign(
+    query: CallbackQuery, callback_data: SvCB, session: AsyncSession, user: User, roles: Roles
+) -> None:
+    """Offer the assistants of the case's district (which lies in the scope)."""
+    case = await supervision.case_in_scope(session, roles.scopes, callback_data.id)
+    if case is None or case.status not in cases.OPEN_STATUSES:
+        await _refuse(query, user, callback_data)
+        return
+    now = utcnow()
+    worker = await cases.responsible(session, case, now)
+    district = (Scope("district", case.district_soato),)
+    people = [
+        (person, code)
+        for person, code in await supervision.assistants_in_scope(session, district, now)
+        if worker is None or person.id != worker.id
+    ][:PICK_LIMIT]
+    builder = InlineKeyboardBuilder()
+    for person, code in people:
+        builder.button(
+            text=f"{person.name or '—'} · {code}",
+            callback_data=SvCB(action="rto", id=case.id, v=str(person.id)),
+        )
+    builder.button(text=_("⬅️ Back"), callback_data=SvCB(action="open", id=case.id))
+    builder.adjust(1)
+    await query.answer()
+    text = (
+        _("Request <b>{number}</b>: whom should it go to?").format(number=case.number)
+        if people
+        else _("There is no other assistant in this district.")
+    )
+    await _show(query, text, builder.as_markup())
+
+
+async def on_reassign_to(
+    query: CallbackQuery,
+    callback_data: SvCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+) -> None:
+    case = await supervision.case_in_scope(session, roles.scopes, callback_data.id)
+    target = (
+        await supervision.assistant_in_scope(session, roles.scopes, int(callback_data.v), utcnow())
+        if callback_data.v.isdigit()
+        else None
+    )
+    if case is None or target is None or case.status not in cases.OPEN_STATUSES:
+        await _refuse(query, user, callback_data)
+        return
+    await state.set_state(SupervisorWork.reason)
+    await state.update_data(case=case.id, to=target.id)
+    await query.answer()
+    await _show(
+        query,
+        _(
+            "Request <b>{number}</b> will go to {name}. Type the reason in one message "
+            "(the assistants and the citizen will see it), or /cancel."
+        ).format(number=case.number, name=esc(target.name or "—")),
+        None,
+    )
+
+
+async def on_reason(
+    message: Message,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+    i18n: I18n,
+    outbox: OutboxSender,
+) -> None:
+    data = await state.get_data()
+    reason = (message.text or "").strip()
+    if not reason or len(reason) > supervision.REASON_MAX:
+        await message.answer(
+            _("Please type a reason of up to {limit} characters, or /cancel.").format(
+                limit=supervision.REASON_MAX
+            )
+        )
+        return
+    await state.clear()
+    case = await supervision.case_in_scope(session, roles.scopes, int(data.get("case") or 0))
+    if case is None:
+        log.warning("supervisor reassign refused: user=%s case=%s", user.id, data.get("case"))
+        await message.answer(_("This button is out of date."))
+        return
+    try:
+        event, old, new = await supervision.reassign(
+            session,
+            case=case,
+            scopes=roles.scopes,
+            new_assignee_id=int(data.get("to") or 0),
+            actor=user,
+            reason=reason,
+            now=utcnow(),
+        )
+    except supervision.SupervisionError as exc:
+        log.info("supervisor reassign not done: user=%s case=%s: %s", user.id, case.id, exc)
+        await session.rollback()
+        await message.answer(_("This case can no longer be reassigned."))
+        return
+    await notify.case_reassigned(session, i18n, case, event, old, new)
+    await session.commit()
+    outbox.wake()
+    await message.answer(
+        _(
+            "Done: request <b>{number}</b> now goes to {name}. Both assistants and the citizen are told."
+        ).format(number=case.number, name=esc(new.name or "—")),
+        reply_markup=main_menu(roles),
+    )
+
+
+async def on_typing_other(message: Message) -> None:
+    await message.answer(_("I can only take text here. Type it, or send /cancel to stop."))
+
+
+# --- mahallas without an assistant and the queue -----------------------------------------
+
+
+async def on_queue_menu(
+    message: Message, session: AsyncSession, user: User, roles: Roles, state: FSMContext
+) -> None:
+    await state.clear()
+    now = utcnow()
+    empty = await supervision.mahallas_without_assistant(session, roles.scopes, now)
+    queue = await supervision.queue_cases(session, roles.scopes, now)
+    lines = [_("🏚 Mahallas without an assistant: {count}").format(count=len(empty))]
+    lines += [f"• {esc(registry.place_name(m, user.locale))} ({m.code})" for m in empty[:30]]
+    if len(empty) > 30:
+        lines.append(_("…and {count} more.").format(count=len(empty) - 30))
+    lines.append("")
+    lines.append(_("📥 Cases waiting in the queue: {count}").format(count=len(queue)))
+    names = await cases.user_names(session, [c.user_id for c in queue])
+    builder = InlineKeyboardBuilder()
+    for case in queue[: PER_PAGE * 2]:
+        builder.button(
+            text=_row_label(case, names.get(case.user_id), now),
+            callback_data=SvCB(action="open", id=case.id),
+        )
+    builder.adjust(1)
+    await message.answer(fit_message(lines), reply_markup=builder.as_markup())
+
+
+# --- assistants: list, deactivate, invite ---------------------------------------------------
+
+
+async def _assistants_view(
+    session: AsyncSession, roles: Roles, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    people = await supervision.assistants_in_scope(session, roles.scopes, utcnow())
+    chunk = people[page * PER_PAGE : (page + 1) * PER_PAGE]
+    items = [
+        (f"{person.name or '—'} · {code}", SvCB(action="deact", id=person.id, page=page))
+        for person, code in chunk
+    ]
+    extra = [
+        InlineKeyboardButton(
+            text=_("🔗 Invite an assistant"), callback_data=SvCB(action="inv").pack()
+        )
+    ]
+    markup = paged_buttons(
+        items,
+        page=page,
+        per_page=PER_PAGE,
+        total=len(people),
+        page_cb=lambda p: SvCB(action="asst", page=p),
+        extra=extra,
+    )
+    text = _("👥 Assistants in your area: {count}. Press one to deactivate them.").format(
+        count=len(people)
+    )
+    return text, markup
+
+
+async def on_assistants_menu(
+    message: Message, session: AsyncSession, roles: Roles, state: FSMContext
+) -> None:
+    await state.clear()
+    text, markup = await _assistants_view(session, roles, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_assistants_page(
+    query: CallbackQuery, callback_data: SvCB, session: AsyncSession, roles: Roles
+) -> None:
+    text, markup = await _assistants_view(session, roles, max(0, callback_data.page))
+    await query.answer()
+    await _show(query, text, markup)
+
+
+async def on_deactivate(
+    query: CallbackQuery, callback_data: SvCB, session: AsyncSession, user: User, roles: Roles
+) -> None:
+    person = await supervision.assistant_in_scope(session, roles.scopes, callback_data.id, utcnow())
+    if person is None:
+        await _refuse(query, user, callback_data)
+        return
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Yes, deactivate"), callback_data=SvCB(action="deacty", id=person.id))
+    builder.button(text=_("⬅️ Back"), callback_data=SvCB(action="asst", page=callback_data.page))
+    builder.adjust(1)
+    await query.answer()
+    await _show(
+        query,
+        _(
+            "Deactivate {name} as an assistant? Their cases stay with the mahalla and go to "
+            "the next assistant."
+        ).format(name=esc(person.name or "—")),
+        builder.as_markup(),
+    )
+
+
+async def on_deactivate_yes(
+    query: CallbackQuery, callback_data: SvCB, session: AsyncSession, user: User, roles: Roles
+) -> None:
+    ended = await supervision.deactivate_assistant(
+        session, roles.scopes, callback_data.id, utcnow()
+    )
+    if not ended:
+        await _refuse(query, user, callback_data)
+        return
+    await session.commit()
+    log.info("assistant %s deactivated by supervisor %s", callback_data.id, user.id)
+    await query.answer()
+    await _show(query, _("Done: the assistant is deactivated."), None)
+
+
+async def _start_invite(
+    target: Message, session: AsyncSession, state: FSMContext, roles: Roles, locale: str
+) -> None:
+    """Open the place picker where the supervisor's scope starts (their district or region)."""
+    scope = roles.scopes[0]
+    if len(roles.scopes) == 1 and scope.level == "district" and scope.code:
+        await show_mahallas(target, session, state, INVITE_PURPOSE, scope.code, locale)
+    elif len(roles.scopes) == 1 and scope.level == "region" and scope.code:
+        await show_districts(target, session, INVITE_PURPOSE, scope.code, locale)
+    else:
+        await show_regions(target, session, INVITE_PURPOSE, locale, edit=True)
+
+
+async def on_invite_menu(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Choose the mahalla"), callback_data=SvCB(action="inv"))
+    await message.answer(
+        _("Invite an assistant for a mahalla of your area."), reply_markup=builder.as_markup()
+    )
+
+
+async def on_invite(
+    query: CallbackQuery, session: AsyncSession, user: User, roles: Roles, state: FSMContext
+) -> None:
+    if not isinstance(query.message, Message):
+        await query.answer(_("This button is out of date."))
+        return
+    await query.answer()
+    await _start_invite(query.message, session, state, roles, user.locale)
+
+
+async def on_invite_place(
+    query: CallbackQuery,
+    callback_data: PlaceCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    bot: Bot,
+    settings: Settings,
+    state: FSMContext,
+) -> None:
+    mahalla = await registry.get_mahalla(session, callback_data.code)
+    district = await registry.get_district(session, mahalla.district_soato) if mahalla else None
+    if (
+        not isinstance(query.message, Message)
+        or mahalla is None
+        or district is None
+        or not supervision.covers(roles.scopes, district.soato, district.region_soato)
+    ):
+        log.warning("supervisor invite refused: user=%s mahalla=%s", user.id, callback_data.code)
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    await query.answer()
+    await make_invite(
+        query.message, session, user, bot, settings, state, "assistant", "mahalla", mahalla.code
+    )
+
+
+# --- announcements ------------------------------------------------------------------------
+
+
+async def on_announce_menu(message: Message, state: FSMContext) -> None:
+    await state.set_state(SupervisorWork.announcement)
+    await message.answer(
+        _(
+            "Type the announcement for the assistants of your area in one message "
+            "(up to {limit} characters), or /cancel."
+        ).format(limit=ANNOUNCEMENT_MAX)
+    )
+
+
+async def on_announcement_text(
+    message: Message, session: AsyncSession, roles: Roles, state: FSMContext
+) -> None:
+    text = (message.text or "").strip()
+    if not text or len(text) > ANNOUNCEMENT_MAX:
+        await message.answer(
+            _("Please type the text, up to {limit} characters, or /cancel.").format(
+                limit=ANNOUNCEMENT_MAX
+            )
+        )
+        return
+    people = await supervision.assistants_in_scope(session, _announce_scopes(roles), utcnow())
+    await state.set_state(SupervisorWork.confirm)
+    await state.update_data(text=text, key=secrets.token_hex(8))
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📣 Send"), callback_data=SvCB(action="ann", v="send"))
+    builder.button(text=_("✖️ Cancel"), callback_data=SvCB(action="ann", v="cancel"))
+    await message.answer(
+        _("Send this to {count} assistants?").format(count=len(people)) + "\n\n" + esc(text),
+        reply_markup=builder.as_markup(),
+    )
+
+
+async def on_announce_button(
+    query: CallbackQuery,
+    callback_data: SvCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+    i18n: I18n,
+    outbox: OutboxSender,
+) -> None:
+    data = await state.get_data()
+    if await state.get_state() != SupervisorWork.confirm.state or not data.get("key"):
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    await state.clear()
+    if callback_data.v != "send":
+        await query.answer()
+        await _show(query, _("Cancelled: nothing was sent."), None)
+        return
+    people = await supervision.assistants_in_scope(session, _announce_scopes(roles), utcnow())
+    queued = await notify.announcement(
+        session, i18n, [p for p, _code in people], data["text"], user, data["key"]
+    )
+    await session.commit()
+    outbox.wake()
+    log.info("announcement %s by user %s queued for %s", data["key"], user.id, queued)
+    await query.answer()
+    await _show(query, _("Queued for {count} assistants.").format(count=queued), None)
+
+
+async def on_confirm_other(message: Message) -> None:
+    await message.answer(_("Please press Send or Cancel above, or /cancel."))
+
+
+# --- digest now ---------------------------------------------------------------------------
+
+
+async def on_digest_now(
+    message: Message, session: AsyncSession, user: User, roles: Roles, settings: Settings
+) -> None:
+    """Yesterday's daily digest of each scope, rendered by the digest code; its buttons (Excel
+    file, by place) are handled by `bot.handlers.digests`."""
+    from bot.services import digests
+    from bot.services.workdays import WorkCalendar
+    from bot.texts import place_label
+    from scheduler import render
+
+    now = utcnow()
+    today = now.astimezone(settings.tz).date()
+    first, last = digests.period_for("daily", today, WorkCalendar.from_dates(settings.holidays))
+    targets = digests.Targets(settings.jobs_per_day_target, settings.jobs_per_month_target)
+    figures = await digests.compute_all(
+        session, set(roles.scopes), "daily", first, last, now, settings.tz, targets
+    )
+    for scope in roles.scopes:
+        place = await place_label(session, scope.level, scope.code, user.locale)
+        await message.answer(
+            render.digest_text(figures[scope], place, user.locale),
+            reply_markup=render.digest_keyboard(scope),
+        )
+
+
+# --- drill-down: country → region → district → mahallas and assistants ---------------------
+
+
+async def on_drill(
+    query: CallbackQuery,
+    callback_data: SupCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+) -> None:
+    """A place's daily digest with buttons one level down; a district's last level lists its
+    mahallas and assistants. The place is re-checked against the scopes."""
+    from bot.handlers.digests import allowed_scope
+    from bot.services import digests
+    from bot.services.workdays import WorkCalendar
+    from bot.texts import place_label
+    from scheduler import render
+
+    level = render.LEVELS.get(callback_data.level, "")
+    scope = await allowed_scope(session, roles, level, callback_data.code)
+    if scope is None:
+        log.warning(
+            "supervisor drill refused: user=%s place=%s:%s", user.id, level, callback_data.code
+        )
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    now = utcnow()
+    today = now.astimezone(settings.tz).date()
+    first, last = digests.period_for("daily", today, WorkCalendar.from_dates(settings.holidays))
+    targets = digests.Targets(settings.jobs_per_day_target, settings.jobs_per_month_target)
+    digest = await digests.compute(session, scope, "daily", first, last, now, settings.tz, targets)
+    place = await place_label(session, scope.level, scope.code, user.locale)
+    builder = InlineKeyboardBuilder()
+    if scope.level == "country":
+        for region in await registry.regions(session):
+            builder.button(
+                text=registry.place_name(region, user.locale),
+                callback_data=SupCB(action="drill", level="r", code=region.soato),
+            )
+    elif scope.level == "region" and scope.code:
+        for district in await registry.districts(session, scope.code):
+            builder.button(
+                text=registry.place_name(district, user.locale),
+                callback_data=SupCB(action="drill", level="d", code=district.soato),
+            )
+    else:
+        builder.button(
+            text=_("🏘 Mahallas and assistants"),
+            callback_data=SupCB(action="mh", level="d", code=scope.code or ""),
+        )
+    builder.adjust(2)
+    builder.row(
+        InlineKeyboardButton(
+            text=_("📥 Excel file"),
+            callback_data=SupCB(
+                action="xlsx", level=callback_data.level, code=callback_data.code
+            ).pack(),
+        )
+    )
+    await query.answer()
+    await _show(query, render.digest_text(digest, place, user.locale), builder.as_markup())
+
+
+async def on_district_details(
+    query: CallbackQuery,
+    callback_data: SupCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+) -> None:
+    """The last level of the drill-down: each mahalla's and each assistant's figures."""
+    from bot.handlers.digests import allowed_scope
+    from bot.services import indicators
+
+    scope = await allowed_scope(session, roles, "district", callback_data.code)
+    if scope is None:
+        log.warning("supervisor drill refused: user=%s district=%s", user.id, callback_data.code)
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    now = utcnow()
+    today = now.astimezone(settings.tz).date()
+    mahallas = await indicators.mahalla_figures(session, scope, today, now, settings.tz)
+    people = await indicators.assistant_figures(
+        session,
+        scope,
+        today,
+        now,
+        target_day=settings.jobs_per_day_target,
+        target_month=settings.jobs_per_month_target,
+    )
+    lines = [_("<b>Assistants</b> (jobs this month / expected by today):")]
+    for person in people:
+        mark = "✅" if person.on_target else "⚠️"
+        lines.append(f"{mark} {esc(person.name or '—')} · {person.jobs_month}/{person.expected}")
+    lines += ["", _("<b>Mahallas</b> (jobs this month · open / overdue cases):")]
+    for row in mahallas:
+        name = registry.place_name(row, user.locale)
+        who = esc(row.assistants) if row.assistants else _("no assistant")
+        lines.append(
+            f"• {esc(name)}: {row.jobs_month} · {row.open_cases}/{row.overdue_cases} · {who}"
+        )
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("⬅️ Back"), callback_data=SupCB(action="drill", level="d", code=scope.code or "")
+    )
+    await query.answer()
+    await _show(query, fit_message(lines), builder.as_markup())
+
+
+# --- help -----------------------------------------------------------------------------------
+
+
+async def on_help(message: Message) -> None:
+    await message.answer(
+        _(
+            "<b>Supervisor</b>\n"
+            "⏰ Overdue in my area: open a case and reassign it to another assistant.\n"
+            "🏚 Mahallas without an assistant: and the cases waiting in the queue.\n"
+            "👥 Assistants: deactivate one, or invite a new one for a mahalla.\n"
+            "📣 Announcement: a message to every assistant of your area.\n"
+            "📊 Digest now: yesterday's figures, with the Excel file."
+        )
+    )
+
+
+def router() -> Router:
+    r = Router(name="supervisor")
+    # Announcements are for admins too; everything else needs the supervisor role.
+    announce = Router(name="supervisor_announce")
+    announce.message.filter(_may_announce)
+    announce.callback_query.filter(_may_announce)
+    announce.message.register(on_announce_menu, MenuButton("announce"))
+    typing_announce = StateFilter(SupervisorWork.announcement)
+    announce.message.register(
+        on_announcement_text, typing_announce, F.text, ~F.text.startswith("/"), ~AnyMenuButton()
+    )
+    announce.message.register(on_typing_other, typing_announce, ~AnyMenuButton())
+    announce.message.register(
+        on_confirm_other, StateFilter(SupervisorWork.confirm), ~AnyMenuButton()
+    )
+    announce.callback_query.register(on_announce_button, SvCB.filter(F.action == "ann"))
+
+    sup = Router(name="supervisor_work")
+    sup.message.filter(HasRole("supervisor"))
+    sup.callback_query.filter(HasRole("supervisor"))
+    typing_reason = StateFilter(SupervisorWork.reason)
+    sup.message.register(
+        on_reason, typing_reason, F.text, ~F.text.startswith("/"), ~AnyMenuButton()
+    )
+    sup.message.register(on_typing_other, typing_reason, ~AnyMenuButton())
+    sup.message.register(on_overdue_menu, MenuButton("s_overdue"))
+    sup.message.register(on_queue_menu, MenuButton("s_queue"))
+    sup.message.register(on_assistants_menu, MenuButton("s_assistants"))
+    sup.message.register(on_invite_menu, MenuButton("s_invite"))
+    sup.message.register(on_help, MenuButton("s_help"))
+    sup.message.register(on_digest_now, MenuButton("s_digest"))
+    sup.callback_query.register(on_drill, SupCB.filter(F.action == "drill"))
+    sup.callback_query.register(on_district_details, SupCB.filter(F.action == "mh"))
+    sup.callback_query.register(on_overdue_page, SvCB.filter(F.action == "over"))
+    sup.callback_query.register(on_open, SvCB.filter(F.action == "open"))
+    sup.callback_query.register(on_reassign, SvCB.filter(F.action == "ra"))
+    sup.callback_query.register(on_reassign_to, SvCB.filter(F.action == "rto"))
+    sup.callback_query.register(on_assistants_page, SvCB.filter(F.action == "asst"))
+    sup.callback_query.register(on_deactivate, SvCB.filter(F.action == "deact"))
+    sup.callback_query.register(on_deactivate_yes, SvCB.filter(F.action == "deacty"))
+    sup.callback_query.register(on_invite, SvCB.filter(F.action == "inv"))
+    sup.callback_query.register(
+        on_invite_place,
+        PlaceCB.filter((F.purpose == INVITE_PURPOSE) & (F.level == "m")),
+    )
+    r.include_router(sup)
+    r.include_router(announce)
+    return r
