@@ -45,3 +45,31 @@ async def fresh_database(url: str | None) -> str:
         url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     await prepare_database(url)
     return url
+
+
+async def seed_citizens(url: str, count: int, first_id: int) -> None:
+    """`count` registered citizens of one mahalla, Telegram ids from `first_id` on."""
+    from db.models import User, utcnow
+    from db.session import create_engine, create_session_factory
+
+    engine = create_engine(url)
+    now = utcnow()
+    async with create_session_factory(engine)() as session:
+        session.add_all(
+            User(
+                telegram_id=first_id + index,
+                locale="uz",
+                locale_confirmed=True,
+                name=f"Citizen {index}",
+                phone=f"+99890{index:07d}",
+                birth_year=1980,
+                gender="m",
+                mahalla_code="103-0104",
+                consent_version=1,
+                consent_at=now,
+                registered_at=now,
+            )
+            for index in range(count)
+        )
+        await session.commit()
+    await engine.dispose()

@@ -17,41 +17,15 @@ import time
 
 import psutil
 
-from benchmarks.common import fresh_database, machine
+from benchmarks.common import fresh_database, machine, seed_citizens
 from benchmarks.throughput import FIRST_ID, TOKEN
 from bot.fakeapi import FakeBotAPI
-from db.models import User, utcnow
-from db.session import create_engine, create_session_factory
-
-
-async def seed(url: str, count: int) -> None:
-    engine = create_engine(url)
-    now = utcnow()
-    async with create_session_factory(engine)() as session:
-        for index in range(count):
-            session.add(
-                User(
-                    telegram_id=FIRST_ID + index,
-                    locale="uz",
-                    locale_confirmed=True,
-                    name=f"Citizen {index}",
-                    phone=f"+99890{index:07d}",
-                    birth_year=1980,
-                    gender="m",
-                    mahalla_code="103-0104",
-                    consent_version=1,
-                    consent_at=now,
-                    registered_at=now,
-                )
-            )
-        await session.commit()
-    await engine.dispose()
 
 
 async def main(conversations: int, concurrency: int) -> None:
     print(machine())
     url = await fresh_database(None)
-    await seed(url, conversations)
+    await seed_citizens(url, conversations, FIRST_ID)
     fake = FakeBotAPI(token=TOKEN, bot_username="bench_bot")
     await fake.start()
     env = dict(

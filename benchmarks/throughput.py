@@ -23,11 +23,10 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Message
 
-from benchmarks.common import fresh_database, machine
+from benchmarks.common import fresh_database, machine, seed_citizens
 from bot.app import build_app
 from bot.config import Settings
 from bot.fakeapi import FakeBotAPI
-from db.models import User, utcnow
 
 TOKEN = "4242:BENCH"
 FIRST_ID = 20_000_000
@@ -105,25 +104,7 @@ async def bot_run_setup(users: int, database_url: str | None) -> tuple[FakeBotAP
         throttle_rate=1000,
     )  # type: ignore[call-arg]
     app = build_app(settings)
-    now = utcnow()
-    async with app.sessions() as session:
-        for index in range(users):
-            session.add(
-                User(
-                    telegram_id=FIRST_ID + index,
-                    locale="uz",
-                    locale_confirmed=True,
-                    name=f"Citizen {index}",
-                    phone=f"+99890{index:07d}",
-                    birth_year=1980,
-                    gender="m",
-                    mahalla_code="103-0104",
-                    consent_version=1,
-                    consent_at=now,
-                    registered_at=now,
-                )
-            )
-        await session.commit()
+    await seed_citizens(url, users, FIRST_ID)
     return fake, app
 
 
