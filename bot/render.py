@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.flows.engine import Engine
 from bot.flows.model import FlowDefinition
-from bot.i18n import fmt_number
+from bot.flows.telegram import format_answer, shorten
 from bot.texts import esc
 
 TELEGRAM_TEXT_LIMIT = 4096
@@ -21,14 +21,7 @@ def answer_lines(definition: FlowDefinition, answers: Mapping[str, Any], locale:
     for question in definition.questions:
         if question.id not in answers:
             continue
-        value = engine.format_value(
-            question,
-            answers[question.id],
-            locale,  # type: ignore[arg-type]
-            format_number=lambda number, loc: fmt_number(number, loc),
-        )
-        if len(value) > ANSWER_CHARS:
-            value = value[: ANSWER_CHARS - 1] + "…"
+        value = shorten(format_answer(engine, question, answers[question.id], locale), ANSWER_CHARS)
         lines.append(f"• {esc(question.text.get(locale))} <b>{esc(value)}</b>")
     return lines
 
