@@ -42,7 +42,7 @@ format: $(VENV)/.installed
 catalogs: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract --no-location --sort-output $(KEYWORDS) \
 	  -o locales/messages.pot bot scheduler
-	$(VENV)/bin/pybabel update --no-fuzzy-matching --no-location -i locales/messages.pot \
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -w 100 -i locales/messages.pot \
 	  -d locales -D messages
 
 clean:
