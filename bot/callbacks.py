@@ -143,3 +143,25 @@ class SvCB(CallbackData, prefix="su"):
     id: int = 0
     page: int = 0
     v: str = ""
+
+
+class DrillCB(CallbackData, prefix="dd"):
+    """A supervisor's drill-down: h (home: their areas) | c (country) | r (region code) |
+    d (district code) | m (mahalla code) | a (assistant `id` of mahalla code); page of the
+    place's list. Every place and assistant is re-checked against the scopes."""
+
+    level: str
+    code: str = ""
+    id: int = 0
+    page: int = 0
+
+
+class PickCB(CallbackData, prefix="rp"):
+    """Reassigning `case`: choose among h (the supervisor's areas) | c (regions) | r (districts
+    of region code) | d (assistants of district code), page. The case and the place are
+    re-checked against the scopes; the assistant chosen goes by SvCB(action="rto")."""
+
+    case: int
+    level: str
+    code: str = ""
+    page: int = 0

@@ -1,8 +1,7 @@
-"""A supervisor's digest buttons: the XLSX export of a place's indicators.
-
-The drill-down (region → district → mahalla → assistant) is a separate screen; this module
-only answers "📥 Excel file". The place in the button is re-checked against the person's
-scopes, since callback data can be forged.
+"""A supervisor's XLSX export of a place's indicators: the digest's and the drill-down's
+"📥 Excel file" button, and the menu's "📥 Export XLSX" (one file per area; a choice when the
+person has several). The place in a button is re-checked against the person's scopes, since
+callback data can be forged. The drill-down itself is `bot.handlers.drilldown`.
 """
 
 from __future__ import annotations
@@ -10,15 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from aiogram import F, Router
-from aiogram.types import BufferedInputFile, CallbackQuery
+from aiogram import Bot, F, Router
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import SupCB
 from bot.config import Settings
+from bot.filters import HasRole, MenuButton
 from bot.i18n import current_locale, fmt_date
-from bot.services import exports, registry
+from bot.services import exports, supervision
 from bot.services.roles import Roles, Scope
 from bot.texts import place_label
 from db.models import User, utcnow
@@ -29,40 +30,16 @@ log = logging.getLogger(__name__)
 
 async def allowed_scope(session: AsyncSession, roles: Roles, level: str, code: str) -> Scope | None:
     """The place as a Scope if it lies within one of the person's scopes, else None."""
-    if level == "country":
-        national = any(scope.level == "country" for scope in roles.scopes)
-        return Scope("country", None) if national else None
-    if level == "region":
-        if await registry.get_region(session, code) is None:
-            return None
-        covered = any(
-            s.level == "country" or (s.level == "region" and s.code == code) for s in roles.scopes
-        )
-        return Scope("region", code) if covered else None
-    if level == "district":
-        district = await registry.get_district(session, code)
-        if district is None:
-            return None
-        covered = any(s.covers_district(code, district.region_soato) for s in roles.scopes)
-        return Scope("district", code) if covered else None
-    return None
+    if level not in ("country", "region", "district"):
+        return None
+    place = await supervision.place_in_scope(session, roles.scopes, level, code or None)
+    return place.scope if place is not None else None
 
 
-async def on_export(
-    query: CallbackQuery,
-    callback_data: SupCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
+async def send_export(
+    bot: Bot, chat_id: int, session: AsyncSession, scope: Scope, settings: Settings
 ) -> None:
-    level = render.LEVELS.get(callback_data.level, "")
-    scope = await allowed_scope(session, roles, level, callback_data.code)
-    if scope is None:
-        log.info("refused export of %s:%s for user %s", level, callback_data.code, user.id)
-        await query.answer(_("This button is out of date."), show_alert=True)
-        return
-    await query.answer(_("Preparing the file…"))
+    """The XLSX of a scope's indicators (the month to today), as a document."""
     now = utcnow()
     today = now.astimezone(settings.tz).date()
     locale = current_locale()
@@ -80,16 +57,62 @@ async def on_export(
     content = await asyncio.to_thread(
         exports.build_xlsx, data, render.xlsx_titles(), heading, locale
     )
-    bot = query.bot
-    assert bot is not None
     await bot.send_document(
-        query.from_user.id,
+        chat_id,
         BufferedInputFile(content, filename=exports.filename(scope, today)),
         caption=render.xlsx_caption(place),
     )
 
 
+async def on_export_menu(
+    message: Message,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+    bot: Bot,
+) -> None:
+    """The menu's "Export XLSX": the file of the person's area, or a choice of their areas."""
+    places = await supervision.scope_places(session, roles.scopes)
+    if len(places) == 1:
+        await message.answer(_("Preparing the file…"))
+        await send_export(bot, message.chat.id, session, places[0].scope, settings)
+        return
+    builder = InlineKeyboardBuilder()
+    for place in places:
+        label = await place_label(session, place.level, place.code, user.locale)
+        builder.button(
+            text=label,
+            callback_data=SupCB(
+                action="xlsx", level=render.LEVEL_CODES[place.level], code=place.code or ""
+            ),
+        )
+    builder.adjust(1)
+    await message.answer(_("Which area should the file cover?"), reply_markup=builder.as_markup())
+
+
+async def on_export(
+    query: CallbackQuery,
+    callback_data: SupCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+) -> None:
+    level = render.LEVELS.get(callback_data.level, "")
+    scope = await allowed_scope(session, roles, level, callback_data.code)
+    if scope is None:
+        log.info("refused export of %s:%s for user %s", level, callback_data.code, user.id)
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    await query.answer(_("Preparing the file…"))
+    bot = query.bot
+    assert bot is not None
+    await send_export(bot, query.from_user.id, session, scope, settings)
+
+
 def router() -> Router:
     r = Router(name="digests")
     r.callback_query.register(on_export, SupCB.filter(F.action == "xlsx"))
+    r.message.register(on_export_menu, HasRole("supervisor"), MenuButton("s_export"))
     return r

@@ -1,5 +1,5 @@
 """Supervisors' work: overdue cases of their area, mahallas without an assistant and the
-district queue, reassigning a case with a reason, inviting and deactivating assistants, and
+district queue, reassigning a case with a reason to any assistant of their area, inviting and deactivating assistants, and
 announcements to the area's assistants (admins may announce to everyone).
 
 Every id from a callback or FSM data is re-checked with `bot.services.supervision` against the
@@ -14,6 +14,7 @@ import secrets
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
@@ -22,28 +23,29 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notify
-from bot.callbacks import PlaceCB, SupCB, SvCB
+from bot.callbacks import PickCB, PlaceCB, SvCB
 from bot.config import Settings
 from bot.filters import AnyMenuButton, HasRole, MenuButton
 from bot.flows.loader import FlowRegistry
+from bot.handlers import drilldown
 from bot.handlers.admin import _make as make_invite
 from bot.handlers.assistant_cases import _row_label, card_sections
 from bot.handlers.places import show_districts, show_mahallas, show_regions
-from bot.keyboards.common import main_menu, paged_buttons
+from bot.i18n import N_
+from bot.keyboards.common import SUPERVISOR_MENU, main_menu, paged_buttons
 from bot.render import fit_message
 from bot.services import cases, registry, supervision
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles, Scope
 from bot.states import SupervisorWork
-from bot.texts import esc
-from db.models import User, utcnow
+from bot.texts import esc, place_label
+from db.models import Case, User, utcnow
 from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 
 PER_PAGE = 8
 ANNOUNCEMENT_MAX = 2000
-PICK_LIMIT = 40
 INVITE_PURPOSE = "sa"  # the place picker's purpose for a supervisor's assistant invite
 
 
@@ -151,37 +153,153 @@ async def on_open(
 # --- reassignment ---------------------------------------------------------------------------
 
 
+PICK_LEVELS = {"c": "country", "r": "region", "d": "district"}
+PICK_CODES = {level: code for code, level in PICK_LEVELS.items()}
+
+
+async def _pick_view(
+    session: AsyncSession, roles: Roles, case: Case, level: str, code: str, page: int, locale: str
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The reassignment picker at one level: h (the person's areas), c (regions), r (districts
+    of a region), d (the assistants of a district, the case's own first). None when the place
+    is not within the scopes."""
+    now = utcnow()
+    first_screen = PickCB(case=case.id, level="d", code=case.district_soato)
+    if level == "h":
+        places = await supervision.scope_places(session, roles.scopes)
+        if len(places) != 1:
+            items = [
+                (
+                    await place_label(session, p.level, p.code, locale),
+                    PickCB(case=case.id, level=PICK_CODES[p.level], code=p.code or ""),
+                )
+                for p in places
+            ]
+            markup = paged_buttons(
+                items,
+                page=0,
+                per_page=max(1, len(items)),
+                total=len(items),
+                page_cb=lambda p: PickCB(case=case.id, level="h"),
+                extra=[_button(_("⬅️ Back"), first_screen)],
+            )
+            return _("Request <b>{number}</b>: choose the area of the new assistant.").format(
+                number=case.number
+            ), markup
+        level, code = PICK_CODES[places[0].level], places[0].code or ""
+    place = await supervision.place_in_scope(
+        session, roles.scopes, PICK_LEVELS.get(level, ""), code or None
+    )
+    if place is None:
+        return None
+    if place.level == "district":
+        worker = await cases.responsible(session, case, now)
+        people = [
+            (person, mahalla)
+            for person, mahalla in await supervision.assistants_in_scope(
+                session, (place.scope,), now
+            )
+            if worker is None or person.id != worker.id
+        ]
+        shown = people[page * PER_PAGE : (page + 1) * PER_PAGE]
+        items = [
+            (f"{person.name or '—'} · {mahalla}", SvCB(action="rto", id=case.id, v=str(person.id)))
+            for person, mahalla in shown
+        ]
+        extra = []
+        if place.scope not in roles.scopes or len(roles.scopes) > 1:
+            extra.append(_button(_("🗺 Another district"), PickCB(case=case.id, level="h")))
+        extra.append(_button(_("⬅️ Back"), SvCB(action="open", id=case.id)))
+        name = esc(registry.place_name(place, locale))
+        text = (
+            _("Request <b>{number}</b>: whom should it go to?").format(number=case.number)
+            + f"\n{name}"
+            if people
+            else _("There is no other assistant in this district.") + f"\n{name}"
+        )
+        return text, paged_buttons(
+            items,
+            page=page,
+            per_page=PER_PAGE,
+            total=len(people),
+            page_cb=lambda p: PickCB(case=case.id, level="d", code=place.code or "", page=p),
+            extra=extra,
+        )
+    found = await supervision.assistant_places(session, roles.scopes, place, now)
+    shown_places = found[page * PER_PAGE : (page + 1) * PER_PAGE]
+    items = [
+        (
+            f"{registry.place_name(child, locale)} · {count}",
+            PickCB(case=case.id, level=PICK_CODES[child.level], code=child.code or ""),
+        )
+        for child, count in shown_places
+    ]
+    markup = paged_buttons(
+        items,
+        page=page,
+        per_page=PER_PAGE,
+        total=len(found),
+        page_cb=lambda p: PickCB(
+            case=case.id, level=PICK_CODES[place.level], code=place.code or "", page=p
+        ),
+        extra=[_button(_("⬅️ Back"), first_screen)],
+    )
+    return _("Request <b>{number}</b>: choose the area of the new assistant.").format(
+        number=case.number
+    ), markup
+
+
+def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
 async def on_reassign(
     query: CallbackQuery, callback_data: SvCB, session: AsyncSession, user: User, roles: Roles
 ) -> None:
-    """Offer the assistants of the case's district (which lies in the scope)."""
+    """Offer the assistants of the case's district first; "Another district" opens the rest of
+    the scope (regions, then districts, paged)."""
     case = await supervision.case_in_scope(session, roles.scopes, callback_data.id)
-    if case is None or case.status not in cases.OPEN_STATUSES:
+    view = (
+        await _pick_view(session, roles, case, "d", case.district_soato, 0, user.locale)
+        if case is not None and case.status in cases.OPEN_STATUSES
+        else None
+    )
+    if view is None:
         await _refuse(query, user, callback_data)
         return
-    now = utcnow()
-    worker = await cases.responsible(session, case, now)
-    district = (Scope("district", case.district_soato),)
-    people = [
-        (person, code)
-        for person, code in await supervision.assistants_in_scope(session, district, now)
-        if worker is None or person.id != worker.id
-    ][:PICK_LIMIT]
-    builder = InlineKeyboardBuilder()
-    for person, code in people:
-        builder.button(
-            text=f"{person.name or '—'} · {code}",
-            callback_data=SvCB(action="rto", id=case.id, v=str(person.id)),
-        )
-    builder.button(text=_("⬅️ Back"), callback_data=SvCB(action="open", id=case.id))
-    builder.adjust(1)
     await query.answer()
-    text = (
-        _("Request <b>{number}</b>: whom should it go to?").format(number=case.number)
-        if people
-        else _("There is no other assistant in this district.")
+    await _show(query, *view)
+
+
+async def on_pick(
+    query: CallbackQuery, callback_data: PickCB, session: AsyncSession, user: User, roles: Roles
+) -> None:
+    case = await supervision.case_in_scope(session, roles.scopes, callback_data.case)
+    view = (
+        await _pick_view(
+            session,
+            roles,
+            case,
+            callback_data.level,
+            callback_data.code,
+            max(0, callback_data.page),
+            user.locale,
+        )
+        if case is not None and case.status in cases.OPEN_STATUSES
+        else None
     )
-    await _show(query, text, builder.as_markup())
+    if view is None:
+        log.warning(
+            "supervisor pick refused: user=%s id=%s place=%s:%s",
+            user.id,
+            callback_data.case,
+            callback_data.level,
+            callback_data.code,
+        )
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    await query.answer()
+    await _show(query, *view)
 
 
 async def on_reassign_to(
@@ -536,131 +654,33 @@ async def on_digest_now(
         )
 
 
-# --- drill-down: country → region → district → mahallas and assistants ---------------------
-
-
-async def on_drill(
-    query: CallbackQuery,
-    callback_data: SupCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-) -> None:
-    """A place's daily digest with buttons one level down; a district's last level lists its
-    mahallas and assistants. The place is re-checked against the scopes."""
-    from bot.handlers.digests import allowed_scope
-    from bot.services import digests
-    from bot.services.workdays import WorkCalendar
-    from bot.texts import place_label
-    from scheduler import render
-
-    level = render.LEVELS.get(callback_data.level, "")
-    scope = await allowed_scope(session, roles, level, callback_data.code)
-    if scope is None:
-        log.warning(
-            "supervisor drill refused: user=%s place=%s:%s", user.id, level, callback_data.code
-        )
-        await query.answer(_("This button is out of date."), show_alert=True)
-        return
-    now = utcnow()
-    today = now.astimezone(settings.tz).date()
-    first, last = digests.period_for("daily", today, WorkCalendar.from_dates(settings.holidays))
-    targets = digests.Targets(settings.jobs_per_day_target, settings.jobs_per_month_target)
-    digest = await digests.compute(session, scope, "daily", first, last, now, settings.tz, targets)
-    place = await place_label(session, scope.level, scope.code, user.locale)
-    builder = InlineKeyboardBuilder()
-    if scope.level == "country":
-        for region in await registry.regions(session):
-            builder.button(
-                text=registry.place_name(region, user.locale),
-                callback_data=SupCB(action="drill", level="r", code=region.soato),
-            )
-    elif scope.level == "region" and scope.code:
-        for district in await registry.districts(session, scope.code):
-            builder.button(
-                text=registry.place_name(district, user.locale),
-                callback_data=SupCB(action="drill", level="d", code=district.soato),
-            )
-    else:
-        builder.button(
-            text=_("🏘 Mahallas and assistants"),
-            callback_data=SupCB(action="mh", level="d", code=scope.code or ""),
-        )
-    builder.adjust(2)
-    builder.row(
-        InlineKeyboardButton(
-            text=_("📥 Excel file"),
-            callback_data=SupCB(
-                action="xlsx", level=callback_data.level, code=callback_data.code
-            ).pack(),
-        )
-    )
-    await query.answer()
-    await _show(query, render.digest_text(digest, place, user.locale), builder.as_markup())
-
-
-async def on_district_details(
-    query: CallbackQuery,
-    callback_data: SupCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-) -> None:
-    """The last level of the drill-down: each mahalla's and each assistant's figures."""
-    from bot.handlers.digests import allowed_scope
-    from bot.services import indicators
-
-    scope = await allowed_scope(session, roles, "district", callback_data.code)
-    if scope is None:
-        log.warning("supervisor drill refused: user=%s district=%s", user.id, callback_data.code)
-        await query.answer(_("This button is out of date."), show_alert=True)
-        return
-    now = utcnow()
-    today = now.astimezone(settings.tz).date()
-    mahallas = await indicators.mahalla_figures(session, scope, today, now, settings.tz)
-    people = await indicators.assistant_figures(
-        session,
-        scope,
-        today,
-        now,
-        target_day=settings.jobs_per_day_target,
-        target_month=settings.jobs_per_month_target,
-    )
-    lines = [_("<b>Assistants</b> (jobs this month / expected by today):")]
-    for person in people:
-        mark = "✅" if person.on_target else "⚠️"
-        lines.append(f"{mark} {esc(person.name or '—')} · {person.jobs_month}/{person.expected}")
-    lines += ["", _("<b>Mahallas</b> (jobs this month · open / overdue cases):")]
-    for row in mahallas:
-        name = registry.place_name(row, user.locale)
-        who = esc(row.assistants) if row.assistants else _("no assistant")
-        lines.append(
-            f"• {esc(name)}: {row.jobs_month} · {row.open_cases}/{row.overdue_cases} · {who}"
-        )
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("⬅️ Back"), callback_data=SupCB(action="drill", level="d", code=scope.code or "")
-    )
-    await query.answer()
-    await _show(query, fit_message(lines), builder.as_markup())
-
-
 # --- help -----------------------------------------------------------------------------------
 
 
+# What each supervisor menu button does, for the help text (the button's own label first).
+MENU_HELP: dict[str, str] = {
+    "s_overdue": N_("open a case and give it, with a reason, to another assistant of your area."),
+    "s_queue": N_("and the requests waiting for them in the district queue."),
+    "s_assistants": N_("deactivate an assistant of your area."),
+    "s_invite": N_("a one-time link for a mahalla of your area."),
+    "announce": N_("a message to every assistant of your area."),
+    "s_digest": N_("yesterday's figures of your area, with the Excel file and the drill-down."),
+    "s_export": N_("this month's figures by mahalla and assistant as an Excel file."),
+    "s_drill": N_("country → region → district → mahalla → assistant, each with its indicators."),
+    "s_help": N_("this message."),
+}
+
+
+def help_lines() -> list[str]:
+    lines = [_("<b>Supervisor</b>: everything shows only your area.")]
+    for action, label in SUPERVISOR_MENU:
+        about = MENU_HELP.get(action)
+        lines.append(f"{_(label)}: {_(about)}" if about else _(label))
+    return lines
+
+
 async def on_help(message: Message) -> None:
-    await message.answer(
-        _(
-            "<b>Supervisor</b>\n"
-            "⏰ Overdue in my area: open a case and reassign it to another assistant.\n"
-            "🏚 Mahallas without an assistant: and the cases waiting in the queue.\n"
-            "👥 Assistants: deactivate one, or invite a new one for a mahalla.\n"
-            "📣 Announcement: a message to every assistant of your area.\n"
-            "📊 Digest now: yesterday's figures, with the Excel file."
-        )
-    )
+    await message.answer("\n".join(help_lines()))
 
 
 def router() -> Router:
@@ -694,12 +714,11 @@ def router() -> Router:
     sup.message.register(on_invite_menu, MenuButton("s_invite"))
     sup.message.register(on_help, MenuButton("s_help"))
     sup.message.register(on_digest_now, MenuButton("s_digest"))
-    sup.callback_query.register(on_drill, SupCB.filter(F.action == "drill"))
-    sup.callback_query.register(on_district_details, SupCB.filter(F.action == "mh"))
     sup.callback_query.register(on_overdue_page, SvCB.filter(F.action == "over"))
     sup.callback_query.register(on_open, SvCB.filter(F.action == "open"))
     sup.callback_query.register(on_reassign, SvCB.filter(F.action == "ra"))
     sup.callback_query.register(on_reassign_to, SvCB.filter(F.action == "rto"))
+    sup.callback_query.register(on_pick, PickCB.filter())
     sup.callback_query.register(on_assistants_page, SvCB.filter(F.action == "asst"))
     sup.callback_query.register(on_deactivate, SvCB.filter(F.action == "deact"))
     sup.callback_query.register(on_deactivate_yes, SvCB.filter(F.action == "deacty"))
@@ -708,6 +727,7 @@ def router() -> Router:
         on_invite_place,
         PlaceCB.filter((F.purpose == INVITE_PURPOSE) & (F.level == "m")),
     )
+    sup.include_router(drilldown.router())
     r.include_router(sup)
     r.include_router(announce)
     return r

@@ -56,6 +56,8 @@ SUPERVISOR_MENU: tuple[tuple[str, str], ...] = (
     ("s_invite", N_("🔗 Invite an assistant")),
     ("announce", N_("📣 Announcement")),
     ("s_digest", N_("📊 Digest now")),
+    ("s_export", N_("📥 Export XLSX")),
+    ("s_drill", N_("🗺 Drill down")),
     ("s_help", N_("ℹ️ Supervisor help")),
 )
 ADMIN_MENU: tuple[tuple[str, str], ...] = (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, false, func, or_, select, true
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import cases
 from bot.services.roles import Scope
-from db.models import AssistantAssignment, Case, CaseEvent, District, Mahalla, User
+from db.models import AssistantAssignment, Case, CaseEvent, District, Mahalla, Region, User
 
 REASON_MAX = 500
 
@@ -152,6 +153,9 @@ async def reassign(
     """Give the case to another assistant in scope; returns (event, old worker, new worker).
 
     The old worker is whoever worked the case (the assignee, else the mahalla's assistant).
+    The new one may be any active assistant in the scopes, of another mahalla or district too:
+    the case keeps its mahalla (and so its place in every figure) and `assignee_id` names who
+    works it now.
     """
     reason = reason.strip()
     if not reason:
@@ -166,7 +170,11 @@ async def reassign(
     old = await cases.responsible(session, case, now)
     if old is not None and old.id == new.id:
         raise SupervisionError("the case is already theirs")
-    case.assignee_id = new.id
+    # The case stays in its mahalla (its figures count there); only who works it changes.
+    # Given back to the mahalla's own assistant it follows the mahalla again (no assignee),
+    # so a later successor of that assistant inherits it like the mahalla's other cases.
+    own = await cases.mahalla_assistant(session, case.mahalla_code, now)
+    case.assignee_id = None if own is not None and own.id == new.id else new.id
     case.updated_at = now
     event = CaseEvent(
         case_id=case.id,
@@ -203,3 +211,222 @@ async def deactivate_assistant(
     for code in set(codes):
         ended += await roles.revoke_assistant(session, user, now, mahalla_code=code)
     return ended
+
+
+# --- places within the scopes: the drill-down and the reassignment picker ------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place a supervisor may look at: the country, a region, a district or a mahalla."""
+
+    level: str  # country | region | district | mahalla
+    code: str | None  # None for the country
+    name_uz: str = ""
+    name_uz_cyrl: str = ""
+    name_ru: str | None = None
+    district_soato: str | None = None  # a district's own code, a mahalla's district
+    region_soato: str | None = None  # a region's own code, a district's or mahalla's region
+
+    @property
+    def scope(self) -> Scope:
+        """The place as a Scope (a mahalla has none: use its district's)."""
+        if self.level == "mahalla":
+            raise ValueError("a mahalla is not a supervisor scope")
+        return Scope(self.level, self.code)
+
+    @property
+    def parent(self) -> tuple[str, str | None] | None:
+        """(level, code) one level up; None for the country."""
+        if self.level == "mahalla":
+            return "district", self.district_soato
+        if self.level == "district":
+            return "region", self.region_soato
+        if self.level == "region":
+            return "country", None
+        return None
+
+
+def covers_place(scopes: Sequence[Scope], level: str, code: str | None, region: str | None) -> bool:
+    """Whether a whole place (not only part of it) lies in one of the scopes. `region` is the
+    place's region (a region's own code); `code` a district's SOATO for districts."""
+    if any(scope.level == "country" for scope in scopes):
+        return True
+    if level == "country":
+        return False
+    if level == "region":
+        return any(s.level == "region" and s.code == code for s in scopes)
+    return covers(scopes, code or "", region or "")
+
+
+async def place_in_scope(
+    session: AsyncSession, scopes: Sequence[Scope], level: str, code: str | None
+) -> Place | None:
+    """The place if it exists and lies wholly within one of the scopes; None for anything else
+    (unknown codes, places outside the scopes: forged callbacks)."""
+    if level == "country":
+        return Place("country", None) if covers_place(scopes, "country", None, None) else None
+    if not code:
+        return None
+    if level == "region":
+        region = await session.get(Region, code)
+        if region is None or not covers_place(scopes, "region", code, code):
+            return None
+        return Place(
+            "region", code, region.name_uz, region.name_uz_cyrl, region.name_ru, None, code
+        )
+    if level == "district":
+        district = await session.get(District, code)
+        if district is None or not covers(scopes, code, district.region_soato):
+            return None
+        return Place(
+            "district",
+            code,
+            district.name_uz,
+            district.name_uz_cyrl,
+            district.name_ru,
+            code,
+            district.region_soato,
+        )
+    if level == "mahalla":
+        row = (
+            await session.execute(
+                select(Mahalla, District.region_soato)
+                .join(District, District.soato == Mahalla.district_soato)
+                .where(Mahalla.code == code)
+            )
+        ).first()
+        if row is None or not covers(scopes, row[0].district_soato, row[1]):
+            return None
+        mahalla = row[0]
+        return Place(
+            "mahalla",
+            code,
+            mahalla.name_uz,
+            mahalla.name_uz_cyrl,
+            mahalla.name_ru,
+            mahalla.district_soato,
+            row[1],
+        )
+    return None
+
+
+async def scope_places(session: AsyncSession, scopes: Sequence[Scope]) -> list[Place]:
+    """The person's own scopes as places (the top of their drill-down), each once."""
+    out: list[Place] = []
+    for scope in dict.fromkeys(scopes):
+        place = await place_in_scope(session, [scope], scope.level, scope.code)
+        if place is not None:
+            out.append(place)
+    return out
+
+
+async def child_places(
+    session: AsyncSession, place: Place, page: int, per_page: int
+) -> tuple[list[Place], int]:
+    """One page of the places one level below (regions, districts, mahallas) and their count."""
+    if place.level == "country":
+        rows: Sequence[Any] = (
+            await session.scalars(select(Region).order_by(Region.name_uz, Region.soato))
+        ).all()
+        children = [
+            Place("region", r.soato, r.name_uz, r.name_uz_cyrl, r.name_ru, None, r.soato)
+            for r in rows
+        ]
+    elif place.level == "region":
+        rows = (
+            await session.scalars(
+                select(District)
+                .where(District.region_soato == place.code)
+                .order_by(District.name_uz, District.soato)
+            )
+        ).all()
+        children = [
+            Place("district", d.soato, d.name_uz, d.name_uz_cyrl, d.name_ru, d.soato, place.code)
+            for d in rows
+        ]
+    elif place.level == "district":
+        where = (Mahalla.district_soato == place.code, Mahalla.active.is_(True))
+        total = await session.scalar(select(func.count()).select_from(Mahalla).where(*where))
+        found = await session.scalars(
+            select(Mahalla)
+            .where(*where)
+            .order_by(Mahalla.name_uz, Mahalla.code)
+            .offset(page * per_page)
+            .limit(per_page)
+        )
+        return [
+            Place(
+                "mahalla",
+                m.code,
+                m.name_uz,
+                m.name_uz_cyrl,
+                m.name_ru,
+                place.code,
+                place.region_soato,
+            )
+            for m in found
+        ], int(total or 0)
+    else:
+        return [], 0
+    return children[page * per_page : (page + 1) * per_page], len(children)
+
+
+async def mahalla_assistants(
+    session: AsyncSession, mahalla_code: str, now: dt.datetime
+) -> Sequence[User]:
+    """The mahalla's active assistants (usually one), the most recently appointed first."""
+    rows = await session.scalars(
+        select(User)
+        .join(AssistantAssignment, AssistantAssignment.user_id == User.id)
+        .where(AssistantAssignment.mahalla_code == mahalla_code)
+        .where(_active(AssistantAssignment.active_to, now))
+        .order_by(AssistantAssignment.active_from.desc(), User.id)
+    )
+    return list(dict.fromkeys(rows.all()))
+
+
+async def assistant_of_mahalla(
+    session: AsyncSession,
+    scopes: Sequence[Scope],
+    mahalla_code: str,
+    user_id: int,
+    now: dt.datetime,
+) -> tuple[Place, User] | None:
+    """The mahalla (in scope) and its active assistant `user_id`; None otherwise."""
+    place = await place_in_scope(session, scopes, "mahalla", mahalla_code)
+    if place is None:
+        return None
+    for person in await mahalla_assistants(session, mahalla_code, now):
+        if person.id == user_id:
+            return place, person
+    return None
+
+
+async def assistant_places(
+    session: AsyncSession, scopes: Sequence[Scope], place: Place, now: dt.datetime
+) -> list[tuple[Place, int]]:
+    """For the reassignment picker: the regions (of the country) or districts (of a region) in
+    the scopes where at least one assistant serves, with how many."""
+    if place.level not in ("country", "region"):
+        return []
+    child = "region" if place.level == "country" else "district"
+    key = District.region_soato if child == "region" else District.soato
+    query = (
+        select(key, func.count(AssistantAssignment.user_id.distinct()))
+        .select_from(AssistantAssignment)
+        .join(Mahalla, Mahalla.code == AssistantAssignment.mahalla_code)
+        .join(District, District.soato == Mahalla.district_soato)
+        .where(_active(AssistantAssignment.active_to, now))
+        .where(place_clause(scopes, District.soato, District.region_soato))
+        .group_by(key)
+    )
+    if place.level == "region":
+        query = query.where(District.region_soato == place.code)
+    counts = dict((await session.execute(query)).all())
+    out: list[tuple[Place, int]] = []
+    for code, count in counts.items():
+        found = await place_in_scope(session, scopes, child, code)
+        if found is not None:
+            out.append((found, int(count)))
+    return sorted(out, key=lambda item: (item[0].name_uz, item[0].code or ""))

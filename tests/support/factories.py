@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import cases, roles
-from db.models import Case, User, utcnow
+from db.models import Case, Job, Mahalla, User, utcnow
 
 
 async def make_user(
@@ -68,3 +68,66 @@ async def make_case(
 async def settle_outbox(harness: Any, within: float = 20.0) -> None:
     """Wait until the outbox has delivered everything due (see BotHarness.drain)."""
     await harness.drain(within)
+
+
+async def make_mahalla(
+    session: AsyncSession, code: str, district: str, name_uz: str, name_uz_cyrl: str = ""
+) -> Mahalla:
+    """A mahalla outside the demo set (the demo mahallas are all in Tashkent city)."""
+    from bot.services.translit import search_key
+
+    mahalla = Mahalla(
+        code=code,
+        district_soato=district,
+        name_uz=name_uz,
+        name_uz_cyrl=name_uz_cyrl or name_uz,
+        search_key=search_key(name_uz),
+    )
+    session.add(mahalla)
+    await session.commit()
+    return mahalla
+
+
+async def make_supervisor(
+    session: AsyncSession,
+    telegram_id: int,
+    level: str,
+    place: str | None,
+    **kwargs: Any,
+) -> User:
+    """A user holding a supervisor scope (district or region SOATO, or None for the country)."""
+    user = await make_user(session, telegram_id, **kwargs)
+    await roles.grant_supervisor(session, user, level, place, utcnow() - dt.timedelta(minutes=1))
+    await session.commit()
+    return user
+
+
+async def make_job(
+    session: AsyncSession,
+    assistant: User,
+    mahalla: str,
+    day: dt.date,
+    *,
+    kind: str = "permanent",
+    status: str = "recorded",
+) -> Job:
+    """A job in the ledger of `assistant`, created in `mahalla` on the local date `day`."""
+    from bot.services import registry
+
+    place = await registry.get_mahalla(session, mahalla)
+    assert place is not None
+    district = await registry.get_district(session, place.district_soato)
+    assert district is not None
+    job = Job(
+        assistant_id=assistant.id,
+        mahalla_code=mahalla,
+        district_soato=district.soato,
+        region_soato=district.region_soato,
+        kind=kind,
+        employer="Test LLC",
+        work_date=day,
+        status=status,
+    )
+    session.add(job)
+    await session.commit()
+    return job
