@@ -143,3 +143,14 @@ class SvCB(CallbackData, prefix="su"):
     id: int = 0
     page: int = 0
     v: str = ""
+
+
+class AdmCB(CallbackData, prefix="ad"):
+    """The admin menu: home | set | sk / sd (setting number v) | ob (outbox) | fu | fr (role v) |
+    fl (people: v = role.place, page) | card / ga / gs / gl (level v) / ra / rs / ray / rsy
+    (user id) | imp | an / as (scope v) | ay / ax (send / cancel). Admin re-checked each press."""
+
+    action: str
+    id: int = 0
+    page: int = 0
+    v: str = ""
