@@ -291,16 +291,11 @@ async def outbox(settings: Settings, args: argparse.Namespace) -> Any:
     """The outbox at a glance: rows by status and kind, the oldest waiting, recent failures."""
     from sqlalchemy import func
 
+    from bot.services.outbox import health
     from db.models import OutboxMessage
 
     async with _sessions(settings)() as session:
-        by_status = dict(
-            (
-                await session.execute(
-                    select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-                )
-            ).all()
-        )
+        found = await health(session)
         queued_kinds = dict(
             (
                 await session.execute(
@@ -310,9 +305,6 @@ async def outbox(settings: Settings, args: argparse.Namespace) -> Any:
                     .order_by(OutboxMessage.kind)
                 )
             ).all()
-        )
-        oldest = await session.scalar(
-            select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == "queued")
         )
         failures = (
             await session.execute(
@@ -329,14 +321,13 @@ async def outbox(settings: Settings, args: argparse.Namespace) -> Any:
                 .limit(10)
             )
         ).all()
-        blocked_users = await session.scalar(
-            select(func.count()).select_from(User).where(User.blocked_at.is_not(None))
-        )
     report = {
-        "by_status": {status: int(n) for status, n in sorted(by_status.items())},
+        "by_status": dict(sorted(found.by_status.items())),
         "waiting_by_kind": {kind: int(n) for kind, n in queued_kinds.items()},
-        "oldest_queued": oldest.astimezone(settings.tz).isoformat() if oldest else None,
-        "blocked_users": int(blocked_users or 0),
+        "oldest_queued": (
+            found.oldest_queued.astimezone(settings.tz).isoformat() if found.oldest_queued else None
+        ),
+        "blocked_users": found.blocked_users,
         "recent_failures": [
             {
                 "id": row_id,
