@@ -96,7 +96,11 @@ async def _refuse(query: CallbackQuery, user: User, action: str) -> None:
 
 async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
     if isinstance(query.message, Message):
-        await query.message.edit_text(text, reply_markup=markup)
+        try:
+            await query.message.edit_text(text, reply_markup=markup)
+        except TelegramBadRequest as exc:  # the same screen pressed again
+            if "not modified" not in str(exc):
+                raise
     elif query.bot is not None:
         await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
 
@@ -326,11 +330,7 @@ async def on_outbox(
     builder.button(text=_("🔄 Refresh"), callback_data=AdmCB(action="ob"))
     builder.row(_back())
     await query.answer()
-    try:
-        await _show(query, "\n".join(lines), builder.as_markup())
-    except TelegramBadRequest as exc:  # a refresh with the same figures
-        if "not modified" not in str(exc):
-            raise
+    await _show(query, "\n".join(lines), builder.as_markup())  # a refresh may change nothing
 
 
 # --- finding people, granting and revoking roles ---------------------------------------------
