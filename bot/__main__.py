@@ -101,6 +101,25 @@ def build_parser() -> Parser:
     run_job.add_argument("--json", action="store_true")
     outbox = a.add_parser("outbox", help="messages queued, failed and blocked")
     outbox.add_argument("--json", action="store_true")
+
+    from bot.services.runtime_settings import KEYS
+
+    shown = a.add_parser("settings", help="targets and time limits in force, and where from")
+    shown.add_argument("--json", action="store_true")
+    change = a.add_parser(
+        "set", help="change a target or time limit now (VALUE 'default': back to configured)"
+    )
+    change.add_argument("key", metavar="KEY", help=", ".join(KEYS))
+    change.add_argument("value", metavar="VALUE")
+    change.set_defaults(handler="set_setting")
+    announce = a.add_parser("announce", help="queue a message to the assistants of a place")
+    announce_scope = announce.add_mutually_exclusive_group(required=True)
+    announce_scope.add_argument("--district", metavar="SOATO")
+    announce_scope.add_argument("--region", metavar="SOATO")
+    announce_scope.add_argument("--country", action="store_true")
+    announce.add_argument("text", metavar="TEXT")
+    announce.add_argument("--sign", default="Mahalla Yordamchi", help="the sender shown")
+    announce.add_argument("--json", action="store_true")
     return parser
 
 
@@ -139,7 +158,8 @@ async def _admin(settings: Settings, args: argparse.Namespace) -> int:
     from bot.bootstrap import prepare_database
 
     await prepare_database(settings.database_url)
-    handler = getattr(admin_cli, args.admin_command.replace("-", "_"))
+    name = getattr(args, "handler", None) or args.admin_command.replace("-", "_")
+    handler = getattr(admin_cli, name)
     try:
         result = await handler(settings, args)
     except admin_cli.AdminError as exc:

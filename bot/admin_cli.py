@@ -26,9 +26,13 @@ def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
 async def import_mahallas(settings: Settings, args: argparse.Namespace) -> str:
     if not args.file.is_file():
         raise AdminError(f"{args.file}: no such file")
+    if args.file.suffix.lower() not in (".csv", ".txt"):
+        raise AdminError(f"{args.file}: not a CSV file (expected a .csv file, UTF-8)")
     try:
         rows = registry.read_mahalla_csv(args.file)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise AdminError(f"{args.file}: not a UTF-8 CSV file") from None
+    except ValueError as exc:
         raise AdminError(str(exc)) from None
     async with _sessions(settings)() as session:
         report = await registry.import_mahallas(session, rows, utcnow())
@@ -287,16 +291,11 @@ async def outbox(settings: Settings, args: argparse.Namespace) -> Any:
     """The outbox at a glance: rows by status and kind, the oldest waiting, recent failures."""
     from sqlalchemy import func
 
+    from bot.services.outbox import health
     from db.models import OutboxMessage
 
     async with _sessions(settings)() as session:
-        by_status = dict(
-            (
-                await session.execute(
-                    select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-                )
-            ).all()
-        )
+        found = await health(session)
         queued_kinds = dict(
             (
                 await session.execute(
@@ -306,9 +305,6 @@ async def outbox(settings: Settings, args: argparse.Namespace) -> Any:
                     .order_by(OutboxMessage.kind)
                 )
             ).all()
-        )
-        oldest = await session.scalar(
-            select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == "queued")
         )
         failures = (
             await session.execute(
@@ -325,14 +321,13 @@ async def outbox(settings: Settings, args: argparse.Namespace) -> Any:
                 .limit(10)
             )
         ).all()
-        blocked_users = await session.scalar(
-            select(func.count()).select_from(User).where(User.blocked_at.is_not(None))
-        )
     report = {
-        "by_status": {status: int(n) for status, n in sorted(by_status.items())},
+        "by_status": dict(sorted(found.by_status.items())),
         "waiting_by_kind": {kind: int(n) for kind, n in queued_kinds.items()},
-        "oldest_queued": oldest.astimezone(settings.tz).isoformat() if oldest else None,
-        "blocked_users": int(blocked_users or 0),
+        "oldest_queued": (
+            found.oldest_queued.astimezone(settings.tz).isoformat() if found.oldest_queued else None
+        ),
+        "blocked_users": found.blocked_users,
         "recent_failures": [
             {
                 "id": row_id,
@@ -364,3 +359,124 @@ async def outbox(settings: Settings, args: argparse.Namespace) -> Any:
             f"{failure['status']} after {failure['attempts']}: {failure['error'] or ''}"[:200]
         )
     return "\n".join(lines)
+
+
+# --- targets and time limits (run-time overrides) -----------------------------------------
+
+
+async def settings(settings: Settings, args: argparse.Namespace) -> Any:
+    """The targets and time limits in force: the configured value or an admin's change."""
+    from bot.services import runtime_settings
+
+    async with _sessions(settings)() as session:
+        current = await runtime_settings.describe(session, settings)
+    rows = [
+        {
+            "key": item.key,
+            "value": item.value,
+            "configured": item.configured,
+            "source": "override" if item.overridden else "config",
+            "changed_by": item.changed_by,
+            "changed_at": (
+                item.changed_at.astimezone(settings.tz).isoformat() if item.changed_at else None
+            ),
+            "allowed": [
+                runtime_settings.bounds(item.key).low,
+                runtime_settings.bounds(item.key).high,
+            ],
+        }
+        for item in current
+    ]
+    if args.json:
+        return rows
+    width = max(len(key) for key in runtime_settings.KEYS)
+    lines = []
+    for row in rows:
+        if row["source"] == "override":
+            when = row["changed_at"][:16].replace("T", " ")
+            source = f"set by {row['changed_by']} at {when}; configured {row['configured']}"
+        else:
+            source = "configured"
+        low, high = row["allowed"]
+        lines.append(f"{row['key']:<{width}}  {row['value']:>5}  ({source}; allowed {low}-{high})")
+    return "\n".join(lines)
+
+
+async def set_setting(settings: Settings, args: argparse.Namespace) -> str:
+    """`set KEY VALUE`, or `set KEY default` to go back to the configured value."""
+    from bot.services import runtime_settings
+
+    try:
+        runtime_settings.check_key(args.key)
+        async with _sessions(settings)() as session:
+            if args.value.strip().lower() == "default":
+                await runtime_settings.reset(session, args.key)
+                await session.commit()
+                value = getattr(settings, args.key)
+                return f"{args.key} = {value} (configured value)"
+            value = await runtime_settings.set_value(session, args.key, args.value, "cli", utcnow())
+            await session.commit()
+    except runtime_settings.SettingError as exc:
+        raise AdminError(str(exc)) from None
+    return (
+        f"{args.key} = {value} (running bots use it within {runtime_settings.CACHE_SECONDS:g} "
+        "seconds; scheduled jobs from their next run)"
+    )
+
+
+# --- an announcement to the assistants of a place -----------------------------------------
+
+
+async def announce(settings: Settings, args: argparse.Namespace) -> Any:
+    """Queue TEXT for every active assistant of the country, a region or a district."""
+    import secrets
+
+    from bot import notify
+    from bot.handlers.supervisor import ANNOUNCEMENT_MAX
+    from bot.i18n import create_i18n
+    from bot.services import supervision
+    from bot.services.roles import Scope
+
+    text = args.text.strip()
+    if not text:
+        raise AdminError("the announcement text is empty")
+    if len(text) > ANNOUNCEMENT_MAX:
+        raise AdminError(f"the announcement is {len(text)} characters; at most {ANNOUNCEMENT_MAX}")
+    if args.country:
+        scope = Scope("country", None)
+    elif args.region:
+        scope = Scope("region", args.region)
+    else:
+        scope = Scope("district", args.district)
+    now = utcnow()
+    async with _sessions(settings)() as session:
+        if scope.level == "region" and await registry.get_region(session, args.region) is None:
+            raise AdminError(f"unknown region SOATO {args.region}")
+        if (
+            scope.level == "district"
+            and await registry.get_district(session, args.district) is None
+        ):
+            raise AdminError(f"unknown district SOATO {args.district}")
+        people = await supervision.assistants_in_scope(session, [scope], now)
+        sender = User(telegram_id=0, name=args.sign)  # not stored: only its name is shown
+        queued = await notify.announcement(
+            session,
+            create_i18n(settings.default_locale),
+            [person for person, _code in people],
+            text,
+            sender,
+            secrets.token_hex(8),
+        )
+        await session.commit()
+    where = f"{scope.level} {scope.code}" if scope.code else "the whole country"
+    if args.json:
+        return {
+            "scope": scope.level,
+            "code": scope.code,
+            "assistants": len(people),
+            "queued": queued,
+        }
+    return (
+        f"queued for {queued} of {len(people)} assistants of {where} "
+        "(the running bot sends it; see `admin outbox`)"
+    )

@@ -26,10 +26,12 @@ from bot.i18n import N_, create_i18n, locale_from_telegram
 from bot.middlewares.errors import ErrorMiddleware, sorry_text
 from bot.middlewares.locale import UserLocaleMiddleware
 from bot.middlewares.response_types import KeepResponseTypes
+from bot.middlewares.runtime_settings import RuntimeSettingsMiddleware
 from bot.middlewares.session import CommitBeforeSend, DbSessionMiddleware
 from bot.middlewares.throttle import ThrottleMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.services.eligibility import default_rules
+from bot.services.runtime_settings import SettingsCache
 from db.session import create_engine, create_session_factory
 from scheduler.context import JobContext, quiet_hours
 from scheduler.outbox import OutboxSender
@@ -107,6 +109,8 @@ def build_dispatcher(
     dp["sessions"] = sessions
     dp.update.outer_middleware(DbSessionMiddleware(sessions))
     dp.update.outer_middleware(UserMiddleware(settings.admin_ids))
+    dp["runtime_settings"] = runtime = SettingsCache(sessions, settings)
+    dp.update.outer_middleware(RuntimeSettingsMiddleware(runtime))
     dp.update.outer_middleware(UserLocaleMiddleware(i18n))
     dp.update.outer_middleware(ErrorMiddleware())
     dp.update.outer_middleware(ThrottleMiddleware(settings.throttle_rate, settings.throttle_window))

@@ -165,3 +165,14 @@ class PickCB(CallbackData, prefix="rp"):
     level: str
     code: str = ""
     page: int = 0
+
+
+class AdmCB(CallbackData, prefix="ad"):
+    """The admin menu: home | set | sk / sd (setting number v) | ob (outbox) | fu | fr (role v) |
+    fl (people: v = role.place, page) | card / ga / gs / gl (level v) / ra / rs / ray / rsy
+    (user id) | imp | an / as (scope v) | ay / ax (send / cancel). Admin re-checked each press."""
+
+    action: str
+    id: int = 0
+    page: int = 0
+    v: str = ""

@@ -438,3 +438,18 @@ class VacancyOffer(Base):
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     hired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))
+
+
+# --- settings changed at run time ---------------------------------------------------------
+
+
+class SettingOverride(Base):
+    """A target or time limit an admin changed without a restart (bot or command line); the
+    effective value overrides the configured one (`bot/services/runtime_settings.py`)."""
+
+    __tablename__ = "setting_overrides"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)  # a Settings field name
+    value: Mapped[str] = mapped_column(String(100))
+    changed_by: Mapped[str] = mapped_column(String(40))  # "tg:<id>" or "cli"
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.services import runtime_settings
 from bot.services.workdays import WorkCalendar
 from db.models import JobRun, utcnow
 from scheduler.context import JobContext
@@ -269,6 +270,8 @@ async def run_job(
         ctx = context_of(app)
     job = spec(name)
     now = now or utcnow()
+    # Targets and time limits as an admin last set them (bot/services/runtime_settings.py).
+    ctx = replace(ctx, settings=await runtime_settings.load_effective(ctx.sessions, ctx.settings))
     local = now.astimezone(ctx.tz)
     if not force and not job.due(local.date(), ctx.calendar):
         return RunResult(name, None, "skipped", detail=job.not_due)

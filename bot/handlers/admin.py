@@ -123,6 +123,11 @@ async def _make(
 
 
 def router() -> Router:
+    """Invites (admins only), and the admin menu (`admin_panel`, which re-checks the role in
+    each handler so a forged press is refused and logged)."""
+    from bot.handlers import admin_panel
+
+    outer = Router(name="admin_all")
     r = Router(name="admin")
     r.message.filter(HasRole("admin"))
     r.callback_query.filter(HasRole("admin"))
@@ -137,4 +142,5 @@ def router() -> Router:
             | ((F.purpose == "ir") & (F.level == "r"))
         ),
     )
-    return r
+    outer.include_routers(r, admin_panel.router())
+    return outer

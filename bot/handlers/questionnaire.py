@@ -691,7 +691,15 @@ async def _send(
     now = utcnow()
     today = now.astimezone(settings.tz).date()
     try:
-        submitted = await submit(session, user=user, run=run, rules=rules, now=now, today=today)
+        submitted = await submit(
+            session,
+            user=user,
+            run=run,
+            rules=rules,
+            now=now,
+            today=today,
+            limits=settings.limits(),  # the time limits in force (an admin may change them)
+        )
     except SubmitError as error:
         if error.reason == "not_registered":
             await query.answer()

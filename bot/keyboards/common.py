@@ -62,6 +62,7 @@ SUPERVISOR_MENU: tuple[tuple[str, str], ...] = (
 )
 ADMIN_MENU: tuple[tuple[str, str], ...] = (
     ("invite", N_("🔗 Make an invite")),
+    ("admin", N_("🛠 Admin")),
     ("announce", N_("📣 Announcement")),
 )
 
@@ -75,7 +76,7 @@ def menu_blocks(roles: Roles) -> list[tuple[tuple[str, str], ...]]:
         blocks.append(SUPERVISOR_MENU)
     if roles.is_admin:
         # one announcement button is enough for someone who is both
-        admin = ADMIN_MENU if not roles.is_supervisor else ADMIN_MENU[:1]
+        admin = ADMIN_MENU if not roles.is_supervisor else ADMIN_MENU[:2]
         blocks.append(admin)
     return [*blocks, CITIZEN_MENU]
 

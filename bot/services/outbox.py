@@ -216,3 +216,44 @@ async def enqueue_to_user(
         dedupe_key=dedupe_key,
         expires_at=expires_at,
     )
+
+
+# --- read-only figures for admins ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Health:
+    """The outbox at a glance: rows by status, people who blocked the bot, the oldest wait."""
+
+    by_status: dict[str, int]
+    blocked_users: int
+    oldest_queued: dt.datetime | None
+
+    def count(self, status: str) -> int:
+        return self.by_status.get(status, 0)
+
+    def oldest_age(self, now: dt.datetime) -> dt.timedelta | None:
+        return now - self.oldest_queued if self.oldest_queued is not None else None
+
+
+async def health(session: AsyncSession) -> Health:
+    from sqlalchemy import func
+
+    by_status = dict(
+        (
+            await session.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            )
+        ).all()
+    )
+    oldest = await session.scalar(
+        select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == "queued")
+    )
+    blocked = await session.scalar(
+        select(func.count()).select_from(User).where(User.blocked_at.is_not(None))
+    )
+    if oldest is not None and oldest.tzinfo is None:  # SQLite aggregates lose the zone
+        oldest = oldest.replace(tzinfo=dt.UTC)
+    return Health(
+        {str(status): int(n) for status, n in by_status.items()}, int(blocked or 0), oldest
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -144,16 +145,21 @@ async def import_mahallas(
 
 def read_mahalla_csv(path: Path) -> list[dict[str, str | None]]:
     """Read an import file; raises ValueError with one line when the header is wrong."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in reader.fieldnames or []]
-        missing = [c for c in ("code", "district_soato", "name_uz") if c not in header]
-        if missing:
-            raise ValueError(
-                f"{path}: missing column(s) {', '.join(missing)}; "
-                f"expected header {','.join(MAHALLA_COLUMNS)}"
-            )
-        return [{(k or "").strip(): v for k, v in row.items()} for row in reader]
+    return parse_mahalla_csv(path.read_text(encoding="utf-8-sig"), str(path))
+
+
+def parse_mahalla_csv(text: str, source: str) -> list[dict[str, str | None]]:
+    """The rows of an import file's text (a file, or a document sent to the bot); raises
+    ValueError with one line naming `source` when the header is wrong."""
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in ("code", "district_soato", "name_uz") if c not in header]
+    if missing:
+        raise ValueError(
+            f"{source}: missing column(s) {', '.join(missing)}; "
+            f"expected header {','.join(MAHALLA_COLUMNS)}"
+        )
+    return [{(k or "").strip(): v for k, v in row.items()} for row in reader]
 
 
 async def import_demo_if_empty(session: AsyncSession, now: dt.datetime) -> ImportReport | None:

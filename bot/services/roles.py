@@ -140,3 +140,68 @@ async def revoke_supervisor(session: AsyncSession, user: User, now: dt.datetime)
         .values(active_to=now)
     )
     return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+# --- finding people (admins) ---------------------------------------------------------------
+
+FIND_ROLES = ("assistant", "supervisor", "citizen")
+
+
+async def find_users(
+    session: AsyncSession,
+    role: str,
+    place: str | None,
+    now: dt.datetime,
+    page: int = 0,
+    per_page: int = 8,
+) -> tuple[list[User], int]:
+    """A page of the users holding `role` (assistant | supervisor | citizen) in `place` (a
+    region or district SOATO, or a mahalla code; None: anywhere), by name; and the total.
+
+    Assistants serve a mahalla of the place; supervisors hold a scope of the place (or of a
+    district of a region given); citizens are registered in a mahalla of the place.
+    """
+    from sqlalchemy import func
+
+    from db.models import District, Mahalla
+
+    if role not in FIND_ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    mahallas_of_place = select(Mahalla.code).where(
+        or_(
+            Mahalla.code == place,
+            Mahalla.district_soato == place,
+            Mahalla.district_soato.in_(
+                select(District.soato).where(District.region_soato == place)
+            ),
+        )
+    )
+    query = select(User).where(User.deleted_at.is_(None))
+    if role == "assistant":
+        served = select(AssistantAssignment.user_id).where(
+            _active(AssistantAssignment.active_to, now)
+        )
+        if place:
+            served = served.where(AssistantAssignment.mahalla_code.in_(mahallas_of_place))
+        query = query.where(User.id.in_(served))
+    elif role == "supervisor":
+        scoped = select(SupervisorScope.user_id).where(_active(SupervisorScope.active_to, now))
+        if place:
+            scoped = scoped.where(
+                or_(
+                    SupervisorScope.place_code == place,
+                    SupervisorScope.place_code.in_(
+                        select(District.soato).where(District.region_soato == place)
+                    ),
+                )
+            )
+        query = query.where(User.id.in_(scoped))
+    else:
+        query = query.where(User.registered_at.is_not(None))
+        if place:
+            query = query.where(User.mahalla_code.in_(mahallas_of_place))
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(
+        query.order_by(User.name, User.id).offset(page * per_page).limit(per_page)
+    )
+    return list(rows), int(total or 0)

@@ -82,6 +82,7 @@ async def submit_needs(
     rules: EligibilityRules,
     now: dt.datetime,
     today: dt.date,
+    limits: cases.Limits | None = None,
 ) -> Submitted:
     """Assess the answers, create the needs case with its suggested roadmap, drop the draft.
 
@@ -113,6 +114,7 @@ async def submit_needs(
         answers=answers,
         now=now,
         assessment=assessment_dict(assessment, today, computed),
+        limits=limits,
     )
     await cases.add_roadmap(
         session,
@@ -155,6 +157,7 @@ async def submit(
     now: dt.datetime,
     today: dt.date,
     business_rules: BusinessRules | None = None,
+    limits: cases.Limits | None = None,
 ) -> Submitted:
     """Whatever the draft's flow is: a needs case, or a request case created or updated.
 
@@ -165,7 +168,9 @@ async def submit(
     if kind is None:
         raise SubmitError("unknown_flow")
     if kind == "needs":
-        return await submit_needs(session, user=user, run=run, rules=rules, now=now, today=today)
+        return await submit_needs(
+            session, user=user, run=run, rules=rules, now=now, today=today, limits=limits
+        )
     if not users.is_registered(user) or user.mahalla_code is None:
         raise SubmitError("not_registered")
     if await registry.get_mahalla(session, user.mahalla_code) is None:
@@ -212,5 +217,6 @@ async def submit(
         answers=answers,
         now=now,
         assessment=assessment,
+        limits=limits,
     )
     return Submitted(case=case, hints=found)

@@ -1,0 +1,988 @@
+"""The admin menu in the bot: find people, grant and revoke roles, targets and time limits,
+import mahallas from a CSV document, outbox health, and announcements to a place.
+
+The same services as `python -m bot admin …`. Every handler and callback checks the admin role
+again (callback data can be forged): a refused press is logged with the internal user id only.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import secrets
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import notify
+from bot.callbacks import AdmCB, PlaceCB
+from bot.config import Settings
+from bot.filters import AnyMenuButton, HasRole, MenuButton
+from bot.handlers.places import show_regions
+from bot.handlers.supervisor import ANNOUNCEMENT_MAX
+from bot.i18n import fmt_datetime, fmt_number
+from bot.keyboards.common import paged_buttons
+from bot.services import outbox as outbox_service
+from bot.services import registry, runtime_settings, supervision
+from bot.services import roles as role_service
+from bot.services.roles import Roles, Scope
+from bot.services.runtime_settings import SettingsCache
+from bot.texts import esc, place_label, role_label
+from db.models import User, utcnow
+from scheduler.outbox import OutboxSender
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 8
+IMPORT_MAX_BYTES = 512 * 1024
+REJECTED_SHOWN = 15
+ROLE_CODES = {"a": "assistant", "s": "supervisor", "c": "citizen"}
+# The place picker's purposes for the admin's choices: grant (mahalla, district, region) and
+# announce (region, district).
+GRANT_PURPOSES = {"gm": ("mahalla", "m"), "gd": ("district", "d"), "gr": ("region", "r")}
+ANNOUNCE_PURPOSES = {"xr": ("region", "r"), "xd": ("district", "d")}
+
+
+class AdminWork(StatesGroup):
+    """An admin typing: a place code to find people (`role` in data), a new value of a
+    setting (`key`), a CSV document, or an announcement (`level`, `code`) and its confirm."""
+
+    find_place = State()
+    setting = State()
+    import_csv = State()
+    announce_text = State()
+    announce_confirm = State()
+
+
+# --- shared bits -----------------------------------------------------------------------------
+
+
+def _label(key: str) -> str:
+    return {
+        "jobs_per_day_target": _("Jobs a day per assistant"),
+        "jobs_per_month_target": _("Jobs a month per assistant"),
+        "accept_within_days": _("Working days to accept a case"),
+        "resolve_within_days": _("Working days to resolve a case"),
+    }[key]
+
+
+def _role_title(role: str) -> str:
+    return {
+        "assistant": _("Assistants"),
+        "supervisor": _("Supervisors"),
+        "citizen": _("Citizens"),
+    }[role]
+
+
+def _back(action: str = "home", **values: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=_("⬅️ Back"),
+        callback_data=AdmCB(action=action, **values).pack(),  # type: ignore[arg-type]
+    )
+
+
+async def _refuse(query: CallbackQuery, user: User, action: str) -> None:
+    log.warning("admin action refused: user=%s action=%s", user.id, action)
+    await query.answer(_("This button is out of date."), show_alert=True)
+
+
+async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    if isinstance(query.message, Message):
+        try:
+            await query.message.edit_text(text, reply_markup=markup)
+        except TelegramBadRequest as exc:  # the same screen pressed again
+            if "not modified" not in str(exc):
+                raise
+    elif query.bot is not None:
+        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
+
+
+async def _place_level(session: AsyncSession, code: str) -> str | None:
+    """Which kind of place `code` names: region | district | mahalla, or None."""
+    if await registry.get_mahalla(session, code) is not None:
+        return "mahalla"
+    if await registry.get_district(session, code) is not None:
+        return "district"
+    if await registry.get_region(session, code) is not None:
+        return "region"
+    return None
+
+
+# --- the menu --------------------------------------------------------------------------------
+
+
+def _menu() -> tuple[str, InlineKeyboardMarkup]:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("👥 Find people"), callback_data=AdmCB(action="fu"))
+    builder.button(text=_("🎯 Targets and time limits"), callback_data=AdmCB(action="set"))
+    builder.button(text=_("📥 Import mahallas (CSV)"), callback_data=AdmCB(action="imp"))
+    builder.button(text=_("📮 Outbox health"), callback_data=AdmCB(action="ob"))
+    builder.button(text=_("📣 Announcement to a place"), callback_data=AdmCB(action="an"))
+    builder.adjust(1)
+    return _("🛠 <b>Admin</b>: choose what to do."), builder.as_markup()
+
+
+async def on_menu(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    text, markup = _menu()
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_home(query: CallbackQuery, user: User, roles: Roles, state: FSMContext) -> None:
+    if not roles.is_admin:
+        await _refuse(query, user, "home")
+        return
+    await state.clear()
+    await query.answer()
+    await _show(query, *_menu())
+
+
+# --- targets and time limits -----------------------------------------------------------------
+
+
+async def _settings_view(
+    session: AsyncSession, cache: SettingsCache, settings: Settings, notice: str = ""
+) -> tuple[str, InlineKeyboardMarkup]:
+    lines = [notice, ""] if notice else []
+    lines.append(_("🎯 <b>Targets and time limits</b>"))
+    builder = InlineKeyboardBuilder()
+    for index, item in enumerate(await runtime_settings.describe(session, cache.base)):
+        if item.overridden and item.changed_at is not None:
+            who = _("the command line") if item.changed_by == "cli" else esc(item.changed_by or "")
+            source = _("changed by {who}, {when}; configured: {configured}").format(
+                who=who,
+                when=fmt_datetime(item.changed_at, settings.tz),
+                configured=fmt_number(item.configured),
+            )
+        else:
+            source = _("from the configuration")
+        lines.append(f"• {_label(item.key)}: <b>{fmt_number(item.value)}</b> ({source})")
+        builder.button(text=f"✏️ {_label(item.key)}", callback_data=AdmCB(action="sk", v=str(index)))
+    builder.adjust(1)
+    builder.row(_back())
+    return "\n".join(lines), builder.as_markup()
+
+
+async def on_settings(
+    query: CallbackQuery,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+    settings: Settings,
+    runtime_settings: SettingsCache,
+) -> None:
+    if not roles.is_admin:
+        await _refuse(query, user, "set")
+        return
+    await state.clear()
+    await query.answer()
+    await _show(query, *await _settings_view(session, runtime_settings, settings))
+
+
+def _key_of(value: str) -> str | None:
+    keys = runtime_settings.KEYS
+    return keys[int(value)] if value.isdigit() and int(value) < len(keys) else None
+
+
+async def on_setting_key(
+    query: CallbackQuery,
+    callback_data: AdmCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
+    key = _key_of(callback_data.v)
+    if not roles.is_admin or key is None:
+        await _refuse(query, user, "sk")
+        return
+    await state.set_state(AdminWork.setting)
+    await state.update_data(key=key)
+    bounds = runtime_settings.bounds(key)
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("↩️ Use the configured value"), callback_data=AdmCB(action="sd", v=callback_data.v)
+    )
+    builder.row(_back("set"))
+    await query.answer()
+    await _show(
+        query,
+        _(
+            "{label}: now <b>{value}</b>.\nType the new value, a whole number from {low} to {high}."
+        ).format(
+            label=_label(key),
+            value=fmt_number(int(getattr(settings, key))),
+            low=fmt_number(bounds.low),
+            high=fmt_number(bounds.high),
+        ),
+        builder.as_markup(),
+    )
+
+
+async def on_setting_value(
+    message: Message,
+    session: AsyncSession,
+    user: User,
+    state: FSMContext,
+    settings: Settings,
+    runtime_settings: SettingsCache,
+) -> None:
+    from bot.services import runtime_settings as service
+
+    key = (await state.get_data()).get("key")
+    if key not in service.KEYS:
+        await state.clear()
+        await message.answer(_("This button is out of date. Please use the menu or /start."))
+        return
+    try:
+        value = await service.set_value(
+            session, key, message.text or "", f"tg:{user.telegram_id}", utcnow()
+        )
+    except service.SettingError:
+        bounds = service.bounds(key)
+        await message.answer(
+            _("Please type a whole number from {low} to {high}, or /cancel.").format(
+                low=fmt_number(bounds.low), high=fmt_number(bounds.high)
+            )
+        )
+        return
+    await session.commit()
+    runtime_settings.invalidate()
+    await state.clear()
+    log.info("setting %s changed to %s by user %s", key, value, user.id)
+    notice = _("Saved: {label} is now {value}.").format(label=_label(key), value=fmt_number(value))
+    text, markup = await _settings_view(session, runtime_settings, settings, notice)
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_setting_default(
+    query: CallbackQuery,
+    callback_data: AdmCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+    settings: Settings,
+    runtime_settings: SettingsCache,
+) -> None:
+    from bot.services import runtime_settings as service
+
+    key = _key_of(callback_data.v)
+    if not roles.is_admin or key is None:
+        await _refuse(query, user, "sd")
+        return
+    await service.reset(session, key)
+    await session.commit()
+    runtime_settings.invalidate()
+    await state.clear()
+    log.info("setting %s back to the configured value by user %s", key, user.id)
+    notice = _("Saved: {label} is now {value}.").format(
+        label=_label(key), value=fmt_number(int(getattr(runtime_settings.base, key)))
+    )
+    await query.answer()
+    await _show(query, *await _settings_view(session, runtime_settings, settings, notice))
+
+
+# --- outbox health ---------------------------------------------------------------------------
+
+
+async def on_outbox(
+    query: CallbackQuery, session: AsyncSession, user: User, roles: Roles, settings: Settings
+) -> None:
+    if not roles.is_admin:
+        await _refuse(query, user, "ob")
+        return
+    found = await outbox_service.health(session)
+    now = utcnow()
+    lines = [
+        _("📮 <b>Outbox</b>"),
+        _("Waiting to be sent: {count}").format(
+            count=fmt_number(found.count("queued") + found.count("sending"))
+        ),
+        _("Failed: {count}").format(count=fmt_number(found.count("failed"))),
+        _("Not delivered, the person blocked the bot: {count}").format(
+            count=fmt_number(found.count("blocked"))
+        ),
+        _("People who blocked the bot: {count}").format(count=fmt_number(found.blocked_users)),
+        _("Sent: {count}").format(count=fmt_number(found.count("sent"))),
+    ]
+    age = found.oldest_age(now)
+    if found.oldest_queued is not None and age is not None:
+        lines.append(
+            _("Oldest waiting since {time} ({minutes} min)").format(
+                time=fmt_datetime(found.oldest_queued, settings.tz),
+                minutes=fmt_number(max(0, int(age.total_seconds() // 60))),
+            )
+        )
+    else:
+        lines.append(_("Nothing is waiting."))
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🔄 Refresh"), callback_data=AdmCB(action="ob"))
+    builder.row(_back())
+    await query.answer()
+    await _show(query, "\n".join(lines), builder.as_markup())  # a refresh may change nothing
+
+
+# --- finding people, granting and revoking roles ---------------------------------------------
+
+
+async def on_find(query: CallbackQuery, user: User, roles: Roles, state: FSMContext) -> None:
+    if not roles.is_admin:
+        await _refuse(query, user, "fu")
+        return
+    await state.clear()
+    builder = InlineKeyboardBuilder()
+    for code, role in ROLE_CODES.items():
+        builder.button(text=_role_title(role), callback_data=AdmCB(action="fr", v=code))
+    builder.adjust(1)
+    builder.row(_back())
+    await query.answer()
+    await _show(query, _("Whom are you looking for?"), builder.as_markup())
+
+
+async def on_find_role(
+    query: CallbackQuery, callback_data: AdmCB, user: User, roles: Roles, state: FSMContext
+) -> None:
+    if not roles.is_admin or callback_data.v not in ROLE_CODES:
+        await _refuse(query, user, "fr")
+        return
+    await state.set_state(AdminWork.find_place)
+    await state.update_data(role=callback_data.v)
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🌐 All places"), callback_data=AdmCB(action="fl", v=callback_data.v))
+    builder.row(_back("fu"))
+    await query.answer()
+    await _show(
+        query,
+        _(
+            "{role}: type a place code (a region or district SOATO, or a mahalla code), "
+            "or press All places."
+        ).format(role=_role_title(ROLE_CODES[callback_data.v])),
+        builder.as_markup(),
+    )
+
+
+async def _people_view(
+    session: AsyncSession, role_code: str, place: str, page: int, locale: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    role = ROLE_CODES[role_code]
+    now = utcnow()
+    people, total = await role_service.find_users(session, role, place or None, now, page, PER_PAGE)
+    level = await _place_level(session, place) if place else "country"
+    where = esc(await place_label(session, level or "country", place or None, locale))
+    lines = [
+        _("{role} — {place}: {count}").format(
+            role=_role_title(role), place=where, count=fmt_number(total)
+        )
+    ]
+    items = []
+    for number, person in enumerate(people, start=page * PER_PAGE + 1):
+        held = await role_service.load_roles(session, person, [], now)
+        places = [*held.mahallas, *(s.code or "*" for s in held.scopes)]
+        extra = f" · {esc(', '.join(places))}" if places else ""
+        lines.append(f"{number}. {esc(person.name or '—')} · tg {person.telegram_id}{extra}")
+        items.append((f"{number}. {(person.name or '—')[:40]}", AdmCB(action="card", id=person.id)))
+    if not people:
+        lines.append(_("Nobody found."))
+    markup = paged_buttons(
+        items,
+        page=page,
+        per_page=PER_PAGE,
+        total=total,
+        page_cb=lambda p: AdmCB(action="fl", v=f"{role_code}.{place}", page=p),
+        columns=2,
+        extra=[_back("fu")],
+    )
+    return "\n".join(lines), markup
+
+
+async def on_find_place(
+    message: Message, session: AsyncSession, user: User, state: FSMContext
+) -> None:
+    role_code = (await state.get_data()).get("role")
+    code = (message.text or "").strip()
+    if role_code not in ROLE_CODES:
+        await state.clear()
+        await message.answer(_("This button is out of date. Please use the menu or /start."))
+        return
+    if len(code) > 20 or await _place_level(session, code) is None:
+        await message.answer(
+            _(
+                "No region, district or mahalla has the code “{code}”. Type another code, "
+                "or /cancel."
+            ).format(code=esc(code[:20]))
+        )
+        return
+    await state.clear()
+    text, markup = await _people_view(session, role_code, code, 0, user.locale)
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_find_other(message: Message) -> None:
+    await message.answer(_("Please type a place code as text, or /cancel."))
+
+
+async def on_people_page(
+    query: CallbackQuery,
+    callback_data: AdmCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+) -> None:
+    role_code, _sep, place = callback_data.v.partition(".")
+    if not roles.is_admin or role_code not in ROLE_CODES or len(place) > 20:
+        await _refuse(query, user, "fl")
+        return
+    await state.clear()
+    await query.answer()
+    await _show(
+        query, *await _people_view(session, role_code, place, callback_data.page, user.locale)
+    )
+
+
+async def _card(
+    session: AsyncSession, person: User, locale: str, notice: str = ""
+) -> tuple[str, InlineKeyboardMarkup]:
+    held = await role_service.load_roles(session, person, [], utcnow())
+    lines = [notice, ""] if notice else []
+    lines.append(f"👤 <b>{esc(person.name or '—')}</b> · tg {person.telegram_id}")
+    if person.mahalla_code:
+        lines.append(
+            _("Lives in: {place}").format(
+                place=esc(await place_label(session, "mahalla", person.mahalla_code, locale))
+            )
+        )
+    for code in held.mahallas:
+        place = esc(await place_label(session, "mahalla", code, locale))
+        lines.append(f"• {role_label('assistant', 'mahalla')}: {place}")
+    for scope in held.scopes:
+        place = esc(await place_label(session, scope.level, scope.code, locale))
+        lines.append(f"• {role_label('supervisor', scope.level)}: {place}")
+    if not held.mahallas and not held.scopes:
+        lines.append(_("No assistant or supervisor role."))
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("➕ Make assistant of a mahalla"), callback_data=AdmCB(action="ga", id=person.id)
+    )
+    builder.button(text=_("➕ Make supervisor"), callback_data=AdmCB(action="gs", id=person.id))
+    if held.mahallas:
+        builder.button(
+            text=_("➖ End the assistant role"), callback_data=AdmCB(action="ra", id=person.id)
+        )
+    if held.scopes:
+        builder.button(
+            text=_("➖ End the supervisor role"), callback_data=AdmCB(action="rs", id=person.id)
+        )
+    builder.adjust(1)
+    builder.row(_back("fu"))
+    return "\n".join(lines), builder.as_markup()
+
+
+async def _person(session: AsyncSession, person_id: int) -> User | None:
+    person = await session.get(User, person_id)
+    return person if person is not None and person.deleted_at is None else None
+
+
+async def on_card(
+    query: CallbackQuery,
+    callback_data: AdmCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+) -> None:
+    person = await _person(session, callback_data.id)
+    if not roles.is_admin or person is None:
+        await _refuse(query, user, callback_data.action)
+        return
+    await state.clear()
+    await query.answer()
+    await _show(query, *await _card(session, person, user.locale))
+
+
+async def on_grant_start(
+    query: CallbackQuery,
+    callback_data: AdmCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+) -> None:
+    """ga: pick the mahalla; gs: pick the level; gl (v = d | r | c): pick the place."""
+    person = await _person(session, callback_data.id)
+    if not roles.is_admin or person is None or not isinstance(query.message, Message):
+        await _refuse(query, user, callback_data.action)
+        return
+    await query.answer()
+    if callback_data.action == "gs":
+        builder = InlineKeyboardBuilder()
+        builder.button(
+            text=_("District supervisor"), callback_data=AdmCB(action="gl", id=person.id, v="d")
+        )
+        builder.button(
+            text=_("Region supervisor"), callback_data=AdmCB(action="gl", id=person.id, v="r")
+        )
+        builder.button(
+            text=_("National supervisor"), callback_data=AdmCB(action="gl", id=person.id, v="c")
+        )
+        builder.adjust(1)
+        builder.row(_back("card", id=person.id))
+        await _show(query, _("Which supervisor role?"), builder.as_markup())
+        return
+    if callback_data.action == "gl" and callback_data.v == "c":
+        granted = await role_service.grant_supervisor(session, person, "country", None, utcnow())
+        await _granted(query, session, user, person, "country", None, granted)
+        return
+    purpose = {"ga": "gm", "gl": {"d": "gd", "r": "gr"}.get(callback_data.v)}.get(
+        callback_data.action
+    )
+    if purpose is None:
+        await _refuse(query, user, callback_data.action)
+        return
+    await state.clear()
+    await state.update_data(grant_user=person.id)
+    await show_regions(query.message, session, purpose, user.locale, edit=True)
+
+
+async def _granted(
+    query: CallbackQuery,
+    session: AsyncSession,
+    user: User,
+    person: User,
+    level: str,
+    code: str | None,
+    granted: bool,
+) -> None:
+    await session.commit()
+    log.info("role %s %s granted to user %s by user %s", level, code, person.id, user.id)
+    role = "assistant" if level == "mahalla" else "supervisor"
+    place = esc(await place_label(session, level, code, user.locale))
+    notice = (_("Done: now {role}: {place}.") if granted else _("Already {role}: {place}.")).format(
+        role=role_label(role, level), place=place
+    )
+    await _show(query, *await _card(session, person, user.locale, notice))
+
+
+async def on_grant_place(
+    query: CallbackQuery,
+    callback_data: PlaceCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+) -> None:
+    data = await state.get_data()
+    person = await _person(session, int(data.get("grant_user") or 0))
+    level = GRANT_PURPOSES[callback_data.purpose][0]
+    if not roles.is_admin or person is None:
+        await _refuse(query, user, f"grant-{callback_data.purpose}")
+        return
+    if await _place_level(session, callback_data.code) != level:
+        await _refuse(query, user, f"grant-{callback_data.purpose}")
+        return
+    await state.clear()
+    await query.answer()
+    now = utcnow()
+    if level == "mahalla":
+        granted = await role_service.grant_assistant(session, person, callback_data.code, now)
+    else:
+        granted = await role_service.grant_supervisor(
+            session, person, level, callback_data.code, now
+        )
+    await _granted(query, session, user, person, level, callback_data.code, granted)
+
+
+async def on_revoke(
+    query: CallbackQuery,
+    callback_data: AdmCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+) -> None:
+    """ra / rs: ask; ray / rsy: end the assistant / supervisor role now."""
+    person = await _person(session, callback_data.id)
+    if not roles.is_admin or person is None:
+        await _refuse(query, user, callback_data.action)
+        return
+    await state.clear()
+    await query.answer()
+    assistant = callback_data.action.startswith("ra")
+    if not callback_data.action.endswith("y"):
+        builder = InlineKeyboardBuilder()
+        builder.button(
+            text=_("Yes, end it"),
+            callback_data=AdmCB(action=callback_data.action + "y", id=person.id),
+        )
+        builder.row(_back("card", id=person.id))
+        question = (
+            _("End the assistant role of {name}? The mahalla's cases stay with the mahalla.")
+            if assistant
+            else _("End the supervisor role of {name}?")
+        )
+        await _show(query, question.format(name=esc(person.name or "—")), builder.as_markup())
+        return
+    now = utcnow()
+    if assistant:
+        ended = await role_service.revoke_assistant(session, person, now)
+    else:
+        ended = await role_service.revoke_supervisor(session, person, now)
+    await session.commit()
+    log.info("role ended for user %s by user %s (%s terms)", person.id, user.id, ended)
+    notice = _("The role has ended.") if ended else _("There was no such role to end.")
+    await _show(query, *await _card(session, person, user.locale, notice))
+
+
+# --- importing mahallas ---------------------------------------------------------------------
+
+
+async def on_import(query: CallbackQuery, user: User, roles: Roles, state: FSMContext) -> None:
+    if not roles.is_admin:
+        await _refuse(query, user, "imp")
+        return
+    await state.set_state(AdminWork.import_csv)
+    builder = InlineKeyboardBuilder()
+    builder.row(_back())
+    await query.answer()
+    await _show(
+        query,
+        _(
+            "Send the mahallas as a CSV file (a document, UTF-8, up to {size} KB) with the "
+            "header:\n<code>{header}</code>\nNew codes are added and changed ones updated; "
+            "nothing is duplicated. /cancel to stop."
+        ).format(size=IMPORT_MAX_BYTES // 1024, header=",".join(registry.MAHALLA_COLUMNS)),
+        builder.as_markup(),
+    )
+
+
+def _reason(reason: str) -> str:
+    """The importer's reason for a rejected line, in the admin's language."""
+    if reason == "code is empty":
+        return _("the code is empty")
+    if reason.startswith("code ") and "appears twice" in reason:
+        return _("the code appears twice in the file")
+    if reason.startswith("code "):
+        return _("the code is not like RRDDNNNN or 1DD-NNNN")
+    if reason.startswith("district SOATO"):
+        return _("the district SOATO is unknown")
+    if reason == "name_uz is empty":
+        return _("name_uz is empty")
+    return _("a name is longer than 200 characters")
+
+
+async def on_import_document(
+    message: Message, session: AsyncSession, user: User, state: FSMContext, bot: Bot
+) -> None:
+    document = message.document
+    assert document is not None
+    name = (document.file_name or "").lower()
+    if not (
+        name.endswith(".csv") or document.mime_type in ("text/csv", "text/comma-separated-values")
+    ):
+        await message.answer(_("This is not a CSV file. Please send a .csv file, or /cancel."))
+        return
+    if (document.file_size or 0) > IMPORT_MAX_BYTES:
+        await message.answer(
+            _(
+                "The file is too big: at most {size} KB. Split it and send the parts, or /cancel."
+            ).format(size=IMPORT_MAX_BYTES // 1024)
+        )
+        return
+    buffer = io.BytesIO()
+    await bot.download(document, destination=buffer)
+    data = buffer.getvalue()
+    header = ",".join(registry.MAHALLA_COLUMNS)
+    try:
+        rows = registry.parse_mahalla_csv(data[: IMPORT_MAX_BYTES + 1].decode("utf-8-sig"), name)
+    except UnicodeDecodeError:
+        await message.answer(
+            _("The file is not UTF-8 text. Save it as “CSV UTF-8” and send it again, or /cancel.")
+        )
+        return
+    except ValueError:
+        await message.answer(
+            _(
+                "The first line must be the header:\n<code>{header}</code>\nFix the file and send "
+                "it again, or /cancel."
+            ).format(header=header)
+        )
+        return
+    report = await registry.import_mahallas(session, rows, utcnow())
+    await session.commit()
+    await state.clear()
+    log.info(
+        "mahallas imported by user %s: added %s, updated %s, rejected %s",
+        user.id,
+        report.added,
+        report.updated,
+        len(report.rejected),
+    )
+    lines = [
+        _(
+            "Mahallas imported: {added} added, {updated} updated, {unchanged} unchanged, "
+            "{rejected} rejected."
+        ).format(
+            added=fmt_number(report.added),
+            updated=fmt_number(report.updated),
+            unchanged=fmt_number(report.unchanged),
+            rejected=fmt_number(len(report.rejected)),
+        )
+    ]
+    for line, reason in report.rejected[:REJECTED_SHOWN]:
+        lines.append(_("Line {line}: {reason}").format(line=line, reason=_reason(reason)))
+    if len(report.rejected) > REJECTED_SHOWN:
+        lines.append(
+            _("…and {count} more (the command line lists them all).").format(
+                count=fmt_number(len(report.rejected) - REJECTED_SHOWN)
+            )
+        )
+    await message.answer("\n".join(lines))
+
+
+async def on_import_other(message: Message) -> None:
+    await message.answer(_("Please send the CSV file as a document, or /cancel."))
+
+
+# --- announcements to a place -----------------------------------------------------------------
+
+
+async def on_announce(
+    query: CallbackQuery,
+    callback_data: AdmCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+) -> None:
+    """an: choose the scope; as (v = c | r | d): the whole country, or pick the place."""
+    if not roles.is_admin or not isinstance(query.message, Message):
+        await _refuse(query, user, callback_data.action)
+        return
+    await query.answer()
+    if callback_data.action == "an":
+        await state.clear()
+        builder = InlineKeyboardBuilder()
+        builder.button(text=_("🇺🇿 The whole country"), callback_data=AdmCB(action="as", v="c"))
+        builder.button(text=_("A region"), callback_data=AdmCB(action="as", v="r"))
+        builder.button(text=_("A district"), callback_data=AdmCB(action="as", v="d"))
+        builder.adjust(1)
+        builder.row(_back())
+        await _show(query, _("To the assistants of which place?"), builder.as_markup())
+        return
+    if callback_data.v == "c":
+        await _ask_text(query.message, session, state, "country", None, user.locale)
+    elif callback_data.v in ("r", "d"):
+        await state.clear()
+        await show_regions(query.message, session, "x" + callback_data.v, user.locale, edit=True)
+
+
+async def _ask_text(
+    message: Message,
+    session: AsyncSession,
+    state: FSMContext,
+    level: str,
+    code: str | None,
+    locale: str,
+) -> None:
+    await state.set_state(AdminWork.announce_text)
+    await state.update_data(level=level, code=code)
+    place = esc(await place_label(session, level, code, locale))
+    await message.edit_text(
+        _(
+            "Type the announcement for the assistants of <b>{place}</b> in one message "
+            "(up to {limit} characters), or /cancel."
+        ).format(place=place, limit=ANNOUNCEMENT_MAX)
+    )
+
+
+async def on_announce_place(
+    query: CallbackQuery,
+    callback_data: PlaceCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+) -> None:
+    level = ANNOUNCE_PURPOSES[callback_data.purpose][0]
+    if (
+        not roles.is_admin
+        or not isinstance(query.message, Message)
+        or await _place_level(session, callback_data.code) != level
+    ):
+        await _refuse(query, user, f"announce-{callback_data.purpose}")
+        return
+    await query.answer()
+    await _ask_text(query.message, session, state, level, callback_data.code, user.locale)
+
+
+def _scope(data: dict[str, object]) -> Scope | None:
+    level, code = data.get("level"), data.get("code")
+    if level == "country":
+        return Scope("country", None)
+    if level in ("region", "district") and isinstance(code, str):
+        return Scope(str(level), code)
+    return None
+
+
+async def on_announce_text(
+    message: Message, session: AsyncSession, user: User, state: FSMContext
+) -> None:
+    text = (message.text or "").strip()
+    if not text or len(text) > ANNOUNCEMENT_MAX:
+        await message.answer(
+            _("Please type the text, up to {limit} characters, or /cancel.").format(
+                limit=ANNOUNCEMENT_MAX
+            )
+        )
+        return
+    data = await state.get_data()
+    scope = _scope(data)
+    if scope is None:
+        await state.clear()
+        await message.answer(_("This button is out of date. Please use the menu or /start."))
+        return
+    people = await supervision.assistants_in_scope(session, [scope], utcnow())
+    await state.set_state(AdminWork.announce_confirm)
+    await state.update_data(text=text, key=secrets.token_hex(8))
+    place = esc(await place_label(session, scope.level, scope.code, user.locale))
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📣 Send"), callback_data=AdmCB(action="ay"))
+    builder.button(text=_("✖️ Cancel"), callback_data=AdmCB(action="ax"))
+    await message.answer(
+        _("Send this to {count} assistants of {place}?").format(
+            count=fmt_number(len(people)), place=place
+        )
+        + "\n\n"
+        + esc(text),
+        reply_markup=builder.as_markup(),
+    )
+
+
+async def on_announce_other(message: Message) -> None:
+    await message.answer(
+        _("Please type the text, up to {limit} characters, or /cancel.").format(
+            limit=ANNOUNCEMENT_MAX
+        )
+    )
+
+
+async def on_announce_confirm_other(message: Message) -> None:
+    await message.answer(_("Please press Send or Cancel above, or /cancel."))
+
+
+async def on_announce_send(
+    query: CallbackQuery,
+    callback_data: AdmCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+    i18n: I18n,
+    outbox: OutboxSender,
+) -> None:
+    data = await state.get_data()
+    scope = _scope(data)
+    if (
+        not roles.is_admin
+        or await state.get_state() != AdminWork.announce_confirm.state
+        or scope is None
+        or not data.get("key")
+    ):
+        await _refuse(query, user, callback_data.action)
+        return
+    await state.clear()
+    await query.answer()
+    if callback_data.action != "ay":
+        await _show(query, _("Cancelled: nothing was sent."), None)
+        return
+    people = await supervision.assistants_in_scope(session, [scope], utcnow())
+    queued = await notify.announcement(
+        session, i18n, [p for p, _code in people], str(data["text"]), user, str(data["key"])
+    )
+    await session.commit()
+    outbox.wake()
+    log.info(
+        "announcement %s by user %s to %s %s queued for %s",
+        data["key"],
+        user.id,
+        scope.level,
+        scope.code,
+        queued,
+    )
+    await _show(query, _("Queued for {count} assistants.").format(count=queued), None)
+
+
+# --- wiring ----------------------------------------------------------------------------------
+
+
+def router() -> Router:
+    r = Router(name="admin_panel")
+    admin = HasRole("admin")
+    r.message.register(on_menu, Command("admin"), admin)
+    r.message.register(on_menu, MenuButton("admin"), admin)
+
+    typing = (F.text, ~F.text.startswith("/"), ~AnyMenuButton(), admin)
+    r.message.register(on_setting_value, StateFilter(AdminWork.setting), *typing)
+    r.message.register(on_find_place, StateFilter(AdminWork.find_place), *typing)
+    r.message.register(on_announce_text, StateFilter(AdminWork.announce_text), *typing)
+    r.message.register(on_import_document, StateFilter(AdminWork.import_csv), F.document, admin)
+    not_command = (~AnyMenuButton(), admin)
+    r.message.register(on_import_other, StateFilter(AdminWork.import_csv), *not_command)
+    r.message.register(on_find_other, StateFilter(AdminWork.find_place), *not_command)
+    r.message.register(on_announce_other, StateFilter(AdminWork.announce_text), *not_command)
+    r.message.register(on_settings_other, StateFilter(AdminWork.setting), *not_command)
+    r.message.register(
+        on_announce_confirm_other, StateFilter(AdminWork.announce_confirm), *not_command
+    )
+
+    # Callbacks: no role filter here, so a forged press is refused and logged by the handler.
+    r.callback_query.register(on_home, AdmCB.filter(F.action == "home"))
+    r.callback_query.register(on_settings, AdmCB.filter(F.action == "set"))
+    r.callback_query.register(on_setting_key, AdmCB.filter(F.action == "sk"))
+    r.callback_query.register(on_setting_default, AdmCB.filter(F.action == "sd"))
+    r.callback_query.register(on_outbox, AdmCB.filter(F.action == "ob"))
+    r.callback_query.register(on_find, AdmCB.filter(F.action == "fu"))
+    r.callback_query.register(on_find_role, AdmCB.filter(F.action == "fr"))
+    r.callback_query.register(on_people_page, AdmCB.filter(F.action == "fl"))
+    r.callback_query.register(on_card, AdmCB.filter(F.action == "card"))
+    r.callback_query.register(on_grant_start, AdmCB.filter(F.action.in_({"ga", "gs", "gl"})))
+    r.callback_query.register(on_revoke, AdmCB.filter(F.action.in_({"ra", "rs", "ray", "rsy"})))
+    r.callback_query.register(on_import, AdmCB.filter(F.action == "imp"))
+    r.callback_query.register(on_announce, AdmCB.filter(F.action.in_({"an", "as"})))
+    r.callback_query.register(on_announce_send, AdmCB.filter(F.action.in_({"ay", "ax"})))
+    grant_pick = F.purpose.in_(set(GRANT_PURPOSES)) & (
+        ((F.purpose == "gm") & (F.level == "m"))
+        | ((F.purpose == "gd") & (F.level == "d"))
+        | ((F.purpose == "gr") & (F.level == "r"))
+    )
+    r.callback_query.register(on_grant_place, PlaceCB.filter(grant_pick))
+    announce_pick = ((F.purpose == "xr") & (F.level == "r")) | (
+        (F.purpose == "xd") & (F.level == "d")
+    )
+    r.callback_query.register(on_announce_place, PlaceCB.filter(announce_pick))
+    return r
+
+
+async def on_settings_other(message: Message, state: FSMContext) -> None:
+    key = (await state.get_data()).get("key")
+    if key not in runtime_settings.KEYS:
+        await state.clear()
+        await message.answer(_("This button is out of date. Please use the menu or /start."))
+        return
+    bounds = runtime_settings.bounds(key)
+    await message.answer(
+        _("Please type a whole number from {low} to {high}, or /cancel.").format(
+            low=fmt_number(bounds.low), high=fmt_number(bounds.high)
+        )
+    )

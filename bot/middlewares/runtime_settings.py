@@ -1,0 +1,29 @@
+"""Inject the effective Settings (configuration + an admin's run-time changes) as `settings`.
+
+The value comes from a per-process cache re-read every few seconds, so an update costs no
+query; see `bot/services/runtime_settings.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject
+
+from bot.services.runtime_settings import SettingsCache
+
+
+class RuntimeSettingsMiddleware(BaseMiddleware):
+    def __init__(self, cache: SettingsCache) -> None:
+        self.cache = cache
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        data["settings"] = await self.cache.get()
+        return await handler(event, data)
