@@ -33,7 +33,9 @@ def _inline(filter_object: FilterObject) -> bool:
 
 def _filters(router: Router) -> Iterable[FilterObject]:
     for observer in router.observers.values():
-        yield from observer._handler.filters or ()  # observer-wide filters (router.message.filter)
+        observer_wide = getattr(observer, "_handler", None)  # router.message.filter(...)
+        if observer_wide is not None:
+            yield from observer_wide.filters or ()
         for handler in observer.handlers:
             yield from handler.filters or ()
 
