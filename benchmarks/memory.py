@@ -14,19 +14,27 @@ import asyncio
 import os
 import sys
 import time
-
-import psutil
+from pathlib import Path
 
 from benchmarks.common import fresh_database, machine, seed_citizens
 from benchmarks.throughput import FIRST_ID, TOKEN
 from bot.fakeapi import FakeBotAPI
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, read from /proc (Linux), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
 async def main(conversations: int, concurrency: int) -> None:
     print(machine())
     url = await fresh_database(None)
     await seed_citizens(url, conversations, FIRST_ID)
-    fake = FakeBotAPI(token=TOKEN, bot_username="bench_bot")
+    # A loaded machine can take many seconds to start the bot: wait for it to poll first.
+    fake = FakeBotAPI(token=TOKEN, bot_username="bench_bot", process_timeout=120)
     await fake.start()
     env = dict(
         os.environ,
@@ -37,13 +45,13 @@ async def main(conversations: int, concurrency: int) -> None:
         LOG_LEVEL="WARNING",
     )
     child = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env)
-    bot = psutil.Process(child.pid)
     menu = "📝 Oilam ehtiyojlari"
     try:
+        await fake.wait_for(lambda call: call.method == "getUpdates", timeout=300)
         probe = fake.user(FIRST_ID, first_name="User", language_code="uz")
         await probe.send("/start")
         await probe.next_message(timeout=60, after=0)
-        baseline = bot.memory_info().rss / 2**20
+        baseline = rss_mb(child.pid)
         started = time.perf_counter()
         queue = iter(range(conversations))
 
@@ -56,7 +64,7 @@ async def main(conversations: int, concurrency: int) -> None:
                     await user.next_message(timeout=120, after=before)
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        rss = bot.memory_info().rss / 2**20
+        rss = rss_mb(child.pid)
     finally:
         child.terminate()
         await child.wait()

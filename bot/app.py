@@ -32,6 +32,7 @@ from bot.middlewares.throttle import ThrottleMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.services.eligibility import default_rules
 from bot.services.runtime_settings import SettingsCache
+from bot.sync_filters import run_sync_filters_inline
 from db.session import create_engine, create_session_factory
 from scheduler.context import JobContext, quiet_hours
 from scheduler.outbox import OutboxSender
@@ -107,7 +108,11 @@ def build_dispatcher(
     dp = Dispatcher(storage=storage, events_isolation=isolation)
     dp["settings"] = settings
     dp["sessions"] = sessions
+    # The update's session opens before aiogram's FSM middleware reads the state, so that read
+    # joins it (one connection and transaction per update, and the state row is read only once).
+    dp.update.outer_middleware.unregister(dp.fsm)
     dp.update.outer_middleware(DbSessionMiddleware(sessions))
+    dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(UserMiddleware(settings.admin_ids))
     dp["runtime_settings"] = runtime = SettingsCache(sessions, settings)
     dp.update.outer_middleware(RuntimeSettingsMiddleware(runtime))
@@ -115,6 +120,7 @@ def build_dispatcher(
     dp.update.outer_middleware(ErrorMiddleware())
     dp.update.outer_middleware(ThrottleMiddleware(settings.throttle_rate, settings.throttle_window))
     dp.include_routers(*build_routers())
+    run_sync_filters_inline(dp)
     dp.errors.register(_on_middleware_error)
     dp["i18n_core"] = i18n
     return dp

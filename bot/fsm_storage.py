@@ -5,6 +5,11 @@ state and the data it describes are committed together, and on SQLite a handler 
 something and then changes state cannot wait on its own write lock. Outside an update (e.g.
 aiogram reading the state before the session middleware runs) each call is a short transaction
 of its own.
+
+Within an update the record read is remembered in ``session.info`` (a strong reference: the
+session's identity map holds clean objects only weakly, so the record aiogram read before the
+handler would otherwise be gone by the time the handler asks for the data). So the state and
+the data are read with one SELECT per update; a row that does not exist is remembered too.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.middlewares.session import current_session
 from db.models import FsmRecord, utcnow
+
+_READ = "fsm_records"  # session.info key: {storage key: FsmRecord or None} read in this update
 
 
 class SQLAlchemyStorage(BaseStorage):
@@ -41,11 +48,20 @@ class SQLAlchemyStorage(BaseStorage):
             yield session, True
 
     async def _load(self, key: StorageKey) -> FsmRecord | None:
-        async with self._session() as (session, _owned):
-            return await session.get(FsmRecord, self._keys.build(key))
+        built = self._keys.build(key)
+        async with self._session() as (session, owned):
+            if owned:
+                return await session.get(FsmRecord, built)
+            read: dict[str, FsmRecord | None] = session.info.setdefault(_READ, {})
+            if built in read and read[built] is None:
+                return None
+            record = await session.get(FsmRecord, built)  # the identity map, once read
+            read[built] = record
+            return record
 
     async def _store(self, key: StorageKey, **values: Any) -> None:
         async with self._session() as (session, owned):
+            session.info.get(_READ, {}).pop(self._keys.build(key), None)
             record = await session.get(FsmRecord, self._keys.build(key))
             if record is None:
                 if not any(values.values()):

@@ -22,13 +22,22 @@ def _prepare_sqlite_file(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
+# How long an update waits for a free connection. In a burst (hundreds of users answering at
+# once on a busy machine) SQLAlchemy's default of 30 s made updates fail, and a failed update
+# is a message lost; waiting longer only makes that reply slower.
+POOL_TIMEOUT = 300
+
+
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """An engine that never logs bound parameters (they may hold names and phone numbers)."""
-    kwargs: dict[str, Any] = {"hide_parameters": True, "pool_pre_ping": True}
+    kwargs: dict[str, Any] = {"hide_parameters": True, "pool_timeout": POOL_TIMEOUT}
     if url.startswith("sqlite"):
+        # No pre-ping: a file connection does not go stale, and the ping was one more statement
+        # (four hops to aiosqlite's thread) on each of an update's two connection checkouts.
         _prepare_sqlite_file(url)
         kwargs["connect_args"] = {"timeout": 30}
     else:
+        kwargs["pool_pre_ping"] = True  # a server restart leaves dead connections in the pool
         kwargs["pool_size"] = pool_size
         kwargs["max_overflow"] = pool_size
     engine = create_async_engine(url, **kwargs)

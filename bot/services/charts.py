@@ -11,14 +11,6 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -34,6 +26,15 @@ def jobs_chart(
     dpi: int = 100,
 ) -> bytes:
     """Bars of jobs per day against the daily target line; returns PNG bytes."""
+    # Imported here, not at module level: matplotlib with numpy and PIL is ≈40 MB of memory in
+    # every bot process that starts the scheduler, for a chart drawn once a week.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     figure = Figure(figsize=(width, height), dpi=dpi)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import String, bindparam, literal_column, null, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import AssistantAssignment, SupervisorScope, User
+from db.models import AssistantAssignment, SupervisorScope, User, UTCDateTime
 
 SCOPE_LEVELS = ("district", "region", "country")
 
@@ -55,25 +55,40 @@ def _active(column_to, now: dt.datetime):  # type: ignore[no-untyped-def]
     return or_(column_to.is_(None), column_to > now)
 
 
+def _roles_statement():  # type: ignore[no-untyped-def]
+    """Both role tables in one round trip; built once (this runs on every update)."""
+    user_id = bindparam("user_id")
+    now = bindparam("now", type_=UTCDateTime())
+    assistant = select(
+        literal_column("'a'", String).label("kind"),
+        AssistantAssignment.mahalla_code.label("code"),
+        null().cast(String).label("place"),
+        AssistantAssignment.id.label("id"),
+    ).where(AssistantAssignment.user_id == user_id, _active(AssistantAssignment.active_to, now))
+    supervisor = select(
+        literal_column("'s'", String),
+        SupervisorScope.level,
+        SupervisorScope.place_code,
+        SupervisorScope.id,
+    ).where(SupervisorScope.user_id == user_id, _active(SupervisorScope.active_to, now))
+    return union_all(assistant, supervisor)
+
+
+_ROLES = _roles_statement()
+
+
 async def load_roles(
     session: AsyncSession, user: User, admin_ids: list[int], now: dt.datetime
 ) -> Roles:
-    mahallas = await session.scalars(
-        select(AssistantAssignment.mahalla_code)
-        .where(AssistantAssignment.user_id == user.id)
-        .where(_active(AssistantAssignment.active_to, now))
-        .order_by(AssistantAssignment.mahalla_code)
-    )
-    scopes = await session.execute(
-        select(SupervisorScope.level, SupervisorScope.place_code)
-        .where(SupervisorScope.user_id == user.id)
-        .where(_active(SupervisorScope.active_to, now))
-        .order_by(SupervisorScope.id)
-    )
+    """The user's current roles, read from the database on every call (no cache: a revoked role
+    stops working with the next update, in every process)."""
+    rows = (await session.execute(_ROLES, {"user_id": user.id, "now": now})).all()
+    mahallas = sorted({code for kind, code, _place, _id in rows if kind == "a"})
+    scopes = sorted((row_id, code, place) for kind, code, place, row_id in rows if kind == "s")
     return Roles(
         is_admin=user.telegram_id in admin_ids,
-        mahallas=tuple(dict.fromkeys(mahallas)),
-        scopes=tuple(Scope(level, code) for level, code in scopes),
+        mahallas=tuple(mahallas),
+        scopes=tuple(Scope(level, place) for _id, level, place in scopes),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,12 +12,15 @@ from db.models import User
 
 LAST_SEEN_EVERY = dt.timedelta(minutes=5)
 
+# Built once: this runs on every update, and building a statement costs more than running it.
+_BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"))
+
 
 async def get_or_create(
     session: AsyncSession, telegram_id: int, guessed_locale: str, now: dt.datetime
 ) -> tuple[User, bool]:
     """Return the user row, creating it on first contact (safe against two racing updates)."""
-    user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+    user = await session.scalar(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
     if user is not None:
         touched = False
         if now - user.last_seen > LAST_SEEN_EVERY:
