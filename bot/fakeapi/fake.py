@@ -174,6 +174,10 @@ class FakeBotAPI:
             if not c.ok and (error_code is None or c.error_code == error_code)
         ]
 
+    def violations(self) -> list[ApiCall]:
+        """Calls refused because they break the Bot API spec (always a bug in the bot)."""
+        return [c for c in self.core.calls if c.violation]
+
     # ----------------------------------------------------------------- state
     def unanswered_callbacks(self) -> list[CallbackRecord]:
         """Callback queries the bot never answered."""
