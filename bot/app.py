@@ -24,6 +24,7 @@ from bot.fsm_storage import SQLAlchemyStorage
 from bot.handlers import build_routers
 from bot.i18n import N_, create_i18n, locale_from_telegram
 from bot.middlewares.errors import ErrorMiddleware, sorry_text
+from bot.middlewares.idempotency import UpdateOnce
 from bot.middlewares.locale import UserLocaleMiddleware
 from bot.middlewares.response_types import KeepResponseTypes
 from bot.middlewares.session import CommitBeforeSend, DbSessionMiddleware
@@ -106,6 +107,7 @@ def build_dispatcher(
     dp["settings"] = settings
     dp["sessions"] = sessions
     dp.update.outer_middleware(DbSessionMiddleware(sessions))
+    dp.update.outer_middleware(UpdateOnce(sessions))
     dp.update.outer_middleware(UserMiddleware(settings.admin_ids))
     dp.update.outer_middleware(UserLocaleMiddleware(i18n))
     dp.update.outer_middleware(ErrorMiddleware())

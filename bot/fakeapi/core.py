@@ -170,6 +170,8 @@ class BotApiCore:
         self.webhook_dispatcher: Callable[[dict[str, Any]], None] | None = None
         self._failures: list[InjectedFailure] = []
         self._pending: list[dict[str, Any]] = []
+        #: Every update ever queued, by id (for :meth:`redeliver`).
+        self.delivered: dict[int, dict[str, Any]] = {}
         self._waiters: dict[int, asyncio.Future[None]] = {}
         self._next_update_id = 1
         self._changed = asyncio.Event()
@@ -405,12 +407,32 @@ class BotApiCore:
             self.dropped_updates.append(update)
             future.set_result(None)
             return update_id, future
+        self.delivered[update_id] = update
+        return update_id, self._queue(update, future)
+
+    def _queue(self, update: dict[str, Any], future: asyncio.Future[None]) -> asyncio.Future[None]:
         self._pending.append(update)
-        self._waiters[update_id] = future
+        self._pending.sort(key=lambda u: int(u["update_id"]))
+        self._waiters[update["update_id"]] = future
         if self.webhook is not None and self.webhook_dispatcher is not None:
             self.webhook_dispatcher(update)
         self._notify()
-        return update_id, future
+        return future
+
+    def redeliver(self, update_id: int) -> asyncio.Future[None]:
+        """Queue an update again with its own id, as Telegram does with one it holds unconfirmed
+        (the bot crashed before confirming the offset, or a webhook response failed or was slow).
+
+        In polling mode a running bot's offset is already past it, so call this while the bot
+        is stopped and start a new one (the new process polls from the first unconfirmed).
+        """
+        if update_id not in self.delivered:
+            raise AssertionError(f"update {update_id} was never delivered")
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if self._closing:
+            future.set_exception(UpdateDeliveryError("the fake Bot API is stopped"))
+            return future
+        return self._queue(dict(self.delivered[update_id]), future)
 
     def _notify(self) -> None:
         self._changed.set()

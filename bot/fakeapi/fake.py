@@ -192,6 +192,25 @@ class FakeBotAPI:
         stored = self.core.files.get(file_id)
         return stored.data if stored else None
 
+    async def redeliver(self, update_id: int, *, wait: bool = True) -> asyncio.Future[None]:
+        """Deliver an already delivered update again, same id (see ``BotApiCore.redeliver``).
+
+        ``wait=False`` only queues it (polling: do it while the bot is stopped, then start one,
+        and await the returned future).
+        """
+        done = self.core.redeliver(update_id)
+        if wait:
+            await self._wait(update_id, done)
+        return done
+
+    async def _wait(self, update_id: int, done: asyncio.Future[None]) -> None:
+        try:
+            await asyncio.wait_for(asyncio.shield(done), self.process_timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"bot did not finish update {update_id} within {self.process_timeout}s"
+            ) from None
+
     async def feed(self, payload: dict[str, Any]) -> int:
         """Inject a raw update payload (e.g. ``{"my_chat_member": {...}}``) and wait for it."""
         update_id, done = self.core.inject_update(payload)
