@@ -7,11 +7,14 @@ taken as the answer to the *next* question, a second "Send" could be answered tw
 update id is recorded in `processed_updates` in the same transaction as the update's first
 commit (before anything is sent: `CommitBeforeSend`), and an update whose id is there is
 skipped. Two deliveries of one update never run at the same time for one chat (the event
-isolation lock is held around the whole update, commit included); were they to, the second
-would fail on the primary key at its first commit and roll back its own changes.
+isolation lock is held around the whole update, commit included).
 
-Cost per update: one primary-key lookup and one small insert in a transaction that commits
-anyway. Rows older than `RETAIN` are deleted at most once per `PRUNE_EVERY` per process.
+Cost per update: one small insert in a transaction that commits anyway. The primary-key
+lookup is only made for an update whose id is not above the highest this process has seen
+(Telegram numbers updates in increasing order), i.e. for a re-delivery; in several webhook
+workers a retry that reaches a worker which has not seen a later update is stopped by the
+primary key instead (its changes roll back and the user is asked to try again). Rows older
+than `RETAIN` are deleted at most once per `PRUNE_EVERY` per process.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import TelegramObject, Update
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -43,6 +46,8 @@ class UpdateOnce(BaseMiddleware):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._pruned_at: dt.datetime | None = None
+        #: The highest update id this process has seen (or found recorded when it started).
+        self._newest: int | None = None
 
     async def __call__(
         self,
@@ -54,10 +59,13 @@ class UpdateOnce(BaseMiddleware):
             return await handler(event_, data)
         session: AsyncSession = data["session"]
         update_id = event_.update_id
-        seen = await session.scalar(
+        if self._newest is None:
+            self._newest = await session.scalar(select(func.max(ProcessedUpdate.update_id))) or 0
+        if update_id > self._newest:
+            self._newest = update_id  # Telegram numbers updates in order: this one is new
+        elif await session.scalar(
             select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
-        )
-        if seen is not None:
+        ):
             log.info("update %s was already handled: skipped", update_id)
             return UNHANDLED
         recorder = _Recorder(update_id)

@@ -23,14 +23,7 @@ def upgrade() -> None:
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("update_id", name=op.f("pk_processed_updates")),
     )
-    op.create_index(
-        op.f("ix_processed_updates_processed_at"),
-        "processed_updates",
-        ["processed_at"],
-        unique=False,
-    )
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_processed_updates_processed_at"), table_name="processed_updates")
     op.drop_table("processed_updates")
