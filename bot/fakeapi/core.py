@@ -1054,12 +1054,12 @@ class BotApiCore:
         }
 
     def _api_answerCallbackQuery(self, values: dict[str, Any]) -> bool:
-        record = self.callbacks.get(values["callback_query_id"])
-        if record is None or record.answered or self.clock() - record.created > self.callback_ttl:
-            raise bad_request(QUERY_TOO_OLD)
         text = values.get("text")
         if text is not None and len(text) > 200:
             raise invalid("MESSAGE_TOO_LONG: callback answer text must be 0-200 characters")
+        record = self.callbacks.get(values["callback_query_id"])
+        if record is None or record.answered or self.clock() - record.created > self.callback_ttl:
+            raise bad_request(QUERY_TOO_OLD)
         record.answer = CallbackAnswer(text, bool(values.get("show_alert")), values.get("url"))
         return True
 

@@ -31,6 +31,7 @@ SORRY = "Kechirasiz, bizda xatolik"  # the start of sorry_text() in Uzbek
 @pytest.fixture
 async def harness(fake: Any, db_url: str, redis_url: str | None) -> AsyncIterator[Any]:
     fake.process_timeout = 120.0  # a loaded machine may queue many updates behind each other
+    fake.server.delivery.timeout = 120.0
     h = BotHarness(
         fake,
         make_settings(db_url, fake.base_url, redis_url, throttle_rate=100_000),
