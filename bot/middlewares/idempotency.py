@@ -6,8 +6,9 @@ the response was slow or failed. Handlers are not idempotent (a re-delivered ans
 taken as the answer to the *next* question, a second "Send" could be answered twice), so the
 update id is recorded in `processed_updates` in the same transaction as the update's first
 commit (before anything is sent: `CommitBeforeSend`), and an update whose id is there is
-skipped. Two deliveries of one update never run at the same time for one chat (the event
-isolation lock is held around the whole update, commit included).
+skipped. Two deliveries of one update for one chat are serialised by the event isolation lock,
+and the first has committed its row before it sent anything; should two ever both reach a
+commit, the second fails on the primary key and its changes roll back.
 
 Cost per update: one small insert in a transaction that commits anyway. The primary-key
 lookup is only made for an update whose id is not above the highest this process has seen
