@@ -24,6 +24,7 @@ from bot.fsm_storage import SQLAlchemyStorage
 from bot.handlers import build_routers
 from bot.i18n import N_, create_i18n, locale_from_telegram
 from bot.middlewares.errors import ErrorMiddleware, sorry_text
+from bot.middlewares.idempotency import UpdateOnce
 from bot.middlewares.locale import UserLocaleMiddleware
 from bot.middlewares.response_types import KeepResponseTypes
 from bot.middlewares.runtime_settings import RuntimeSettingsMiddleware
@@ -113,6 +114,7 @@ def build_dispatcher(
     dp.update.outer_middleware.unregister(dp.fsm)
     dp.update.outer_middleware(DbSessionMiddleware(sessions))
     dp.update.outer_middleware(dp.fsm)
+    dp.update.outer_middleware(UpdateOnce(sessions))
     dp.update.outer_middleware(UserMiddleware(settings.admin_ids))
     dp["runtime_settings"] = runtime = SettingsCache(sessions, settings)
     dp.update.outer_middleware(RuntimeSettingsMiddleware(runtime))

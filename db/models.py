@@ -189,6 +189,17 @@ class FsmRecord(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class ProcessedUpdate(Base):
+    """A Telegram update already handled, so a re-delivery (after a crash before the polling
+    offset was confirmed, or a webhook retry) is skipped. Rows older than a few days are pruned:
+    Telegram keeps an unconfirmed update for 24 hours at most."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class OutboxMessage(Base):
     """A message the service sends on its own: written in the same transaction as its cause."""
 

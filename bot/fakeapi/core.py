@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from bot.fakeapi.errors import METHOD_NOT_FOUND, ApiError, bad_request, forbidden
+from bot.fakeapi.errors import (
+    METHOD_NOT_FOUND,
+    ApiError,
+    SpecViolation,
+    bad_request,
+    forbidden,
+    invalid,
+)
 from bot.fakeapi.formatting import ParsedText, format_text
 from bot.fakeapi.limits import FloodLimiter, is_send_method
 from bot.fakeapi.models import (
@@ -163,6 +170,8 @@ class BotApiCore:
         self.webhook_dispatcher: Callable[[dict[str, Any]], None] | None = None
         self._failures: list[InjectedFailure] = []
         self._pending: list[dict[str, Any]] = []
+        #: Every update ever queued, by id (for :meth:`redeliver`).
+        self.delivered: dict[int, dict[str, Any]] = {}
         self._waiters: dict[int, asyncio.Future[None]] = {}
         self._next_update_id = 1
         self._changed = asyncio.Event()
@@ -220,6 +229,7 @@ class BotApiCore:
                     exc.description,
                     None,
                     source,
+                    violation=isinstance(exc, SpecViolation),
                 )
             )
             raise
@@ -397,12 +407,32 @@ class BotApiCore:
             self.dropped_updates.append(update)
             future.set_result(None)
             return update_id, future
+        self.delivered[update_id] = update
+        return update_id, self._queue(update, future)
+
+    def _queue(self, update: dict[str, Any], future: asyncio.Future[None]) -> asyncio.Future[None]:
         self._pending.append(update)
-        self._waiters[update_id] = future
+        self._pending.sort(key=lambda u: int(u["update_id"]))
+        self._waiters[update["update_id"]] = future
         if self.webhook is not None and self.webhook_dispatcher is not None:
             self.webhook_dispatcher(update)
         self._notify()
-        return update_id, future
+        return future
+
+    def redeliver(self, update_id: int) -> asyncio.Future[None]:
+        """Queue an update again with its own id, as Telegram does with one it holds unconfirmed
+        (the bot crashed before confirming the offset, or a webhook response failed or was slow).
+
+        In polling mode a running bot's offset is already past it, so call this while the bot
+        is stopped and start a new one (the new process polls from the first unconfirmed).
+        """
+        if update_id not in self.delivered:
+            raise AssertionError(f"update {update_id} was never delivered")
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if self._closing:
+            future.set_exception(UpdateDeliveryError("the fake Bot API is stopped"))
+            return future
+        return self._queue(dict(self.delivered[update_id]), future)
 
     def _notify(self) -> None:
         self._changed.set()
@@ -504,10 +534,10 @@ class BotApiCore:
         if not url:
             return self._api_deleteWebhook(values)
         if not re.match(r"^https?://", url, re.IGNORECASE):
-            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+            raise invalid("bad webhook: An HTTPS URL must be provided for webhook")
         secret = values.get("secret_token")
         if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
-            raise bad_request("secret token contains unallowed characters")
+            raise invalid("secret token contains unallowed characters")
         if values.get("drop_pending_updates"):
             self._drop_pending()
         if "allowed_updates" in values:
@@ -777,7 +807,7 @@ class BotApiCore:
     def _api_sendMediaGroup(self, values: dict[str, Any]) -> list[dict[str, Any]]:
         items = values["media"]
         if not 2 <= len(items) <= 10:
-            raise bad_request("media group must include 2-10 items")
+            raise invalid("media group must include 2-10 items")
         self.resolve_chat(values["chat_id"], write=True)
         group_id = f"{self.bot_id}{next(self._callback_counter):010d}"
         results: list[dict[str, Any]] = []
@@ -808,7 +838,7 @@ class BotApiCore:
 
     def _api_sendLocation(self, values: dict[str, Any]) -> dict[str, Any]:
         if not -90 <= values["latitude"] <= 90 or not -180 <= values["longitude"] <= 180:
-            raise bad_request("wrong latitude or longitude")
+            raise invalid("wrong latitude or longitude")
         location = {"latitude": values["latitude"], "longitude": values["longitude"]}
         return self._send("sendLocation", values, {"location": location}).raw
 
@@ -822,7 +852,7 @@ class BotApiCore:
     def _api_sendChatAction(self, values: dict[str, Any]) -> bool:
         _, chat = self.resolve_chat(values["chat_id"], write=True)
         if values["action"] not in CHAT_ACTIONS:
-            raise bad_request("wrong parameter action in request")
+            raise invalid("wrong parameter action in request")
         chat.chat_actions.append(values["action"])
         self._log(chat, "action", None, True)
         return True
@@ -898,11 +928,11 @@ class BotApiCore:
     # ================================================================= edits / deletes
     def _message_to_edit(self, values: Mapping[str, Any]) -> tuple[ChatState, ChatMessage]:
         if values.get("inline_message_id") is not None:
-            raise bad_request("MESSAGE_ID_INVALID (inline messages are not emulated)")
+            raise invalid("MESSAGE_ID_INVALID (inline messages are not emulated)")
         if values.get("chat_id") is None:
-            raise bad_request("chat_id is empty")
+            raise invalid("chat_id is empty")
         if values.get("message_id") is None:
-            raise bad_request("message identifier is not specified")
+            raise invalid("message identifier is not specified")
         _, chat = self.resolve_chat(values["chat_id"], write=True)
         message = chat.messages.get(values["message_id"])
         if message is None or message.deleted:
@@ -993,7 +1023,7 @@ class BotApiCore:
         _, chat = self.resolve_chat(values["chat_id"], write=False)
         ids = values["message_ids"]
         if not 1 <= len(ids) <= 100:
-            raise bad_request("message_ids must contain 1-100 identifiers")
+            raise invalid("message_ids must contain 1-100 identifiers")
         for message_id in ids:
             message = chat.messages.get(message_id)
             if message is not None and not message.deleted:
@@ -1024,12 +1054,12 @@ class BotApiCore:
         }
 
     def _api_answerCallbackQuery(self, values: dict[str, Any]) -> bool:
+        text = values.get("text")
+        if text is not None and len(text) > 200:
+            raise invalid("MESSAGE_TOO_LONG: callback answer text must be 0-200 characters")
         record = self.callbacks.get(values["callback_query_id"])
         if record is None or record.answered or self.clock() - record.created > self.callback_ttl:
             raise bad_request(QUERY_TOO_OLD)
-        text = values.get("text")
-        if text is not None and len(text) > 200:
-            raise bad_request("MESSAGE_TOO_LONG: callback answer text must be 0-200 characters")
         record.answer = CallbackAnswer(text, bool(values.get("show_alert")), values.get("url"))
         return True
 
@@ -1068,6 +1098,8 @@ class BotApiCore:
     def store_input_file(self, value: UploadedFile | str, kind: str) -> StoredFile:
         """Turn an InputFile value (upload, file_id or URL) into a stored file."""
         if isinstance(value, UploadedFile):
+            if not value.data:
+                raise invalid("file must be non-empty")
             mime = value.content_type
             if not mime or mime == "application/octet-stream":
                 mime = mimetypes.guess_type(value.filename)[0] or mime
@@ -1126,13 +1158,13 @@ class BotApiCore:
     def _language(values: Mapping[str, Any]) -> str:
         language = values.get("language_code", "") or ""
         if language and not re.fullmatch(r"[a-z]{2}", language):
-            raise bad_request("invalid language code specified")
+            raise invalid("invalid language code specified")
         return language
 
     def _api_setMyCommands(self, values: dict[str, Any]) -> bool:
         commands = values["commands"]
         if len(commands) > 100:
-            raise bad_request("BOT_COMMANDS_TOO_MUCH")
+            raise invalid("BOT_COMMANDS_TOO_MUCH")
         key = (self.scope_key(values.get("scope")), self._language(values))
         if commands:
             self.commands[key] = [dict(c) for c in commands]
@@ -1166,7 +1198,7 @@ class BotApiCore:
     def _set_text(self, kind: str, values: Mapping[str, Any], limit: int) -> bool:
         text = values.get(kind, "") or ""
         if len(text) > limit:
-            raise bad_request(f"{kind} is too long (max {limit} characters)")
+            raise invalid(f"{kind} is too long (max {limit} characters)")
         key = (kind, self._language(values))
         if text:
             self.bot_texts[key] = text

@@ -26,6 +26,19 @@ class ApiError(Exception):
         return body
 
 
+class SpecViolation(ApiError):
+    """A 400 for a request the Bot API spec forbids (a bot bug, never a race or user action).
+
+    Telegram answers these like any other Bad Request; the fake marks them so a test harness
+    can fail on any such call however the bot handled the error.
+    """
+
+
+def invalid(message: str) -> SpecViolation:
+    """400 ``Bad Request:`` for a request that breaks the spec (types, limits, formatting)."""
+    return SpecViolation(400, f"Bad Request: {message}")
+
+
 def bad_request(message: str) -> ApiError:
     """400 with Telegram's ``Bad Request:`` prefix."""
     return ApiError(400, f"Bad Request: {message}")

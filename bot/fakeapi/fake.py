@@ -174,6 +174,10 @@ class FakeBotAPI:
             if not c.ok and (error_code is None or c.error_code == error_code)
         ]
 
+    def violations(self) -> list[ApiCall]:
+        """Calls refused because they break the Bot API spec (always a bug in the bot)."""
+        return [c for c in self.core.calls if c.violation]
+
     # ----------------------------------------------------------------- state
     def unanswered_callbacks(self) -> list[CallbackRecord]:
         """Callback queries the bot never answered."""
@@ -187,6 +191,25 @@ class FakeBotAPI:
         """Bytes of an uploaded/known file."""
         stored = self.core.files.get(file_id)
         return stored.data if stored else None
+
+    async def redeliver(self, update_id: int, *, wait: bool = True) -> asyncio.Future[None]:
+        """Deliver an already delivered update again, same id (see ``BotApiCore.redeliver``).
+
+        ``wait=False`` only queues it (polling: do it while the bot is stopped, then start one,
+        and await the returned future).
+        """
+        done = self.core.redeliver(update_id)
+        if wait:
+            await self._wait(update_id, done)
+        return done
+
+    async def _wait(self, update_id: int, done: asyncio.Future[None]) -> None:
+        try:
+            await asyncio.wait_for(asyncio.shield(done), self.process_timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"bot did not finish update {update_id} within {self.process_timeout}s"
+            ) from None
 
     async def feed(self, payload: dict[str, Any]) -> int:
         """Inject a raw update payload (e.g. ``{"my_chat_member": {...}}``) and wait for it."""

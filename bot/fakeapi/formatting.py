@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from bot.fakeapi.errors import ApiError, bad_request
+from bot.fakeapi.errors import ApiError, invalid
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
@@ -64,7 +64,7 @@ class _Open:
 
 def _parse_error(message: str) -> ApiError:
     """Telegram's wording for every HTML problem."""
-    return bad_request(f"can't parse entities: {message}")
+    return invalid(f"can't parse entities: {message}")
 
 
 def _byte_offset(source: str, index: int) -> int:
@@ -301,6 +301,10 @@ def format_text(
     """Apply parse_mode/entities and Telegram's emptiness and length rules."""
     mode = (parse_mode or "").lower()
     if entities is not None:
+        total = utf16_len(raw)
+        for entity in entities:
+            if entity["offset"] + entity["length"] > total:
+                raise invalid("entity beyond the end of the text")
         parsed = ParsedText(raw, list(entities))
     elif mode == "html":
         parsed = parse_html(raw)
@@ -308,13 +312,13 @@ def format_text(
         # Markdown flavours are stored as sent (not parsed): enough for the bot's needs.
         parsed = ParsedText(raw, [])
     else:
-        raise bad_request(f"unsupported parse_mode {parse_mode!r}")
+        raise invalid(f"unsupported parse_mode {parse_mode!r}")
     parsed = strip_text(parsed)
     limit = MAX_CAPTION_LENGTH if caption else MAX_TEXT_LENGTH
     if not caption and not parsed.text:
-        raise bad_request("message text is empty")
-    if len(parsed.text) > limit:
-        raise bad_request("message caption is too long" if caption else "message is too long")
+        raise invalid("message text is empty")
+    if utf16_len(parsed.text) > limit:  # Telegram counts UTF-16 code units, like entities
+        raise invalid("message caption is too long" if caption else "message is too long")
     return parsed
 
 

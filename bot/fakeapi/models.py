@@ -156,6 +156,8 @@ class ApiCall:
     description: str | None = None
     result: Any = None
     source: str = "http"
+    #: Refused because the request breaks the Bot API spec (a bot bug, see SpecViolation).
+    violation: bool = False
 
 
 @dataclass(slots=True)

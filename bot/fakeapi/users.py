@@ -61,6 +61,8 @@ class SimUser:
         self._mode = mode_getter
         #: Answer to the last callback query this user sent (None if unanswered).
         self.last_answer: CallbackAnswer | None = None
+        #: Id of the last update this user sent (for ``FakeBotAPI.redeliver``).
+        self.last_update_id: int | None = None
 
     # ----------------------------------------------------------------- identity
     @property
@@ -112,6 +114,7 @@ class SimUser:
         """Inject one update and wait until the bot finished it; return its replies here."""
         marker = self.core.event_seq
         update_id, done = self.core.inject_update(payload)
+        self.last_update_id = update_id
         timeout = self._timeout()
         try:
             await asyncio.wait_for(asyncio.shield(done), timeout)

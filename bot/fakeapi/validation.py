@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.fakeapi.errors import bad_request
+from bot.fakeapi.errors import invalid
 from bot.fakeapi.models import UploadedFile
 from bot.fakeapi.spec import ApiSpec, FieldSpec, MethodSpec
 
@@ -31,6 +31,32 @@ _KEYBOARD_NON_ACTION = frozenset({"text", "icon_custom_emoji_id", "style"})
 _URL_RE = re.compile(r"^(https?|tg)://\S+$", re.IGNORECASE)
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _MAX_BUTTONS = 100
+_MAX_PLACEHOLDER = 64
+#: MessageEntity.type values the spec lists (Bot API 10.1).
+ENTITY_TYPES = frozenset(
+    {
+        "mention",
+        "hashtag",
+        "cashtag",
+        "bot_command",
+        "url",
+        "email",
+        "phone_number",
+        "bold",
+        "italic",
+        "underline",
+        "strikethrough",
+        "spoiler",
+        "blockquote",
+        "expandable_blockquote",
+        "code",
+        "pre",
+        "text_link",
+        "text_mention",
+        "custom_emoji",
+        "date_time",
+    }
+)
 
 
 class _Invalid(Exception):
@@ -45,7 +71,7 @@ class _Context:
     def attachment(self, value: str, path: str) -> UploadedFile:
         name = value[len(ATTACH_PREFIX) :]
         if name not in self.files:
-            raise bad_request(f'{path}: attached file "{name}" not found in the request')
+            raise invalid(f'{path}: attached file "{name}" not found in the request')
         self.used_files.add(name)
         return self.files[name]
 
@@ -88,7 +114,7 @@ class Validator:
                 ctx.used_files.add(name)
         for name in values:
             if name not in known:
-                raise bad_request(f'unknown parameter "{name}" for method {method.name}')
+                raise invalid(f'unknown parameter "{name}" for method {method.name}')
         result: dict[str, Any] = {}
         for spec_field in known.values():
             if spec_field.name not in values or values[spec_field.name] is None:
@@ -97,15 +123,15 @@ class Validator:
                         "sendMessage",
                         "editMessageText",
                     }:
-                        raise bad_request("message text is empty")
-                    raise bad_request(f'parameter "{spec_field.name}" is required')
+                        raise invalid("message text is empty")
+                    raise invalid(f'parameter "{spec_field.name}" is required')
                 continue
             result[spec_field.name] = self._coerce(
                 values[spec_field.name], spec_field.types, spec_field.name, ctx, top=True
             )
         unused = set(ctx.files) - ctx.used_files
         if unused:
-            raise bad_request(f'unknown parameter "{sorted(unused)[0]}" (unreferenced file)')
+            raise invalid(f'unknown parameter "{sorted(unused)[0]}" (unreferenced file)')
         return result
 
     # ----------------------------------------------------------------- coercion
@@ -119,7 +145,7 @@ class Validator:
             except _Invalid:
                 continue
         expected = " or ".join(types)
-        raise bad_request(f'can\'t parse "{path}": expected {expected}, got {_describe(value)}')
+        raise invalid(f'can\'t parse "{path}": expected {expected}, got {_describe(value)}')
 
     def _pick_object_type(
         self, value: Any, types: tuple[str, ...], *, top: bool
@@ -232,7 +258,7 @@ class Validator:
         try:
             return json.loads(value)
         except ValueError:
-            raise bad_request(f'can\'t parse "{path}": invalid JSON') from None
+            raise invalid(f'can\'t parse "{path}": invalid JSON') from None
 
     # ----------------------------------------------------------------- objects
     def validate_object(
@@ -247,23 +273,23 @@ class Validator:
             kind = value.get("type")
             if kind not in spec_type.subtypes:
                 known = ", ".join(sorted(spec_type.subtypes))
-                raise bad_request(f"{path}: unsupported {type_name} type {kind!r} (one of {known})")
+                raise invalid(f"{path}: unsupported {type_name} type {kind!r} (one of {known})")
             type_name = spec_type.subtypes[kind]
             spec_type = self.spec.types[type_name]
         expected_kind = self.discriminators.get(type_name)
         if expected_kind is not None and value.get("type") != expected_kind:
-            raise bad_request(
+            raise invalid(
                 f'{path}: {type_name} must have type "{expected_kind}", got {value.get("type")!r}'
             )
         for name in value:
             if name not in spec_type.fields:
-                raise bad_request(f'{path}: unknown field "{name}" in {type_name}')
+                raise invalid(f'{path}: unknown field "{name}" in {type_name}')
         result: dict[str, Any] = {}
         for spec_field in spec_type.fields.values():
             sub_path = f"{path}.{spec_field.name}"
             if spec_field.name not in value or value[spec_field.name] is None:
                 if spec_field.required:
-                    raise bad_request(
+                    raise invalid(
                         f'{sub_path}: field "{spec_field.name}" of {type_name} is required'
                     )
                 continue
@@ -279,60 +305,78 @@ class Validator:
     @staticmethod
     def _check_InlineKeyboardButton(button: dict[str, Any], path: str) -> None:
         if not button["text"]:
-            raise bad_request(f"{path}: can't parse inline keyboard button: text is empty")
+            raise invalid(f"{path}: can't parse inline keyboard button: text is empty")
         actions = sorted(set(button) - _INLINE_NON_ACTION)
         if not actions:
-            raise bad_request(
+            raise invalid(
                 "can't parse inline keyboard button: Text buttons are unallowed in the inline "
                 f"keyboard ({path}, text {button['text']!r})"
             )
         if len(actions) > 1:
-            raise bad_request(
+            raise invalid(
                 f"can't parse inline keyboard button: exactly one action field expected at "
                 f"{path}, got {', '.join(actions)}"
             )
         data = button.get("callback_data")
         if data is not None and not 1 <= len(data.encode("utf-8")) <= 64:
-            raise bad_request("BUTTON_DATA_INVALID")
+            raise invalid("BUTTON_DATA_INVALID")
         url = button.get("url")
         if url is not None and not _URL_RE.match(url):
-            raise bad_request(f"inline keyboard button URL {url!r} is invalid: Wrong HTTP URL")
+            raise invalid(f"inline keyboard button URL {url!r} is invalid: Wrong HTTP URL")
 
     @staticmethod
     def _check_InlineKeyboardMarkup(markup: dict[str, Any], path: str) -> None:
         if sum(len(row) for row in markup["inline_keyboard"]) > _MAX_BUTTONS:
-            raise bad_request("reply markup is too long")
+            raise invalid("reply markup is too long")
+
+    @staticmethod
+    def _check_MessageEntity(entity: dict[str, Any], path: str) -> None:
+        if entity["type"] not in ENTITY_TYPES:
+            raise invalid(f"{path}: unsupported entity type {entity['type']!r}")
+        if entity["offset"] < 0 or entity["length"] < 1:
+            raise invalid(f"{path}: entity offset/length out of range")
+        if entity["type"] == "text_link" and not entity.get("url"):
+            raise invalid(f"{path}: text_link entity without url")
 
     @staticmethod
     def _check_KeyboardButton(button: dict[str, Any], path: str) -> None:
         if not button["text"]:
-            raise bad_request(f"{path}: keyboard button text is empty")
+            raise invalid(f"{path}: keyboard button text is empty")
         actions = sorted(
             name for name in set(button) - _KEYBOARD_NON_ACTION if button[name] is not False
         )
         if len(actions) > 1:
-            raise bad_request(
+            raise invalid(
                 f"can't parse keyboard button: at most one of {', '.join(actions)} at {path}"
             )
 
     @staticmethod
     def _check_ReplyKeyboardMarkup(markup: dict[str, Any], path: str) -> None:
         if sum(len(row) for row in markup["keyboard"]) > _MAX_BUTTONS:
-            raise bad_request("reply markup is too long")
+            raise invalid("reply markup is too long")
+        _check_placeholder(markup, path)
 
     @staticmethod
     def _check_ReplyKeyboardRemove(markup: dict[str, Any], path: str) -> None:
         if markup["remove_keyboard"] is not True:
-            raise bad_request(f"{path}: remove_keyboard must be true")
+            raise invalid(f"{path}: remove_keyboard must be true")
 
     @staticmethod
     def _check_ForceReply(markup: dict[str, Any], path: str) -> None:
         if markup["force_reply"] is not True:
-            raise bad_request(f"{path}: force_reply must be true")
+            raise invalid(f"{path}: force_reply must be true")
+        _check_placeholder(markup, path)
 
     @staticmethod
     def _check_BotCommand(command: dict[str, Any], path: str) -> None:
         if not _COMMAND_RE.match(command["command"]):
-            raise bad_request("BOT_COMMAND_INVALID")
+            raise invalid("BOT_COMMAND_INVALID")
         if not 1 <= len(command["description"]) <= 256:
-            raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+            raise invalid("BOT_COMMAND_DESCRIPTION_INVALID")
+
+
+def _check_placeholder(markup: dict[str, Any], path: str) -> None:
+    """``input_field_placeholder``: 1-64 characters (spec)."""
+    placeholder = markup.get("input_field_placeholder")
+    if placeholder is not None and not 1 <= len(placeholder) <= _MAX_PLACEHOLDER:
+        raise invalid(f"{path}.input_field_placeholder must be 1-64 characters")

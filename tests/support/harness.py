@@ -2,6 +2,13 @@
 
 Polling runs with handle_as_tasks=False, so the fake knows an update is fully handled when the
 bot asks for the next one; `user.send()` returns once the bot has answered.
+
+`mode="webhook"` serves the real webhook app (bot/webhook.py, updates handled before the POST
+returns) on a free port instead: the fake POSTs every chat's updates in parallel, so many users
+really are handled at once, and `user.send()` still returns once the bot has answered.
+
+On stop, the harness fails the test if the bot made a call the fake Bot API refused as invalid
+against the spec (`fake.violations()`), unless `allow_violations` is set.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,10 +39,21 @@ class BotHarness:
     settings: Settings
     app: App | None = None
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    mode: str = "polling"  # or "webhook": updates of different chats handled concurrently
+    allow_violations: bool = False  # a test that makes invalid calls on purpose sets it
+    _web: web.AppRunner | None = None
 
     async def start(self) -> None:
+        if self.mode == "webhook" and self.settings.webhook_url is None:
+            self.settings = self.settings.model_copy(
+                update={"webhook_url": "https://bot.example.uz/webhook"}
+            )
         self.app = build_app(self.settings)
         dp = self.app.dispatcher
+        if self.mode == "webhook":
+            await self._start_webhook()
+            self._tasks = [asyncio.create_task(self.app.outbox.run())]
+            return
         self._tasks = [
             asyncio.create_task(
                 dp.start_polling(
@@ -44,12 +63,36 @@ class BotHarness:
             asyncio.create_task(self.app.outbox.run()),
         ]
 
+    async def _start_webhook(self) -> None:
+        from bot.webhook import build_web_app, webhook_path
+
+        assert self.app is not None
+        settings = self.app.settings
+        assert settings.webhook_url is not None
+        self._web = web.AppRunner(
+            build_web_app(self.app, handle_in_background=False),
+            handle_signals=False,
+            shutdown_timeout=1.0,
+        )
+        await self._web.setup()
+        await web.TCPSite(self._web, "127.0.0.1", 0).start()
+        port = self._web.addresses[0][1]
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        await self.app.bot.set_webhook(
+            f"http://127.0.0.1:{port}{webhook_path(settings.webhook_url)}",
+            secret_token=secret,
+            allowed_updates=self.app.dispatcher.resolve_used_update_types(),
+        )
+
     async def stop(self) -> None:
         """Stop like a process would: polling ends, the drainer is cancelled, engine disposed."""
         if self.app is None:
             return
         with contextlib.suppress(RuntimeError):
             await self.app.dispatcher.stop_polling()
+        if self._web is not None:
+            await self._web.cleanup()
+            self._web = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -57,6 +100,16 @@ class BotHarness:
                 await task
         await self.app.close()
         self.app = None
+        self.check_calls()
+
+    def check_calls(self) -> None:
+        """Fail when the bot made a call Telegram would refuse as invalid (see the module doc)."""
+        found = [] if self.allow_violations else self.fake.violations()
+        if found:
+            lines = [f"{c.method}: {c.description} (params {sorted(c.params)})" for c in found]
+            raise AssertionError(
+                "the bot made Bot API calls the spec does not allow:\n  " + "\n  ".join(lines)
+            )
 
     async def restart(self) -> None:
         await self.stop()

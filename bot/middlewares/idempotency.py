@@ -1,0 +1,104 @@
+"""Each Telegram update is handled once, even when Telegram delivers it again.
+
+Telegram re-delivers an update when the bot did not confirm it: in polling, every update
+after the last `getUpdates` offset when the process stopped or crashed; in webhook mode, when
+the response was slow or failed. Handlers are not idempotent (a re-delivered answer would be
+taken as the answer to the *next* question, a second "Send" could be answered twice), so the
+update id is recorded in `processed_updates` in the same transaction as the update's first
+commit (before anything is sent: `CommitBeforeSend`), and an update whose id is there is
+skipped. Two deliveries of one update for one chat are serialised by the event isolation lock,
+and the first has committed its row before it sent anything; should two ever both reach a
+commit, the second fails on the primary key and its changes roll back.
+
+Cost per update: one small insert in a transaction that commits anyway. The primary-key
+lookup is only made for an update whose id is not above the highest this process has seen
+(Telegram numbers updates in increasing order), i.e. for a re-delivery; in several webhook
+workers a retry that reaches a worker which has not seen a later update is stopped by the
+primary key instead (its changes roll back and the user is asked to try again). Rows older
+than `RETAIN` are deleted at most once per `PRUNE_EVERY` per process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.types import TelegramObject, Update
+from sqlalchemy import delete, event, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from db.models import ProcessedUpdate, utcnow
+
+log = logging.getLogger(__name__)
+
+#: Telegram keeps an unconfirmed update for at most 24 hours; keep ids a little longer.
+RETAIN = dt.timedelta(days=2)
+PRUNE_EVERY = dt.timedelta(hours=1)
+
+
+class UpdateOnce(BaseMiddleware):
+    """Outer update middleware; needs the update's `session` (DbSessionMiddleware) outside it."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._pruned_at: dt.datetime | None = None
+        #: The highest update id this process has seen (or found recorded when it started).
+        self._newest: int | None = None
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event_: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if not isinstance(event_, Update):
+            return await handler(event_, data)
+        session: AsyncSession = data["session"]
+        update_id = event_.update_id
+        if self._newest is None:
+            self._newest = await session.scalar(select(func.max(ProcessedUpdate.update_id))) or 0
+        if update_id > self._newest:
+            self._newest = update_id  # Telegram numbers updates in order: this one is new
+        elif await session.scalar(
+            select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
+        ):
+            log.info("update %s was already handled: skipped", update_id)
+            return UNHANDLED
+        recorder = _Recorder(update_id)
+        event.listen(session.sync_session, "before_commit", recorder)
+        try:
+            return await handler(event_, data)
+        finally:
+            event.remove(session.sync_session, "before_commit", recorder)
+            await self._prune_now_and_then()
+
+    async def _prune_now_and_then(self) -> None:
+        now = utcnow()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return
+        self._pruned_at = now
+        try:
+            async with self._sessions() as session, session.begin():
+                await session.execute(
+                    delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < now - RETAIN)
+                )
+        except Exception:  # pruning can wait for the next hour; the update was handled
+            log.warning("could not prune processed update ids", exc_info=True)
+
+
+class _Recorder:
+    """`before_commit` hook: add the update's row to the first commit of its session."""
+
+    def __init__(self, update_id: int) -> None:
+        self.update_id = update_id
+        self.added = False  # a commit that fails rolls the row back with everything else
+
+    def __call__(self, session: Session) -> None:
+        if not self.added:
+            self.added = True
+            session.add(ProcessedUpdate(update_id=self.update_id, processed_at=utcnow()))
