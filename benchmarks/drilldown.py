@@ -100,7 +100,9 @@ async def main(url: str, citizens: int, cases: int, jobs: int, reuse: bool, repe
             )
         ).one()
         mahalla = await session.scalar(
-            select(Mahalla.code).where(Mahalla.district_soato == big_district[0]).limit(1)
+            select(Mahalla.code)
+            .where(Mahalla.district_soato == big_district[0], Mahalla.code.like("B%"))
+            .limit(1)
         )
         regions = (await supervision.child_places(session, drilldown_place("country"), 0, 100))[1]
 

@@ -131,7 +131,13 @@ def _today(now: dt.datetime, settings: Settings) -> dt.date:
 
 
 async def _figures(
-    session: AsyncSession, level: str, codes: list[str] | None, settings: Settings, now: dt.datetime
+    session: AsyncSession,
+    level: str,
+    codes: list[str] | None,
+    settings: Settings,
+    now: dt.datetime,
+    *,
+    summary: bool = False,
 ) -> dict[str, PlaceIndicators]:
     return await indicators.place_indicators_by(
         session,
@@ -141,6 +147,7 @@ async def _figures(
         now,
         target_day=settings.jobs_per_day_target,
         target_month=settings.jobs_per_month_target,
+        summary=summary,
     )
 
 
@@ -202,7 +209,7 @@ async def place_screen(
             children, total = await supervision.child_places(session, place, page, PER_PAGE)
         child_level = CHILD_OF[place.level]
         figures = await _figures(
-            session, child_level, [c.code or "" for c in children], settings, now
+            session, child_level, [c.code or "" for c in children], settings, now, summary=True
         )
         lines.append(_child_heading(child_level))
         for child in children:
