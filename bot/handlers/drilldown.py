@@ -34,6 +34,7 @@ from db.models import User, utcnow
 log = logging.getLogger(__name__)
 
 PER_PAGE = 10
+MAX_PAGE = 10_000
 LEVEL_OF = {"c": "country", "r": "region", "d": "district", "m": "mahalla"}
 CODE_OF = {level: code for code, level in LEVEL_OF.items()}
 CHILD_OF = {"country": "region", "region": "district", "district": "mahalla"}
@@ -130,7 +131,13 @@ def _today(now: dt.datetime, settings: Settings) -> dt.date:
 
 
 async def _figures(
-    session: AsyncSession, level: str, codes: list[str] | None, settings: Settings, now: dt.datetime
+    session: AsyncSession,
+    level: str,
+    codes: list[str] | None,
+    settings: Settings,
+    now: dt.datetime,
+    *,
+    summary: bool = False,
 ) -> dict[str, PlaceIndicators]:
     return await indicators.place_indicators_by(
         session,
@@ -140,19 +147,22 @@ async def _figures(
         now,
         target_day=settings.jobs_per_day_target,
         target_month=settings.jobs_per_month_target,
+        summary=summary,
     )
 
 
 async def _back_button(
     session: AsyncSession, roles: Roles, place: Place
 ) -> InlineKeyboardButton | None:
-    """One level up when that is still within the scopes; else the list of the person's
-    areas when they have several; else nothing (the top of their area)."""
+    """One level up, on the page of its list that shows this place (the page the supervisor
+    came from, whatever the depth), when that is still within the scopes; else the list of
+    the person's areas when they have several; else nothing (the top of their area)."""
     parent = place.parent
     if parent is not None:
         level, code = parent
         if await supervision.place_in_scope(session, roles.scopes, level, code) is not None:
-            data = DrillCB(level=CODE_OF[level], code=code or "")
+            page = await supervision.page_in_parent(session, place, PER_PAGE)
+            data = DrillCB(level=CODE_OF[level], code=code or "", page=page)
             return InlineKeyboardButton(text=_("⬅️ Back"), callback_data=data.pack())
     if len(await supervision.scope_places(session, roles.scopes)) > 1:
         return InlineKeyboardButton(text=_("⬅️ My areas"), callback_data=DrillCB(level="h").pack())
@@ -192,14 +202,14 @@ async def place_screen(
             items.append((person.name or "—", DrillCB(level="a", code=place.code, id=person.id)))
         total = len(items)
     else:
-        page = max(0, page)
+        page = min(max(0, page), MAX_PAGE)  # forged pages too stay within SQL's integers
         children, total = await supervision.child_places(session, place, page, PER_PAGE)
         if not children and page > 0:  # a page beyond the end (the list shrank): the last
             page = max(0, -(-total // PER_PAGE) - 1)
             children, total = await supervision.child_places(session, place, page, PER_PAGE)
         child_level = CHILD_OF[place.level]
         figures = await _figures(
-            session, child_level, [c.code or "" for c in children], settings, now
+            session, child_level, [c.code or "" for c in children], settings, now, summary=True
         )
         lines.append(_child_heading(child_level))
         for child in children:

@@ -94,26 +94,34 @@ def _clean(value: Any) -> Any:
 def _write_sheet(
     sheet: Any, heading: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    from openpyxl.styles import Font  # imported here: openpyxl is heavy and rarely used
+    """Fill a write-only sheet (openpyxl streams its rows: a national export's tens of
+    thousands of lines in a second or two): the heading, bold titles, then the rows."""
+    from openpyxl.cell import WriteOnlyCell  # imported here: openpyxl is heavy and rarely used
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    sheet.append([heading])
-    sheet["A1"].font = Font(bold=True, size=12)
-    sheet.append(list(columns))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for values in rows:
-        sheet.append([_clean(value) for value in values])
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # names are people's input: never let one become a formula
+    # Layout first: a write-only sheet takes it only before its rows.
     sheet.freeze_panes = "A3"
     last = get_column_letter(len(columns))
     sheet.auto_filter.ref = f"A2:{last}{max(2, len(rows) + 2)}"
     for index, title in enumerate(columns, start=1):
         width = max([len(str(title))] + [len(str(r[index - 1])) for r in rows[:500]])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 50)
+
+    def bold(value: str, size: int | None = None) -> Any:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = Font(bold=True, size=size)
+        return cell
+
+    def text(value: str) -> Any:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # names are people's input: never let one become a formula
+        return cell
+
+    sheet.append([bold(heading, 12)])
+    sheet.append([bold(title) for title in columns])
+    for values in rows:
+        sheet.append([text(_clean(v)) if isinstance(v, str) else v for v in values])
 
 
 def build_xlsx(data: ExportData, titles: Mapping[str, str], heading: str, locale: str) -> bytes:
@@ -124,9 +132,8 @@ def build_xlsx(data: ExportData, titles: Mapping[str, str], heading: str, locale
     t = titles
     from openpyxl import Workbook
 
-    book = Workbook()
-    mahallas = book.active
-    mahallas.title = t["sheet_mahallas"][:31]
+    book = Workbook(write_only=True)
+    mahallas = book.create_sheet(t["sheet_mahallas"][:31])
     _write_sheet(
         mahallas,
         heading,

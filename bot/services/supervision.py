@@ -372,6 +372,31 @@ async def child_places(
     return children[page * per_page : (page + 1) * per_page], len(children)
 
 
+async def page_in_parent(session: AsyncSession, place: Place, per_page: int) -> int:
+    """The page of its parent's list (`child_places`' order) that shows the place: where Back
+    returns to, the page the supervisor came from."""
+    if place.level == "region":
+        table: Any = Region
+        name, key, where = Region.name_uz, Region.soato, true()
+    elif place.level == "district":
+        table = District
+        name, key = District.name_uz, District.soato
+        where = District.region_soato == place.region_soato
+    elif place.level == "mahalla":
+        table = Mahalla
+        name, key = Mahalla.name_uz, Mahalla.code
+        where = and_(Mahalla.district_soato == place.district_soato, Mahalla.active.is_(True))
+    else:
+        return 0
+    before = await session.scalar(
+        select(func.count())
+        .select_from(table)
+        .where(where)
+        .where((name < place.name_uz) | ((name == place.name_uz) & (key < place.code)))
+    )
+    return int(before or 0) // per_page
+
+
 async def mahalla_assistants(
     session: AsyncSession, mahalla_code: str, now: dt.datetime
 ) -> Sequence[User]:

@@ -411,7 +411,8 @@ async def test_drill_down_from_country_to_assistant_with_the_seeded_figures(harn
         await sup.press(t(h, "⬅️ Back"))
         assert "Toshkent shahri" in sup.last.text
         await sup.press(t(h, "⬅️ Back"))
-        assert "Andijon viloyati" in str(sup.last.buttons)
+        # The country's second page, where Tashkent city was pressed.
+        assert "Toshkent shahri" in str(sup.last.buttons) and "2/2" in str(sup.last.buttons)
         assert t(h, "⬅️ Back") not in str(sup.last.buttons)  # the top of the scope
         assert world.a4.id
 
@@ -624,3 +625,124 @@ async def test_supervisor_help_lists_every_menu_button_in_each_language(harness)
         for action, label in SUPERVISOR_MENU:
             line = f"{t(harness, label, locale)}: {t(harness, MENU_HELP[action], locale)}"
             assert line in text, (locale, line)
+
+
+def labels(message: Any) -> list[str]:
+    """The labels of a message's inline buttons, row after row."""
+    return [label for row in message.buttons for label in row]
+
+
+async def test_back_returns_to_the_page_the_supervisor_came_from(harness) -> None:  # type: ignore[no-untyped-def]
+    with time_machine.travel(NOW, tick=True):
+        async with harness.db() as session:
+            await seed(session)
+            await make_supervisor(session, 725, "country", None, name="Nodira Country")
+        h = harness
+        sup = harness.user(725, first_name="N", language_code="uz")
+        await sup.send("/start")
+        await sup.press(t(h, "🗺 Drill down"))
+        # Country, page 2 of 2 → Tashkent city → Back: page 2 again.
+        await sup.press("▶️")
+        assert "2/2" in str(labels(sup.last))
+        await sup.press("Toshkent shahri")
+        await sup.press("Chilonzor tumani")
+        # Chilonzor's 55 mahallas: page forward to Dilobod's page (not the first).
+        for _page in range(6):
+            if "Dilobod MFY" in str(labels(sup.last)):
+                break
+            await sup.press("▶️")
+        page = next(b for b in labels(sup.last) if b.endswith("/6"))
+        assert page != "1/6"
+        await sup.press("Dilobod MFY")
+        await sup.press("Aziza Karimova")
+        assert t(h, "Phone: {phone}", phone="+998901112233") in sup.last.text
+        await sup.press(t(h, "⬅️ Back"))  # the assistant → their mahalla
+        assert "Aziza Karimova" in str(labels(sup.last))
+        await sup.press(t(h, "⬅️ Back"))  # the mahalla → the district's page it was on
+        assert "Chilonzor tumani" in sup.last.text
+        assert page in labels(sup.last) and "Dilobod MFY" in labels(sup.last)
+        # Its pages keep the region's page for Back (Chilonzor is on the region's first).
+        await sup.press("◀️")
+        await sup.press(t(h, "⬅️ Back"))
+        assert "Toshkent shahri" in sup.last.text and "Chilonzor tumani" in labels(sup.last)
+        await sup.press(t(h, "⬅️ Back"))
+        assert "2/2" in labels(sup.last) and "Toshkent shahri" in labels(sup.last)
+        # A forged page beyond the end shows the last one.
+        screen = sup.last.message_id
+        await sup.press_data(screen, DrillCB(level="d", code=CHILONZOR, page=10**30).pack())
+        assert "6/6" in labels(sup.last)
+
+
+async def test_digest_and_drill_down_agree_on_the_same_place(harness) -> None:  # type: ignore[no-untyped-def]
+    """The district's digest (yesterday, the month to yesterday) and its drill-down screen
+    (today): the same month's jobs once today's are set apart, the same target and overdue;
+    and for every place of every level the services agree on the same day."""
+    from bot.services import digests, indicators
+    from bot.services.roles import Scope
+    from scheduler.render import _of
+
+    with time_machine.travel(NOW, tick=True):
+        async with harness.db() as session:
+            await seed(session)
+            await make_supervisor(session, 726, "district", CHILONZOR, name="District Boss")
+        h = harness
+        sup = harness.user(726, first_name="D", language_code="uz")
+        await sup.send("/start")
+        await sup.press(t(h, "📊 Digest now"))
+        digest = plain(sup.last.text)
+        # Chilonzor: 2 assistants (target 60); jobs 1, 5, 8 Dec (+ 9 Dec today); c1 overdue.
+        with in_locale(h.app.i18n, "uz"):
+            assert plain(_("This month: {figures}").format(figures=_of(3, 60))) in digest
+            total = _("Total: {new} · {resolved} · {overdue}").split("{")[0]
+        totals = [line for line in digest.splitlines() if line.startswith(total)]
+        assert len(totals) == 1 and totals[0].split(" · ")[-1] == "1"  # overdue now
+        await sup.press(t(h, "🔎 By place"))
+        assert_lines(
+            sup.last.text,
+            [
+                t(
+                    h,
+                    "<b>Jobs created</b>: today {today} · this month {month} of {target} "
+                    "({percent})",
+                    today=1,
+                    month=4,
+                    target=60,
+                    percent="7%",
+                ),
+                t(h, "Overdue now: {overdue} · open job requests: {jobs}", overdue=1, jobs=1),
+            ],
+        )
+
+        now = NOW.astimezone(dt.UTC)
+        today = NOW.date()
+        async with harness.db() as session:
+            for level, codes in (
+                ("country", None),
+                ("region", [TASHKENT, ANDIJAN]),
+                ("district", [CHILONZOR, UCHTEPA, OLTINKOL]),
+            ):
+                scopes = [Scope(level, c) for c in codes or [None]]
+                found = await digests.compute_all(
+                    session, scopes, "daily", today, today, now, TZ, digests.Targets(1, 30)
+                )
+                places = await indicators.place_indicators_by(
+                    session, level, codes, today, now, target_day=1, target_month=30
+                )
+                for scope in scopes:
+                    d = found[scope]
+                    p = places[scope.code or indicators.COUNTRY]
+                    assert (d.jobs, d.jobs_month, d.target_month) == (
+                        p.jobs_day,
+                        p.jobs_month,
+                        p.target_month,
+                    ), scope
+                    assert (d.assistants, d.on_target, d.expected_each) == (
+                        p.assistants,
+                        p.on_target,
+                        p.expected_each,
+                    ), scope
+                    assert d.case_totals.overdue == p.overdue, scope
+                    assert (d.coverage.mahallas, d.coverage.without_assistant) == (
+                        p.mahallas,
+                        p.without_assistant,
+                    ), scope
