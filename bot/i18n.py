@@ -15,7 +15,7 @@ from pathlib import Path
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 from bot.config import LOCALES
 
@@ -65,6 +65,16 @@ def current_locale() -> str:
 def fmt_number(value: int | float | Decimal, locale: str | None = None) -> str:
     return format_decimal(
         value, locale=_BABEL_LOCALES[normalize_locale(locale or current_locale())]
+    )
+
+
+def fmt_percent(part: int | float, whole: int | float, locale: str | None = None) -> str:
+    """`part` as a whole percentage of `whole` ("45 %" or "45%" as the locale writes it); "—"
+    when there is no whole to compare with."""
+    if not whole:
+        return "—"
+    return format_percent(
+        round(part / whole, 2), locale=_BABEL_LOCALES[normalize_locale(locale or current_locale())]
     )
 
 

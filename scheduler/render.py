@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import SupCB
-from bot.i18n import fmt_date, fmt_number
+from bot.i18n import fmt_date, fmt_number, fmt_percent
 from bot.services import registry
 from bot.services.digests import Digest
 from bot.services.indicators import Standing
@@ -22,13 +22,9 @@ LEVEL_CODES = {"country": "c", "region": "r", "district": "d", "mahalla": "m"}
 LEVELS = {code: level for level, code in LEVEL_CODES.items()}
 
 
-def percent(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}%" if whole else "—"
-
-
 def _of(part: int, whole: int) -> str:
     return _("{part} of {whole} ({percent})").format(
-        part=fmt_number(part), whole=fmt_number(whole), percent=percent(part, whole)
+        part=fmt_number(part), whole=fmt_number(whole), percent=fmt_percent(part, whole)
     )
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import DrillCB, SupCB
 from bot.config import Settings
 from bot.filters import MenuButton
-from bot.i18n import fmt_date, fmt_money, fmt_number
+from bot.i18n import fmt_date, fmt_money, fmt_number, fmt_percent
 from bot.keyboards.common import paged_buttons
 from bot.render import fit_message
 from bot.services import indicators, registry, supervision
@@ -38,10 +38,6 @@ MAX_PAGE = 10_000
 LEVEL_OF = {"c": "country", "r": "region", "d": "district", "m": "mahalla"}
 CODE_OF = {level: code for code, level in LEVEL_OF.items()}
 CHILD_OF = {"country": "region", "region": "district", "district": "mahalla"}
-
-
-def _percent(part: int | float, whole: int | float) -> str:
-    return f"{round(100 * part / whole)}%" if whole else "—"
 
 
 def _hours(value: float | None) -> str:
@@ -75,10 +71,10 @@ def indicator_lines(figures: PlaceIndicators) -> list[str]:
             today=n(f.jobs_day),
             month=n(f.jobs_month),
             target=n(f.target_month),
-            percent=_percent(f.jobs_month, f.target_month),
+            percent=fmt_percent(f.jobs_month, f.target_month),
         ),
         _("Confirmed by citizens: {count} ({percent})").format(
-            count=n(f.confirmed_month), percent=_percent(f.confirmed_month, f.jobs_month)
+            count=n(f.confirmed_month), percent=fmt_percent(f.confirmed_month, f.jobs_month)
         ),
         _("Entrepreneurs (new businesses, self-employed) this month: {count}").format(
             count=n(f.entrepreneurs_month)
@@ -290,13 +286,13 @@ async def assistant_screen(
             today=n(figures.jobs_day),
             month=n(figures.jobs_month),
             target=n(figures.target_month),
-            percent=_percent(figures.jobs_month, figures.target_month),
+            percent=fmt_percent(figures.jobs_month, figures.target_month),
         ),
         ("✅ " if figures.on_target else "⚠️ ")
         + _("Expected by today: {count}").format(count=n(figures.expected)),
         _("Confirmed by citizens: {count} ({percent})").format(
             count=n(figures.confirmed_month),
-            percent=_percent(figures.confirmed_month, figures.jobs_month),
+            percent=fmt_percent(figures.confirmed_month, figures.jobs_month),
         ),
         _("Requests now: open {open} · overdue {overdue} · new since yesterday {new}").format(
             open=n(day.open_cases), overdue=n(day.overdue_cases), new=n(day.new_since_yesterday)

@@ -126,9 +126,9 @@ async def test_daily_digest_chart_text_and_export(harness) -> None:  # type: ign
         message = next(m for m in supervisor.messages if m.text)
         text = _plain(message.text)
         assert "📊 Ежедневная сводка: Чиланзарский район" in text
-        assert "За период: 5 из 4 (125%)" in text
-        assert "За месяц: 12 из 60 (20%)" in text
-        assert "Помощников, выполняющих план: 1 из 2 (50%)" in text
+        assert "За период: 5 из 4 (125 %)" in text
+        assert "За месяц: 12 из 60 (20 %)" in text
+        assert "Помощников, выполняющих план: 1 из 2 (50 %)" in text
         assert "Всего: 3 · 1 · 1" in text
         assert "🏚 Махалли без помощника: 53 из 55" in text
         assert "Обращений ждут без помощника: 1" in text
