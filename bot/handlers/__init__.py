@@ -18,6 +18,7 @@ from bot.handlers import (
     roadmap,
     settings,
     start,
+    state_guard,
     supervisor,
     vacancies,
 )
@@ -28,6 +29,7 @@ def build_routers() -> list[Router]:
     return [
         start.router(),
         basics.router(),
+        state_guard.menu_router(),
         admin.router(),
         assistant_cases.router(),
         roadmap.router(),
@@ -40,5 +42,6 @@ def build_routers() -> list[Router]:
         supervisor.router(),
         places.router(),
         digests.router(),
+        state_guard.router(),
         fallback.router(),
     ]

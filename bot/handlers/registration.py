@@ -17,6 +17,7 @@ import logging
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
@@ -416,8 +417,8 @@ async def on_consent_back_text(
 ) -> None:
     """The reply keyboard of the name question may still show Back while consent is asked."""
     if not _is_button(i18n, message.text, BACK):
-        await ask_current(message, state, session, user, input_hint(message))
-        return
+        raise SkipHandler  # the state guard answers
+
     await state.clear()
     await message.answer(_("Choose your language:"), reply_markup=language_keyboard(user.locale))
 
@@ -639,37 +640,17 @@ async def on_mahalla(
     await advance(message, state, session, user, roles, settings)
 
 
-async def on_picker_other_input(
-    message: Message, state: FSMContext, session: AsyncSession, user: User
-) -> None:
-    """Not a search text (a command, a photo, …) while the mahalla list is shown."""
-    await resend_mahallas(
-        message,
-        state,
-        session,
-        user,
-        _("Please choose with the buttons, or type a part of the mahalla's name."),
-    )
-
-
 # --- anything else -------------------------------------------------------------------------------
 
 
-def input_hint(message: Message) -> str:
-    """What to say about a message the current question cannot use."""
-    if message.text and message.text.startswith("/"):
-        return _("This command does not work here. Answer the question, or send /cancel to stop.")
-    if message.contact is not None:
-        return _("A contact is not needed here.")
-    if message.text:
-        return _("Please answer with the buttons.")
-    return _("I can't use this kind of message here.")
+async def reshow(message: Message, notice: str, data: dict[str, Any]) -> None:
+    """The state guard's re-ask (bot/handlers/state_guard.py): the notice, then the question."""
+    await ask_current(message, data["state"], data["session"], data["user"], notice)
 
 
-async def on_other_message(
-    message: Message, state: FSMContext, session: AsyncSession, user: User
-) -> None:
-    await ask_current(message, state, session, user, input_hint(message))
+async def reshow_mahallas(message: Message, notice: str, data: dict[str, Any]) -> None:
+    """The state guard's re-ask while a mahalla list (of any purpose) is open."""
+    await resend_mahallas(message, data["state"], data["session"], data["user"], notice)
 
 
 async def stale_callback(
@@ -700,10 +681,6 @@ class PickingFor(Filter):
         if raw_state != PlacePick.choosing.state:
             return False
         return bool((await state.get_data()).get("purpose") == self.purpose)
-
-
-def not_search_text(message: Message) -> bool:
-    return not message.text or message.text.startswith("/")
 
 
 def router() -> Router:
@@ -739,6 +716,4 @@ def router() -> Router:
     r.message.register(on_birth_year, Registration.birth_year, F.text & ~F.text.startswith("/"))
     r.message.register(on_gender, Registration.gender, F.text & ~F.text.startswith("/"))
     r.message.register(on_consent_back_text, Registration.consent, F.text)
-    r.message.register(on_picker_other_input, PickingFor(PURPOSE), not_search_text)
-    r.message.register(on_other_message, StateFilter(*QUESTION_STATES, Registration.place))
     return r

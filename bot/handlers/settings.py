@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
@@ -263,24 +264,12 @@ async def on_mahalla(
     )
 
 
-async def on_place_message(
-    message: Message, state: FSMContext, session: AsyncSession, user: User
-) -> None:
+async def reshow_regions(message: Message, notice: str, data: dict[str, Any]) -> None:
+    """The state guard's re-ask while the region list of a new mahalla is open."""
+    regions = await registry.regions(data["session"])
     await message.answer(
-        registration.input_hint(message) + "\n\n" + _("Choose your region:"),
-        reply_markup=_regions_markup(await registry.regions(session), user.locale),
-    )
-
-
-async def on_picker_other_input(
-    message: Message, state: FSMContext, session: AsyncSession, user: User
-) -> None:
-    await registration.resend_mahallas(
-        message,
-        state,
-        session,
-        user,
-        _("Please choose with the buttons, or type a part of the mahalla's name."),
+        notice + "\n\n" + _("Choose your region:"),
+        reply_markup=_regions_markup(regions, data["user"].locale),
     )
 
 
@@ -325,10 +314,10 @@ async def on_delete_no(query: CallbackQuery, state: FSMContext) -> None:
     await _edit(query, _("Nothing was deleted.") + "\n\n" + menu_text(), settings_menu())
 
 
-async def on_confirm_message(message: Message) -> None:
+async def reshow_delete_question(message: Message, notice: str, data: dict[str, Any]) -> None:
+    """The state guard's re-ask while "Delete your data?" waits for an answer."""
     await message.answer(
-        registration.input_hint(message) + "\n\n" + delete_question(),
-        reply_markup=delete_confirm_keyboard(),
+        notice + "\n\n" + delete_question(), reply_markup=delete_confirm_keyboard()
     )
 
 
@@ -364,8 +353,4 @@ def router() -> Router:
     r.callback_query.register(on_picker_back, in_place, PlaceBackCB.filter(F.purpose == PURPOSE))
     r.callback_query.register(on_stale, ~in_place, PlaceCB.filter(F.purpose == PURPOSE))
     r.callback_query.register(on_stale, ~in_place, PlaceBackCB.filter(F.purpose == PURPOSE))
-
-    r.message.register(on_place_message, SettingsFlow.place)
-    r.message.register(on_picker_other_input, picking, registration.not_search_text)
-    r.message.register(on_confirm_message, SettingsFlow.confirm_delete)
     return r
