@@ -763,10 +763,7 @@ async def on_step_button(
         await _refuse(query, user, f"posting value {action}={value!r}")
         return
     await query.answer()
-    try:
-        await message.edit_reply_markup(reply_markup=None)
-    except TelegramBadRequest:
-        pass
+    await _drop_markup(message)
     await _next(*ask, **values)
 
 
@@ -825,10 +822,7 @@ async def _post(
             count=result.limited, limit=matching.DAILY_OFFER_LIMIT
         )
     await query.answer()
-    try:
-        await message.edit_reply_markup(reply_markup=None)
-    except TelegramBadRequest:
-        pass
+    await _drop_markup(message)
     text, markup = await _card_view(session, vacancy, user, 0, lead=lead)
     await message.answer(text, reply_markup=markup)
 
@@ -1099,10 +1093,17 @@ async def on_offer_answer(
 
 async def _drop_keyboard(query: CallbackQuery) -> None:
     if isinstance(query.message, Message):
-        try:
-            await query.message.edit_reply_markup(reply_markup=None)
-        except TelegramBadRequest:
-            pass
+        await _drop_markup(query.message)
+
+
+async def _drop_markup(message: Message) -> None:
+    """Take the buttons off a message (an old message without any is left alone)."""
+    if message.reply_markup is None:
+        return
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest:
+        pass
 
 
 # ---------------------------------------------------------------------- wiring
