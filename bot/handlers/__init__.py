@@ -27,6 +27,7 @@ from bot.handlers import (
 def build_routers() -> list[Router]:
     """In priority order: commands that work in any state first, the catch-all last."""
     return [
+        registration.consent_gate(),
         start.router(),
         basics.router(),
         state_guard.menu_router(),

@@ -26,7 +26,8 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import PlaceBackCB, PlaceCB, RegCB
+from bot import notify
+from bot.callbacks import LangCB, PlaceBackCB, PlaceCB, RegCB
 from bot.config import Settings
 from bot.handlers.places import show_districts
 from bot.keyboards.common import all_translations, language_keyboard, main_menu, menu_action_for
@@ -46,6 +47,7 @@ from bot.services.roles import Roles
 from bot.states import PlacePick, Registration
 from bot.texts import esc, send_main_menu
 from db.models import User, utcnow
+from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -354,6 +356,20 @@ async def go_back(
     await ask(message, state, session, user, ORDER[max(0, index - 1)])
 
 
+async def forget(
+    session: AsyncSession, i18n: I18n, outbox: OutboxSender, user: User
+) -> privacy.Erased:
+    """Erase the person (Settings → Delete my data, or declining a new consent): their open
+    cases are closed as withdrawn and whoever works each is told through the outbox."""
+    now = utcnow()
+    result = await privacy.erase(session, user, now)
+    for case in result.closed:
+        await notify.case_withdrawn(session, i18n, case, now)
+    await session.commit()
+    outbox.wake()
+    return result
+
+
 # --- consent (inline) --------------------------------------------------------------------------
 
 
@@ -365,12 +381,15 @@ async def on_consent(
     user: User,
     roles: Roles,
     settings: Settings,
+    i18n: I18n,
+    outbox: OutboxSender,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):
         await query.answer(_("This button is out of date."))
         return
     await query.answer()
+    registered = user.registered_at is not None and user.deleted_at is None
     if callback_data.value == "y":
         await save(
             session,
@@ -381,11 +400,19 @@ async def on_consent(
             deleted_at=None,
         )
         await message.edit_text(message.html_text + "\n\n" + _("✅ You agreed."))
+        if registered and not await _is_editing(state):  # a new consent text, accepted
+            await state.clear()
+            await send_main_menu(message, roles)
+            return
         await advance(message, state, session, user, roles, settings)
         return
-    # Declined: keep nothing (answers given before going Back to this question included).
-    privacy.clear_personal_fields(user)
-    await session.commit()
+    # Declined: keep nothing (answers given before going Back to this question included;
+    # a registered person declining a new consent text is erased, as from Settings).
+    if registered:
+        await forget(session, i18n, outbox, user)
+    else:
+        privacy.clear_personal_fields(user)
+        await session.commit()
     await state.clear()
     await message.edit_text(message.html_text + "\n\n" + _("❌ You did not agree."))
     await message.answer(
@@ -667,6 +694,61 @@ async def stale_callback(
     await query.answer(
         _("This button is out of date. Please use the menu or /start."), show_alert=True
     )
+
+
+class NeedsNewConsent(Filter):
+    """The user agreed to an older consent text than the current one (settings.consent_version):
+    nothing else is done for them until they answer the new one."""
+
+    async def __call__(self, event: TelegramObject, user: User, settings: Settings) -> bool:
+        return (
+            user.consent_version is not None
+            and user.deleted_at is None
+            and user.consent_version < settings.consent_version
+        )
+
+
+async def ask_new_consent(
+    message: Message, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    await ask(
+        message,
+        state,
+        session,
+        user,
+        "consent_version",
+        prefix=_("We have updated how we keep your data. Please read it and answer to go on."),
+    )
+
+
+async def on_new_consent_message(
+    message: Message, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    if message.text and message.text.split()[0] in ("/cancel", "/language"):
+        raise SkipHandler  # they work in every state; the question comes again afterwards
+    await ask_new_consent(message, state, session, user)
+
+
+async def on_new_consent_button(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    await query.answer(_("Please answer the question about your data first."), show_alert=True)
+    if isinstance(query.message, Message):
+        await ask_new_consent(query.message, state, session, user)
+
+
+def consent_gate() -> Router:
+    """Registered before every other router: a new consent text is answered first."""
+    r = Router(name="consent_gate")
+    r.message.filter(NeedsNewConsent())
+    r.callback_query.filter(NeedsNewConsent())
+    r.message.register(on_new_consent_message)
+    r.callback_query.register(
+        on_new_consent_button,
+        ~RegCB.filter(F.action.in_({"consent", "back"})),
+        ~LangCB.filter(),
+    )
+    return r
 
 
 class PickingFor(Filter):

@@ -14,6 +14,7 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +36,7 @@ from bot.services.roles import Roles
 from bot.states import PlacePick, SettingsFlow
 from bot.texts import case_kind_label, esc, status_label
 from db.models import Region, User, utcnow
+from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -289,10 +291,15 @@ async def on_delete(query: CallbackQuery, state: FSMContext) -> None:
 
 
 async def on_delete_yes(
-    query: CallbackQuery, state: FSMContext, session: AsyncSession, user: User, roles: Roles
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+    outbox: OutboxSender,
 ) -> None:
-    result = await privacy.erase(session, user, utcnow())
-    await session.commit()
+    result = await registration.forget(session, i18n, outbox, user)
     await state.clear()
     log.info("user %s erased their data (%s cases closed)", user.id, result.cases_closed)
     message = await _edit(

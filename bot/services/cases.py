@@ -273,16 +273,18 @@ async def roadmap(session: AsyncSession, case_id: int) -> Sequence[RoadmapStep]:
 
 async def close_open_cases_of(
     session: AsyncSession, citizen: User, now: dt.datetime, note: str
-) -> int:
-    """Used when a citizen erases their data: open cases are closed, figures are kept."""
-    count = 0
-    for case in await session.scalars(
-        select(Case).where(Case.user_id == citizen.id, Case.status.in_(OPEN_STATUSES))
-    ):
+) -> list[Case]:
+    """Used when a citizen erases their data: open cases are closed with `note` as the reason
+    (figures are kept); returns them, so their assistants can be told."""
+    closed = list(
+        await session.scalars(
+            select(Case).where(Case.user_id == citizen.id, Case.status.in_(OPEN_STATUSES))
+        )
+    )
+    for case in closed:
         await change_status(session, case, actor=citizen, to_status="closed", now=now)
         case.reason = note
-        count += 1
-    return count
+    return closed
 
 
 # --- assistants' work on cases -----------------------------------------------------------
