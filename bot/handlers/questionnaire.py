@@ -438,6 +438,9 @@ async def reshow(message: Message, notice: str, data: dict[str, Any]) -> bool:
         return False
     await _enter(session, state, run, data.get("raw_state"), named)
     step = run.engine.step(run.state)
+    if data.get("redraw"):  # the language changed: the same step, now in the new language
+        await _show(bot, message.chat.id, run, user.locale, notice=_info(notice))
+        return True
     if message.text and message.text.startswith("/"):
         notice = _(
             "Commands don't work in the middle of the questionnaire. Answer the question "
