@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -111,26 +112,14 @@ async def message_to_citizen(
     if citizen is None:
         return False
     with in_locale(i18n, citizen.locale):
-        text = (
-            _("✉️ A message from your assistant about request <b>{number}</b>:").format(
-                number=case.number
-            )
-            + "\n\n"
-            + esc(event.note or "")
+        head = _("✉️ A message from your assistant about request <b>{number}</b>:").format(
+            number=case.number
         )
-        keyboard = InlineKeyboardBuilder()
-        keyboard.button(text=_("↩️ Reply"), callback_data=CaseCB(action="reply", id=case.id))
-        keyboard.button(text=_("Open the request"), callback_data=CaseCB(action="open", id=case.id))
-        keyboard.adjust(1)
-        row = await outbox.enqueue_to_user(
-            session,
-            citizen,
-            text=text,
-            kind="case_message",
-            reply_markup=keyboard.as_markup(),
-            dedupe_key=f"case_message:{event.id}",
-        )
-    return row is not None
+        buttons = [
+            (_("↩️ Reply"), CaseCB(action="reply", id=case.id)),
+            (_("Open the request"), CaseCB(action="open", id=case.id)),
+        ]
+        return await _relay(session, citizen, event, head, buttons, columns=1)
 
 
 async def message_to_assistant(
@@ -148,25 +137,58 @@ async def message_to_assistant(
         return False
     first_name = (citizen.name or "").split(" ")[0] or "—"
     with in_locale(i18n, assistant.locale):
-        text = (
-            _("↩️ {name} replied about request <b>{number}</b>:").format(
-                name=esc(first_name), number=case.number
-            )
-            + "\n\n"
-            + esc(event.note or "")
+        head = _("↩️ {name} replied about request <b>{number}</b>:").format(
+            name=esc(first_name), number=case.number
         )
-        keyboard = InlineKeyboardBuilder()
-        keyboard.button(text=_("↩️ Reply"), callback_data=ACB(action="msg", id=case.id))
-        keyboard.button(text=_("📂 Open"), callback_data=ACB(action="open", id=case.id))
-        row = await outbox.enqueue_to_user(
+        buttons = [
+            (_("↩️ Reply"), ACB(action="msg", id=case.id)),
+            (_("📂 Open"), ACB(action="open", id=case.id)),
+        ]
+        return await _relay(session, assistant, event, head, buttons, columns=2)
+
+
+async def _relay(
+    session: AsyncSession,
+    recipient: User,
+    event: CaseEvent,
+    head: str,
+    buttons: list[tuple[str, CallbackData]],
+    *,
+    columns: int,
+) -> bool:
+    """Queue one relayed case message (the head, then the escaped text) once per event."""
+    keyboard = InlineKeyboardBuilder()
+    for label, data in buttons:
+        keyboard.button(text=label, callback_data=data)
+    keyboard.adjust(columns)
+    row = await outbox.enqueue_to_user(
+        session,
+        recipient,
+        text=head + "\n\n" + esc(event.note or ""),
+        kind="case_message",
+        reply_markup=keyboard.as_markup(),
+        dedupe_key=f"case_message:{event.id}",
+    )
+    return row is not None
+
+
+async def case_withdrawn(session: AsyncSession, i18n: I18n, case: Case, now: dt.datetime) -> None:
+    """Tell whoever works the case that the citizen withdrew it by erasing their data (the case
+    is already closed); nobody is told when the case had nobody yet."""
+    assistant = await cases.responsible(session, case, now)
+    if assistant is None:
+        return
+    with in_locale(i18n, assistant.locale):
+        await outbox.enqueue_to_user(
             session,
             assistant,
-            text=text,
-            kind="case_message",
-            reply_markup=keyboard.as_markup(),
-            dedupe_key=f"case_message:{event.id}",
+            text=_(
+                "📭 Request <b>{number}</b> was withdrawn by the citizen: they deleted their "
+                "data. The request is closed."
+            ).format(number=case.number),
+            kind="case_status",
+            dedupe_key=f"case_withdrawn:{case.id}",
         )
-    return row is not None
 
 
 async def case_reassigned(

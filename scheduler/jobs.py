@@ -135,12 +135,19 @@ def _at(attribute: str) -> Callable[[Settings], dict[str, Any]]:
     return fields
 
 
+def _fixed(hour: int, minute: int) -> Callable[[Settings], dict[str, Any]]:
+    def fields(settings: Settings) -> dict[str, Any]:
+        return {"hour": hour, "minute": minute, "second": 0}
+
+    return fields
+
+
 def _hourly(settings: Settings) -> dict[str, Any]:
     return {"hour": "*", "minute": 0, "second": 0}
 
 
 def _registry() -> dict[str, JobSpec]:
-    from scheduler import digest_jobs, overdue, reminders
+    from scheduler import digest_jobs, overdue, reminders, vacancy_jobs
 
     specs = (
         JobSpec(
@@ -198,6 +205,15 @@ def _registry() -> dict[str, JobSpec]:
             overdue.plan_overdue,
             grace=1800,
         ),
+        JobSpec(
+            "vacancy_round",
+            "every day: expired vacancies closed; open ones offered to seekers left out before",
+            _fixed(10, 0),
+            _always,
+            "",
+            _daily_period,
+            vacancy_jobs.plan_vacancy_round,
+        ),
     )
     return {spec.name: spec for spec in specs}
 
@@ -209,6 +225,7 @@ JOB_NAMES = (
     "weekly_summary",
     "monthly_summary",
     "overdue_check",
+    "vacancy_round",
 )
 _SPECS: dict[str, JobSpec] | None = None
 

@@ -2,7 +2,8 @@
 
 Once-overdue cases need no message of their own: the assistant's next reminder lists them and
 the digests count them. A case twice overdue (`Case.escalate_due`, fixed at creation) is told
-to the district's supervisors at once, exactly once: `escalated_at` is set by a conditional
+to the district's supervisors at once (a district without any: the region's, then the
+country's), exactly once: `escalated_at` is set by a conditional
 UPDATE in the same transaction that queues the messages.
 """
 
@@ -72,7 +73,7 @@ async def plan_overdue(ctx: JobContext, now: dt.datetime) -> Plan:
             )
         ).all()
         for case in due:
-            supervisors = await cases.district_supervisors(session, case.district_soato, now)
+            supervisors = await cases.nearest_supervisors(session, case, now)
             mahalla = await registry.get_mahalla(session, case.mahalla_code)
             assistant = await cases.responsible(session, case, now)
             messages = []

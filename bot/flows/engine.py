@@ -642,7 +642,9 @@ def _parse_yesno(text: str) -> bool | None:
 
 
 def _match_choice(question: Question, text: str, locale: Locale) -> Choice | None:
-    """A choice by its label in any language (the user's first) or by its 1-based number."""
+    """A choice by its label in any language (the user's first). A bare number is never a
+    position on screen ("3" is not the third button): it picks the one choice whose label
+    carries that number ("3 oy", "3 месяца"), else nothing matches."""
     folded = fold_label(text)
     if not folded:
         return None
@@ -653,9 +655,17 @@ def _match_choice(question: Question, text: str, locale: Locale) -> Choice | Non
                 return choice
     if folded.isdigit() and folded.isascii():
         number = int(folded)
-        if 1 <= number <= len(choices):
-            return choices[number - 1]
+        numbered = [
+            choice
+            for choice in choices
+            if any(_label_numbers(label) == [number] for label in choice.text.all())
+        ]
+        return numbered[0] if len(numbered) == 1 else None
     return None
+
+
+def _label_numbers(label: str | None) -> list[int]:
+    return [int(found) for found in re.findall(r"\d+", label or "")]
 
 
 def _match_choices(question: Question, text: str, locale: Locale) -> list[str] | str:

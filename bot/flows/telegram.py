@@ -419,7 +419,7 @@ def error_text(error: AnswerError, question: Question | None, locale: str) -> st
         return _("You can choose no more than {max}.").format(max=high)
     if code == "required":
         return _("This question cannot be skipped.")
-    return _("Please choose one of the buttons, or type its number.")
+    return _("Please choose with the buttons below.")
 
 
 def parse_callback(data: str | None) -> QCB | None:

@@ -18,6 +18,7 @@ from bot.handlers import (
     roadmap,
     settings,
     start,
+    state_guard,
     supervisor,
     vacancies,
 )
@@ -26,8 +27,10 @@ from bot.handlers import (
 def build_routers() -> list[Router]:
     """In priority order: commands that work in any state first, the catch-all last."""
     return [
+        registration.consent_gate(),
         start.router(),
         basics.router(),
+        state_guard.menu_router(),
         admin.router(),
         assistant_cases.router(),
         roadmap.router(),
@@ -40,5 +43,6 @@ def build_routers() -> list[Router]:
         supervisor.router(),
         places.router(),
         digests.router(),
+        state_guard.router(),
         fallback.router(),
     ]

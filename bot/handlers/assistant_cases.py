@@ -803,18 +803,12 @@ async def on_work_text(
     await message.answer(card, reply_markup=markup)
 
 
-async def on_state_other(
-    message: Message, state: FSMContext, session: AsyncSession, user: User
-) -> None:
-    """Stickers, photos, voice, contacts, locations, unknown commands while text is expected."""
-    data = await state.get_data()
-    case = await session.get(Case, int(data.get("case") or 0))
+async def reshow(message: Message, notice: str, data: dict[str, Any]) -> None:
+    """The state guard's re-ask while text is being typed for a case: the prompt again."""
+    state: FSMContext = data["state"]
+    case = await data["session"].get(Case, int((await state.get_data()).get("case") or 0))
     number = (case.number if case else None) or ""
-    if message.text and message.text.startswith("/"):
-        hint = _("Commands don't work while you are typing this. Send the text, or /cancel.")
-    else:
-        hint = _("I can only take text here. Type it, or send /cancel to stop.")
-    await _remind(message, await state.get_state(), number, hint)
+    await _remind(message, await state.get_state(), number, notice)
 
 
 async def on_reply_button(
@@ -875,9 +869,7 @@ def router() -> Router:
     r = Router(name="assistant_cases")
     typing = StateFilter(*WORK_STATES)
     r.message.register(on_work_text, typing, F.text, ~F.text.startswith("/"))
-    r.message.register(on_state_other, typing)
     r.message.register(on_reply_text, StateFilter(CaseReply.text), F.text, ~F.text.startswith("/"))
-    r.message.register(on_state_other, StateFilter(CaseReply.text))
     r.message.register(on_cases_menu, MenuButton("a_cases"))
     r.message.register(on_overdue_menu, MenuButton("a_overdue"))
     r.callback_query.register(on_list, ACB.filter(F.action == "list"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -13,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import LangCB, MenuCB
 from bot.config import LOCALES
 from bot.filters import MenuButton
-from bot.handlers import registration
+from bot.handlers import registration, state_guard
 from bot.i18n import LANGUAGE_NAMES
 from bot.keyboards.common import language_keyboard, main_menu
 from bot.services import users
@@ -53,6 +55,7 @@ async def on_language_chosen(
     roles: Roles,
     i18n: I18n,
     state: FSMContext,
+    **data: Any,
 ) -> None:
     if callback_data.code not in LOCALES:
         await query.answer(_("This button is out of date."), show_alert=False)
@@ -69,8 +72,15 @@ async def on_language_chosen(
             await registration.after_language(
                 query.message, state, session, user, roles, first_time=first_time
             )
-        elif query.message is not None:
-            await query.message.answer(_("Let's continue where you stopped."))
+        elif isinstance(query.message, Message):
+            # The question on screen is asked again in the new language, where one is open.
+            expect = state_guard.expected(await state.get_state())
+            notice = _("Let's continue where you stopped.")
+            if expect is None or expect.reshow is None:
+                await query.message.answer(notice)
+                return
+            context = {**data, "session": session, "user": user, "roles": roles, "i18n": i18n}
+            await expect.reshow(query.message, notice, {**context, "state": state, "redraw": True})
 
 
 async def on_noop(query: CallbackQuery) -> None:

@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 
 from aiogram import F, Router
-from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
@@ -573,37 +572,6 @@ async def on_today(
     await message.answer("\n".join(lines), reply_markup=builder.as_markup())
 
 
-# ---------------------------------------------------------------------- other input
-
-
-async def on_menu_button(message: Message, state: FSMContext) -> None:
-    """A main-menu button in the middle of recording: leave it and let the menu answer."""
-    await state.clear()
-    raise SkipHandler
-
-
-def _hint(current: str | None) -> str:
-    if current == JobLedger.employer.state:
-        return _("Please type the employer's name or use the buttons above, or /cancel.")
-    if current == JobLedger.link.state:
-        return _("Please choose a request or “No link” with the buttons above, or /cancel.")
-    if current == JobLedger.mahalla.state:
-        return _("Please choose the mahalla with the buttons above, or /cancel.")
-    return _("Please choose the kind of job with the buttons above, or /cancel.")
-
-
-async def on_other_input(message: Message, state: FSMContext) -> None:
-    """Stickers, photos, voice, locations, contacts, commands and text where buttons are due."""
-    hint = _hint(await state.get_state())
-    if message.text and message.text.startswith("/"):
-        text = _("Commands don't work here.") + " " + hint
-    elif message.text:
-        text = hint
-    else:
-        text = _("I can't use this kind of message here.") + " " + hint
-    await message.answer(text)
-
-
 def router() -> Router:
     r = Router(name="ledger")
     assistant = HasRole("assistant")
@@ -617,11 +585,7 @@ def router() -> Router:
     r.callback_query.register(on_mahalla, JobCB.filter(F.action == "mah"))
     r.callback_query.register(on_edit, JobCB.filter(F.action == "edit"))
     r.callback_query.register(on_delete, JobCB.filter(F.action.in_({"del", "dely", "keep"})))
-    for st in LEDGER_STATES:
-        r.message.register(on_menu_button, st, AnyMenuButton())
     r.message.register(
         on_employer_text, JobLedger.employer, F.text, ~F.text.startswith("/"), ~AnyMenuButton()
     )
-    for st in LEDGER_STATES:
-        r.message.register(on_other_input, st, ~AnyMenuButton())
     return r

@@ -174,16 +174,9 @@ async def on_search_text(
     )
 
 
-async def on_other_input(message: Message) -> None:
-    await message.answer(
-        _("Please choose with the buttons above, or type a part of the mahalla's name.")
-    )
-
-
 def router() -> Router:
     r = Router(name="places")
     r.callback_query.register(on_place, PlaceCB.filter())
     r.callback_query.register(on_place_back, PlaceBackCB.filter())
     r.message.register(on_search_text, PlacePick.choosing, F.text & ~F.text.startswith("/"))
-    r.message.register(on_other_input, PlacePick.choosing)
     return r

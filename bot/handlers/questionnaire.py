@@ -399,7 +399,7 @@ async def _answer_typed(
     await _show(bot, message.chat.id, run, locale, closing=closing)
 
 
-async def on_other_input(
+async def on_contact(
     message: Message,
     bot: Bot,
     state: FSMContext,
@@ -407,28 +407,40 @@ async def on_other_input(
     session: AsyncSession,
     user: User,
     flows: FlowRegistry,
-    i18n: I18n,
 ) -> None:
-    """Stickers, photos, voice, locations, contacts, files and unknown commands."""
-    if menu_action_for(i18n, message.text) is not None:
-        raise SkipHandler  # skipped by on_text: let the menu's own router answer
+    """The user's own contact answers a phone question; any other contact is the guard's."""
     run, named = await _current_run(session, state, user, flows)
-    if run is None:
-        await _leave(session, state)
-        raise SkipHandler
-    await _enter(session, state, run, raw_state, named)
-    locale = user.locale
-    step = run.engine.step(run.state)
+    step = run.engine.step(run.state) if run is not None else None
     contact = message.contact
     if (
-        isinstance(step, QuestionStep)
-        and step.question.type == "phone"
-        and contact is not None
-        and message.from_user is not None
-        and contact.user_id == message.from_user.id
+        run is None
+        or not isinstance(step, QuestionStep)
+        or step.question.type != "phone"
+        or contact is None
+        or message.from_user is None
+        or contact.user_id != message.from_user.id
     ):
-        await _answer_typed(message, bot, run, step, contact.phone_number, locale)
-        return
+        raise SkipHandler
+    await _enter(session, state, run, raw_state, named)
+    await _answer_typed(message, bot, run, step, contact.phone_number, user.locale)
+
+
+async def reshow(message: Message, notice: str, data: dict[str, Any]) -> bool:
+    """The state guard's re-ask (bot/handlers/state_guard.py): the current step again, with a
+    notice fitting the step; False when the user has no questionnaire open any more."""
+    state: FSMContext = data["state"]
+    session: AsyncSession = data["session"]
+    user: User = data["user"]
+    bot: Bot = data["bot"]
+    run, named = await _current_run(session, state, user, data["flows"])
+    if run is None:
+        await _leave(session, state)
+        return False
+    await _enter(session, state, run, data.get("raw_state"), named)
+    step = run.engine.step(run.state)
+    if data.get("redraw"):  # the language changed: the same step, now in the new language
+        await _show(bot, message.chat.id, run, user.locale, notice=_info(notice))
+        return True
     if message.text and message.text.startswith("/"):
         notice = _(
             "Commands don't work in the middle of the questionnaire. Answer the question "
@@ -441,7 +453,8 @@ async def on_other_input(
             "I can't use this kind of message as an answer. Please type the answer or use "
             "the buttons."
         )
-    await _show(bot, message.chat.id, run, locale, notice=_warn(notice))
+    await _show(bot, message.chat.id, run, user.locale, notice=_warn(notice))
+    return True
 
 
 # ---------------------------------------------------------------------- buttons
@@ -868,5 +881,5 @@ def router() -> Router:
     r.callback_query.register(on_update, RequestCB.filter(F.action == "upd"))
     r.callback_query.register(on_button, QCB.filter())
     r.message.register(on_text, Questionnaire.active, F.text, ~F.text.startswith("/"))
-    r.message.register(on_other_input, Questionnaire.active)
+    r.message.register(on_contact, Questionnaire.active, F.contact)
     return r

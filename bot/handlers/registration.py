@@ -17,6 +17,7 @@ import logging
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
@@ -25,7 +26,8 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import PlaceBackCB, PlaceCB, RegCB
+from bot import notify
+from bot.callbacks import LangCB, PlaceBackCB, PlaceCB, RegCB
 from bot.config import Settings
 from bot.handlers.places import show_districts
 from bot.keyboards.common import all_translations, language_keyboard, main_menu, menu_action_for
@@ -45,6 +47,7 @@ from bot.services.roles import Roles
 from bot.states import PlacePick, Registration
 from bot.texts import esc, send_main_menu
 from db.models import User, utcnow
+from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -353,6 +356,20 @@ async def go_back(
     await ask(message, state, session, user, ORDER[max(0, index - 1)])
 
 
+async def forget(
+    session: AsyncSession, i18n: I18n, outbox: OutboxSender, user: User
+) -> privacy.Erased:
+    """Erase the person (Settings → Delete my data, or declining a new consent): their open
+    cases are closed as withdrawn and whoever works each is told through the outbox."""
+    now = utcnow()
+    result = await privacy.erase(session, user, now)
+    for case in result.closed:
+        await notify.case_withdrawn(session, i18n, case, now)
+    await session.commit()
+    outbox.wake()
+    return result
+
+
 # --- consent (inline) --------------------------------------------------------------------------
 
 
@@ -364,12 +381,15 @@ async def on_consent(
     user: User,
     roles: Roles,
     settings: Settings,
+    i18n: I18n,
+    outbox: OutboxSender,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):
         await query.answer(_("This button is out of date."))
         return
     await query.answer()
+    registered = user.registered_at is not None and user.deleted_at is None
     if callback_data.value == "y":
         await save(
             session,
@@ -380,11 +400,19 @@ async def on_consent(
             deleted_at=None,
         )
         await message.edit_text(message.html_text + "\n\n" + _("✅ You agreed."))
+        if registered and not await _is_editing(state):  # a new consent text, accepted
+            await state.clear()
+            await send_main_menu(message, roles)
+            return
         await advance(message, state, session, user, roles, settings)
         return
-    # Declined: keep nothing (answers given before going Back to this question included).
-    privacy.clear_personal_fields(user)
-    await session.commit()
+    # Declined: keep nothing (answers given before going Back to this question included;
+    # a registered person declining a new consent text is erased, as from Settings).
+    if registered:
+        await forget(session, i18n, outbox, user)
+    else:
+        privacy.clear_personal_fields(user)
+        await session.commit()
     await state.clear()
     await message.edit_text(message.html_text + "\n\n" + _("❌ You did not agree."))
     await message.answer(
@@ -416,8 +444,8 @@ async def on_consent_back_text(
 ) -> None:
     """The reply keyboard of the name question may still show Back while consent is asked."""
     if not _is_button(i18n, message.text, BACK):
-        await ask_current(message, state, session, user, input_hint(message))
-        return
+        raise SkipHandler  # the state guard answers
+
     await state.clear()
     await message.answer(_("Choose your language:"), reply_markup=language_keyboard(user.locale))
 
@@ -639,37 +667,17 @@ async def on_mahalla(
     await advance(message, state, session, user, roles, settings)
 
 
-async def on_picker_other_input(
-    message: Message, state: FSMContext, session: AsyncSession, user: User
-) -> None:
-    """Not a search text (a command, a photo, …) while the mahalla list is shown."""
-    await resend_mahallas(
-        message,
-        state,
-        session,
-        user,
-        _("Please choose with the buttons, or type a part of the mahalla's name."),
-    )
-
-
 # --- anything else -------------------------------------------------------------------------------
 
 
-def input_hint(message: Message) -> str:
-    """What to say about a message the current question cannot use."""
-    if message.text and message.text.startswith("/"):
-        return _("This command does not work here. Answer the question, or send /cancel to stop.")
-    if message.contact is not None:
-        return _("A contact is not needed here.")
-    if message.text:
-        return _("Please answer with the buttons.")
-    return _("I can't use this kind of message here.")
+async def reshow(message: Message, notice: str, data: dict[str, Any]) -> None:
+    """The state guard's re-ask (bot/handlers/state_guard.py): the notice, then the question."""
+    await ask_current(message, data["state"], data["session"], data["user"], notice)
 
 
-async def on_other_message(
-    message: Message, state: FSMContext, session: AsyncSession, user: User
-) -> None:
-    await ask_current(message, state, session, user, input_hint(message))
+async def reshow_mahallas(message: Message, notice: str, data: dict[str, Any]) -> None:
+    """The state guard's re-ask while a mahalla list (of any purpose) is open."""
+    await resend_mahallas(message, data["state"], data["session"], data["user"], notice)
 
 
 async def stale_callback(
@@ -688,6 +696,61 @@ async def stale_callback(
     )
 
 
+class NeedsNewConsent(Filter):
+    """The user agreed to an older consent text than the current one (settings.consent_version):
+    nothing else is done for them until they answer the new one."""
+
+    async def __call__(self, event: TelegramObject, user: User, settings: Settings) -> bool:
+        return (
+            user.consent_version is not None
+            and user.deleted_at is None
+            and user.consent_version < settings.consent_version
+        )
+
+
+async def ask_new_consent(
+    message: Message, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    await ask(
+        message,
+        state,
+        session,
+        user,
+        "consent_version",
+        prefix=_("We have updated how we keep your data. Please read it and answer to go on."),
+    )
+
+
+async def on_new_consent_message(
+    message: Message, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    if message.text and message.text.split()[0] in ("/cancel", "/language"):
+        raise SkipHandler  # they work in every state; the question comes again afterwards
+    await ask_new_consent(message, state, session, user)
+
+
+async def on_new_consent_button(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    await query.answer(_("Please answer the question about your data first."), show_alert=True)
+    if isinstance(query.message, Message):
+        await ask_new_consent(query.message, state, session, user)
+
+
+def consent_gate() -> Router:
+    """Registered before every other router: a new consent text is answered first."""
+    r = Router(name="consent_gate")
+    r.message.filter(NeedsNewConsent())
+    r.callback_query.filter(NeedsNewConsent())
+    r.message.register(on_new_consent_message)
+    r.callback_query.register(
+        on_new_consent_button,
+        ~RegCB.filter(F.action.in_({"consent", "back"})),
+        ~LangCB.filter(),
+    )
+    return r
+
+
 class PickingFor(Filter):
     """The mahalla list of the place picker is open for this purpose (FSM data `purpose`)."""
 
@@ -700,10 +763,6 @@ class PickingFor(Filter):
         if raw_state != PlacePick.choosing.state:
             return False
         return bool((await state.get_data()).get("purpose") == self.purpose)
-
-
-def not_search_text(message: Message) -> bool:
-    return not message.text or message.text.startswith("/")
 
 
 def router() -> Router:
@@ -739,6 +798,4 @@ def router() -> Router:
     r.message.register(on_birth_year, Registration.birth_year, F.text & ~F.text.startswith("/"))
     r.message.register(on_gender, Registration.gender, F.text & ~F.text.startswith("/"))
     r.message.register(on_consent_back_text, Registration.consent, F.text)
-    r.message.register(on_picker_other_input, PickingFor(PURPOSE), not_search_text)
-    r.message.register(on_other_message, StateFilter(*QUESTION_STATES, Registration.place))
     return r

@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 
 from aiogram import F, Router
-from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
@@ -406,35 +405,10 @@ def _due_error(reason: str, today: dt.date) -> str:
     )
 
 
-async def on_menu_button(message: Message, state: FSMContext) -> None:
-    """A main-menu button while typing: leave the editor and let the menu answer it."""
-    await state.clear()
-    raise SkipHandler
-
-
-async def on_other_input(message: Message, state: FSMContext) -> None:
-    """Stickers, photos, voice, locations, contacts, files and commands while typing."""
-    current = await state.get_state()
-    if current == RoadmapEdit.due_date.state:
-        hint = _("Please type the date as dd.mm.yyyy or use the buttons above, or /cancel.")
-    else:
-        hint = _("Please type the text of the step, or /cancel to stop.")
-    if message.text and message.text.startswith("/"):
-        text = _("Commands don't work here.") + " " + hint
-    else:
-        text = _("I can't use this kind of message here.") + " " + hint
-    await message.answer(text)
-
-
 def router() -> Router:
     r = Router(name="roadmap")
-    editing = (RoadmapEdit.action_text, RoadmapEdit.due_date)
     typed = (F.text, ~F.text.startswith("/"), ~AnyMenuButton())
     r.callback_query.register(on_roadmap, RoadmapCB.filter())
-    for st in editing:
-        r.message.register(on_menu_button, st, AnyMenuButton())
     r.message.register(on_action_text, RoadmapEdit.action_text, *typed)
     r.message.register(on_due_text, RoadmapEdit.due_date, *typed)
-    for st in editing:
-        r.message.register(on_other_input, st, ~AnyMenuButton())
     return r

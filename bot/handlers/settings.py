@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +36,7 @@ from bot.services.roles import Roles
 from bot.states import PlacePick, SettingsFlow
 from bot.texts import case_kind_label, esc, status_label
 from db.models import Region, User, utcnow
+from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -263,24 +266,12 @@ async def on_mahalla(
     )
 
 
-async def on_place_message(
-    message: Message, state: FSMContext, session: AsyncSession, user: User
-) -> None:
+async def reshow_regions(message: Message, notice: str, data: dict[str, Any]) -> None:
+    """The state guard's re-ask while the region list of a new mahalla is open."""
+    regions = await registry.regions(data["session"])
     await message.answer(
-        registration.input_hint(message) + "\n\n" + _("Choose your region:"),
-        reply_markup=_regions_markup(await registry.regions(session), user.locale),
-    )
-
-
-async def on_picker_other_input(
-    message: Message, state: FSMContext, session: AsyncSession, user: User
-) -> None:
-    await registration.resend_mahallas(
-        message,
-        state,
-        session,
-        user,
-        _("Please choose with the buttons, or type a part of the mahalla's name."),
+        notice + "\n\n" + _("Choose your region:"),
+        reply_markup=_regions_markup(regions, data["user"].locale),
     )
 
 
@@ -300,10 +291,15 @@ async def on_delete(query: CallbackQuery, state: FSMContext) -> None:
 
 
 async def on_delete_yes(
-    query: CallbackQuery, state: FSMContext, session: AsyncSession, user: User, roles: Roles
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+    outbox: OutboxSender,
 ) -> None:
-    result = await privacy.erase(session, user, utcnow())
-    await session.commit()
+    result = await registration.forget(session, i18n, outbox, user)
     await state.clear()
     log.info("user %s erased their data (%s cases closed)", user.id, result.cases_closed)
     message = await _edit(
@@ -325,10 +321,10 @@ async def on_delete_no(query: CallbackQuery, state: FSMContext) -> None:
     await _edit(query, _("Nothing was deleted.") + "\n\n" + menu_text(), settings_menu())
 
 
-async def on_confirm_message(message: Message) -> None:
+async def reshow_delete_question(message: Message, notice: str, data: dict[str, Any]) -> None:
+    """The state guard's re-ask while "Delete your data?" waits for an answer."""
     await message.answer(
-        registration.input_hint(message) + "\n\n" + delete_question(),
-        reply_markup=delete_confirm_keyboard(),
+        notice + "\n\n" + delete_question(), reply_markup=delete_confirm_keyboard()
     )
 
 
@@ -364,8 +360,4 @@ def router() -> Router:
     r.callback_query.register(on_picker_back, in_place, PlaceBackCB.filter(F.purpose == PURPOSE))
     r.callback_query.register(on_stale, ~in_place, PlaceCB.filter(F.purpose == PURPOSE))
     r.callback_query.register(on_stale, ~in_place, PlaceBackCB.filter(F.purpose == PURPOSE))
-
-    r.message.register(on_place_message, SettingsFlow.place)
-    r.message.register(on_picker_other_input, picking, registration.not_search_text)
-    r.message.register(on_confirm_message, SettingsFlow.confirm_delete)
     return r

@@ -15,7 +15,6 @@ import re
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -764,10 +763,7 @@ async def on_step_button(
         await _refuse(query, user, f"posting value {action}={value!r}")
         return
     await query.answer()
-    try:
-        await message.edit_reply_markup(reply_markup=None)
-    except TelegramBadRequest:
-        pass
+    await _drop_markup(message)
     await _next(*ask, **values)
 
 
@@ -826,36 +822,22 @@ async def _post(
             count=result.limited, limit=matching.DAILY_OFFER_LIMIT
         )
     await query.answer()
-    try:
-        await message.edit_reply_markup(reply_markup=None)
-    except TelegramBadRequest:
-        pass
+    await _drop_markup(message)
     text, markup = await _card_view(session, vacancy, user, 0, lead=lead)
     await message.answer(text, reply_markup=markup)
 
 
-async def on_state_menu(message: Message, state: FSMContext) -> None:
-    """A main-menu button in the middle of posting: leave it and let the menu answer."""
-    await state.clear()
-    raise SkipHandler
-
-
-async def on_state_other(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-) -> None:
-    """Stickers, photos, voice, contacts, locations, commands: say so and ask the step again."""
-    if message.text and message.text.startswith("/"):
-        notice = _("Commands don't work here.") + " " + _("Send /cancel to stop.")
-    elif message.text:
-        notice = _("Please choose with the buttons below, or /cancel.")
-    else:
-        notice = _("I can't use this kind of message here.") + " " + _("Send /cancel to stop.")
-    await _ask(message, state, session, user, roles, settings, notice=notice)
+async def reshow(message: Message, notice: str, data: dict[str, Any]) -> None:
+    """The state guard's re-ask (bot/handlers/state_guard.py): the notice, then the step."""
+    await _ask(
+        message,
+        data["state"],
+        data["session"],
+        data["user"],
+        data["roles"],
+        data["settings"],
+        notice=notice,
+    )
 
 
 # ---------------------------------------------------------------------- citizens: browsing
@@ -1111,10 +1093,17 @@ async def on_offer_answer(
 
 async def _drop_keyboard(query: CallbackQuery) -> None:
     if isinstance(query.message, Message):
-        try:
-            await query.message.edit_reply_markup(reply_markup=None)
-        except TelegramBadRequest:
-            pass
+        await _drop_markup(query.message)
+
+
+async def _drop_markup(message: Message) -> None:
+    """Take the buttons off a message (an old message without any is left alone)."""
+    if message.reply_markup is None:
+        return
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest:
+        pass
 
 
 # ---------------------------------------------------------------------- wiring
@@ -1122,12 +1111,8 @@ async def _drop_keyboard(query: CallbackQuery) -> None:
 
 def router() -> Router:
     r = Router(name="vacancies")
-    for st in ALL_STATES:
-        r.message.register(on_state_menu, st, AnyMenuButton())
     for st in TEXT_STATES:
-        r.message.register(on_step_text, st, F.text, ~F.text.startswith("/"))
-    for st in ALL_STATES:
-        r.message.register(on_state_other, st)
+        r.message.register(on_step_text, st, F.text, ~F.text.startswith("/"), ~AnyMenuButton())
     r.message.register(on_menu, MenuButton("a_vac"))
     r.message.register(on_browse_menu, MenuButton("vacancies"))
     r.callback_query.register(on_list, VacCB.filter(F.action == "list"))

@@ -100,17 +100,42 @@ async def responsible(session: AsyncSession, case: Case, now: dt.datetime) -> Us
 async def district_supervisors(
     session: AsyncSession, district_soato: str, now: dt.datetime
 ) -> Sequence[User]:
+    return await _supervisors(session, "district", district_soato, now)
+
+
+async def _supervisors(
+    session: AsyncSession, level: str, code: str | None, now: dt.datetime
+) -> Sequence[User]:
+    place = (
+        SupervisorScope.place_code.is_(None)
+        if code is None
+        else (SupervisorScope.place_code == code)
+    )
     return (
         await session.scalars(
             select(User)
             .join(SupervisorScope, SupervisorScope.user_id == User.id)
-            .where(
-                SupervisorScope.level == "district", SupervisorScope.place_code == district_soato
-            )
+            .where(SupervisorScope.level == level, place)
             .where(_active(SupervisorScope.active_to, now))
             .distinct()
         )
     ).all()
+
+
+async def nearest_supervisors(
+    session: AsyncSession, case: Case, now: dt.datetime
+) -> Sequence[User]:
+    """Who oversees the case's place: the district's supervisors; if the district has none,
+    the region's; if the region has none either, the country's."""
+    for level, code in (
+        ("district", case.district_soato),
+        ("region", case.region_soato),
+        ("country", None),
+    ):
+        found = await _supervisors(session, level, code, now)
+        if found:
+            return found
+    return []
 
 
 async def create_case(
@@ -273,16 +298,18 @@ async def roadmap(session: AsyncSession, case_id: int) -> Sequence[RoadmapStep]:
 
 async def close_open_cases_of(
     session: AsyncSession, citizen: User, now: dt.datetime, note: str
-) -> int:
-    """Used when a citizen erases their data: open cases are closed, figures are kept."""
-    count = 0
-    for case in await session.scalars(
-        select(Case).where(Case.user_id == citizen.id, Case.status.in_(OPEN_STATUSES))
-    ):
+) -> list[Case]:
+    """Used when a citizen erases their data: open cases are closed with `note` as the reason
+    (figures are kept); returns them, so their assistants can be told."""
+    closed = list(
+        await session.scalars(
+            select(Case).where(Case.user_id == citizen.id, Case.status.in_(OPEN_STATUSES))
+        )
+    )
+    for case in closed:
         await change_status(session, case, actor=citizen, to_status="closed", now=now)
         case.reason = note
-        count += 1
-    return count
+    return closed
 
 
 # --- assistants' work on cases -----------------------------------------------------------

@@ -25,7 +25,7 @@ PERSONAL_FIELDS = (
     "consent_at",
     "registered_at",
 )
-ERASED_NOTE = "citizen erased their data"
+ERASED_NOTE = "withdrawn by the citizen (they erased their data)"
 MAX_CASES_LISTED = 20
 
 
@@ -111,8 +111,12 @@ def has_personal_data(user: User) -> bool:
 
 @dataclass(frozen=True)
 class Erased:
-    cases_closed: int
+    closed: list[Case]  # the open cases closed as withdrawn (their assistants are told)
     drafts_deleted: int
+
+    @property
+    def cases_closed(self) -> int:
+        return len(self.closed)
 
 
 async def erase(session: AsyncSession, user: User, now: dt.datetime) -> Erased:
@@ -125,4 +129,4 @@ async def erase(session: AsyncSession, user: User, now: dt.datetime) -> Erased:
     result = await session.execute(delete(Draft).where(Draft.user_id == user.id))
     clear_personal_fields(user)
     user.deleted_at = now
-    return Erased(cases_closed=closed, drafts_deleted=int(getattr(result, "rowcount", 0) or 0))
+    return Erased(closed=closed, drafts_deleted=int(getattr(result, "rowcount", 0) or 0))

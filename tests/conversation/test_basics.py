@@ -197,3 +197,31 @@ async def test_other_kinds_of_input_get_an_answer(harness) -> None:  # type: ign
     assert "Tushunmadim" in replies[-1].text
     replies = await user.send("/nonsense")
     assert "Bunday buyruq yoʻq" in replies[-1].text
+
+
+async def test_language_change_redraws_the_open_question(harness) -> None:  # type: ignore[no-untyped-def]
+    """/language in the middle of registration or a questionnaire asks the same question again,
+    now in the new language (and the answer given in it is taken)."""
+    from bot.flows.loader import load_definitions
+    from tests.support.factories import make_user
+
+    user = harness.user(131, first_name="Ali", language_code="uz")
+    await user.send("/start")
+    await user.press(next(b for row in user.last.buttons for b in row if b.endswith("O‘zbekcha")))
+    await user.press("✅ Roziman")
+    assert "Ismingiz va familiyangizni" in user.last.text
+    await user.send("/language")
+    await user.press("Русский")
+    assert "Напишите ваши имя и фамилию" in user.last.text
+    await user.send("Ali Valiyev")
+    assert (await _user_row(harness, 131)).name == "Ali Valiyev"
+
+    async with harness.db() as session:
+        await make_user(session, 132, locale="uz")
+    citizen = harness.user(132, first_name="Vali", language_code="uz")
+    await citizen.send(harness.app.i18n.gettext("📝 My household's needs", locale="uz"))
+    first = load_definitions().latest("household").questions[0].text
+    assert first.uz in citizen.last.text
+    await citizen.send("/language")
+    await citizen.press("Русский")
+    assert first.ru in citizen.last.text and first.uz not in citizen.last.text

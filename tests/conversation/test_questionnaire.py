@@ -432,8 +432,10 @@ async def test_skip_and_invalid_input_get_the_questions_own_error(harness: Any) 
     await user.send("1 200 000")
     # A multi question without its own error text: the default text in Russian.
     await user.send("что-то")
-    assert user.last.text.startswith("⚠️ Пожалуйста, выберите одну из кнопок или напишите её номер.")
-    await user.send("1, 3")  # typed numbers of the choices: wage, remittance
+    assert user.last.text.startswith("⚠️ Пожалуйста, выберите кнопками ниже.")
+    await user.send("1, 3")  # numbers are not the buttons' positions: the buttons again
+    assert user.last.text.startswith("⚠️ Пожалуйста, выберите кнопками ниже.")
+    await user.send("Зарплата, деньги от работающих за границей")  # typed labels: wage, remittance
     assert question_on_screen(user, "ru") == "migrants_abroad"
     await user.send("1")
     await user.send("много")  # decimal with its own error text

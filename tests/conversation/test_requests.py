@@ -363,7 +363,12 @@ async def test_bad_input_at_each_kind_of_step_is_answered_clearly(harness: Any) 
         user.last.text.startswith("⚠️")
         and on_screen(FLOWS.latest("job"), user, "uz") == "occupation"
     )
-    await user.send("1")  # typed number of a choice: tailor
+    await user.send("1")  # a typed number is not the first button: the buttons are asked for
+    assert (
+        user.last.text.startswith("⚠️")
+        and on_screen(FLOWS.latest("job"), user, "uz") == "occupation"
+    )
+    await user.press(label(FLOWS.latest("job"), "occupation", "tailor", "uz"))
     await user.press(label(FLOWS.latest("job"), "education", "school", "uz"))
     # An integer step with its own error.
     for bad in ("koʻp", "51", "-1"):

@@ -307,7 +307,7 @@ def test_error_texts_question_own_text_wins(household: Engine) -> None:
         (AnswerError("too_long", {"max": 300, "length": 412}), "text", "300"),
         (AnswerError("multi_max", {"max": 3}), "multi", "не больше 3"),
         (AnswerError("required"), "text", "нельзя пропустить"),
-        (AnswerError("choice_unknown", {"value": "x"}), "single", "кнопок"),
+        (AnswerError("choice_unknown", {"value": "x"}), "single", "кнопками"),
     ],
 )
 def test_default_error_texts(error: AnswerError, qtype: str, expected: str) -> None:

@@ -421,3 +421,26 @@ def test_bad_integer_input_gives_the_question_error(
     # The bounds themselves are accepted.
     for text in (str(low), str(high)):
         assert engine.answer_text(state, text, locale).answers[question_id] == int(text)
+
+
+@pytest.mark.parametrize("locale", ["uz", "ru"])
+def test_a_typed_number_at_a_choice_question_is_the_label_not_the_position(
+    registry: FlowRegistry, locale: Locale
+) -> None:
+    """ "3" at the internship duration picks "3 months" (the second button), never the third
+    button; a number no label carries is refused, so the user is shown the buttons again."""
+    engine = Engine(definition(registry, "internship"))
+    state = engine.start()
+    for _ in range(10):
+        step = engine.step(state)
+        assert not isinstance(step, SummaryStep)
+        if step.question.id == "duration":
+            break
+        state = engine.answer_text(
+            state, typed(step.question, INTERNSHIP[step.question.id], locale), locale
+        )
+    assert engine.answer_text(state, "3", locale).answers["duration"] == "month_3"
+    assert engine.answer_text(state, "6", locale).answers["duration"] == "month_6"
+    with pytest.raises(AnswerError) as refused:
+        engine.answer_text(state, "2", locale)
+    assert refused.value.code == "choice_unknown"
