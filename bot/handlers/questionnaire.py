@@ -658,8 +658,9 @@ async def _old_draft_button(
             )
         else:
             text = _("This questionnaire has already been sent.")
+        # The first Send took this message's keyboard away already (a quick second tap was
+        # made before it went): editing it again would only be refused as "not modified".
         await query.answer(text, show_alert=True)
-        await _close(bot, message.chat.id, message.message_id)
         return
     log.info("button of an old draft %r from user %s", query.data, user.id)
     await query.answer(_("This button is out of date."))

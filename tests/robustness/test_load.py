@@ -176,11 +176,6 @@ async def test_five_quick_taps_on_send_make_one_case(harness: Any) -> None:
     assert refused <= {f"Bad Request: {NOT_MODIFIED}"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/handlers/questionnaire.py: a repeated Send edits the summary's keyboard away "
-    "again, and Telegram refuses it (message is not modified)",
-)
 async def test_quick_taps_on_send_make_no_refused_call(harness: Any) -> None:
     await _five_taps_on_send(harness)
     assert harness.fake.errors() == []
