@@ -24,8 +24,23 @@ from bot.texts import help_text
 from db.models import User
 
 
-async def on_help(message: Message, roles: Roles) -> None:
+async def ask_again(message: Message, state: FSMContext, notice: str, data: dict[str, Any]) -> None:
+    """The question open in this state asked again (in the current language) after a side
+    command such as /help or /language, or `notice` alone when no question is open."""
+    expect = state_guard.expected(await state.get_state())
+    if expect is None or expect.reshow is None:
+        await message.answer(notice)
+        return
+    await expect.reshow(message, notice, {**data, "state": state, "redraw": True})
+
+
+async def on_help(message: Message, state: FSMContext, roles: Roles, **data: Any) -> None:
+    """Help, then the open question again: help in the middle of a flow is not a dead end."""
     await message.answer(help_text(roles))
+    if await state.get_state() is not None:
+        await ask_again(
+            message, state, _("Let's continue where you stopped."), {**data, "roles": roles}
+        )
 
 
 async def on_cancel(message: Message, state: FSMContext, roles: Roles) -> None:
@@ -74,21 +89,16 @@ async def on_language_chosen(
             )
         elif isinstance(query.message, Message):
             # The question on screen is asked again in the new language, where one is open.
-            expect = state_guard.expected(await state.get_state())
-            notice = _("Let's continue where you stopped.")
-            if expect is None or expect.reshow is None:
-                await query.message.answer(notice)
-                return
             context = {**data, "session": session, "user": user, "roles": roles, "i18n": i18n}
-            await expect.reshow(query.message, notice, {**context, "state": state, "redraw": True})
+            await ask_again(query.message, state, _("Let's continue where you stopped."), context)
 
 
 async def on_noop(query: CallbackQuery) -> None:
     await query.answer()
 
 
-async def on_menu_help(message: Message, roles: Roles) -> None:
-    await on_help(message, roles)
+async def on_menu_help(message: Message, state: FSMContext, roles: Roles, **data: Any) -> None:
+    await on_help(message, state, roles, **data)
 
 
 def router() -> Router:

@@ -67,12 +67,13 @@ async def test_language_command_changes_every_later_message(harness) -> None:  #
     await choose_language(harness, user)
     await user.send("/language")
     await user.press("Ўзбекча")
-    await user.send("/help")
-    assert "маҳаллангиздаги ҳоким ёрдамчиси" in user.last.text
+    await user.send("/help")  # at the consent question: the help, then the question again
+    assert "маҳаллангиздаги ҳоким ёрдамчиси" in user.messages[-2].text
+    assert "Розимисиз?" in user.last.text
     await user.send("/language")
     await user.press("Русский")
     await user.send("/help")
-    assert "помощником хокима" in user.last.text
+    assert "помощником хокима" in user.messages[-2].text
     assert (await _user_row(harness, 103)).locale == "ru"
 
 
@@ -225,3 +226,39 @@ async def test_language_change_redraws_the_open_question(harness) -> None:  # ty
     await citizen.send("/language")
     await citizen.press("Русский")
     assert first.ru in citizen.last.text and first.uz not in citizen.last.text
+
+
+async def test_help_in_the_middle_of_a_flow_asks_the_open_question_again(harness) -> None:  # type: ignore[no-untyped-def]
+    """/help (or the Help button) mid-registration or mid-questionnaire answers with the help
+    and then the question still open, so the user sees where to go on; the answer is taken."""
+    from bot.flows.loader import load_definitions
+    from tests.support.factories import make_user
+
+    user = harness.user(141, first_name="Ali", language_code="uz")
+    await user.send("/start")
+    await user.press(next(b for row in user.last.buttons for b in row if b.endswith("O‘zbekcha")))
+    await user.press("✅ Roziman")
+    before = len(user.messages)
+    await user.send("/help")
+    answers = user.messages[before:]
+    assert len(answers) == 2
+    assert "/language" in (answers[0].text or "")
+    assert "Ismingiz va familiyangizni" in (answers[1].text or "")
+    await user.send("Ali Valiyev")
+    assert (await _user_row(harness, 141)).name == "Ali Valiyev"
+
+    async with harness.db() as session:
+        await make_user(session, 142, locale="ru")
+    citizen = harness.user(142, first_name="Vali", language_code="ru")
+    await citizen.send(harness.app.i18n.gettext("📝 My household's needs", locale="ru"))
+    questions = load_definitions().latest("household").questions
+    await citizen.send("4")
+    assert questions[1].text.ru in citizen.last.text
+    before = len(citizen.messages)
+    await citizen.send("/help")
+    answers = citizen.messages[before:]
+    assert "/language" in (answers[0].text or "")
+    assert questions[1].text.ru in (answers[-1].text or "")
+    assert "Продолжим" in (answers[-1].text or "")
+    await citizen.send("2")
+    assert questions[2].text.ru in citizen.last.text
