@@ -432,16 +432,14 @@ async def announce(settings: Settings, args: argparse.Namespace) -> Any:
     import secrets
 
     from bot import notify
-    from bot.handlers.supervisor import ANNOUNCEMENT_MAX
     from bot.i18n import create_i18n
-    from bot.services import supervision
-    from bot.services.roles import Scope
+    from bot.services import announcements
+    from bot.services.roles import Roles, Scope
 
-    text = args.text.strip()
-    if not text:
-        raise AdminError("the announcement text is empty")
-    if len(text) > ANNOUNCEMENT_MAX:
-        raise AdminError(f"the announcement is {len(text)} characters; at most {ANNOUNCEMENT_MAX}")
+    try:
+        text = announcements.clean_text(args.text)
+    except announcements.AnnouncementError as exc:
+        raise AdminError(str(exc)) from None
     if args.country:
         scope = Scope("country", None)
     elif args.region:
@@ -450,19 +448,15 @@ async def announce(settings: Settings, args: argparse.Namespace) -> Any:
         scope = Scope("district", args.district)
     now = utcnow()
     async with _sessions(settings)() as session:
-        if scope.level == "region" and await registry.get_region(session, args.region) is None:
-            raise AdminError(f"unknown region SOATO {args.region}")
-        if (
-            scope.level == "district"
-            and await registry.get_district(session, args.district) is None
-        ):
-            raise AdminError(f"unknown district SOATO {args.district}")
-        people = await supervision.assistants_in_scope(session, [scope], now)
+        operator = Roles(is_admin=True)
+        if await announcements.allowed_place(session, operator, scope.level, scope.code) is None:
+            raise AdminError(f"unknown {scope.level} SOATO {scope.code}")
+        people = await announcements.audience(session, scope, now)
         sender = User(telegram_id=0, name=args.sign)  # not stored: only its name is shown
         queued = await notify.announcement(
             session,
             create_i18n(settings.default_locale),
-            [person for person, _code in people],
+            people,
             text,
             sender,
             secrets.token_hex(8),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import logging
-import secrets
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -17,27 +16,23 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notify
 from bot.callbacks import AdmCB, PlaceCB
 from bot.config import Settings
 from bot.filters import AnyMenuButton, HasRole, MenuButton
 from bot.handlers.places import show_regions
-from bot.handlers.supervisor import ANNOUNCEMENT_MAX
 from bot.i18n import fmt_datetime, fmt_number
 from bot.keyboards.common import paged_buttons
 from bot.services import outbox as outbox_service
-from bot.services import registry, runtime_settings, supervision
+from bot.services import registry, runtime_settings
 from bot.services import roles as role_service
-from bot.services.roles import Roles, Scope
+from bot.services.roles import Roles
 from bot.services.runtime_settings import SettingsCache
 from bot.texts import esc, place_label, role_label
 from db.models import User, utcnow
-from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +43,6 @@ ROLE_CODES = {"a": "assistant", "s": "supervisor", "c": "citizen"}
 # The place picker's purposes for the admin's choices: grant (mahalla, district, region) and
 # announce (region, district).
 GRANT_PURPOSES = {"gm": ("mahalla", "m"), "gd": ("district", "d"), "gr": ("region", "r")}
-ANNOUNCE_PURPOSES = {"xr": ("region", "r"), "xd": ("district", "d")}
 
 
 class AdminWork(StatesGroup):
@@ -58,8 +52,6 @@ class AdminWork(StatesGroup):
     find_place = State()
     setting = State()
     import_csv = State()
-    announce_text = State()
-    announce_confirm = State()
 
 
 # --- shared bits -----------------------------------------------------------------------------
@@ -125,7 +117,6 @@ def _menu() -> tuple[str, InlineKeyboardMarkup]:
     builder.button(text=_("🎯 Targets and time limits"), callback_data=AdmCB(action="set"))
     builder.button(text=_("📥 Import mahallas (CSV)"), callback_data=AdmCB(action="imp"))
     builder.button(text=_("📮 Outbox health"), callback_data=AdmCB(action="ob"))
-    builder.button(text=_("📣 Announcement to a place"), callback_data=AdmCB(action="an"))
     builder.adjust(1)
     return _("🛠 <b>Admin</b>: choose what to do."), builder.as_markup()
 
@@ -754,175 +745,6 @@ async def on_import_other(message: Message) -> None:
     await message.answer(_("Please send the CSV file as a document, or /cancel."))
 
 
-# --- announcements to a place -----------------------------------------------------------------
-
-
-async def on_announce(
-    query: CallbackQuery,
-    callback_data: AdmCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-) -> None:
-    """an: choose the scope; as (v = c | r | d): the whole country, or pick the place."""
-    if not roles.is_admin or not isinstance(query.message, Message):
-        await _refuse(query, user, callback_data.action)
-        return
-    await query.answer()
-    if callback_data.action == "an":
-        await state.clear()
-        builder = InlineKeyboardBuilder()
-        builder.button(text=_("🇺🇿 The whole country"), callback_data=AdmCB(action="as", v="c"))
-        builder.button(text=_("A region"), callback_data=AdmCB(action="as", v="r"))
-        builder.button(text=_("A district"), callback_data=AdmCB(action="as", v="d"))
-        builder.adjust(1)
-        builder.row(_back())
-        await _show(query, _("To the assistants of which place?"), builder.as_markup())
-        return
-    if callback_data.v == "c":
-        await _ask_text(query.message, session, state, "country", None, user.locale)
-    elif callback_data.v in ("r", "d"):
-        await state.clear()
-        await show_regions(query.message, session, "x" + callback_data.v, user.locale, edit=True)
-
-
-async def _ask_text(
-    message: Message,
-    session: AsyncSession,
-    state: FSMContext,
-    level: str,
-    code: str | None,
-    locale: str,
-) -> None:
-    await state.set_state(AdminWork.announce_text)
-    await state.update_data(level=level, code=code)
-    place = esc(await place_label(session, level, code, locale))
-    await message.edit_text(
-        _(
-            "Type the announcement for the assistants of <b>{place}</b> in one message "
-            "(up to {limit} characters), or /cancel."
-        ).format(place=place, limit=ANNOUNCEMENT_MAX)
-    )
-
-
-async def on_announce_place(
-    query: CallbackQuery,
-    callback_data: PlaceCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-) -> None:
-    level = ANNOUNCE_PURPOSES[callback_data.purpose][0]
-    if (
-        not roles.is_admin
-        or not isinstance(query.message, Message)
-        or await _place_level(session, callback_data.code) != level
-    ):
-        await _refuse(query, user, f"announce-{callback_data.purpose}")
-        return
-    await query.answer()
-    await _ask_text(query.message, session, state, level, callback_data.code, user.locale)
-
-
-def _scope(data: dict[str, object]) -> Scope | None:
-    level, code = data.get("level"), data.get("code")
-    if level == "country":
-        return Scope("country", None)
-    if level in ("region", "district") and isinstance(code, str):
-        return Scope(str(level), code)
-    return None
-
-
-async def on_announce_text(
-    message: Message, session: AsyncSession, user: User, state: FSMContext
-) -> None:
-    text = (message.text or "").strip()
-    if not text or len(text) > ANNOUNCEMENT_MAX:
-        await message.answer(
-            _("Please type the text, up to {limit} characters, or /cancel.").format(
-                limit=ANNOUNCEMENT_MAX
-            )
-        )
-        return
-    data = await state.get_data()
-    scope = _scope(data)
-    if scope is None:
-        await state.clear()
-        await message.answer(_("This button is out of date. Please use the menu or /start."))
-        return
-    people = await supervision.assistants_in_scope(session, [scope], utcnow())
-    await state.set_state(AdminWork.announce_confirm)
-    await state.update_data(text=text, key=secrets.token_hex(8))
-    place = esc(await place_label(session, scope.level, scope.code, user.locale))
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("📣 Send"), callback_data=AdmCB(action="ay"))
-    builder.button(text=_("✖️ Cancel"), callback_data=AdmCB(action="ax"))
-    await message.answer(
-        _("Send this to {count} assistants of {place}?").format(
-            count=fmt_number(len(people)), place=place
-        )
-        + "\n\n"
-        + esc(text),
-        reply_markup=builder.as_markup(),
-    )
-
-
-async def on_announce_other(message: Message) -> None:
-    await message.answer(
-        _("Please type the text, up to {limit} characters, or /cancel.").format(
-            limit=ANNOUNCEMENT_MAX
-        )
-    )
-
-
-async def on_announce_confirm_other(message: Message) -> None:
-    await message.answer(_("Please press Send or Cancel above, or /cancel."))
-
-
-async def on_announce_send(
-    query: CallbackQuery,
-    callback_data: AdmCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    i18n: I18n,
-    outbox: OutboxSender,
-) -> None:
-    data = await state.get_data()
-    scope = _scope(data)
-    if (
-        not roles.is_admin
-        or await state.get_state() != AdminWork.announce_confirm.state
-        or scope is None
-        or not data.get("key")
-    ):
-        await _refuse(query, user, callback_data.action)
-        return
-    await state.clear()
-    await query.answer()
-    if callback_data.action != "ay":
-        await _show(query, _("Cancelled: nothing was sent."), None)
-        return
-    people = await supervision.assistants_in_scope(session, [scope], utcnow())
-    queued = await notify.announcement(
-        session, i18n, [p for p, _code in people], str(data["text"]), user, str(data["key"])
-    )
-    await session.commit()
-    outbox.wake()
-    log.info(
-        "announcement %s by user %s to %s %s queued for %s",
-        data["key"],
-        user.id,
-        scope.level,
-        scope.code,
-        queued,
-    )
-    await _show(query, _("Queued for {count} assistants.").format(count=queued), None)
-
-
 # --- wiring ----------------------------------------------------------------------------------
 
 
@@ -935,16 +757,11 @@ def router() -> Router:
     typing = (F.text, ~F.text.startswith("/"), ~AnyMenuButton(), admin)
     r.message.register(on_setting_value, StateFilter(AdminWork.setting), *typing)
     r.message.register(on_find_place, StateFilter(AdminWork.find_place), *typing)
-    r.message.register(on_announce_text, StateFilter(AdminWork.announce_text), *typing)
     r.message.register(on_import_document, StateFilter(AdminWork.import_csv), F.document, admin)
     not_command = (~AnyMenuButton(), admin)
     r.message.register(on_import_other, StateFilter(AdminWork.import_csv), *not_command)
     r.message.register(on_find_other, StateFilter(AdminWork.find_place), *not_command)
-    r.message.register(on_announce_other, StateFilter(AdminWork.announce_text), *not_command)
     r.message.register(on_settings_other, StateFilter(AdminWork.setting), *not_command)
-    r.message.register(
-        on_announce_confirm_other, StateFilter(AdminWork.announce_confirm), *not_command
-    )
 
     # Callbacks: no role filter here, so a forged press is refused and logged by the handler.
     r.callback_query.register(on_home, AdmCB.filter(F.action == "home"))
@@ -959,18 +776,12 @@ def router() -> Router:
     r.callback_query.register(on_grant_start, AdmCB.filter(F.action.in_({"ga", "gs", "gl"})))
     r.callback_query.register(on_revoke, AdmCB.filter(F.action.in_({"ra", "rs", "ray", "rsy"})))
     r.callback_query.register(on_import, AdmCB.filter(F.action == "imp"))
-    r.callback_query.register(on_announce, AdmCB.filter(F.action.in_({"an", "as"})))
-    r.callback_query.register(on_announce_send, AdmCB.filter(F.action.in_({"ay", "ax"})))
     grant_pick = F.purpose.in_(set(GRANT_PURPOSES)) & (
         ((F.purpose == "gm") & (F.level == "m"))
         | ((F.purpose == "gd") & (F.level == "d"))
         | ((F.purpose == "gr") & (F.level == "r"))
     )
     r.callback_query.register(on_grant_place, PlaceCB.filter(grant_pick))
-    announce_pick = ((F.purpose == "xr") & (F.level == "r")) | (
-        (F.purpose == "xd") & (F.level == "d")
-    )
-    r.callback_query.register(on_announce_place, PlaceCB.filter(announce_pick))
     return r
 
 
