@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from typing import Any
 
 from aiogram import Bot
@@ -183,6 +184,34 @@ async def _user_by_telegram_id(session: AsyncSession, telegram_id: int) -> User:
     return user
 
 
+async def _tell(
+    settings: Settings,
+    session: AsyncSession,
+    user: User,
+    now: dt.datetime,
+    *,
+    granted: bool,
+    level: str,
+    code: str | None,
+) -> None:
+    """Queue the person's message about the change (with their new menu); the running bot's
+    outbox sends it."""
+    from bot.i18n import create_i18n
+    from bot.texts import queue_role_notice
+
+    await queue_role_notice(
+        session,
+        create_i18n(settings.default_locale),
+        user,
+        settings.admin_ids,
+        now,
+        granted=granted,
+        role="assistant" if level == "mahalla" else "supervisor",
+        level=level,
+        code=code,
+    )
+
+
 async def grant(settings: Settings, args: argparse.Namespace) -> str:
     """Grant a role directly, for operators fixing things up without an invite link."""
     now = utcnow()
@@ -193,6 +222,7 @@ async def grant(settings: Settings, args: argparse.Namespace) -> str:
                 raise AdminError(f"unknown mahalla code {args.mahalla}")
             granted = await roles.grant_assistant(session, user, args.mahalla, now)
             what = f"assistant of mahalla {args.mahalla}"
+            level, code = "mahalla", args.mahalla
         else:
             if args.country:
                 level, code = "country", None
@@ -206,6 +236,8 @@ async def grant(settings: Settings, args: argparse.Namespace) -> str:
                     raise AdminError(f"unknown district SOATO {code}")
             granted = await roles.grant_supervisor(session, user, level, code, now)
             what = f"{level} supervisor" + (f" of {code}" if code else "")
+        if granted:
+            await _tell(settings, session, user, now, granted=True, level=level, code=code)
         await session.commit()
     return f"{'granted' if granted else 'already'}: user {args.user} is {what}"
 
@@ -221,6 +253,8 @@ async def revoke(settings: Settings, args: argparse.Namespace) -> str:
             ended = await roles.revoke_supervisor(session, user, now)
         if ended == 0:
             raise AdminError(f"user {args.user} is not an active {args.role}")
+        level = "mahalla" if args.role == "assistant" else ""
+        await _tell(settings, session, user, now, granted=False, level=level, code=None)
         await session.commit()
     return f"revoked: user {args.user} is no longer {args.role} ({ended} ended)"
 

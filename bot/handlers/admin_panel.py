@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import dataclass
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -16,6 +17,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,14 +27,15 @@ from bot.config import Settings
 from bot.filters import AnyMenuButton, HasRole, MenuButton
 from bot.handlers.places import show_regions
 from bot.i18n import fmt_datetime, fmt_number
-from bot.keyboards.common import paged_buttons
+from bot.keyboards.common import ADMIN_PANEL, paged_buttons
 from bot.services import outbox as outbox_service
 from bot.services import registry, runtime_settings
 from bot.services import roles as role_service
 from bot.services.roles import Roles
 from bot.services.runtime_settings import SettingsCache
-from bot.texts import esc, place_label, role_label
+from bot.texts import admin_help_lines, esc, place_label, queue_role_notice, role_label
 from db.models import User, utcnow
+from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,15 @@ ROLE_CODES = {"a": "assistant", "s": "supervisor", "c": "citizen"}
 # The place picker's purposes for the admin's choices: grant (mahalla, district, region) and
 # announce (region, district).
 GRANT_PURPOSES = {"gm": ("mahalla", "m"), "gd": ("district", "d"), "gr": ("region", "r")}
+
+
+@dataclass(frozen=True)
+class Tell:
+    """What telling a person of their new role needs: their language, the admins, the outbox."""
+
+    i18n: I18n
+    settings: Settings
+    outbox: OutboxSender
 
 
 class AdminWork(StatesGroup):
@@ -113,10 +125,8 @@ async def _place_level(session: AsyncSession, code: str) -> str | None:
 
 def _menu() -> tuple[str, InlineKeyboardMarkup]:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("👥 Find people"), callback_data=AdmCB(action="fu"))
-    builder.button(text=_("🎯 Targets and time limits"), callback_data=AdmCB(action="set"))
-    builder.button(text=_("📥 Import mahallas (CSV)"), callback_data=AdmCB(action="imp"))
-    builder.button(text=_("📮 Outbox health"), callback_data=AdmCB(action="ob"))
+    for action, label in ADMIN_PANEL:
+        builder.button(text=_(label), callback_data=AdmCB(action=action))
     builder.adjust(1)
     return _("🛠 <b>Admin</b>: choose what to do."), builder.as_markup()
 
@@ -134,6 +144,17 @@ async def on_home(query: CallbackQuery, user: User, roles: Roles, state: FSMCont
     await state.clear()
     await query.answer()
     await _show(query, *_menu())
+
+
+async def on_help(query: CallbackQuery, user: User, roles: Roles, state: FSMContext) -> None:
+    if not roles.is_admin:
+        await _refuse(query, user, "hlp")
+        return
+    await state.clear()
+    await query.answer()
+    builder = InlineKeyboardBuilder()
+    builder.row(_back())
+    await _show(query, "\n".join(admin_help_lines()), builder.as_markup())
 
 
 # --- targets and time limits -----------------------------------------------------------------
@@ -509,6 +530,9 @@ async def on_grant_start(
     user: User,
     roles: Roles,
     state: FSMContext,
+    i18n: I18n,
+    settings: Settings,
+    outbox: OutboxSender,
 ) -> None:
     """ga: pick the mahalla; gs: pick the level; gl (v = d | r | c): pick the place."""
     person = await _person(session, callback_data.id)
@@ -533,7 +557,9 @@ async def on_grant_start(
         return
     if callback_data.action == "gl" and callback_data.v == "c":
         granted = await role_service.grant_supervisor(session, person, "country", None, utcnow())
-        await _granted(query, session, user, person, "country", None, granted)
+        await _granted(
+            query, session, user, person, "country", None, granted, Tell(i18n, settings, outbox)
+        )
         return
     purpose = {"ga": "gm", "gl": {"d": "gd", "r": "gr"}.get(callback_data.v)}.get(
         callback_data.action
@@ -554,10 +580,24 @@ async def _granted(
     level: str,
     code: str | None,
     granted: bool,
+    tell: Tell,
 ) -> None:
-    await session.commit()
-    log.info("role %s %s granted to user %s by user %s", level, code, person.id, user.id)
     role = "assistant" if level == "mahalla" else "supervisor"
+    if granted:
+        await queue_role_notice(
+            session,
+            tell.i18n,
+            person,
+            tell.settings.admin_ids,
+            utcnow(),
+            granted=True,
+            role=role,
+            level=level,
+            code=code,
+        )
+    await session.commit()
+    tell.outbox.wake()
+    log.info("role %s %s granted to user %s by user %s", level, code, person.id, user.id)
     place = esc(await place_label(session, level, code, user.locale))
     notice = (_("Done: now {role}: {place}.") if granted else _("Already {role}: {place}.")).format(
         role=role_label(role, level), place=place
@@ -572,6 +612,9 @@ async def on_grant_place(
     user: User,
     roles: Roles,
     state: FSMContext,
+    i18n: I18n,
+    settings: Settings,
+    outbox: OutboxSender,
 ) -> None:
     data = await state.get_data()
     person = await _person(session, int(data.get("grant_user") or 0))
@@ -591,7 +634,16 @@ async def on_grant_place(
         granted = await role_service.grant_supervisor(
             session, person, level, callback_data.code, now
         )
-    await _granted(query, session, user, person, level, callback_data.code, granted)
+    await _granted(
+        query,
+        session,
+        user,
+        person,
+        level,
+        callback_data.code,
+        granted,
+        Tell(i18n, settings, outbox),
+    )
 
 
 async def on_revoke(
@@ -601,6 +653,9 @@ async def on_revoke(
     user: User,
     roles: Roles,
     state: FSMContext,
+    i18n: I18n,
+    settings: Settings,
+    outbox: OutboxSender,
 ) -> None:
     """ra / rs: ask; ray / rsy: end the assistant / supervisor role now."""
     person = await _person(session, callback_data.id)
@@ -629,7 +684,19 @@ async def on_revoke(
         ended = await role_service.revoke_assistant(session, person, now)
     else:
         ended = await role_service.revoke_supervisor(session, person, now)
+    if ended:
+        await queue_role_notice(
+            session,
+            i18n,
+            person,
+            settings.admin_ids,
+            now,
+            granted=False,
+            role="assistant" if assistant else "supervisor",
+            level="mahalla" if assistant else "",
+        )
     await session.commit()
+    outbox.wake()
     log.info("role ended for user %s by user %s (%s terms)", person.id, user.id, ended)
     notice = _("The role has ended.") if ended else _("There was no such role to end.")
     await _show(query, *await _card(session, person, user.locale, notice))
@@ -738,7 +805,9 @@ async def on_import_document(
                 count=fmt_number(len(report.rejected) - REJECTED_SHOWN)
             )
         )
-    await message.answer("\n".join(lines))
+    builder = InlineKeyboardBuilder()
+    builder.row(_back())
+    await message.answer("\n".join(lines), reply_markup=builder.as_markup())
 
 
 async def on_import_other(message: Message) -> None:
@@ -765,6 +834,7 @@ def router() -> Router:
 
     # Callbacks: no role filter here, so a forged press is refused and logged by the handler.
     r.callback_query.register(on_home, AdmCB.filter(F.action == "home"))
+    r.callback_query.register(on_help, AdmCB.filter(F.action == "hlp"))
     r.callback_query.register(on_settings, AdmCB.filter(F.action == "set"))
     r.callback_query.register(on_setting_key, AdmCB.filter(F.action == "sk"))
     r.callback_query.register(on_setting_default, AdmCB.filter(F.action == "sd"))

@@ -559,7 +559,7 @@ ANNOUNCE_PURPOSES = {"xr": "region", "xd": "district"}  # the admin's place pick
 
 
 def _area_data(level: str, code: str | None) -> str:
-    return f"{PICK_CODES[level]}:{code or ''}"
+    return f"{PICK_CODES[level]}.{code or ''}"
 
 
 async def _where_view(
@@ -673,8 +673,8 @@ async def on_announce_area(
     roles: Roles,
     state: FSMContext,
 ) -> None:
-    """anp: one of the supervisor's own areas (v = level code : place code)."""
-    level, _sep, code = callback_data.v.partition(":")
+    """anp: one of the supervisor's own areas (v = level code . place code)."""
+    level, _sep, code = callback_data.v.partition(".")
     await _chosen(query, session, user, roles, state, PICK_LEVELS.get(level, ""), code or None)
 
 

@@ -30,7 +30,9 @@ def clean_text(text: str | None) -> str:
     if not cleaned:
         raise AnnouncementError("the announcement text is empty")
     if len(cleaned) > TEXT_MAX:
-        raise AnnouncementError(f"the announcement is {len(cleaned)} characters; at most {TEXT_MAX}")
+        raise AnnouncementError(
+            f"the announcement is {len(cleaned)} characters; at most {TEXT_MAX}"
+        )
     return cleaned
 
 
@@ -56,4 +58,6 @@ async def allowed_place(
 
 async def audience(session: AsyncSession, scope: Scope, now: dt.datetime) -> list[User]:
     """The active assistants serving a mahalla of the place, each once."""
-    return [person for person, _code in await supervision.assistants_in_scope(session, [scope], now)]
+    return [
+        person for person, _code in await supervision.assistants_in_scope(session, [scope], now)
+    ]
