@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import ConfigError, Settings
-from bot.services import invites, registry, roles
+from bot.services import invites, registry, roles, supervision
 from db.models import AssistantAssignment, SupervisorScope, User, utcnow
 from db.session import create_engine, create_session_factory
 
@@ -220,9 +220,14 @@ async def grant(settings: Settings, args: argparse.Namespace) -> str:
         if args.role == "assistant":
             if await registry.get_mahalla(session, args.mahalla) is None:
                 raise AdminError(f"unknown mahalla code {args.mahalla}")
+            before = await supervision.mahalla_assistants(session, args.mahalla, now)
             granted = await roles.grant_assistant(session, user, args.mahalla, now)
             what = f"assistant of mahalla {args.mahalla}"
             level, code = "mahalla", args.mahalla
+            for predecessor in before if granted else ():  # their term ended: tell them
+                await _tell(
+                    settings, session, predecessor, now, granted=False, level=level, code=None
+                )
         else:
             if args.country:
                 level, code = "country", None

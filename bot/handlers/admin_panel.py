@@ -29,7 +29,7 @@ from bot.handlers.places import show_regions
 from bot.i18n import fmt_datetime, fmt_number
 from bot.keyboards.common import ADMIN_PANEL, paged_buttons
 from bot.services import outbox as outbox_service
-from bot.services import registry, runtime_settings
+from bot.services import registry, runtime_settings, supervision
 from bot.services import roles as role_service
 from bot.services.roles import Roles
 from bot.services.runtime_settings import SettingsCache
@@ -629,7 +629,19 @@ async def on_grant_place(
     await query.answer()
     now = utcnow()
     if level == "mahalla":
+        before = await supervision.mahalla_assistants(session, callback_data.code, now)
         granted = await role_service.grant_assistant(session, person, callback_data.code, now)
+        for predecessor in before if granted else ():  # their term ended: tell them too
+            await queue_role_notice(
+                session,
+                i18n,
+                predecessor,
+                settings.admin_ids,
+                now,
+                granted=False,
+                role="assistant",
+                level="mahalla",
+            )
     else:
         granted = await role_service.grant_supervisor(
             session, person, level, callback_data.code, now

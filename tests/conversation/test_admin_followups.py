@@ -194,8 +194,12 @@ async def test_granting_and_ending_a_role_in_the_bot_tells_the_person_with_their
 async def test_granting_and_revoking_on_the_command_line_tells_the_person(harness) -> None:  # type: ignore[no-untyped-def]
     async with harness.db() as session:
         await make_user(session, 731, locale="uz_Cyrl", name="Olim Ergashev")
+        await make_assistant(session, 732, mahalla=M1, name="Karim Aliyev")
     person = harness.user(731, first_name="Olim", language_code="uz")
     await person.send("/start")
+    predecessor = harness.user(732, first_name="Karim", language_code="uz")
+    await predecessor.send("/start")
+    assert _t(harness, "📥 Cases") in str(predecessor.reply_keyboard)
     cases = _t(harness, "📥 Cases", "uz_Cyrl")
     assert cases not in str(person.reply_keyboard)
     args = argparse.Namespace(
@@ -205,6 +209,13 @@ async def test_granting_and_revoking_on_the_command_line_tells_the_person(harnes
     await harness.drain()
     assert _t(harness, "assistant of the mahalla", "uz_Cyrl") in person.last.text
     assert cases in str(person.reply_keyboard)
+    # The mahalla's previous assistant is told their term ended, and loses the buttons.
+    assert predecessor.last.text == _t(
+        harness,
+        "Your role as {role} has ended. Thank you for your work! Your menu below is updated.",
+        role=_t(harness, "assistant of the mahalla"),
+    )
+    assert _t(harness, "📥 Cases") not in str(predecessor.reply_keyboard)
     assert (await admin_cli.grant(harness.settings, args)).startswith("already")
     await admin_cli.revoke(harness.settings, argparse.Namespace(user=731, role="assistant"))
     await harness.drain()
@@ -223,7 +234,7 @@ async def test_granting_and_revoking_on_the_command_line_tells_the_person(harnes
                 )
             ).all()
         )
-    assert count == 2  # "already" told nobody
+    assert count == 3  # "already" told nobody
 
 
 # --- the admin help -----------------------------------------------------------------------------
