@@ -28,6 +28,7 @@ from bot.filters import AnyMenuButton, HasRole, MenuButton
 from bot.handlers.places import show_regions
 from bot.i18n import fmt_datetime, fmt_number
 from bot.keyboards.common import ADMIN_PANEL, paged_buttons
+from bot.render import fit_message
 from bot.services import outbox as outbox_service
 from bot.services import registry, runtime_settings, supervision
 from bot.services import roles as role_service
@@ -415,7 +416,7 @@ async def _people_view(
         columns=2,
         extra=[_back("fu")],
     )
-    return "\n".join(lines), markup
+    return fit_message(["\n".join(lines)]), markup
 
 
 async def on_find_place(
@@ -498,7 +499,7 @@ async def _card(
         )
     builder.adjust(1)
     builder.row(_back("fu"))
-    return "\n".join(lines), builder.as_markup()
+    return fit_message(["\n".join(lines)]), builder.as_markup()
 
 
 async def _person(session: AsyncSession, person_id: int) -> User | None:

@@ -264,3 +264,29 @@ async def test_the_admin_help_names_every_admin_button_in_each_language(harness)
             assert _t(harness, label, locale) in admin.last.text, (locale, label)
         await admin.press(_t(harness, "⬅️ Back", locale))
         assert _t(harness, "👥 Find people", locale) in str(admin.last.buttons)
+
+
+# --- rough edges ----------------------------------------------------------------------------
+
+
+async def test_a_card_with_very_many_roles_fits_one_message_and_leads_back(harness) -> None:  # type: ignore[no-untyped-def]
+    from db.models import District
+
+    async with harness.db() as session:
+        await make_user(session, ADMIN_ID, name="Admin Adminov")
+        person = await make_user(session, 741, name="Many <Scopes>")
+        codes = (await session.scalars(select(District.soato).order_by(District.soato))).all()
+        for code in codes:
+            await roles.grant_supervisor(session, person, "district", code, utcnow())
+        await session.commit()
+        person_id = person.id
+    assert len(codes) > 150
+    admin = harness.user(ADMIN_ID, first_name="Admin", language_code="uz")
+    await admin.send("/start")
+    await admin.send(_t(harness, "🛠 Admin"))
+    await admin.press_data(admin.last.message_id, AdmCB(action="card", id=person_id).pack())
+    card = admin.last
+    assert card.text.startswith("👤 Many <Scopes>")  # escaped: shown as typed
+    assert len(card.text) <= 4096 and card.text.endswith("…")
+    await admin.press(_t(harness, "⬅️ Back"))
+    assert admin.last.text == _t(harness, "Whom are you looking for?")

@@ -242,6 +242,7 @@ async def test_admin_imports_mahallas_from_a_csv_document(harness) -> None:  # t
     async with harness.db() as session:
         added = await session.get(Mahalla, "18050001")
     assert added is not None and added.name_uz == "Navbahor MFY"
+    assert _t(harness, "⬅️ Back") in str(admin.last.buttons)  # not a dead end
     await admin.send_document(csv, "mahallas.csv")  # the import is over: not imported again
     assert admin.last.text != report
 
