@@ -1,5 +1,7 @@
 """The admin menu in the bot: find people, grant and revoke roles, targets and time limits,
-import mahallas from a CSV document, outbox health, and announcements to a place.
+import mahallas from a CSV document, outbox health, and the admin help. People are told when
+their role is granted or ended. Announcements are the one flow of the 📣 button
+(`bot.handlers.supervisor`), shared with supervisors.
 
 The same services as `python -m bot admin …`. Every handler and callback checks the admin role
 again (callback data can be forged): a refused press is logged with the internal user id only.
@@ -60,7 +62,7 @@ class Tell:
 
 class AdminWork(StatesGroup):
     """An admin typing: a place code to find people (`role` in data), a new value of a
-    setting (`key`), a CSV document, or an announcement (`level`, `code`) and its confirm."""
+    setting (`key`), or a CSV document."""
 
     find_place = State()
     setting = State()
