@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from typing import Any
 
 from aiogram import Bot
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import ConfigError, Settings
-from bot.services import invites, registry, roles
+from bot.services import invites, registry, roles, supervision
 from db.models import AssistantAssignment, SupervisorScope, User, utcnow
 from db.session import create_engine, create_session_factory
 
@@ -183,6 +184,34 @@ async def _user_by_telegram_id(session: AsyncSession, telegram_id: int) -> User:
     return user
 
 
+async def _tell(
+    settings: Settings,
+    session: AsyncSession,
+    user: User,
+    now: dt.datetime,
+    *,
+    granted: bool,
+    level: str,
+    code: str | None,
+) -> None:
+    """Queue the person's message about the change (with their new menu); the running bot's
+    outbox sends it."""
+    from bot.i18n import create_i18n
+    from bot.texts import queue_role_notice
+
+    await queue_role_notice(
+        session,
+        create_i18n(settings.default_locale),
+        user,
+        settings.admin_ids,
+        now,
+        granted=granted,
+        role="assistant" if level == "mahalla" else "supervisor",
+        level=level,
+        code=code,
+    )
+
+
 async def grant(settings: Settings, args: argparse.Namespace) -> str:
     """Grant a role directly, for operators fixing things up without an invite link."""
     now = utcnow()
@@ -191,8 +220,14 @@ async def grant(settings: Settings, args: argparse.Namespace) -> str:
         if args.role == "assistant":
             if await registry.get_mahalla(session, args.mahalla) is None:
                 raise AdminError(f"unknown mahalla code {args.mahalla}")
+            before = await supervision.mahalla_assistants(session, args.mahalla, now)
             granted = await roles.grant_assistant(session, user, args.mahalla, now)
             what = f"assistant of mahalla {args.mahalla}"
+            level, code = "mahalla", args.mahalla
+            for predecessor in before if granted else ():  # their term ended: tell them
+                await _tell(
+                    settings, session, predecessor, now, granted=False, level=level, code=None
+                )
         else:
             if args.country:
                 level, code = "country", None
@@ -206,6 +241,8 @@ async def grant(settings: Settings, args: argparse.Namespace) -> str:
                     raise AdminError(f"unknown district SOATO {code}")
             granted = await roles.grant_supervisor(session, user, level, code, now)
             what = f"{level} supervisor" + (f" of {code}" if code else "")
+        if granted:
+            await _tell(settings, session, user, now, granted=True, level=level, code=code)
         await session.commit()
     return f"{'granted' if granted else 'already'}: user {args.user} is {what}"
 
@@ -221,6 +258,8 @@ async def revoke(settings: Settings, args: argparse.Namespace) -> str:
             ended = await roles.revoke_supervisor(session, user, now)
         if ended == 0:
             raise AdminError(f"user {args.user} is not an active {args.role}")
+        level = "mahalla" if args.role == "assistant" else ""
+        await _tell(settings, session, user, now, granted=False, level=level, code=None)
         await session.commit()
     return f"revoked: user {args.user} is no longer {args.role} ({ended} ended)"
 
@@ -432,16 +471,14 @@ async def announce(settings: Settings, args: argparse.Namespace) -> Any:
     import secrets
 
     from bot import notify
-    from bot.handlers.supervisor import ANNOUNCEMENT_MAX
     from bot.i18n import create_i18n
-    from bot.services import supervision
-    from bot.services.roles import Scope
+    from bot.services import announcements
+    from bot.services.roles import Roles, Scope
 
-    text = args.text.strip()
-    if not text:
-        raise AdminError("the announcement text is empty")
-    if len(text) > ANNOUNCEMENT_MAX:
-        raise AdminError(f"the announcement is {len(text)} characters; at most {ANNOUNCEMENT_MAX}")
+    try:
+        text = announcements.clean_text(args.text)
+    except announcements.AnnouncementError as exc:
+        raise AdminError(str(exc)) from None
     if args.country:
         scope = Scope("country", None)
     elif args.region:
@@ -450,19 +487,15 @@ async def announce(settings: Settings, args: argparse.Namespace) -> Any:
         scope = Scope("district", args.district)
     now = utcnow()
     async with _sessions(settings)() as session:
-        if scope.level == "region" and await registry.get_region(session, args.region) is None:
-            raise AdminError(f"unknown region SOATO {args.region}")
-        if (
-            scope.level == "district"
-            and await registry.get_district(session, args.district) is None
-        ):
-            raise AdminError(f"unknown district SOATO {args.district}")
-        people = await supervision.assistants_in_scope(session, [scope], now)
+        operator = Roles(is_admin=True)
+        if await announcements.allowed_place(session, operator, scope.level, scope.code) is None:
+            raise AdminError(f"unknown {scope.level} SOATO {scope.code}")
+        people = await announcements.audience(session, scope, now)
         sender = User(telegram_id=0, name=args.sign)  # not stored: only its name is shown
         queued = await notify.announcement(
             session,
             create_i18n(settings.default_locale),
-            [person for person, _code in people],
+            people,
             text,
             sender,
             secrets.token_hex(8),

@@ -5,16 +5,20 @@ User-supplied strings are escaped with aiogram.html.quote wherever they are put 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 from aiogram.types import Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.keyboards.common import main_menu
-from bot.services import registry
+from bot.i18n import in_locale
+from bot.keyboards.common import ADMIN_HELP, ADMIN_MENU, ADMIN_PANEL, main_menu
+from bot.services import outbox, registry
 from bot.services.invites import Redeemed, RedeemResult
-from bot.services.roles import Roles
+from bot.services.roles import Roles, load_roles
+from db.models import User
 
 
 def esc(text: str) -> str:
@@ -53,6 +57,41 @@ def role_label(role: str, level: str) -> str:
     }.get(level, _("supervisor"))
 
 
+async def queue_role_notice(
+    session: AsyncSession,
+    i18n: I18n,
+    person: User,
+    admin_ids: list[int],
+    now: dt.datetime,
+    *,
+    granted: bool,
+    role: str,
+    level: str = "",
+    code: str | None = None,
+) -> bool:
+    """Tell `person`, in their language and through the outbox, that an admin granted or ended
+    a role; the message carries their new main menu, so the buttons change without /start.
+    Call it after the change, in the same transaction (the caller commits and wakes the
+    outbox). Returns whether a message was queued (not when they blocked the bot)."""
+    held = await load_roles(session, person, admin_ids, now)
+    with in_locale(i18n, person.locale):
+        if granted:
+            place = esc(await place_label(session, level, code, person.locale))
+            text = _(
+                "You are now {role}: <b>{place}</b>. Your menu has the new buttons below; "
+                "/help explains them."
+            ).format(role=role_label(role, level), place=place)
+        else:
+            text = _(
+                "Your role as {role} has ended. Thank you for your work! Your menu below is "
+                "updated."
+            ).format(role=role_label(role, level))
+        row = await outbox.enqueue_to_user(
+            session, person, text=text, kind="role_changed", reply_markup=main_menu(held)
+        )
+    return row is not None
+
+
 async def invite_outcome_text(session: AsyncSession, result: RedeemResult, locale: str) -> str:
     if result.outcome is Redeemed.UNKNOWN:
         return _("This invite link is not valid. Ask the person who sent it for a new one.")
@@ -66,6 +105,16 @@ async def invite_outcome_text(session: AsyncSession, result: RedeemResult, local
     if result.outcome is Redeemed.ALREADY:
         return _("You already are {role}: {place}.").format(role=role, place=place)
     return _("Done! You are now {role}: <b>{place}</b>.").format(role=role, place=place)
+
+
+def admin_help_lines() -> list[str]:
+    """One line per admin button (the main-menu buttons, then the 🛠 Admin menu's), each its
+    own label and what it does: built from the menus, so a new button shows up here."""
+    lines = [_("<b>Admin</b>: these buttons work for the whole country.")]
+    for action, label in (*ADMIN_MENU, *ADMIN_PANEL):
+        about = ADMIN_HELP.get(action)
+        lines.append(f"{_(label)}: {_(about)}" if about else _(label))
+    return lines
 
 
 def help_text(roles: Roles) -> str:
@@ -91,9 +140,7 @@ def help_text(roles: Roles) -> str:
             )
         )
     if roles.is_admin:
-        parts.append(
-            _("As an <b>admin</b> you can make invite links for assistants and supervisors.")
-        )
+        parts.append("\n".join(admin_help_lines()))
     parts.append(
         _(
             "Commands: /start – main menu, /language – change language, /cancel – stop what you "

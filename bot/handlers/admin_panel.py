@@ -1,5 +1,7 @@
 """The admin menu in the bot: find people, grant and revoke roles, targets and time limits,
-import mahallas from a CSV document, outbox health, and announcements to a place.
+import mahallas from a CSV document, outbox health, and the admin help. People are told when
+their role is granted or ended. Announcements are the one flow of the 📣 button
+(`bot.handlers.supervisor`), shared with supervisors.
 
 The same services as `python -m bot admin …`. Every handler and callback checks the admin role
 again (callback data can be forged): a refused press is logged with the internal user id only.
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
-import secrets
+from dataclasses import dataclass
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -22,20 +24,19 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notify
 from bot.callbacks import AdmCB, PlaceCB
 from bot.config import Settings
 from bot.filters import AnyMenuButton, HasRole, MenuButton
 from bot.handlers.places import show_regions
-from bot.handlers.supervisor import ANNOUNCEMENT_MAX
 from bot.i18n import fmt_datetime, fmt_number
-from bot.keyboards.common import paged_buttons
+from bot.keyboards.common import ADMIN_PANEL, paged_buttons
+from bot.render import fit_message
 from bot.services import outbox as outbox_service
 from bot.services import registry, runtime_settings, supervision
 from bot.services import roles as role_service
-from bot.services.roles import Roles, Scope
+from bot.services.roles import Roles
 from bot.services.runtime_settings import SettingsCache
-from bot.texts import esc, place_label, role_label
+from bot.texts import admin_help_lines, esc, place_label, queue_role_notice, role_label
 from db.models import User, utcnow
 from scheduler.outbox import OutboxSender
 
@@ -48,18 +49,24 @@ ROLE_CODES = {"a": "assistant", "s": "supervisor", "c": "citizen"}
 # The place picker's purposes for the admin's choices: grant (mahalla, district, region) and
 # announce (region, district).
 GRANT_PURPOSES = {"gm": ("mahalla", "m"), "gd": ("district", "d"), "gr": ("region", "r")}
-ANNOUNCE_PURPOSES = {"xr": ("region", "r"), "xd": ("district", "d")}
+
+
+@dataclass(frozen=True)
+class Tell:
+    """What telling a person of their new role needs: their language, the admins, the outbox."""
+
+    i18n: I18n
+    settings: Settings
+    outbox: OutboxSender
 
 
 class AdminWork(StatesGroup):
     """An admin typing: a place code to find people (`role` in data), a new value of a
-    setting (`key`), a CSV document, or an announcement (`level`, `code`) and its confirm."""
+    setting (`key`), or a CSV document."""
 
     find_place = State()
     setting = State()
     import_csv = State()
-    announce_text = State()
-    announce_confirm = State()
 
 
 # --- shared bits -----------------------------------------------------------------------------
@@ -121,11 +128,8 @@ async def _place_level(session: AsyncSession, code: str) -> str | None:
 
 def _menu() -> tuple[str, InlineKeyboardMarkup]:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("👥 Find people"), callback_data=AdmCB(action="fu"))
-    builder.button(text=_("🎯 Targets and time limits"), callback_data=AdmCB(action="set"))
-    builder.button(text=_("📥 Import mahallas (CSV)"), callback_data=AdmCB(action="imp"))
-    builder.button(text=_("📮 Outbox health"), callback_data=AdmCB(action="ob"))
-    builder.button(text=_("📣 Announcement to a place"), callback_data=AdmCB(action="an"))
+    for action, label in ADMIN_PANEL:
+        builder.button(text=_(label), callback_data=AdmCB(action=action))
     builder.adjust(1)
     return _("🛠 <b>Admin</b>: choose what to do."), builder.as_markup()
 
@@ -143,6 +147,17 @@ async def on_home(query: CallbackQuery, user: User, roles: Roles, state: FSMCont
     await state.clear()
     await query.answer()
     await _show(query, *_menu())
+
+
+async def on_help(query: CallbackQuery, user: User, roles: Roles, state: FSMContext) -> None:
+    if not roles.is_admin:
+        await _refuse(query, user, "hlp")
+        return
+    await state.clear()
+    await query.answer()
+    builder = InlineKeyboardBuilder()
+    builder.row(_back())
+    await _show(query, "\n".join(admin_help_lines()), builder.as_markup())
 
 
 # --- targets and time limits -----------------------------------------------------------------
@@ -403,7 +418,7 @@ async def _people_view(
         columns=2,
         extra=[_back("fu")],
     )
-    return "\n".join(lines), markup
+    return fit_message(["\n".join(lines)]), markup
 
 
 async def on_find_place(
@@ -486,7 +501,7 @@ async def _card(
         )
     builder.adjust(1)
     builder.row(_back("fu"))
-    return "\n".join(lines), builder.as_markup()
+    return fit_message(["\n".join(lines)]), builder.as_markup()
 
 
 async def _person(session: AsyncSession, person_id: int) -> User | None:
@@ -518,6 +533,9 @@ async def on_grant_start(
     user: User,
     roles: Roles,
     state: FSMContext,
+    i18n: I18n,
+    settings: Settings,
+    outbox: OutboxSender,
 ) -> None:
     """ga: pick the mahalla; gs: pick the level; gl (v = d | r | c): pick the place."""
     person = await _person(session, callback_data.id)
@@ -542,7 +560,9 @@ async def on_grant_start(
         return
     if callback_data.action == "gl" and callback_data.v == "c":
         granted = await role_service.grant_supervisor(session, person, "country", None, utcnow())
-        await _granted(query, session, user, person, "country", None, granted)
+        await _granted(
+            query, session, user, person, "country", None, granted, Tell(i18n, settings, outbox)
+        )
         return
     purpose = {"ga": "gm", "gl": {"d": "gd", "r": "gr"}.get(callback_data.v)}.get(
         callback_data.action
@@ -563,10 +583,24 @@ async def _granted(
     level: str,
     code: str | None,
     granted: bool,
+    tell: Tell,
 ) -> None:
-    await session.commit()
-    log.info("role %s %s granted to user %s by user %s", level, code, person.id, user.id)
     role = "assistant" if level == "mahalla" else "supervisor"
+    if granted:
+        await queue_role_notice(
+            session,
+            tell.i18n,
+            person,
+            tell.settings.admin_ids,
+            utcnow(),
+            granted=True,
+            role=role,
+            level=level,
+            code=code,
+        )
+    await session.commit()
+    tell.outbox.wake()
+    log.info("role %s %s granted to user %s by user %s", level, code, person.id, user.id)
     place = esc(await place_label(session, level, code, user.locale))
     notice = (_("Done: now {role}: {place}.") if granted else _("Already {role}: {place}.")).format(
         role=role_label(role, level), place=place
@@ -581,6 +615,9 @@ async def on_grant_place(
     user: User,
     roles: Roles,
     state: FSMContext,
+    i18n: I18n,
+    settings: Settings,
+    outbox: OutboxSender,
 ) -> None:
     data = await state.get_data()
     person = await _person(session, int(data.get("grant_user") or 0))
@@ -595,12 +632,33 @@ async def on_grant_place(
     await query.answer()
     now = utcnow()
     if level == "mahalla":
+        before = await supervision.mahalla_assistants(session, callback_data.code, now)
         granted = await role_service.grant_assistant(session, person, callback_data.code, now)
+        for predecessor in before if granted else ():  # their term ended: tell them too
+            await queue_role_notice(
+                session,
+                i18n,
+                predecessor,
+                settings.admin_ids,
+                now,
+                granted=False,
+                role="assistant",
+                level="mahalla",
+            )
     else:
         granted = await role_service.grant_supervisor(
             session, person, level, callback_data.code, now
         )
-    await _granted(query, session, user, person, level, callback_data.code, granted)
+    await _granted(
+        query,
+        session,
+        user,
+        person,
+        level,
+        callback_data.code,
+        granted,
+        Tell(i18n, settings, outbox),
+    )
 
 
 async def on_revoke(
@@ -610,6 +668,9 @@ async def on_revoke(
     user: User,
     roles: Roles,
     state: FSMContext,
+    i18n: I18n,
+    settings: Settings,
+    outbox: OutboxSender,
 ) -> None:
     """ra / rs: ask; ray / rsy: end the assistant / supervisor role now."""
     person = await _person(session, callback_data.id)
@@ -638,7 +699,19 @@ async def on_revoke(
         ended = await role_service.revoke_assistant(session, person, now)
     else:
         ended = await role_service.revoke_supervisor(session, person, now)
+    if ended:
+        await queue_role_notice(
+            session,
+            i18n,
+            person,
+            settings.admin_ids,
+            now,
+            granted=False,
+            role="assistant" if assistant else "supervisor",
+            level="mahalla" if assistant else "",
+        )
     await session.commit()
+    outbox.wake()
     log.info("role ended for user %s by user %s (%s terms)", person.id, user.id, ended)
     notice = _("The role has ended.") if ended else _("There was no such role to end.")
     await _show(query, *await _card(session, person, user.locale, notice))
@@ -747,180 +820,13 @@ async def on_import_document(
                 count=fmt_number(len(report.rejected) - REJECTED_SHOWN)
             )
         )
-    await message.answer("\n".join(lines))
+    builder = InlineKeyboardBuilder()
+    builder.row(_back())
+    await message.answer("\n".join(lines), reply_markup=builder.as_markup())
 
 
 async def on_import_other(message: Message) -> None:
     await message.answer(_("Please send the CSV file as a document, or /cancel."))
-
-
-# --- announcements to a place -----------------------------------------------------------------
-
-
-async def on_announce(
-    query: CallbackQuery,
-    callback_data: AdmCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-) -> None:
-    """an: choose the scope; as (v = c | r | d): the whole country, or pick the place."""
-    if not roles.is_admin or not isinstance(query.message, Message):
-        await _refuse(query, user, callback_data.action)
-        return
-    await query.answer()
-    if callback_data.action == "an":
-        await state.clear()
-        builder = InlineKeyboardBuilder()
-        builder.button(text=_("🇺🇿 The whole country"), callback_data=AdmCB(action="as", v="c"))
-        builder.button(text=_("A region"), callback_data=AdmCB(action="as", v="r"))
-        builder.button(text=_("A district"), callback_data=AdmCB(action="as", v="d"))
-        builder.adjust(1)
-        builder.row(_back())
-        await _show(query, _("To the assistants of which place?"), builder.as_markup())
-        return
-    if callback_data.v == "c":
-        await _ask_text(query.message, session, state, "country", None, user.locale)
-    elif callback_data.v in ("r", "d"):
-        await state.clear()
-        await show_regions(query.message, session, "x" + callback_data.v, user.locale, edit=True)
-
-
-async def _ask_text(
-    message: Message,
-    session: AsyncSession,
-    state: FSMContext,
-    level: str,
-    code: str | None,
-    locale: str,
-) -> None:
-    await state.set_state(AdminWork.announce_text)
-    await state.update_data(level=level, code=code)
-    place = esc(await place_label(session, level, code, locale))
-    await message.edit_text(
-        _(
-            "Type the announcement for the assistants of <b>{place}</b> in one message "
-            "(up to {limit} characters), or /cancel."
-        ).format(place=place, limit=ANNOUNCEMENT_MAX)
-    )
-
-
-async def on_announce_place(
-    query: CallbackQuery,
-    callback_data: PlaceCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-) -> None:
-    level = ANNOUNCE_PURPOSES[callback_data.purpose][0]
-    if (
-        not roles.is_admin
-        or not isinstance(query.message, Message)
-        or await _place_level(session, callback_data.code) != level
-    ):
-        await _refuse(query, user, f"announce-{callback_data.purpose}")
-        return
-    await query.answer()
-    await _ask_text(query.message, session, state, level, callback_data.code, user.locale)
-
-
-def _scope(data: dict[str, object]) -> Scope | None:
-    level, code = data.get("level"), data.get("code")
-    if level == "country":
-        return Scope("country", None)
-    if level in ("region", "district") and isinstance(code, str):
-        return Scope(str(level), code)
-    return None
-
-
-async def on_announce_text(
-    message: Message, session: AsyncSession, user: User, state: FSMContext
-) -> None:
-    text = (message.text or "").strip()
-    if not text or len(text) > ANNOUNCEMENT_MAX:
-        await message.answer(
-            _("Please type the text, up to {limit} characters, or /cancel.").format(
-                limit=ANNOUNCEMENT_MAX
-            )
-        )
-        return
-    data = await state.get_data()
-    scope = _scope(data)
-    if scope is None:
-        await state.clear()
-        await message.answer(_("This button is out of date. Please use the menu or /start."))
-        return
-    people = await supervision.assistants_in_scope(session, [scope], utcnow())
-    await state.set_state(AdminWork.announce_confirm)
-    await state.update_data(text=text, key=secrets.token_hex(8))
-    place = esc(await place_label(session, scope.level, scope.code, user.locale))
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("📣 Send"), callback_data=AdmCB(action="ay"))
-    builder.button(text=_("✖️ Cancel"), callback_data=AdmCB(action="ax"))
-    await message.answer(
-        _("Send this to {count} assistants of {place}?").format(
-            count=fmt_number(len(people)), place=place
-        )
-        + "\n\n"
-        + esc(text),
-        reply_markup=builder.as_markup(),
-    )
-
-
-async def on_announce_other(message: Message) -> None:
-    await message.answer(
-        _("Please type the text, up to {limit} characters, or /cancel.").format(
-            limit=ANNOUNCEMENT_MAX
-        )
-    )
-
-
-async def on_announce_confirm_other(message: Message) -> None:
-    await message.answer(_("Please press Send or Cancel above, or /cancel."))
-
-
-async def on_announce_send(
-    query: CallbackQuery,
-    callback_data: AdmCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    i18n: I18n,
-    outbox: OutboxSender,
-) -> None:
-    data = await state.get_data()
-    scope = _scope(data)
-    if (
-        not roles.is_admin
-        or await state.get_state() != AdminWork.announce_confirm.state
-        or scope is None
-        or not data.get("key")
-    ):
-        await _refuse(query, user, callback_data.action)
-        return
-    await state.clear()
-    await query.answer()
-    if callback_data.action != "ay":
-        await _show(query, _("Cancelled: nothing was sent."), None)
-        return
-    people = await supervision.assistants_in_scope(session, [scope], utcnow())
-    queued = await notify.announcement(
-        session, i18n, [p for p, _code in people], str(data["text"]), user, str(data["key"])
-    )
-    await session.commit()
-    outbox.wake()
-    log.info(
-        "announcement %s by user %s to %s %s queued for %s",
-        data["key"],
-        user.id,
-        scope.level,
-        scope.code,
-        queued,
-    )
-    await _show(query, _("Queued for {count} assistants.").format(count=queued), None)
 
 
 # --- wiring ----------------------------------------------------------------------------------
@@ -935,19 +841,15 @@ def router() -> Router:
     typing = (F.text, ~F.text.startswith("/"), ~AnyMenuButton(), admin)
     r.message.register(on_setting_value, StateFilter(AdminWork.setting), *typing)
     r.message.register(on_find_place, StateFilter(AdminWork.find_place), *typing)
-    r.message.register(on_announce_text, StateFilter(AdminWork.announce_text), *typing)
     r.message.register(on_import_document, StateFilter(AdminWork.import_csv), F.document, admin)
     not_command = (~AnyMenuButton(), admin)
     r.message.register(on_import_other, StateFilter(AdminWork.import_csv), *not_command)
     r.message.register(on_find_other, StateFilter(AdminWork.find_place), *not_command)
-    r.message.register(on_announce_other, StateFilter(AdminWork.announce_text), *not_command)
     r.message.register(on_settings_other, StateFilter(AdminWork.setting), *not_command)
-    r.message.register(
-        on_announce_confirm_other, StateFilter(AdminWork.announce_confirm), *not_command
-    )
 
     # Callbacks: no role filter here, so a forged press is refused and logged by the handler.
     r.callback_query.register(on_home, AdmCB.filter(F.action == "home"))
+    r.callback_query.register(on_help, AdmCB.filter(F.action == "hlp"))
     r.callback_query.register(on_settings, AdmCB.filter(F.action == "set"))
     r.callback_query.register(on_setting_key, AdmCB.filter(F.action == "sk"))
     r.callback_query.register(on_setting_default, AdmCB.filter(F.action == "sd"))
@@ -959,18 +861,12 @@ def router() -> Router:
     r.callback_query.register(on_grant_start, AdmCB.filter(F.action.in_({"ga", "gs", "gl"})))
     r.callback_query.register(on_revoke, AdmCB.filter(F.action.in_({"ra", "rs", "ray", "rsy"})))
     r.callback_query.register(on_import, AdmCB.filter(F.action == "imp"))
-    r.callback_query.register(on_announce, AdmCB.filter(F.action.in_({"an", "as"})))
-    r.callback_query.register(on_announce_send, AdmCB.filter(F.action.in_({"ay", "ax"})))
     grant_pick = F.purpose.in_(set(GRANT_PURPOSES)) & (
         ((F.purpose == "gm") & (F.level == "m"))
         | ((F.purpose == "gd") & (F.level == "d"))
         | ((F.purpose == "gr") & (F.level == "r"))
     )
     r.callback_query.register(on_grant_place, PlaceCB.filter(grant_pick))
-    announce_pick = ((F.purpose == "xr") & (F.level == "r")) | (
-        (F.purpose == "xd") & (F.level == "d")
-    )
-    r.callback_query.register(on_announce_place, PlaceCB.filter(announce_pick))
     return r
 
 

@@ -1,6 +1,7 @@
 """Supervisors' work: overdue cases of their area, mahallas without an assistant and the
 district queue, reassigning a case with a reason to any assistant of their area, inviting and deactivating assistants, and
-announcements to the area's assistants (admins may announce to everyone).
+announcements: the one flow for everybody (supervisors to the assistants of their areas, admins
+to any place), with a confirm step showing whom it reaches.
 
 Every id from a callback or FSM data is re-checked with `bot.services.supervision` against the
 person's scopes; a refusal is logged with ids only.
@@ -31,12 +32,12 @@ from bot.handlers import drilldown
 from bot.handlers.admin import _make as make_invite
 from bot.handlers.assistant_cases import _row_label, card_sections
 from bot.handlers.places import show_districts, show_mahallas, show_regions
-from bot.i18n import N_
+from bot.i18n import N_, fmt_number
 from bot.keyboards.common import SUPERVISOR_MENU, main_menu, paged_buttons
 from bot.render import fit_message
-from bot.services import cases, registry, supervision
+from bot.services import announcements, cases, registry, supervision
 from bot.services.eligibility import EligibilityRules
-from bot.services.roles import Roles, Scope
+from bot.services.roles import Roles
 from bot.states import SupervisorWork
 from bot.texts import esc, place_label
 from db.models import Case, User, utcnow
@@ -45,17 +46,12 @@ from scheduler.outbox import OutboxSender
 log = logging.getLogger(__name__)
 
 PER_PAGE = 8
-ANNOUNCEMENT_MAX = 2000
+ANNOUNCEMENT_MAX = announcements.TEXT_MAX
 INVITE_PURPOSE = "sa"  # the place picker's purpose for a supervisor's assistant invite
 
 
-def _announce_scopes(roles: Roles) -> tuple[Scope, ...]:
-    """Admins announce to every assistant; a supervisor to the assistants of their scopes."""
-    return (Scope("country", None),) if roles.is_admin else roles.scopes
-
-
 async def _may_announce(event: object, roles: Roles) -> bool:
-    return roles.is_admin or roles.is_supervisor
+    return announcements.may_announce(roles)
 
 
 async def _refuse(query: CallbackQuery, user: User, data: SvCB) -> None:
@@ -556,38 +552,184 @@ async def on_invite_place(
     )
 
 
-# --- announcements ------------------------------------------------------------------------
+# --- announcements (supervisors within their areas, admins anywhere) -----------------------
 
 
-async def on_announce_menu(message: Message, state: FSMContext) -> None:
+ANNOUNCE_PURPOSES = {"xr": "region", "xd": "district"}  # the admin's place picker
+
+
+def _area_data(level: str, code: str | None) -> str:
+    return f"{PICK_CODES[level]}.{code or ''}"
+
+
+async def _where_view(
+    session: AsyncSession, roles: Roles, locale: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Where to announce: an admin picks the country, a region or a district; a supervisor
+    one of their areas."""
+    builder = InlineKeyboardBuilder()
+    if roles.is_admin:
+        builder.button(text=_("🇺🇿 The whole country"), callback_data=SvCB(action="anw", v="c"))
+        builder.button(text=_("A region"), callback_data=SvCB(action="anw", v="r"))
+        builder.button(text=_("A district"), callback_data=SvCB(action="anw", v="d"))
+    else:
+        for place in await supervision.scope_places(session, announcements.own_areas(roles)):
+            builder.button(
+                text=await place_label(session, place.level, place.code, locale),
+                callback_data=SvCB(action="anp", v=_area_data(place.level, place.code)),
+            )
+    builder.button(text=_("✖️ Cancel"), callback_data=SvCB(action="ann", v="cancel"))
+    builder.adjust(1)
+    return _("To the assistants of which place?"), builder.as_markup()
+
+
+async def _ask_text(
+    target: Message,
+    session: AsyncSession,
+    roles: Roles,
+    state: FSMContext,
+    place: supervision.Place,
+    locale: str,
+    edit: bool,
+) -> None:
     await state.set_state(SupervisorWork.announcement)
-    await message.answer(
-        _(
-            "Type the announcement for the assistants of your area in one message "
-            "(up to {limit} characters), or /cancel."
-        ).format(limit=ANNOUNCEMENT_MAX)
-    )
+    await state.update_data(level=place.level, code=place.code)
+    name = esc(await place_label(session, place.level, place.code, locale))
+    text = _(
+        "Type the announcement for the assistants of <b>{place}</b> in one message "
+        "(up to {limit} characters), or /cancel."
+    ).format(place=name, limit=ANNOUNCEMENT_MAX)
+    markup = None
+    if roles.is_admin or len(roles.scopes) > 1:
+        builder = InlineKeyboardBuilder()
+        builder.button(text=_("⬅️ Back"), callback_data=SvCB(action="anw"))
+        markup = builder.as_markup()
+    if edit:
+        await target.edit_text(text, reply_markup=markup)
+    else:
+        await target.answer(text, reply_markup=markup)
+
+
+async def on_announce_menu(
+    message: Message, session: AsyncSession, user: User, roles: Roles, state: FSMContext
+) -> None:
+    await state.clear()
+    if not roles.is_admin:
+        places = await supervision.scope_places(session, announcements.own_areas(roles))
+        if len(places) == 1:
+            await _ask_text(message, session, roles, state, places[0], user.locale, edit=False)
+            return
+    text, markup = await _where_view(session, roles, user.locale)
+    await message.answer(text, reply_markup=markup)
+
+
+async def _chosen(
+    query: CallbackQuery,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+    level: str,
+    code: str | None,
+) -> None:
+    place = await announcements.allowed_place(session, roles, level, code)
+    if place is None or not isinstance(query.message, Message):
+        log.warning("announcement place refused: user=%s place=%s:%s", user.id, level, code)
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    await query.answer()
+    await _ask_text(query.message, session, roles, state, place, user.locale, edit=True)
+
+
+async def on_announce_where(
+    query: CallbackQuery,
+    callback_data: SvCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+) -> None:
+    """anw: back to the choice (v empty); an admin's whole country (c), or pick a region (r) or
+    a district (d) with the place picker."""
+    if callback_data.v == "c":
+        await _chosen(query, session, user, roles, state, "country", None)
+        return
+    if not isinstance(query.message, Message) or (callback_data.v and not roles.is_admin):
+        await _refuse(query, user, callback_data)
+        return
+    await state.clear()
+    await query.answer()
+    if callback_data.v in ("r", "d"):
+        await show_regions(query.message, session, "x" + callback_data.v, user.locale, edit=True)
+        return
+    await _show(query, *await _where_view(session, roles, user.locale))
+
+
+async def on_announce_area(
+    query: CallbackQuery,
+    callback_data: SvCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+) -> None:
+    """anp: one of the supervisor's own areas (v = level code . place code)."""
+    level, _sep, code = callback_data.v.partition(".")
+    await _chosen(query, session, user, roles, state, PICK_LEVELS.get(level, ""), code or None)
+
+
+async def on_announce_place(
+    query: CallbackQuery,
+    callback_data: PlaceCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+) -> None:
+    level = ANNOUNCE_PURPOSES[callback_data.purpose] if roles.is_admin else ""
+    await _chosen(query, session, user, roles, state, level, callback_data.code)
 
 
 async def on_announcement_text(
-    message: Message, session: AsyncSession, roles: Roles, state: FSMContext
+    message: Message, session: AsyncSession, user: User, roles: Roles, state: FSMContext
 ) -> None:
-    text = (message.text or "").strip()
-    if not text or len(text) > ANNOUNCEMENT_MAX:
+    try:
+        text = announcements.clean_text(message.text)
+    except announcements.AnnouncementError:
         await message.answer(
             _("Please type the text, up to {limit} characters, or /cancel.").format(
                 limit=ANNOUNCEMENT_MAX
             )
         )
         return
-    people = await supervision.assistants_in_scope(session, _announce_scopes(roles), utcnow())
+    data = await state.get_data()
+    place = await announcements.allowed_place(
+        session, roles, str(data.get("level") or ""), data.get("code")
+    )
+    if place is None:
+        await state.clear()
+        await message.answer(_("This button is out of date. Please use the menu or /start."))
+        return
+    people = await announcements.audience(session, place.scope, utcnow())
+    name = esc(await place_label(session, place.level, place.code, user.locale))
+    if not people:
+        await state.clear()
+        await message.answer(
+            _("No assistant serves {place} yet: nothing was sent.").format(place=name),
+            reply_markup=main_menu(roles),
+        )
+        return
     await state.set_state(SupervisorWork.confirm)
     await state.update_data(text=text, key=secrets.token_hex(8))
     builder = InlineKeyboardBuilder()
     builder.button(text=_("📣 Send"), callback_data=SvCB(action="ann", v="send"))
     builder.button(text=_("✖️ Cancel"), callback_data=SvCB(action="ann", v="cancel"))
     await message.answer(
-        _("Send this to {count} assistants?").format(count=len(people)) + "\n\n" + esc(text),
+        _("Send this to {count} assistants of {place}?").format(
+            count=fmt_number(len(people)), place=name
+        )
+        + "\n\n"
+        + esc(text),
         reply_markup=builder.as_markup(),
     )
 
@@ -602,24 +744,51 @@ async def on_announce_button(
     i18n: I18n,
     outbox: OutboxSender,
 ) -> None:
-    data = await state.get_data()
-    if await state.get_state() != SupervisorWork.confirm.state or not data.get("key"):
-        await query.answer(_("This button is out of date."), show_alert=True)
-        return
-    await state.clear()
+    current = await state.get_state()
     if callback_data.v != "send":
+        if current not in (None, SupervisorWork.announcement.state, SupervisorWork.confirm.state):
+            await query.answer(_("This button is out of date."), show_alert=True)
+            return
+        await state.clear()
         await query.answer()
         await _show(query, _("Cancelled: nothing was sent."), None)
         return
-    people = await supervision.assistants_in_scope(session, _announce_scopes(roles), utcnow())
+    data = await state.get_data()
+    place = (
+        await announcements.allowed_place(
+            session, roles, str(data.get("level") or ""), data.get("code")
+        )
+        if current == SupervisorWork.confirm.state and data.get("key") and data.get("text")
+        else None
+    )
+    if place is None:
+        await _refuse(query, user, callback_data)
+        return
+    await state.clear()
+    people = await announcements.audience(session, place.scope, utcnow())
     queued = await notify.announcement(
-        session, i18n, [p for p, _code in people], data["text"], user, data["key"]
+        session, i18n, people, str(data["text"]), user, str(data["key"])
     )
     await session.commit()
     outbox.wake()
-    log.info("announcement %s by user %s queued for %s", data["key"], user.id, queued)
+    log.info(
+        "announcement %s by user %s to %s %s queued for %s",
+        data["key"],
+        user.id,
+        place.level,
+        place.code,
+        queued,
+    )
     await query.answer()
-    await _show(query, _("Queued for {count} assistants.").format(count=queued), None)
+    await _show(query, _("Queued for {count} assistants.").format(count=fmt_number(queued)), None)
+
+
+async def on_announce_other(message: Message) -> None:
+    await message.answer(
+        _("Please type the text, up to {limit} characters, or /cancel.").format(
+            limit=ANNOUNCEMENT_MAX
+        )
+    )
 
 
 async def on_confirm_other(message: Message) -> None:
@@ -694,11 +863,19 @@ def router() -> Router:
     announce.message.register(
         on_announcement_text, typing_announce, F.text, ~F.text.startswith("/"), ~AnyMenuButton()
     )
-    announce.message.register(on_typing_other, typing_announce, ~AnyMenuButton())
+    announce.message.register(on_announce_other, typing_announce, ~AnyMenuButton())
     announce.message.register(
         on_confirm_other, StateFilter(SupervisorWork.confirm), ~AnyMenuButton()
     )
     announce.callback_query.register(on_announce_button, SvCB.filter(F.action == "ann"))
+    announce.callback_query.register(on_announce_where, SvCB.filter(F.action == "anw"))
+    announce.callback_query.register(on_announce_area, SvCB.filter(F.action == "anp"))
+    announce.callback_query.register(
+        on_announce_place,
+        PlaceCB.filter(
+            ((F.purpose == "xr") & (F.level == "r")) | ((F.purpose == "xd") & (F.level == "d"))
+        ),
+    )
 
     sup = Router(name="supervisor_work")
     sup.message.filter(HasRole("supervisor"))

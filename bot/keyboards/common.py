@@ -65,6 +65,37 @@ ADMIN_MENU: tuple[tuple[str, str], ...] = (
     ("admin", N_("🛠 Admin")),
     ("announce", N_("📣 Announcement")),
 )
+# The inline menu the 🛠 Admin button opens: (callback action, msgid).
+ADMIN_PANEL: tuple[tuple[str, str], ...] = (
+    ("fu", N_("👥 Find people")),
+    ("set", N_("🎯 Targets and time limits")),
+    ("imp", N_("📥 Import mahallas (CSV)")),
+    ("ob", N_("📮 Outbox health")),
+    ("hlp", N_("ℹ️ Admin help")),
+)
+# What each admin button does, for the admin help (the button's own label first).
+ADMIN_HELP: dict[str, str] = {
+    "invite": N_(
+        "a one-time link that makes someone the assistant of a mahalla, or a district, region "
+        "or national supervisor."
+    ),
+    "admin": N_("opens the admin menu with the buttons below."),
+    "announce": N_(
+        "a message to the assistants of the whole country, a region or a district; you see "
+        "how many it reaches and confirm."
+    ),
+    "fu": N_(
+        "assistants, supervisors or citizens of a place; open a person to grant or end a role "
+        "(they are told, and their menu changes)."
+    ),
+    "set": N_(
+        "the job targets a day and a month, and the working days to accept and to resolve "
+        "a case; change one or go back to the configured value."
+    ),
+    "imp": N_("add new mahallas and update changed ones from a CSV file."),
+    "ob": N_("messages waiting, failed or not delivered, and the oldest wait."),
+    "hlp": N_("this message."),
+}
 
 
 def menu_blocks(roles: Roles) -> list[tuple[tuple[str, str], ...]]:

@@ -11,7 +11,7 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import func, select
 
-from bot.callbacks import AdmCB, PlaceCB
+from bot.callbacks import AdmCB, PlaceCB, SvCB
 from bot.i18n import in_locale
 from bot.services import roles
 from db.models import Mahalla, OutboxMessage, SettingOverride, SupervisorScope, User, utcnow
@@ -60,7 +60,7 @@ async def test_only_admins_see_the_menu_and_forged_presses_are_refused(harness, 
         AdmCB(action="card", id=target_id),
         AdmCB(action="gl", id=target_id, v="c"),
         AdmCB(action="ray", id=target_id),
-        AdmCB(action="ay"),
+        AdmCB(action="imp"),
         PlaceCB(purpose="gd", level="d", code=CHILONZOR),
     ]
     with caplog.at_level(logging.WARNING):
@@ -242,6 +242,7 @@ async def test_admin_imports_mahallas_from_a_csv_document(harness) -> None:  # t
     async with harness.db() as session:
         added = await session.get(Mahalla, "18050001")
     assert added is not None and added.name_uz == "Navbahor MFY"
+    assert _t(harness, "⬅️ Back") in str(admin.last.buttons)  # not a dead end
     await admin.send_document(csv, "mahallas.csv")  # the import is over: not imported again
     assert admin.last.text != report
 
@@ -285,7 +286,8 @@ async def test_admin_announces_to_one_district_with_a_confirm_step(harness) -> N
         await make_assistant(session, 632, mahalla=M3)
         inside_id = inside.id
     admin = await _admin(harness)
-    await admin.press(_t(harness, "📣 Announcement to a place"))
+    assert _t(harness, "📣 Announcement") in str(admin.reply_keyboard)
+    await admin.send(_t(harness, "📣 Announcement"))
     await admin.press(_t(harness, "A district"))
     await admin.press_data(
         admin.last.message_id, PlaceCB(purpose="xd", level="d", code=CHILONZOR).pack()
@@ -312,8 +314,8 @@ async def test_admin_announces_to_one_district_with_a_confirm_step(harness) -> N
     confirm = admin.last.message_id
     await admin.send("yes")
     assert admin.last.text == _t(harness, "Please press Send or Cancel above, or /cancel.")
-    await admin.press_data(confirm, AdmCB(action="ay").pack())
-    await admin.press_data(confirm, AdmCB(action="ay").pack())  # a second press
+    await admin.press_data(confirm, SvCB(action="ann", v="send").pack())
+    await admin.press_data(confirm, SvCB(action="ann", v="send").pack())  # a second press
     assert admin.last_answer is not None
     assert admin.last_answer.text == _t(harness, "This button is out of date.")
     async with harness.db() as session:

@@ -175,7 +175,16 @@ async def test_announcement_reaches_exactly_the_assistants_in_scope(harness) -> 
     await sup.send("/start")
     await sup.send(_text(harness, "uz", "📣 Announcement"))
     await sup.send("Meeting on Friday at 10:00")
-    assert _text(harness, "uz", "Send this to {count} assistants?", count=2) in sup.last.text
+    assert (
+        _text(
+            harness,
+            "uz",
+            "Send this to {count} assistants of {place}?",
+            count=2,
+            place="Chilonzor tumani",
+        )
+        in sup.last.text
+    )
     confirm = sup.last.message_id
     await sup.press_data(confirm, SvCB(action="ann", v="send").pack())
     await sup.press_data(confirm, SvCB(action="ann", v="send").pack())  # a second press
@@ -249,8 +258,20 @@ async def test_an_admins_announcement_reaches_every_assistant(harness) -> None: 
         assert admin.id not in assistants
     person = harness.user(ADMIN_ID, first_name="Admin", language_code="uz")
     await person.send("/start")
+    assert str(person.reply_keyboard).count(_text(harness, "uz", "📣 Announcement")) == 1
     await person.send(_text(harness, "uz", "📣 Announcement"))
+    await person.press(_text(harness, "uz", "🇺🇿 The whole country"))
     await person.send("Report by Monday")
+    assert (
+        _text(
+            harness,
+            "uz",
+            "Send this to {count} assistants of {place}?",
+            count=2,
+            place=_text(harness, "uz", "the whole country"),
+        )
+        in person.last.text
+    )
     await person.press_data(person.last.message_id, SvCB(action="ann", v="send").pack())
     async with harness.db() as session:
         rows = (
