@@ -137,7 +137,9 @@ class SvCB(CallbackData, prefix="su"):
     """A supervisor's work: over (overdue list, page) | queue | open (case id, read-only) |
     ra (reassign case id: pick an assistant) | rto (case id to assistant v) | asst (assistants,
     page) | deact (assistant id) | deacty (confirmed) | inv (invite an assistant) |
-    ann (announcement: v = send | cancel). Every id is re-checked against the scopes."""
+    anw (announcement: where, v = c | r | d level to choose from) | anp (announcement to the
+    place v) | ann (announcement: v = send | cancel). Every id and place is re-checked against
+    the scopes (an admin's: anywhere)."""
 
     action: str
     id: int = 0
@@ -148,7 +150,8 @@ class SvCB(CallbackData, prefix="su"):
 class DrillCB(CallbackData, prefix="dd"):
     """A supervisor's drill-down: h (home: their areas) | c (country) | r (region code) |
     d (district code) | m (mahalla code) | a (assistant `id` of mahalla code); page of the
-    place's list. Every place and assistant is re-checked against the scopes."""
+    place's list (on a Back button: the page of the parent's list that shows the place left).
+    Every place and assistant is re-checked against the scopes."""
 
     level: str
     code: str = ""
@@ -168,9 +171,9 @@ class PickCB(CallbackData, prefix="rp"):
 
 
 class AdmCB(CallbackData, prefix="ad"):
-    """The admin menu: home | set | sk / sd (setting number v) | ob (outbox) | fu | fr (role v) |
-    fl (people: v = role.place, page) | card / ga / gs / gl (level v) / ra / rs / ray / rsy
-    (user id) | imp | an / as (scope v) | ay / ax (send / cancel). Admin re-checked each press."""
+    """The admin menu: home | hlp (help) | set | sk / sd (setting number v) | ob (outbox) | fu |
+    fr (role v) | fl (people: v = role.place, page) | card / ga / gs / gl (level v) / ra / rs /
+    ray / rsy (user id) | imp (import). Announcements go by SvCB. Admin re-checked each press."""
 
     action: str
     id: int = 0
