@@ -30,7 +30,7 @@ from bot import notify
 from bot.callbacks import LangCB, PlaceBackCB, PlaceCB, RegCB
 from bot.config import Settings
 from bot.handlers.places import show_districts
-from bot.keyboards.common import all_translations, language_keyboard, main_menu, menu_action_for
+from bot.keyboards.common import language_keyboard, main_menu, matches_button, menu_action_for
 from bot.keyboards.places import MAHALLAS_PER_PAGE, mahallas_keyboard
 from bot.keyboards.registration import (
     BACK,
@@ -101,7 +101,7 @@ def parse_birth_year(text: str, today: dt.date) -> int | None:
 
 
 def _is_button(i18n: I18n, text: str | None, msgid: str) -> bool:
-    return text is not None and text.strip() in all_translations(i18n, msgid)
+    return matches_button(i18n, text, msgid)
 
 
 async def _is_editing(state: FSMContext) -> bool:

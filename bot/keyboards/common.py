@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
@@ -132,13 +133,47 @@ def all_translations(i18n: I18n, msgid: str) -> set[str]:
     return {i18n.gettext(msgid, locale=code) for code in LOCALES} | {msgid}
 
 
+def button_key(text: str) -> str:
+    """A button's text as a person might type it: letters and digits only, in lower case, so
+    "👨 Мужской", "мужской" and "Мужской!" are the same key ("" for an emoji-only button)."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def matches_button(i18n: I18n, text: str | None, msgid: str) -> bool:
+    """The text is the button `msgid` in any language, pressed or typed without its emoji."""
+    if not text:
+        return False
+    if text.strip() in all_translations(i18n, msgid):
+        return True
+    key = button_key(text)
+    return bool(key) and key in {button_key(label) for label in all_translations(i18n, msgid)}
+
+
+@functools.lru_cache(maxsize=8)
+def _menu_index(i18n: I18n) -> tuple[dict[str, str], dict[str, str | None]]:
+    """Every menu label in every language → its action, exactly and by `button_key` (a key
+    two actions share, such as both "Vacancies" buttons without their emoji, maps to None).
+    Built once per catalog set: the lookup runs on every text message."""
+    exact: dict[str, str] = {}
+    loose: dict[str, str | None] = {}
+    for action, msgid in (*ASSISTANT_MENU, *SUPERVISOR_MENU, *ADMIN_MENU, *CITIZEN_MENU):
+        for label in all_translations(i18n, msgid):
+            exact.setdefault(label, action)
+            key = button_key(label)
+            if key:
+                loose[key] = action if loose.get(key, action) == action else None
+    return exact, loose
+
+
 def menu_action_for(i18n: I18n, text: str | None) -> str | None:
+    """The main-menu action of a pressed button, or of its label typed without the emoji."""
     if not text:
         return None
-    for action, msgid in (*ASSISTANT_MENU, *SUPERVISOR_MENU, *ADMIN_MENU, *CITIZEN_MENU):
-        if text in all_translations(i18n, msgid):
-            return action
-    return None
+    exact, loose = _menu_index(i18n)
+    action = exact.get(text.strip())
+    if action is None:
+        action = loose.get(button_key(text))
+    return action
 
 
 def paged_buttons(

@@ -298,9 +298,9 @@ async def test_every_kind_of_bad_input_gets_a_hint_and_the_question_again(
     await user.send("1980")
     replies = await user.send_voice()
     assert "Jinsingizni" in replies[-1].text
-    replies = await user.send("erkak")
+    replies = await user.send("bilmayman")
     assert "quyidagi tugmalardan" in replies[-1].text
-    await user.send("👨 Erkak")
+    await user.send("erkak")  # the button's word typed without its emoji is the button
     replies = await user.send_location()
     assert "bunday xabarni" in replies[-1].text and "Viloyatingizni" in replies[-1].text
     await press_place(harness, user, "Toshkent shahri", "r")
@@ -332,3 +332,20 @@ async def test_names_are_escaped_and_never_logged(
     assert (await _row(harness, 317)).phone == "+998907654321"
     assert "Ali</b>" not in caplog.text
     assert "7654321" not in caplog.text and "765 43 21" not in caplog.text
+
+
+async def test_a_button_typed_without_its_emoji_is_taken(harness: Any) -> None:
+    """Older people type what the button says: "erkak" at the gender question is the 👨 Erkak
+    button, and "yordam" in the main menu is ❓ Yordam; a word no button carries is not."""
+    user = harness.user(340, first_name="Ali", language_code="uz")
+    await _to_step(user, "gender")
+    await user.send("Erkak!!")
+    assert "Rozimisiz" not in (user.last.text or "")
+    assert (await _row(harness, 340)).gender == "m"
+
+    citizen = harness.user(341, first_name="Vali", language_code="ru")
+    await register(harness, citizen, language="Русский")
+    await citizen.send("помощь")
+    assert "/language" in (citizen.last.text or "")
+    await citizen.send("мой помощник")
+    assert "пока нет помощника в боте" in (citizen.last.text or "")  # the "My assistant" answer
