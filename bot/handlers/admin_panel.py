@@ -14,7 +14,6 @@ import logging
 from dataclasses import dataclass
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -31,6 +30,7 @@ from bot.handlers.places import show_regions
 from bot.i18n import fmt_datetime, fmt_number
 from bot.keyboards.common import ADMIN_PANEL, paged_buttons
 from bot.render import fit_message
+from bot.screens import show_in_place
 from bot.services import outbox as outbox_service
 from bot.services import registry, runtime_settings, supervision
 from bot.services import roles as role_service
@@ -101,17 +101,6 @@ async def _refuse(query: CallbackQuery, user: User, action: str) -> None:
     await query.answer(_("This button is out of date."), show_alert=True)
 
 
-async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    if isinstance(query.message, Message):
-        try:
-            await query.message.edit_text(text, reply_markup=markup)
-        except TelegramBadRequest as exc:  # the same screen pressed again
-            if "not modified" not in str(exc):
-                raise
-    elif query.bot is not None:
-        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
-
-
 async def _place_level(session: AsyncSession, code: str) -> str | None:
     """Which kind of place `code` names: region | district | mahalla, or None."""
     if await registry.get_mahalla(session, code) is not None:
@@ -146,7 +135,7 @@ async def on_home(query: CallbackQuery, user: User, roles: Roles, state: FSMCont
         return
     await state.clear()
     await query.answer()
-    await _show(query, *_menu())
+    await show_in_place(query, *_menu())
 
 
 async def on_help(query: CallbackQuery, user: User, roles: Roles, state: FSMContext) -> None:
@@ -157,7 +146,7 @@ async def on_help(query: CallbackQuery, user: User, roles: Roles, state: FSMCont
     await query.answer()
     builder = InlineKeyboardBuilder()
     builder.row(_back())
-    await _show(query, "\n".join(admin_help_lines()), builder.as_markup())
+    await show_in_place(query, "\n".join(admin_help_lines()), builder.as_markup())
 
 
 # --- targets and time limits -----------------------------------------------------------------
@@ -200,7 +189,7 @@ async def on_settings(
         return
     await state.clear()
     await query.answer()
-    await _show(query, *await _settings_view(session, runtime_settings, settings))
+    await show_in_place(query, *await _settings_view(session, runtime_settings, settings))
 
 
 def _key_of(value: str) -> str | None:
@@ -230,7 +219,7 @@ async def on_setting_key(
     )
     builder.row(_back("set"))
     await query.answer()
-    await _show(
+    await show_in_place(
         query,
         _(
             "{label}: now <b>{value}</b>.\nType the new value, a whole number from {low} to {high}."
@@ -305,7 +294,7 @@ async def on_setting_default(
         label=_label(key), value=fmt_number(int(getattr(runtime_settings.base, key)))
     )
     await query.answer()
-    await _show(query, *await _settings_view(session, runtime_settings, settings, notice))
+    await show_in_place(query, *await _settings_view(session, runtime_settings, settings, notice))
 
 
 # --- outbox health ---------------------------------------------------------------------------
@@ -345,7 +334,9 @@ async def on_outbox(
     builder.button(text=_("🔄 Refresh"), callback_data=AdmCB(action="ob"))
     builder.row(_back())
     await query.answer()
-    await _show(query, "\n".join(lines), builder.as_markup())  # a refresh may change nothing
+    await show_in_place(
+        query, "\n".join(lines), builder.as_markup()
+    )  # a refresh may change nothing
 
 
 # --- finding people, granting and revoking roles ---------------------------------------------
@@ -362,7 +353,7 @@ async def on_find(query: CallbackQuery, user: User, roles: Roles, state: FSMCont
     builder.adjust(1)
     builder.row(_back())
     await query.answer()
-    await _show(query, _("Whom are you looking for?"), builder.as_markup())
+    await show_in_place(query, _("Whom are you looking for?"), builder.as_markup())
 
 
 async def on_find_role(
@@ -377,7 +368,7 @@ async def on_find_role(
     builder.button(text=_("🌐 All places"), callback_data=AdmCB(action="fl", v=callback_data.v))
     builder.row(_back("fu"))
     await query.answer()
-    await _show(
+    await show_in_place(
         query,
         _(
             "{role}: type a place code (a region or district SOATO, or a mahalla code), "
@@ -461,7 +452,7 @@ async def on_people_page(
         return
     await state.clear()
     await query.answer()
-    await _show(
+    await show_in_place(
         query, *await _people_view(session, role_code, place, callback_data.page, user.locale)
     )
 
@@ -523,7 +514,7 @@ async def on_card(
         return
     await state.clear()
     await query.answer()
-    await _show(query, *await _card(session, person, user.locale))
+    await show_in_place(query, *await _card(session, person, user.locale))
 
 
 async def on_grant_start(
@@ -556,7 +547,7 @@ async def on_grant_start(
         )
         builder.adjust(1)
         builder.row(_back("card", id=person.id))
-        await _show(query, _("Which supervisor role?"), builder.as_markup())
+        await show_in_place(query, _("Which supervisor role?"), builder.as_markup())
         return
     if callback_data.action == "gl" and callback_data.v == "c":
         granted = await role_service.grant_supervisor(session, person, "country", None, utcnow())
@@ -605,7 +596,7 @@ async def _granted(
     notice = (_("Done: now {role}: {place}.") if granted else _("Already {role}: {place}.")).format(
         role=role_label(role, level), place=place
     )
-    await _show(query, *await _card(session, person, user.locale, notice))
+    await show_in_place(query, *await _card(session, person, user.locale, notice))
 
 
 async def on_grant_place(
@@ -692,7 +683,9 @@ async def on_revoke(
             if assistant
             else _("End the supervisor role of {name}?")
         )
-        await _show(query, question.format(name=esc(person.name or "—")), builder.as_markup())
+        await show_in_place(
+            query, question.format(name=esc(person.name or "—")), builder.as_markup()
+        )
         return
     now = utcnow()
     if assistant:
@@ -714,7 +707,7 @@ async def on_revoke(
     outbox.wake()
     log.info("role ended for user %s by user %s (%s terms)", person.id, user.id, ended)
     notice = _("The role has ended.") if ended else _("There was no such role to end.")
-    await _show(query, *await _card(session, person, user.locale, notice))
+    await show_in_place(query, *await _card(session, person, user.locale, notice))
 
 
 # --- importing mahallas ---------------------------------------------------------------------
@@ -728,7 +721,7 @@ async def on_import(query: CallbackQuery, user: User, roles: Roles, state: FSMCo
     builder = InlineKeyboardBuilder()
     builder.row(_back())
     await query.answer()
-    await _show(
+    await show_in_place(
         query,
         _(
             "Send the mahallas as a CSV file (a document, UTF-8, up to {size} KB) with the "

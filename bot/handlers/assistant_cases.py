@@ -32,6 +32,7 @@ from bot.flows.loader import FlowRegistry, UnknownFlowError
 from bot.i18n import fmt_date, fmt_datetime, fmt_money
 from bot.keyboards.common import main_menu, menu_action_for, paged_buttons
 from bot.render import answer_lines, fit_message
+from bot.screens import show_in_place
 from bot.services import cases, registry
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
@@ -94,18 +95,6 @@ def cancel_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✖️ Cancel"), callback_data=MenuCB(action="cancel"))
     return builder.as_markup()
-
-
-async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Show the new view in place of the pressed message (or as a new one if it is gone)."""
-    if isinstance(query.message, Message):
-        try:
-            await query.message.edit_text(text, reply_markup=markup)
-        except TelegramBadRequest as exc:
-            if "not modified" not in str(exc):
-                raise
-        return
-    await _send(query, text, markup)
 
 
 async def _send(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -251,7 +240,7 @@ async def on_list(
         session, user, roles, _filter(callback_data.f), callback_data.page, utcnow()
     )
     await query.answer()
-    await (_edit if callback_data.v == "e" else _send)(query, text, markup)
+    await (show_in_place if callback_data.v == "e" else _send)(query, text, markup)
 
 
 # --- the case card -----------------------------------------------------------------------
@@ -475,7 +464,7 @@ async def on_open(
         session, case, user, flows, rules, settings, filter_, callback_data.page
     )
     await query.answer()
-    await (_edit if callback_data.v == "e" else _send)(query, text, markup)
+    await (show_in_place if callback_data.v == "e" else _send)(query, text, markup)
 
 
 # --- status changes ----------------------------------------------------------------------
@@ -573,7 +562,7 @@ async def on_status(
     if target not in cases.TRANSITIONS.get(case.status, frozenset()):
         await query.answer(_already_text(case), show_alert=True)
         text, markup = await card_view(session, case, user, flows, rules, settings, filter_, page)
-        await _edit(query, text, markup)
+        await show_in_place(query, text, markup)
         return
     ctx: dict[str, Any] = {"id": case.id, "f": filter_, "page": page}
     if target == "resolved":
@@ -585,7 +574,7 @@ async def on_status(
         builder.button(text=_("⬅️ Back"), callback_data=ACB(action="open", v="e", **ctx))
         builder.adjust(2)
         await query.answer()
-        await _edit(
+        await show_in_place(
             query,
             _("What was the outcome of request <b>{number}</b>?").format(number=case.number),
             builder.as_markup(),
@@ -597,7 +586,7 @@ async def on_status(
         builder.button(text=_("⬅️ Back"), callback_data=ACB(action="open", v="e", **ctx))
         builder.adjust(1)
         await query.answer()
-        await _edit(
+        await show_in_place(
             query,
             _(
                 "Close request <b>{number}</b> because the citizen cannot be contacted? "
@@ -615,7 +604,7 @@ async def on_status(
     ok = await _change(session, i18n, outbox, case, user, target)
     await query.answer(_changed_text(case) if ok else _already_text(case))
     text, markup = await card_view(session, case, user, flows, rules, settings, filter_, page)
-    await _edit(query, text, markup)
+    await show_in_place(query, text, markup)
 
 
 async def on_outcome(
@@ -641,7 +630,7 @@ async def on_outcome(
     text, markup = await card_view(
         session, case, user, flows, rules, settings, _filter(callback_data.f), callback_data.page
     )
-    await _edit(query, text, markup)
+    await show_in_place(query, text, markup)
 
 
 async def on_close(
@@ -664,7 +653,7 @@ async def on_close(
     text, markup = await card_view(
         session, case, user, flows, rules, settings, _filter(callback_data.f), callback_data.page
     )
-    await _edit(query, text, markup)
+    await show_in_place(query, text, markup)
 
 
 # --- typed input: reason, note, message, the citizen's reply -----------------------------

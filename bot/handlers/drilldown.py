@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +22,7 @@ from bot.filters import MenuButton
 from bot.i18n import fmt_date, fmt_money, fmt_number, fmt_percent
 from bot.keyboards.common import paged_buttons
 from bot.render import fit_message
+from bot.screens import show_in_place
 from bot.services import indicators, registry, supervision
 from bot.services import roles as role_service
 from bot.services.indicators import PlaceIndicators
@@ -324,17 +324,6 @@ async def home_screen(
     return _("Choose an area:"), markup
 
 
-async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    if isinstance(query.message, Message):
-        try:
-            await query.message.edit_text(text, reply_markup=markup)
-        except TelegramBadRequest as exc:
-            if "not modified" not in str(exc):
-                raise
-    elif query.bot is not None:
-        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
-
-
 async def _refuse(query: CallbackQuery, user: User, level: str, code: str, extra: int = 0) -> None:
     log.warning("supervisor drill refused: user=%s place=%s:%s id=%s", user.id, level, code, extra)
     await query.answer(_("This button is out of date."), show_alert=True)
@@ -382,7 +371,7 @@ async def on_drill(
             session, roles, place, callback_data.page, user.locale, settings
         )
     await query.answer()
-    await _show(query, text, markup)
+    await show_in_place(query, text, markup)
 
 
 async def on_digest_button(

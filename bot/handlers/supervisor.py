@@ -13,7 +13,6 @@ import logging
 import secrets
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -35,6 +34,7 @@ from bot.handlers.places import show_districts, show_mahallas, show_regions
 from bot.i18n import N_, fmt_number
 from bot.keyboards.common import SUPERVISOR_MENU, main_menu, paged_buttons
 from bot.render import fit_message
+from bot.screens import show_in_place
 from bot.services import announcements, cases, registry, supervision
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
@@ -57,17 +57,6 @@ async def _may_announce(event: object, roles: Roles) -> bool:
 async def _refuse(query: CallbackQuery, user: User, data: SvCB) -> None:
     log.warning("supervisor refused: user=%s id=%s action=%s", user.id, data.id, data.action)
     await query.answer(_("This button is out of date."), show_alert=True)
-
-
-async def _show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    if isinstance(query.message, Message):
-        try:
-            await query.message.edit_text(text, reply_markup=markup)
-        except TelegramBadRequest as exc:
-            if "not modified" not in str(exc):
-                raise
-    elif query.bot is not None:
-        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
 
 
 # --- overdue cases and the read-only card --------------------------------------------------
@@ -111,7 +100,7 @@ async def on_overdue_page(
 ) -> None:
     text, markup = await _overdue_view(session, roles, max(0, callback_data.page))
     await query.answer()
-    await _show(query, text, markup)
+    await show_in_place(query, text, markup)
 
 
 async def on_open(
@@ -143,7 +132,7 @@ async def on_open(
     )
     builder.adjust(1)
     await query.answer()
-    await _show(query, fit_message(sections), builder.as_markup())
+    await show_in_place(query, fit_message(sections), builder.as_markup())
 
 
 # --- reassignment ---------------------------------------------------------------------------
@@ -264,7 +253,7 @@ async def on_reassign(
         await _refuse(query, user, callback_data)
         return
     await query.answer()
-    await _show(query, *view)
+    await show_in_place(query, *view)
 
 
 async def on_pick(
@@ -295,7 +284,7 @@ async def on_pick(
         await query.answer(_("This button is out of date."), show_alert=True)
         return
     await query.answer()
-    await _show(query, *view)
+    await show_in_place(query, *view)
 
 
 async def on_reassign_to(
@@ -318,7 +307,7 @@ async def on_reassign_to(
     await state.set_state(SupervisorWork.reason)
     await state.update_data(case=case.id, to=target.id)
     await query.answer()
-    await _show(
+    await show_in_place(
         query,
         _(
             "Request <b>{number}</b> will go to {name}. Type the reason in one message "
@@ -453,7 +442,7 @@ async def on_assistants_page(
 ) -> None:
     text, markup = await _assistants_view(session, roles, max(0, callback_data.page))
     await query.answer()
-    await _show(query, text, markup)
+    await show_in_place(query, text, markup)
 
 
 async def on_deactivate(
@@ -468,7 +457,7 @@ async def on_deactivate(
     builder.button(text=_("⬅️ Back"), callback_data=SvCB(action="asst", page=callback_data.page))
     builder.adjust(1)
     await query.answer()
-    await _show(
+    await show_in_place(
         query,
         _(
             "Deactivate {name} as an assistant? Their cases stay with the mahalla and go to "
@@ -490,7 +479,7 @@ async def on_deactivate_yes(
     await session.commit()
     log.info("assistant %s deactivated by supervisor %s", callback_data.id, user.id)
     await query.answer()
-    await _show(query, _("Done: the assistant is deactivated."), None)
+    await show_in_place(query, _("Done: the assistant is deactivated."), None)
 
 
 async def _start_invite(
@@ -662,7 +651,7 @@ async def on_announce_where(
     if callback_data.v in ("r", "d"):
         await show_regions(query.message, session, "x" + callback_data.v, user.locale, edit=True)
         return
-    await _show(query, *await _where_view(session, roles, user.locale))
+    await show_in_place(query, *await _where_view(session, roles, user.locale))
 
 
 async def on_announce_area(
@@ -751,7 +740,7 @@ async def on_announce_button(
             return
         await state.clear()
         await query.answer()
-        await _show(query, _("Cancelled: nothing was sent."), None)
+        await show_in_place(query, _("Cancelled: nothing was sent."), None)
         return
     data = await state.get_data()
     place = (
@@ -780,7 +769,9 @@ async def on_announce_button(
         queued,
     )
     await query.answer()
-    await _show(query, _("Queued for {count} assistants.").format(count=fmt_number(queued)), None)
+    await show_in_place(
+        query, _("Queued for {count} assistants.").format(count=fmt_number(queued)), None
+    )
 
 
 async def on_announce_other(message: Message) -> None:

@@ -31,6 +31,7 @@ from bot.handlers import registration
 from bot.i18n import fmt_date, fmt_money, fmt_number
 from bot.keyboards.common import main_menu, paged_buttons
 from bot.notify_work import job_confirmation
+from bot.screens import show_in_place
 from bot.services import matching, occupations, registry, roadmap, users, vacancies
 from bot.services.roles import Roles
 from bot.states import VacancyPost
@@ -91,19 +92,6 @@ def parse_whole(text: str) -> int | None:
     """A whole number as people type it ("3 000 000", "3,000,000"); None if it is not one."""
     digits = _NUMBER_SEPARATORS.sub("", text.strip())
     return int(digits) if digits.isdigit() and len(digits) <= 12 else None
-
-
-async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Show the new view in place of the pressed message (or as a new one if it is gone)."""
-    if isinstance(query.message, Message):
-        try:
-            await query.message.edit_text(text, reply_markup=markup)
-        except TelegramBadRequest as exc:
-            if "not modified" not in str(exc):
-                await query.message.answer(text, reply_markup=markup)
-        return
-    if query.bot is not None:
-        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
 
 
 async def _refuse(query: CallbackQuery, user: User, what: str) -> None:
@@ -193,7 +181,7 @@ async def on_list(
         return
     text, markup = await _list_view(session, roles, _today(settings), callback_data.page)
     await query.answer()
-    await _edit(query, text, markup)
+    await show_in_place(query, text, markup)
 
 
 async def _card_view(
@@ -264,7 +252,7 @@ async def on_open(
         return
     text, markup = await _card_view(session, vacancy, user, callback_data.page)
     await query.answer()
-    await _edit(query, text, markup)
+    await show_in_place(query, text, markup)
 
 
 async def _who_view(
@@ -307,7 +295,7 @@ async def on_who(
         return
     text, markup = await _who_view(session, vacancy, callback_data.page)
     await query.answer()
-    await _edit(query, text, markup)
+    await show_in_place(query, text, markup)
 
 
 async def _offer_for(
@@ -409,7 +397,7 @@ async def on_hire_yes(
             show_alert=True,
         )
         text, markup = await _who_view(session, vacancy, callback_data.page)
-        await _edit(query, text, markup)
+        await show_in_place(query, text, markup)
         return
     await notify.status_changed(session, i18n, hired.case, hired.event)
     await job_confirmation(session, i18n, hired.job, hired.case, user)
@@ -423,7 +411,7 @@ async def on_hire_yes(
         lead += "\n" + _("All places are filled: the vacancy is closed.")
     text, markup = await _who_view(session, vacancy, callback_data.page, lead=lead)
     await query.answer()
-    await _edit(query, text, markup)
+    await show_in_place(query, text, markup)
 
 
 async def on_close(
@@ -444,7 +432,7 @@ async def on_close(
         builder.button(text=_("⬅️ Back"), callback_data=VacCB(action="open", **ctx))
         builder.adjust(1)
         await query.answer()
-        await _edit(
+        await show_in_place(
             query,
             _("Close the vacancy “{title}”? It will no longer be offered or shown.").format(
                 title=esc(vacancy.title)
@@ -456,7 +444,7 @@ async def on_close(
     await session.commit()
     text, markup = await _card_view(session, vacancy, user, callback_data.page)
     await query.answer(_("The vacancy is closed."))
-    await _edit(query, text, markup)
+    await show_in_place(query, text, markup)
 
 
 # ---------------------------------------------------------------------- assistants: posting
@@ -922,7 +910,7 @@ async def on_browse(
     text, markup = await _browse_view(session, user, district, _today(settings), callback_data.page)
     await query.answer()
     if callback_data.v == "e":  # our own list (paging, back): redrawn in place
-        await _edit(query, text, markup)
+        await show_in_place(query, text, markup)
     elif isinstance(query.message, Message):  # from a result or a request: a new message
         await query.message.answer(text, reply_markup=markup)
 
@@ -977,7 +965,7 @@ async def on_see(
     )
     builder.adjust(1)
     await query.answer()
-    await _edit(query, "\n".join(lines), builder.as_markup())
+    await show_in_place(query, "\n".join(lines), builder.as_markup())
 
 
 async def on_interest(
@@ -1030,7 +1018,7 @@ async def on_interest(
         text=_("⬅️ Back to the list"),
         callback_data=VacCB(action="browse", page=callback_data.page, v="e"),
     )
-    await _edit(query, "\n".join(lines), builder.as_markup())
+    await show_in_place(query, "\n".join(lines), builder.as_markup())
 
 
 # ---------------------------------------------------------------------- citizens: offers
