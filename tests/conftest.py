@@ -115,10 +115,17 @@ async def fake() -> AsyncIterator[Any]:
 
 
 @pytest.fixture
-async def harness(fake: Any, db_url: str, redis_url: str | None) -> AsyncIterator[Any]:
+async def harness(
+    request: pytest.FixtureRequest, fake: Any, db_url: str, redis_url: str | None
+) -> AsyncIterator[Any]:
+    """The bot against the fake Bot API. Settings beyond the defaults come from the closest
+    `harness` marker, e.g. `pytestmark = pytest.mark.harness(throttle_rate=100_000)` in a module
+    whose tests send many updates within a second."""
     from tests.support.harness import BotHarness, make_settings
 
-    h = BotHarness(fake, make_settings(db_url, fake.base_url, redis_url))
+    marker = request.node.get_closest_marker("harness")
+    extra = dict(marker.kwargs) if marker is not None else {}
+    h = BotHarness(fake, make_settings(db_url, fake.base_url, redis_url, **extra))
     await h.start()
     yield h
     await h.stop()

@@ -11,17 +11,9 @@ from sqlalchemy import select
 from bot.services import privacy
 from db.models import Case, User
 from tests.support.factories import make_assistant, make_case, make_user
-from tests.support.harness import BotHarness, make_settings
 
-
-@pytest.fixture
-async def harness(fake: Any, db_url: str, redis_url: str | None) -> Any:
-    """The consent text is at version 2; the factories' users agreed to version 1."""
-    settings = make_settings(db_url, fake.base_url, redis_url, consent_version=2)
-    h = BotHarness(fake, settings)
-    await h.start()
-    yield h
-    await h.stop()
+# The consent text is at version 2; the factories' users agreed to version 1.
+pytestmark = pytest.mark.harness(consent_version=2)
 
 
 async def _row(harness: Any, telegram_id: int) -> User:

@@ -27,7 +27,6 @@ from bot.callbacks import JobCB, VacCB
 from bot.services import jobs, occupations, roles, vacancies
 from db.models import Draft, User, utcnow
 from tests.support.factories import make_assistant, make_case, make_user
-from tests.support.harness import BotHarness, make_settings
 
 CHILONZOR = "1726294"
 M1 = "103-0104"
@@ -36,13 +35,8 @@ CYRILLIC = re.compile("[\u0400-\u04ff]")
 POT = Path(__file__).resolve().parents[2] / "locales" / "messages.pot"
 
 
-@pytest.fixture
-async def harness(fake: Any, db_url: str, redis_url: str | None) -> Any:
-    """Many updates within seconds: a throttle that never gets in the way."""
-    h = BotHarness(fake, make_settings(db_url, fake.base_url, redis_url, throttle_rate=1000))
-    await h.start()
-    yield h
-    await h.stop()
+# Many updates within seconds: a throttle that never gets in the way.
+pytestmark = pytest.mark.harness(throttle_rate=1_000)
 
 
 def all_states() -> list[State]:

@@ -3,7 +3,6 @@ input, and the case it becomes (with the assistant or the district queue told)."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -16,19 +15,13 @@ from bot.services import cases, roles
 from db.models import Case, Draft, Mahalla, OutboxMessage, RoadmapStep, User, utcnow
 from tests.support.factories import make_assistant, make_user
 from tests.support.flows import register
-from tests.support.harness import BotHarness, make_settings
 
 HOUSEHOLD = load_definitions().latest("household")
 SKIP = object()
 
 
-@pytest.fixture
-async def harness(fake: Any, db_url: str, redis_url: str | None) -> AsyncIterator[Any]:
-    """The usual harness, with flood control off: a test answers 30 questions in a second."""
-    h = BotHarness(fake, make_settings(db_url, fake.base_url, redis_url, throttle_rate=100_000))
-    await h.start()
-    yield h
-    await h.stop()
+# The usual harness, with flood control off: a test answers 30 questions in a second.
+pytestmark = pytest.mark.harness(throttle_rate=100_000)
 
 
 # ---------------------------------------------------------------------- driving the chat

@@ -11,18 +11,12 @@ from sqlalchemy import select
 from bot.services import privacy
 from db.models import User, utcnow
 from tests.support.flows import press_place, register
-from tests.support.harness import BotHarness, make_settings
 
 YEAR_TOO_YOUNG = str(utcnow().year - 5)
 
 
-@pytest.fixture
-async def harness(fake: Any, db_url: str, redis_url: str | None) -> Any:
-    """These tests send many updates within seconds: a throttle that never gets in the way."""
-    h = BotHarness(fake, make_settings(db_url, fake.base_url, redis_url, throttle_rate=1000))
-    await h.start()
-    yield h
-    await h.stop()
+# These tests send many updates within seconds: a throttle that never gets in the way.
+pytestmark = pytest.mark.harness(throttle_rate=1_000)
 
 
 async def _row(harness: Any, telegram_id: int) -> User:

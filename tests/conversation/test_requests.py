@@ -4,7 +4,6 @@ business hints on the assistant's card, and bad input at each step."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -16,19 +15,13 @@ from bot.flows.loader import load_definitions
 from bot.flows.model import FlowDefinition
 from db.models import Case, CaseEvent, Draft, OutboxMessage, User
 from tests.support.factories import make_assistant, make_user
-from tests.support.harness import BotHarness, make_settings
 
 FLOWS = load_definitions()
 SKIP = object()
 
 
-@pytest.fixture
-async def harness(fake: Any, db_url: str, redis_url: str | None) -> AsyncIterator[Any]:
-    """Flood control off: a test answers many questions within seconds."""
-    h = BotHarness(fake, make_settings(db_url, fake.base_url, redis_url, throttle_rate=100_000))
-    await h.start()
-    yield h
-    await h.stop()
+# Flood control off: a test answers many questions within seconds.
+pytestmark = pytest.mark.harness(throttle_rate=100_000)
 
 
 # ---------------------------------------------------------------------- driving the chat

@@ -10,16 +10,9 @@ from sqlalchemy import select
 from bot.services import cases
 from db.models import Case, Draft, FsmRecord, User, utcnow
 from tests.support.flows import press_place, register
-from tests.support.harness import BotHarness, make_settings
 
-
-@pytest.fixture
-async def harness(fake: Any, db_url: str, redis_url: str | None) -> Any:
-    """Registration alone takes 11 updates: a throttle that never gets in the way."""
-    h = BotHarness(fake, make_settings(db_url, fake.base_url, redis_url, throttle_rate=1000))
-    await h.start()
-    yield h
-    await h.stop()
+# Registration alone takes 11 updates: a throttle that never gets in the way.
+pytestmark = pytest.mark.harness(throttle_rate=1_000)
 
 
 async def _row(harness: Any, telegram_id: int) -> User:

@@ -6,7 +6,6 @@ closes. Citizens browse their district's vacancies; every id is checked."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ from bot.callbacks import VacCB
 from bot.services import cases, vacancies
 from db.models import Case, Job, User, Vacancy, VacancyOffer, utcnow
 from tests.support.factories import make_assistant, make_user
-from tests.support.harness import BotHarness, make_settings
 
 JOB = {
     "occupation": "tailor",
@@ -29,12 +27,7 @@ JOB = {
 }
 
 
-@pytest.fixture
-async def harness(fake: Any, db_url: str, redis_url: str | None) -> AsyncIterator[Any]:
-    h = BotHarness(fake, make_settings(db_url, fake.base_url, redis_url, throttle_rate=100_000))
-    await h.start()
-    yield h
-    await h.stop()
+pytestmark = pytest.mark.harness(throttle_rate=100_000)
 
 
 def t(harness: Any, msgid: str, locale: str) -> str:

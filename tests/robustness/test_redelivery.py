@@ -4,7 +4,6 @@ handled before must change nothing and send nothing the second time."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -25,13 +24,7 @@ from tests.support.factories import make_assistant
 from tests.support.flows import register
 from tests.support.harness import BotHarness, make_settings
 
-
-@pytest.fixture
-async def harness(fake: Any, db_url: str, redis_url: str | None) -> AsyncIterator[Any]:
-    h = BotHarness(fake, make_settings(db_url, fake.base_url, redis_url, throttle_rate=100_000))
-    await h.start()
-    yield h
-    await h.stop()
+pytestmark = pytest.mark.harness(throttle_rate=100_000)
 
 
 async def _after_crash(harness: Any, update_id: int) -> None:

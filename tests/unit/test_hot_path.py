@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -17,7 +16,6 @@ from bot.services import roles
 from bot.sync_filters import run_sync_filters_inline
 from db.models import AssistantAssignment, SupervisorScope, User
 from tests.support.flows import register
-from tests.support.harness import BotHarness, make_settings
 
 NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
 
@@ -130,14 +128,7 @@ async def test_synchronous_filters_run_in_the_event_loop_thread() -> None:
     assert threads and set(threads) == {threading.get_ident()}
 
 
-@pytest.fixture
-async def harness(fake: Any, db_url: str, redis_url: str | None) -> AsyncIterator[Any]:
-    h = BotHarness(fake, make_settings(db_url, fake.base_url, redis_url, throttle_rate=100_000))
-    await h.start()
-    yield h
-    await h.stop()
-
-
+@pytest.mark.harness(throttle_rate=100_000)
 async def test_an_answer_reads_the_conversation_state_once(harness) -> None:  # type: ignore[no-untyped-def]
     if harness.settings.redis_url:
         pytest.skip("the state lives in Redis there")
