@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -15,6 +15,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 from aiogram.utils.i18n import I18n
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
@@ -23,13 +24,20 @@ from bot.flows.telegram import check_callback_sizes
 from bot.fsm_storage import SQLAlchemyStorage
 from bot.handlers import build_routers
 from bot.i18n import N_, create_i18n, locale_from_telegram
+from bot.middlewares.callbacks import AnswerEveryCallback, HoldCallbackAnswers
+from bot.middlewares.edits import EditOutcomes
 from bot.middlewares.errors import ErrorMiddleware, sorry_text
 from bot.middlewares.idempotency import UpdateOnce
 from bot.middlewares.locale import UserLocaleMiddleware
 from bot.middlewares.response_types import KeepResponseTypes
 from bot.middlewares.runtime_settings import RuntimeSettingsMiddleware
 from bot.middlewares.session import CommitBeforeSend, DbSessionMiddleware
-from bot.middlewares.throttle import ThrottleMiddleware
+from bot.middlewares.throttle import (
+    MemoryLimiter,
+    RecentLocales,
+    RedisLimiter,
+    ThrottleMiddleware,
+)
 from bot.middlewares.user import UserMiddleware
 from bot.services.eligibility import default_rules
 from bot.services.runtime_settings import SettingsCache
@@ -38,6 +46,9 @@ from db.session import create_engine, create_session_factory
 from scheduler.context import JobContext, quiet_hours
 from scheduler.outbox import OutboxSender
 from scheduler.service import JobScheduler
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +67,14 @@ class App:
     outbox: OutboxSender
     extras: dict[str, Any] = field(default_factory=dict)
     scheduler: JobScheduler | None = None  # started by the runner, not by tests
+    redis: Redis | None = None  # per-chat locks and flood control across processes
 
     async def close(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown()
         await self.storage.close()
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.bot.session.close()
         await self.engine.dispose()
 
@@ -72,6 +86,10 @@ def build_bot(settings: Settings) -> Bot:
         else None
     )
     session = AiohttpSession(api=api) if api else AiohttpSession()
+    # Outermost first: a callback's answer waits for the update's end; an edit Telegram refuses
+    # for an ordinary reason is an outcome; the update's transaction commits before any call.
+    session.middleware(HoldCallbackAnswers())
+    session.middleware(EditOutcomes())
     session.middleware(CommitBeforeSend())
     session.middleware(KeepResponseTypes())
     return Bot(
@@ -82,21 +100,21 @@ def build_bot(settings: Settings) -> Bot:
 
 
 def build_storage(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], redis: Redis | None
 ) -> tuple[BaseStorage, BaseEventIsolation]:
-    """Redis when configured (several processes), else our SQL storage (one process)."""
-    if settings.redis_url:
-        from aiogram.fsm.storage.redis import (
-            DefaultKeyBuilder,
-            RedisEventIsolation,
-            RedisStorage,
-        )
+    """Conversation state always lives in the database, so it commits in the same transaction
+    as the update's work and its "processed" mark (nothing half-done survives a crash). With
+    several processes Redis holds the per-chat locks that keep one chat's updates in order."""
+    storage = SQLAlchemyStorage(sessions)
+    if redis is not None:
+        from aiogram.fsm.storage.redis import RedisEventIsolation
 
-        storage = RedisStorage.from_url(
-            settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True)
-        )
-        return storage, RedisEventIsolation(storage.redis)
-    return SQLAlchemyStorage(sessions), SimpleEventIsolation()
+        return storage, RedisEventIsolation(redis)
+    return storage, SimpleEventIsolation()
+
+
+#: Connections kept out of updates' reach: the outbox drainer, a scheduled job, /healthz.
+RESERVED_CONNECTIONS = 2
 
 
 def build_dispatcher(
@@ -105,22 +123,35 @@ def build_dispatcher(
     i18n: I18n,
     storage: BaseStorage,
     isolation: BaseEventIsolation,
+    redis: Redis | None = None,
 ) -> Dispatcher:
+    """The middleware chain, in the order an update meets it (after aiogram's own error and
+    user-context middlewares): every callback answered once → flood control (no database work
+    for a dropped update) → the update's session (admission to match the pool) → FSM state (read
+    through that session) → handled once → user row and roles → run-time settings → language →
+    errors turned into an apology."""
     dp = Dispatcher(storage=storage, events_isolation=isolation)
     dp["settings"] = settings
     dp["sessions"] = sessions
-    # The update's session opens before aiogram's FSM middleware reads the state, so that read
-    # joins it (one connection and transaction per update, and the state row is read only once).
     dp.update.outer_middleware.unregister(dp.fsm)
-    dp.update.outer_middleware(DbSessionMiddleware(sessions))
+    dp.update.outer_middleware(AnswerEveryCallback())
+    recent = RecentLocales()
+    limiter = (
+        RedisLimiter(redis, settings.throttle_rate, settings.throttle_window)
+        if redis is not None
+        else MemoryLimiter(settings.throttle_rate, settings.throttle_window)
+    )
+    dp["throttle"] = throttle = ThrottleMiddleware(limiter, i18n, recent)
+    dp.update.outer_middleware(throttle)
+    admit = max(1, settings.db_pool_size - RESERVED_CONNECTIONS)
+    dp.update.outer_middleware(DbSessionMiddleware(sessions, admit))
     dp.update.outer_middleware(dp.fsm)
-    dp.update.outer_middleware(UpdateOnce(sessions))
+    dp.update.outer_middleware(UpdateOnce())
     dp.update.outer_middleware(UserMiddleware(settings.admin_ids))
     dp["runtime_settings"] = runtime = SettingsCache(sessions, settings)
     dp.update.outer_middleware(RuntimeSettingsMiddleware(runtime))
-    dp.update.outer_middleware(UserLocaleMiddleware(i18n))
+    dp.update.outer_middleware(UserLocaleMiddleware(i18n, recent))
     dp.update.outer_middleware(ErrorMiddleware())
-    dp.update.outer_middleware(ThrottleMiddleware(settings.throttle_rate, settings.throttle_window))
     dp.include_routers(*build_routers())
     run_sync_filters_inline(dp)
     dp.errors.register(_on_middleware_error)
@@ -130,9 +161,18 @@ def build_dispatcher(
 
 async def _on_middleware_error(event: ErrorEvent, i18n: I18n | None = None) -> bool:
     """Errors outside handlers (e.g. the database is down): log, apologise in a guessed language."""
-    log.error(
-        "update %s failed before its handler", event.update.update_id, exc_info=event.exception
-    )
+    if isinstance(event.exception, PoolTimeout):
+        log.error(
+            "update %s: no database connection free within DB_POOL_TIMEOUT (pool exhausted: "
+            "something holds connections; raise DB_POOL_SIZE only if the database allows)",
+            event.update.update_id,
+        )
+    else:
+        log.error(
+            "update %s failed before its handler",
+            event.update.update_id,
+            exc_info=event.exception,
+        )
     message = event.update.message
     query = event.update.callback_query
     sender = message.from_user if message else query.from_user if query else None
@@ -151,12 +191,17 @@ async def _on_middleware_error(event: ErrorEvent, i18n: I18n | None = None) -> b
 
 
 def build_app(settings: Settings) -> App:
-    engine = create_engine(settings.database_url)
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout,
+    )
     sessions = create_session_factory(engine)
     i18n = create_i18n(settings.default_locale)
-    storage, isolation = build_storage(settings, sessions)
+    redis = _redis(settings)
+    storage, isolation = build_storage(settings, sessions, redis)
     bot = build_bot(settings)
-    dp = build_dispatcher(settings, sessions, i18n, storage, isolation)
+    dp = build_dispatcher(settings, sessions, i18n, storage, isolation, redis)
     outbox = OutboxSender(bot, sessions, quiet=quiet_hours(settings))
     dp["outbox"] = outbox
     dp.startup.register(_on_startup)
@@ -164,7 +209,17 @@ def build_app(settings: Settings) -> App:
     check_callback_sizes(flows)  # a definition whose buttons exceed 64 bytes stops start-up
     dp["rules"] = default_rules()
     scheduler = JobScheduler(JobContext(sessions, settings, i18n, outbox.wake))
-    return App(settings, bot, dp, engine, sessions, i18n, storage, outbox, scheduler=scheduler)
+    app = App(settings, bot, dp, engine, sessions, i18n, storage, outbox, scheduler=scheduler)
+    app.redis = redis
+    return app
+
+
+def _redis(settings: Settings) -> Redis | None:
+    if not settings.redis_url:
+        return None
+    from redis.asyncio import Redis
+
+    return Redis.from_url(settings.redis_url)
 
 
 COMMANDS: tuple[tuple[str, str], ...] = (

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     bot_username: str | None = None
     database_url: str = "sqlite+aiosqlite:///data/bot.db"
+    # Database connections per process, and how long (seconds) an update may wait for one.
+    db_pool_size: int = Field(default=10, ge=3, le=200)
+    db_pool_timeout: float = Field(default=10.0, gt=0, le=300)
     telegram_api_url: str | None = None
     redis_url: str | None = None
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)

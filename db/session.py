@@ -22,24 +22,34 @@ def _prepare_sqlite_file(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-# How long an update waits for a free connection. In a burst (hundreds of users answering at
-# once on a busy machine) SQLAlchemy's default of 30 s made updates fail, and a failed update
-# is a message lost; waiting longer only makes that reply slower.
-POOL_TIMEOUT = 300
+#: Connections per process, and how long a checkout may wait for one. Updates are admitted
+#: a few fewer at a time than there are connections (`DbSessionMiddleware`), and no update takes
+#: a second connection while it holds one, so an update never waits on the pool for long: a
+#: wait that runs out means something holds connections it should not, and it is logged loudly.
+POOL_SIZE = 10
+POOL_TIMEOUT = 10.0
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An engine that never logs bound parameters (they may hold names and phone numbers)."""
-    kwargs: dict[str, Any] = {"hide_parameters": True, "pool_timeout": POOL_TIMEOUT}
+def create_engine(
+    url: str, *, pool_size: int = POOL_SIZE, pool_timeout: float = POOL_TIMEOUT
+) -> AsyncEngine:
+    """An engine that never logs bound parameters (they may hold names and phone numbers).
+
+    The pool holds exactly `pool_size` connections (no overflow), on SQLite and PostgreSQL
+    alike, so the number of connections a process can hold is known and admission can match it.
+    """
+    kwargs: dict[str, Any] = {
+        "hide_parameters": True,
+        "pool_size": pool_size,
+        "max_overflow": 0,
+        "pool_timeout": pool_timeout,
+    }
     if url.startswith("sqlite"):
-        # No pre-ping: a file connection does not go stale, and the ping was one more statement
-        # (four hops to aiosqlite's thread) on each of an update's two connection checkouts.
+        # No pre-ping: a file connection does not go stale.
         _prepare_sqlite_file(url)
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True  # a server restart leaves dead connections in the pool
-        kwargs["pool_size"] = pool_size
-        kwargs["max_overflow"] = pool_size
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -1,1 +1,1 @@
-"""Outer middlewares, in the order an update meets them: session → user → locale → throttle."""
+"""Outer middlewares; the order an update meets them is set and explained in `bot/app.py`."""

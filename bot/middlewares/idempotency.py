@@ -5,8 +5,12 @@ after the last `getUpdates` offset when the process stopped or crashed; in webho
 the response was slow or failed. Handlers are not idempotent (a re-delivered answer would be
 taken as the answer to the *next* question, a second "Send" could be answered twice), so the
 update id is recorded in `processed_updates` in the same transaction as the update's first
-commit (before anything is sent: `CommitBeforeSend`), and an update whose id is there is
-skipped. Two deliveries of one update for one chat are serialised by the event isolation lock,
+commit (before anything is sent: `CommitBeforeSend`; or at the end when nothing was sent), and an
+update whose id is there is skipped. Middlewares and services do not commit on their own (the
+user row of a newcomer joins the update's transaction), and callback answers are sent after the
+update's commit (`bot/middlewares/callbacks.py`), so that first commit holds the handler's work:
+a crash before it loses nothing (the re-delivered update is handled), a crash after it leaves
+the work stored once. Two deliveries of one update for one chat are serialised by the event isolation lock,
 and the first has committed its row before it sent anything; should two ever both reach a
 commit, the second fails on the primary key and its changes roll back.
 
@@ -15,7 +19,8 @@ lookup is only made for an update whose id is not above the highest this process
 (Telegram numbers updates in increasing order), i.e. for a re-delivery; in several webhook
 workers a retry that reaches a worker which has not seen a later update is stopped by the
 primary key instead (its changes roll back and the user is asked to try again). Rows older
-than `RETAIN` are deleted at most once per `PRUNE_EVERY` per process.
+than `RETAIN` are deleted at most once per `PRUNE_EVERY` per process, through the update's own
+session.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import TelegramObject, Update
 from sqlalchemy import delete, event, func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from db.models import ProcessedUpdate, utcnow
@@ -44,8 +49,7 @@ PRUNE_EVERY = dt.timedelta(hours=1)
 class UpdateOnce(BaseMiddleware):
     """Outer update middleware; needs the update's `session` (DbSessionMiddleware) outside it."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self) -> None:
         self._pruned_at: dt.datetime | None = None
         #: The highest update id this process has seen (or found recorded when it started).
         self._newest: int | None = None
@@ -72,22 +76,27 @@ class UpdateOnce(BaseMiddleware):
         recorder = _Recorder(update_id)
         event.listen(session.sync_session, "before_commit", recorder)
         try:
-            return await handler(event_, data)
+            result = await handler(event_, data)
+            await session.commit()  # the mark, with whatever the handler left uncommitted
         finally:
             event.remove(session.sync_session, "before_commit", recorder)
-            await self._prune_now_and_then()
+        await self._prune_now_and_then(session)
+        return result
 
-    async def _prune_now_and_then(self) -> None:
+    async def _prune_now_and_then(self, session: AsyncSession) -> None:
+        """Delete old ids through the update's own session, after its work is committed (never a
+        second connection while the update holds one: see `DbSessionMiddleware`)."""
         now = utcnow()
         if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
             return
         self._pruned_at = now
         try:
-            async with self._sessions() as session, session.begin():
-                await session.execute(
-                    delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < now - RETAIN)
-                )
+            await session.execute(
+                delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < now - RETAIN)
+            )
+            await session.commit()
         except Exception:  # pruning can wait for the next hour; the update was handled
+            await session.rollback()
             log.warning("could not prune processed update ids", exc_info=True)
 
 

@@ -1,7 +1,7 @@
 """Inject the effective Settings (configuration + an admin's run-time changes) as `settings`.
 
-The value comes from a per-process cache re-read every few seconds, so an update costs no
-query; see `bot/services/runtime_settings.py`.
+The value comes from a per-process cache re-read every few seconds (through the update's own
+session, never a second connection), so an update costs no query; see `bot/services/runtime_settings.py`.
 """
 
 from __future__ import annotations
@@ -25,5 +25,5 @@ class RuntimeSettingsMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        data["settings"] = await self.cache.get()
+        data["settings"] = await self.cache.get(data.get("session"))
         return await handler(event, data)

@@ -1,4 +1,10 @@
-"""One database session per update, committed after the handler.
+"""One database session per update, committed after the handler; admission to match the pool.
+
+At most `limit` updates are inside at once (the rest wait here, in order, holding nothing).
+`limit` is a little below the pool's size, and no update checks out a second connection while it
+holds one (FSM storage, settings cache and update ids all use the update's own session), so the
+updates inside always find a connection at once: a burst of newcomers queues here instead of
+filling the pool with updates that each wait for a connection another one holds.
 
 The session is also published in a context variable so `CommitBeforeSend` can end any open
 transaction before the bot talks to Telegram: a Telegram call never runs inside a transaction,
@@ -7,6 +13,7 @@ and whatever the user is told has been committed first.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -25,8 +32,9 @@ current_session: ContextVar[AsyncSession | None] = ContextVar("current_session",
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], limit: int) -> None:
         self._sessions = session_factory
+        self._admit = asyncio.Semaphore(max(1, limit))
 
     async def __call__(
         self,
@@ -34,7 +42,7 @@ class DbSessionMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        async with self._sessions() as session:
+        async with self._admit, self._sessions() as session:
             token = current_session.set(session)
             try:
                 data["session"] = session

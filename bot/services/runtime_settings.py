@@ -181,10 +181,20 @@ class SettingsCache:
         """Forget the cached value (this process just changed a setting)."""
         self._value = None
 
-    async def get(self) -> Settings:
+    async def get(self, session: AsyncSession | None = None) -> Settings:
+        """The cached value, re-read when older than `ttl`.
+
+        Inside an update pass the update's `session`: the re-read then uses the connection the
+        update already holds. Opening a second one while holding the first is how a burst of
+        updates used to exhaust the pool, each holding one connection and waiting for another.
+        """
         value = self._value
         if value is not None and self._clock() - self._read_at < self.ttl:
             return value
+        if session is not None:
+            fresh = await effective(session, self.base)
+            self._value, self._read_at = fresh, self._clock()
+            return fresh
         async with self._lock:
             if self._value is not None and self._clock() - self._read_at < self.ttl:
                 return self._value

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import User
@@ -19,29 +20,34 @@ _BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"
 async def get_or_create(
     session: AsyncSession, telegram_id: int, guessed_locale: str, now: dt.datetime
 ) -> tuple[User, bool]:
-    """Return the user row, creating it on first contact (safe against two racing updates)."""
+    """Return the user row, creating it on first contact.
+
+    Nothing is committed here: the row (or the `last_seen` touch) joins the update's own
+    transaction, so it is committed together with the handler's work and the update's
+    "processed" mark. Two first updates of one person racing in two workers are safe: the insert
+    does nothing on a conflict and the row the other one made is read back.
+    """
     user = await session.scalar(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
     if user is not None:
-        touched = False
         if now - user.last_seen > LAST_SEEN_EVERY:
             user.last_seen = now
-            touched = True
         if user.blocked_at is not None:  # writing to us again means they unblocked the bot
             user.blocked_at = None
-            touched = True
-        if touched:
-            await session.commit()
         return user, False
-    user = User(telegram_id=telegram_id, locale=guessed_locale, first_seen=now, last_seen=now)
-    session.add(user)
-    try:
-        await session.commit()
-    except IntegrityError:
-        await session.rollback()
-        user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
-        assert user is not None
-        return user, False
-    return user, True
+    values = {
+        "telegram_id": telegram_id,
+        "locale": guessed_locale,
+        "locale_confirmed": False,
+        "first_seen": now,
+        "last_seen": now,
+    }
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = await session.execute(
+        insert(User).values(**values).on_conflict_do_nothing(index_elements=["telegram_id"])
+    )
+    user = await session.scalar(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
+    assert user is not None
+    return user, bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def by_telegram_id(session: AsyncSession, telegram_id: int) -> User | None:
