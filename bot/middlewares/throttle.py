@@ -108,13 +108,15 @@ class RedisLimiter:
 
     PREFIX = "throttle"
 
-    def __init__(self, redis: Redis, rate: int, window: float) -> None:
-        self.rate, self.window = rate, window
+    def __init__(
+        self, redis: Redis, rate: int, window: float, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.rate, self.window, self._clock = rate, window, clock
         self._redis = redis
         self._script = redis.register_script(_ALLOW)
 
     async def allow(self, user_id: int) -> bool:
-        now_ms = int(time.time() * 1000)
+        now_ms = int(self._clock() * 1000)
         window_ms = max(1, int(self.window * 1000))
         try:
             allowed = await self._script(

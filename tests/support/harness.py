@@ -8,7 +8,8 @@ returns) on a free port instead: the fake POSTs every chat's updates in parallel
 really are handled at once, and `user.send()` still returns once the bot has answered.
 
 On stop, the harness fails the test if the bot made a call the fake Bot API refused as invalid
-against the spec (`fake.violations()`), unless `allow_violations` is set.
+against the spec (`fake.violations()`), unless `allow_violations` is set, and if any button press
+was left unanswered or answered twice (every test that presses a button checks it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +43,7 @@ class BotHarness:
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     mode: str = "polling"  # or "webhook": updates of different chats handled concurrently
     allow_violations: bool = False  # a test that makes invalid calls on purpose sets it
+    check_callbacks: bool = True  # a test that stops the bot mid-press on purpose clears it
     _web: web.AppRunner | None = None
 
     async def start(self) -> None:
@@ -103,12 +106,24 @@ class BotHarness:
         self.check_calls()
 
     def check_calls(self) -> None:
-        """Fail when the bot made a call Telegram would refuse as invalid (see the module doc)."""
+        """Fail when the bot made a call Telegram would refuse as invalid (see the module doc),
+        or left a button press unanswered, or answered one twice."""
         found = [] if self.allow_violations else self.fake.violations()
         if found:
             lines = [f"{c.method}: {c.description} (params {sorted(c.params)})" for c in found]
             raise AssertionError(
                 "the bot made Bot API calls the spec does not allow:\n  " + "\n  ".join(lines)
+            )
+        if not self.check_callbacks:
+            return
+        answers = Counter(
+            c.params.get("callback_query_id") for c in self.fake.calls_to("answerCallbackQuery")
+        )
+        twice = sorted(str(qid) for qid, count in answers.items() if count > 1)
+        spinning = [record.data for record in self.fake.unanswered_callbacks()]
+        if twice or spinning:
+            raise AssertionError(
+                f"button presses answered twice: {twice}; never answered (data): {spinning}"
             )
 
     async def restart(self) -> None:
