@@ -18,12 +18,14 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.alerts import AdminAlerts
 from bot.config import Settings
 from bot.flows.loader import load_definitions
 from bot.flows.telegram import check_callback_sizes
 from bot.fsm_storage import SQLAlchemyStorage
 from bot.handlers import build_routers
 from bot.i18n import N_, create_i18n, locale_from_telegram
+from bot.metrics import Metrics, UpdateMetrics
 from bot.middlewares.callbacks import AnswerEveryCallback, HoldCallbackAnswers
 from bot.middlewares.edits import EditOutcomes
 from bot.middlewares.errors import ErrorMiddleware, sorry_text
@@ -68,6 +70,7 @@ class App:
     extras: dict[str, Any] = field(default_factory=dict)
     scheduler: JobScheduler | None = None  # started by the runner, not by tests
     redis: Redis | None = None  # per-chat locks and flood control across processes
+    metrics: Metrics = field(default_factory=Metrics)
 
     async def close(self) -> None:
         if self.scheduler is not None:
@@ -124,9 +127,11 @@ def build_dispatcher(
     storage: BaseStorage,
     isolation: BaseEventIsolation,
     redis: Redis | None = None,
+    metrics: Metrics | None = None,
+    alerts: AdminAlerts | None = None,
 ) -> Dispatcher:
     """The middleware chain, in the order an update meets it (after aiogram's own error and
-    user-context middlewares): every callback answered once → flood control (no database work
+    user-context middlewares): counted and timed → every callback answered once → flood control (no database work
     for a dropped update) → the update's session (admission to match the pool) → FSM state (read
     through that session) → handled once → user row and roles → run-time settings → language →
     errors turned into an apology."""
@@ -134,6 +139,8 @@ def build_dispatcher(
     dp["settings"] = settings
     dp["sessions"] = sessions
     dp.update.outer_middleware.unregister(dp.fsm)
+    if metrics is not None:
+        dp.update.outer_middleware(UpdateMetrics(metrics, alerts.update_failed if alerts else None))
     dp.update.outer_middleware(AnswerEveryCallback())
     recent = RecentLocales()
     limiter = (
@@ -159,7 +166,9 @@ def build_dispatcher(
     return dp
 
 
-async def _on_middleware_error(event: ErrorEvent, i18n: I18n | None = None) -> bool:
+async def _on_middleware_error(
+    event: ErrorEvent, i18n: I18n | None = None, i18n_core: I18n | None = None
+) -> bool:
     """Errors outside handlers (e.g. the database is down): log, apologise in a guessed language."""
     if isinstance(event.exception, PoolTimeout):
         log.error(
@@ -176,7 +185,7 @@ async def _on_middleware_error(event: ErrorEvent, i18n: I18n | None = None) -> b
     message = event.update.message
     query = event.update.callback_query
     sender = message.from_user if message else query.from_user if query else None
-    helper = i18n or I18n.get_current(no_error=True)
+    helper = i18n or i18n_core  # before the locale middleware ran, only the app's own is there
     if sender is None or helper is None:
         return True
     try:
@@ -201,16 +210,24 @@ def build_app(settings: Settings) -> App:
     redis = _redis(settings)
     storage, isolation = build_storage(settings, sessions, redis)
     bot = build_bot(settings)
-    dp = build_dispatcher(settings, sessions, i18n, storage, isolation, redis)
-    outbox = OutboxSender(bot, sessions, quiet=quiet_hours(settings))
+    metrics = Metrics()
+    metrics.watch_pool(engine.sync_engine.pool.checkedout)  # type: ignore[attr-defined]
+    alerts = AdminAlerts(sessions, settings.admin_ids, i18n, metrics)
+    dp = build_dispatcher(settings, sessions, i18n, storage, isolation, redis, metrics, alerts)
+    outbox = OutboxSender(
+        bot, sessions, quiet=quiet_hours(settings), metrics=metrics, alerts=alerts
+    )
+    alerts.wake = outbox.wake
     dp["outbox"] = outbox
     dp.startup.register(_on_startup)
     dp["flows"] = flows = load_definitions()
     check_callback_sizes(flows)  # a definition whose buttons exceed 64 bytes stops start-up
     dp["rules"] = default_rules()
-    scheduler = JobScheduler(JobContext(sessions, settings, i18n, outbox.wake))
+    scheduler = JobScheduler(
+        JobContext(sessions, settings, i18n, outbox.wake), metrics=metrics, alerts=alerts
+    )
     app = App(settings, bot, dp, engine, sessions, i18n, storage, outbox, scheduler=scheduler)
-    app.redis = redis
+    app.redis, app.metrics = redis, metrics
     return app
 
 

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     # Answer Telegram at once and handle the update in the background (False: after handling).
     webhook_in_background: bool = True
+    # GET /metrics: on the webhook port in webhook mode; in polling mode a server of its own
+    # here (0: none). Loopback by default: metrics are for the operator's scraper only.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=9101, ge=0, le=65535)
     # How often a worker that is not the leader tries to take over scheduled work.
     leader_retry_seconds: float = Field(default=5.0, gt=0, le=300)
 

@@ -17,6 +17,7 @@ from bot.app import App, build_app
 from bot.bootstrap import prepare_database
 from bot.config import ConfigError, Settings
 from bot.logging_setup import setup_logging
+from bot.metrics import serve_metrics
 from scheduler.leader import lead_when_elected, lock_for
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,12 @@ async def leader_duties(app: App) -> None:
     if app.scheduler is not None:
         app.scheduler.start()  # on the running loop; each run is claimed, so one run each
     app.extras["leader"] = True
+    app.metrics.leader.set(1)
     try:
         await drainer
     finally:
         app.extras["leader"] = False
+        app.metrics.leader.set(0)
         if app.scheduler is not None:
             app.scheduler.shutdown()
         drainer.cancel()
@@ -52,6 +55,7 @@ async def _serve(settings: Settings, webhook: bool) -> None:
     await prepare_database(settings.database_url)
     app = build_app(settings)
     stop = asyncio.Event()
+    metrics_server: web.AppRunner | None = None
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -70,6 +74,13 @@ async def _serve(settings: Settings, webhook: bool) -> None:
             await _serve_webhook(app, stop)
         else:
             await app.bot.delete_webhook(drop_pending_updates=False)
+            if settings.metrics_port:
+                metrics_server = await serve_metrics(
+                    app.metrics, settings.metrics_host, settings.metrics_port
+                )
+                log.info(
+                    "metrics on http://%s:%s/metrics", settings.metrics_host, settings.metrics_port
+                )
             log.info("bot started (long polling)")
             polling = asyncio.create_task(
                 app.dispatcher.start_polling(app.bot, handle_as_tasks=True, handle_signals=False)
@@ -80,6 +91,8 @@ async def _serve(settings: Settings, webhook: bool) -> None:
             with contextlib.suppress(asyncio.CancelledError):
                 await polling
     finally:
+        if metrics_server is not None:
+            await metrics_server.cleanup()
         leader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await leader

@@ -1,4 +1,5 @@
-"""Webhook mode: aiogram's request handler on aiohttp, the secret-token check, a health check.
+"""Webhook mode: aiogram's request handler on aiohttp, the secret-token check, a health check
+and the Prometheus metrics (GET /metrics).
 
 Several such workers can serve one bot behind a load balancer when they share PostgreSQL and
 Redis (conversation state and per-user locks); only the elected leader runs scheduled work.
@@ -13,6 +14,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.app import App
+from bot.metrics import add_metrics_route
 
 HEALTH_PATH = "/healthz"
 
@@ -44,4 +46,5 @@ def build_web_app(app: App, *, handle_in_background: bool = True) -> web.Applica
         return web.json_response({"ok": True, "leader": bool(app.extras.get("leader"))})
 
     web_app.router.add_get(HEALTH_PATH, health)
+    add_metrics_route(web_app, app.metrics)
     return web_app

@@ -28,6 +28,8 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message, Repl
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.alerts import AdminAlerts
+from bot.metrics import Metrics
 from bot.services.outbox import QuietHours
 from db.models import OutboxFile, OutboxMessage, User, utcnow
 
@@ -58,8 +60,12 @@ class OutboxSender:
         idle_wait: float = 2.0,
         quiet: QuietHours | None = None,
         requeue_every: float = 60.0,
+        metrics: Metrics | None = None,
+        alerts: AdminAlerts | None = None,
     ) -> None:
         self._bot = bot
+        self._metrics = metrics
+        self._alerts = alerts
         self._sessions = sessions
         self._interval = 1.0 / rate
         self._per_chat = per_chat_interval
@@ -159,6 +165,8 @@ class OutboxSender:
                     .values(status="expired", last_error="expired before it could be sent")
                 )
                 await session.commit()
+        if self._metrics is not None:
+            self._metrics.outbox_waiting.set(len(due))
         sent = 0
         busy: set[int] = set()
         for row_id, chat_id, expires in due:
@@ -273,6 +281,7 @@ class OutboxSender:
         try:
             message = await self._call(claimed)
         except TelegramRetryAfter as exc:
+            self._count("429")
             self._paused_until = time.monotonic() + exc.retry_after
             await self._finish(
                 row_id,
@@ -282,6 +291,7 @@ class OutboxSender:
             )
             return False
         except TelegramForbiddenError as exc:
+            self._count("blocked")
             await self._mark_blocked(row_id, chat_id, str(exc))
             return False
         except TelegramBadRequest as exc:
@@ -294,6 +304,7 @@ class OutboxSender:
             await self._finish(
                 row_id, status="failed", last_error=exc.message[:500], attempts=row.attempts + 1
             )
+            await self._failed_for_good(row)
             return False
         except Exception as exc:  # network, 5xx, timeouts: try again later
             await self._retry_later(row, str(exc) or type(exc).__name__)
@@ -309,12 +320,26 @@ class OutboxSender:
         if row.file_id is not None and not claimed.file_cached:
             await self._remember_file_id(row.file_id, message)
         self.sent += 1
+        self._count("sent")
         return True
+
+    def _count(self, outcome: str) -> None:
+        if self._metrics is not None:
+            self._metrics.outbox.labels(outcome).inc()
+
+    async def _failed_for_good(self, row: OutboxMessage) -> None:
+        self._count("failed")
+        if self._alerts is not None and row.kind != "admin_alert":  # no alert about an alert
+            await self._alerts.outbox_failed(row.id)
 
     async def _retry_later(self, row: OutboxMessage, error: str) -> None:
         attempts = row.attempts + 1
         status = "failed" if attempts >= MAX_ATTEMPTS else "queued"
         delay = min(2**attempts, 600)
+        if status == "failed":
+            await self._failed_for_good(row)
+        else:
+            self._count("retry")
         await self._finish(
             row.id,
             status=status,

@@ -16,6 +16,8 @@ import logging
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.alerts import AdminAlerts
+from bot.metrics import Metrics
 from db.models import utcnow
 from scheduler.context import JobContext
 from scheduler.jobs import JobSpec, RunResult, next_runs, run_job, specs
@@ -24,8 +26,12 @@ log = logging.getLogger(__name__)
 
 
 class JobScheduler:
-    def __init__(self, ctx: JobContext) -> None:
+    def __init__(
+        self, ctx: JobContext, *, metrics: Metrics | None = None, alerts: AdminAlerts | None = None
+    ) -> None:
         self.ctx = ctx
+        self.metrics = metrics
+        self.alerts = alerts
         self._scheduler: AsyncIOScheduler | None = None
         self.recent: collections.deque[RunResult] = collections.deque(maxlen=100)
         self._ran = asyncio.Event()
@@ -73,7 +79,13 @@ class JobScheduler:
             result = await run_job(name, utcnow(), ctx=self.ctx)
         except Exception:
             log.exception("scheduled job %s failed", name)
+            if self.metrics is not None:
+                self.metrics.job_finished(name, ok=False)
+            if self.alerts is not None:
+                await self.alerts.job_failed(name)
             return
+        if self.metrics is not None:
+            self.metrics.job_finished(name, ok=True)
         self.recent.append(result)
         self._ran.set()
         log.info("%s", result)

@@ -10,6 +10,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 from aiogram.utils.i18n import gettext as _
 
+from bot.metrics import mark_update
 from bot.middlewares.session import current_session
 
 log = logging.getLogger("bot.errors")
@@ -40,6 +41,7 @@ class ErrorMiddleware(BaseMiddleware):
                 update.update_id if update else "?",
                 getattr(user, "id", "?"),
             )
+            mark_update("failed")
             session = current_session.get()
             if session is not None:
                 await session.rollback()

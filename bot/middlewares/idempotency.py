@@ -37,6 +37,7 @@ from sqlalchemy import delete, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from bot.metrics import mark_update
 from db.models import ProcessedUpdate, utcnow
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class UpdateOnce(BaseMiddleware):
             select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
         ):
             log.info("update %s was already handled: skipped", update_id)
+            mark_update("duplicate")
             return UNHANDLED
         recorder = _Recorder(update_id)
         event.listen(session.sync_session, "before_commit", recorder)

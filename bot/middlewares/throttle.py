@@ -26,6 +26,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import in_locale, locale_from_telegram
+from bot.metrics import mark_update
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -160,6 +161,7 @@ class ThrottleMiddleware(BaseMiddleware):
         if await self.limiter.allow(sender.id):
             return await handler(event, data)
         self.dropped += 1
+        mark_update("throttled")
         tell = await self.limiter.first_warning(sender.id)
         if tell:
             log.info("user %s is over the flood limit: told to slow down", sender.id)

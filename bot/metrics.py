@@ -1,0 +1,169 @@
+"""Prometheus metrics of one bot process, served at GET /metrics.
+
+Each `App` has its own registry (tests build many apps in one process). Components are handed
+the `Metrics` object and count what they do; the update middleware below counts every update by
+kind and outcome, and times it. An outcome other than "handled" is set from deeper in the chain
+through `mark_update()` (a context variable), so those middlewares need no reference to this.
+
+Outcomes: handled, unhandled (no handler matched), throttled, duplicate (a re-delivery),
+failed (an error the person was apologised for).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.types import TelegramObject, Update
+from aiohttp import web
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+METRICS_PATH = "/metrics"
+
+_outcome: ContextVar[list[str] | None] = ContextVar("update_outcome", default=None)
+
+
+def mark_update(outcome: str) -> None:
+    """Set the current update's outcome (a no-op outside an update)."""
+    cell = _outcome.get()
+    if cell is not None:
+        cell[0] = outcome
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = registry = CollectorRegistry()
+        self.updates = Counter(
+            "bot_updates", "Updates by kind and outcome", ["kind", "outcome"], registry=registry
+        )
+        self.latency = Histogram(
+            "bot_update_seconds",
+            "Time to handle one update",
+            ["kind"],
+            buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+            registry=registry,
+        )
+        self.throttled = Counter(
+            "bot_throttled_updates", "Updates dropped by flood control", registry=registry
+        )
+        self.outbox = Counter(
+            "bot_outbox_messages",
+            "Outbox deliveries by outcome (sent, failed, retry, 429, blocked)",
+            ["outcome"],
+            registry=registry,
+        )
+        self.outbox_waiting = Gauge(
+            "bot_outbox_due", "Outbox messages due now, as the drainer last saw", registry=registry
+        )
+        self.job_runs = Counter(
+            "bot_job_runs",
+            "Scheduled job runs by job and outcome",
+            ["job", "outcome"],
+            registry=registry,
+        )
+        self.job_last_success = Gauge(
+            "bot_job_last_success_timestamp_seconds",
+            "When each scheduled job last succeeded (Unix time)",
+            ["job"],
+            registry=registry,
+        )
+        self.leader = Gauge(
+            "bot_leader",
+            "1 while this process runs the scheduler and the outbox",
+            registry=registry,
+        )
+        self.pool_in_use = Gauge(
+            "bot_db_connections_in_use", "Database connections checked out", registry=registry
+        )
+        self.alerts = Counter(
+            "bot_admin_alerts",
+            "Alerts queued for the admins, by kind",
+            ["kind"],
+            registry=registry,
+        )
+
+    def watch_pool(self, checked_out: Callable[[], int]) -> None:
+        self.pool_in_use.set_function(lambda: float(checked_out()))
+
+    def job_finished(self, job: str, ok: bool) -> None:
+        self.job_runs.labels(job, "ok" if ok else "failed").inc()
+        if ok:
+            self.job_last_success.labels(job).set(time.time())
+
+    def render(self) -> tuple[bytes, str]:
+        """The text exposition format and its content type."""
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+def add_metrics_route(web_app: web.Application, metrics: Metrics) -> None:
+    """GET /metrics on an aiohttp application (the webhook server, or the polling one)."""
+
+    async def serve(_request: web.Request) -> web.Response:
+        body, content_type = metrics.render()
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+    web_app.router.add_get(METRICS_PATH, serve)
+
+
+async def serve_metrics(metrics: Metrics, host: str, port: int) -> web.AppRunner:
+    """A small server for /metrics alone (polling mode has no web server of its own)."""
+    web_app = web.Application()
+    add_metrics_route(web_app, metrics)
+    runner = web.AppRunner(web_app, handle_signals=False)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+def update_kind(update: Update) -> str:
+    return update.event_type if update.event_type else "other"
+
+
+class UpdateMetrics(BaseMiddleware):
+    """Outermost of our update middlewares: counts and times every update."""
+
+    def __init__(
+        self, metrics: Metrics, on_failed: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
+        self.metrics = metrics
+        self._on_failed = on_failed
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        kind = update_kind(event)
+        cell = ["handled"]
+        token = _outcome.set(cell)
+        started = time.perf_counter()
+        try:
+            result = await handler(event, data)
+            if result is UNHANDLED and cell[0] == "handled":
+                cell[0] = "unhandled"
+            return result
+        except Exception:
+            cell[0] = "failed"
+            raise
+        finally:
+            _outcome.reset(token)
+            self.metrics.latency.labels(kind).observe(time.perf_counter() - started)
+            self.metrics.updates.labels(kind, cell[0]).inc()
+            if cell[0] == "throttled":
+                self.metrics.throttled.inc()
+            if cell[0] == "failed" and self._on_failed is not None:
+                await self._on_failed()
