@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 
@@ -10,13 +9,10 @@ async def show_in_place(
     query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
     """Show the view in place of the pressed message, so a list pages and drills without filling
-    the chat. The same view pressed twice is no error; a message that can no longer be edited
-    (deleted, or too old for Telegram) gets the view as a new message instead of silence."""
+    the chat. The same view pressed twice is no error, and a message that can no longer be
+    edited (deleted, or too old for Telegram) gets the view as a new message instead of silence:
+    both are handled for every edit by `bot/middlewares/edits.py`."""
     if isinstance(query.message, Message):
-        try:
-            await query.message.edit_text(text, reply_markup=markup)
-        except TelegramBadRequest as exc:
-            if "not modified" not in str(exc):
-                await query.message.answer(text, reply_markup=markup)
+        await query.message.edit_text(text, reply_markup=markup)
     elif query.bot is not None:
         await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
