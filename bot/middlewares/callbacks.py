@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 class _Slot:
     query_id: str
     held: AnswerCallbackQuery | None = None
+    done_before: bool = False  # a re-delivery of an update that was handled (and answered)
 
     def hold(self, method: AnswerCallbackQuery) -> None:
         if self.held is None or (method.text and not self.held.text):
@@ -49,6 +50,14 @@ class _Slot:
 
 
 _slot: ContextVar[_Slot | None] = ContextVar("callback_answer_slot", default=None)
+
+
+def answered_before() -> None:
+    """The current update is a re-delivery of one already handled: its press was answered then
+    (Telegram would refuse a second answer), so none is sent now."""
+    slot = _slot.get()
+    if slot is not None:
+        slot.done_before = True
 
 
 class AnswerEveryCallback(BaseMiddleware):
@@ -71,6 +80,8 @@ class AnswerEveryCallback(BaseMiddleware):
             _slot.reset(token)
             raise  # the error handler apologises with an alert: that is the one answer
         _slot.reset(token)
+        if slot.done_before:
+            return result
         method = slot.held or AnswerCallbackQuery(callback_query_id=query.id)
         try:
             await data["bot"](method)

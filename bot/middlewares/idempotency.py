@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from bot.metrics import mark_update
+from bot.middlewares.callbacks import answered_before
 from db.models import ProcessedUpdate, utcnow
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ class UpdateOnce(BaseMiddleware):
         ):
             log.info("update %s was already handled: skipped", update_id)
             mark_update("duplicate")
+            answered_before()
             return UNHANDLED
         recorder = _Recorder(update_id)
         event.listen(session.sync_session, "before_commit", recorder)
