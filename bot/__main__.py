@@ -98,6 +98,11 @@ def build_parser() -> Parser:
     run_job.add_argument(
         "--force", action="store_true", help="send again even if it already ran for this period"
     )
+    run_job.add_argument(
+        "--at",
+        metavar="YYYY-MM-DDTHH:MM",
+        help="run for this moment instead of now (local time in TIMEZONE unless it has an offset)",
+    )
     run_job.add_argument("--json", action="store_true")
     outbox = a.add_parser("outbox", help="messages queued, failed and blocked")
     outbox.add_argument("--json", action="store_true")

@@ -314,7 +314,16 @@ async def run_job(settings: Settings, args: argparse.Namespace) -> Any:
     """Run a job now, as the scheduler would; the running bot's outbox delivers what it queued."""
     from scheduler.jobs import run_job as run
 
-    result = await run(args.name, utcnow(), ctx=_job_context(settings), force=args.force)
+    now = utcnow()
+    if getattr(args, "at", None):
+        try:
+            moment = dt.datetime.fromisoformat(args.at)
+        except ValueError:
+            raise AdminError(
+                f"--at {args.at!r} is not a date and time like 2026-12-08T09:05"
+            ) from None
+        now = (moment if moment.tzinfo else moment.replace(tzinfo=settings.tz)).astimezone(dt.UTC)
+    result = await run(args.name, now, ctx=_job_context(settings), force=args.force)
     if args.json:
         return {
             "job": result.job,
