@@ -1,31 +1,62 @@
 """aiogram FSM storage in our own database, so conversations survive a restart.
 
 Inside an update, state changes join the update's own session (and so its transaction): the
-state and the data it describes are committed together, and on SQLite a handler that wrote
-something and then changes state cannot wait on its own write lock. Outside an update (e.g.
-aiogram reading the state before the session middleware runs) each call is a short transaction
-of its own.
+state, the data it describes, the update's work and its "processed" mark are committed together,
+and on SQLite a handler that wrote something and then changes state cannot wait on its own write
+lock. Outside an update each call is a short transaction of its own.
 
-Within an update the record read is remembered in ``session.info`` (a strong reference: the
-session's identity map holds clean objects only weakly, so the record aiogram read before the
-handler would otherwise be gone by the time the handler asks for the data). So the state and
-the data are read with one SELECT per update; a row that does not exist is remembered too.
+It keeps aiogram's storage contract:
+- data must be a dict (`DataNotDictLikeError` otherwise, and nothing is written);
+- data must be JSON: anything else raises `FsmDataNotJSON` naming the keys, *before* the session
+  is touched, so the update's session stays usable and its earlier changes are kept;
+- a write changes only its own column, by an upsert (INSERT … ON CONFLICT DO UPDATE): two first
+  writes to one key at once (a state and the data) both persist, neither fails;
+- `get_data` returns a copy; a record with neither state nor data is deleted.
+
+Within an update what was read or written is remembered in ``session.info``, so the state and
+the data are read with at most one SELECT per update.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StorageKey
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.middlewares.session import current_session
 from db.models import FsmRecord, utcnow
 
-_READ = "fsm_records"  # session.info key: {storage key: FsmRecord or None} read in this update
+_SEEN = "fsm_seen"  # session.info key: {storage key: (state, data) or None} in this update
+_Snapshot = tuple[str | None, dict[str, Any]] | None
+
+
+class FsmDataNotJSON(TypeError):
+    """Conversation data holds a value the database cannot store as JSON."""
+
+
+def _check_json(data: dict[str, Any]) -> None:
+    try:
+        json.dumps(data, allow_nan=False)
+    except (TypeError, ValueError):
+        bad = []
+        for name, value in data.items():
+            try:
+                json.dumps(value, allow_nan=False)
+            except (TypeError, ValueError):
+                bad.append(f"{name!s} ({type(value).__name__})")
+        raise FsmDataNotJSON(
+            "conversation data must be JSON; not JSON: " + (", ".join(bad) or "a key")
+        ) from None
 
 
 class SQLAlchemyStorage(BaseStorage):
@@ -47,51 +78,68 @@ class SQLAlchemyStorage(BaseStorage):
         async with self._sessions() as session:
             yield session, True
 
-    async def _load(self, key: StorageKey) -> FsmRecord | None:
+    async def _read(self, key: StorageKey) -> _Snapshot:
         built = self._keys.build(key)
         async with self._session() as (session, owned):
-            if owned:
-                return await session.get(FsmRecord, built)
-            read: dict[str, FsmRecord | None] = session.info.setdefault(_READ, {})
-            if built in read and read[built] is None:
-                return None
-            record = await session.get(FsmRecord, built)  # the identity map, once read
-            read[built] = record
-            return record
+            seen: dict[str, _Snapshot] = session.info.setdefault(_SEEN, {})
+            if not owned and built in seen:
+                return seen[built]
+            row = (
+                await session.execute(
+                    select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == built)
+                )
+            ).first()
+            snapshot: _Snapshot = (row.state, dict(row.data or {})) if row else None
+            if not owned:
+                seen[built] = snapshot
+            return snapshot
 
-    async def _store(self, key: StorageKey, **values: Any) -> None:
+    async def _write(self, key: StorageKey, column: str, value: Any) -> None:
+        built = self._keys.build(key)
+        now = utcnow()
         async with self._session() as (session, owned):
-            session.info.get(_READ, {}).pop(self._keys.build(key), None)
-            record = await session.get(FsmRecord, self._keys.build(key))
-            if record is None:
-                if not any(values.values()):
-                    return
-                record = FsmRecord(key=self._keys.build(key), state=None, data={})
-                session.add(record)
-            for name, value in values.items():
-                setattr(record, name, value)
-            record.updated_at = utcnow()
-            if record.state is None and not record.data and record in session.dirty:
-                await session.delete(record)
+            dialect = session.get_bind().dialect.name
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            values: dict[str, Any] = {"key": built, "state": None, "data": {}, "updated_at": now}
+            values[column] = value
+            statement = (
+                insert(FsmRecord)
+                .values(**values)
+                .on_conflict_do_update(
+                    index_elements=[FsmRecord.key],
+                    set_={column: value, "updated_at": now},
+                )
+                .returning(FsmRecord.state, FsmRecord.data)
+            )
+            row = (await session.execute(statement)).one()
+            snapshot: _Snapshot = (row.state, dict(row.data or {}))
+            if row.state is None and not row.data:
+                await session.execute(delete(FsmRecord).where(FsmRecord.key == built))
+                snapshot = None
             if owned:
                 await session.commit()
             else:
-                await session.flush()
+                session.info.setdefault(_SEEN, {})[built] = snapshot
 
     async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
         value = state.state if isinstance(state, State) else state
-        await self._store(key, state=value)
+        await self._write(key, "state", value)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        record = await self._load(key)
-        return record.state if record else None
+        snapshot = await self._read(key)
+        return snapshot[0] if snapshot else None
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        await self._store(key, data=dict(data))
+        if not isinstance(data, dict):
+            raise DataNotDictLikeError(
+                f"Data must be a dict or dict-like object, got {type(data).__name__}"
+            )
+        _check_json(data)
+        await self._write(key, "data", copy.deepcopy(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        record = await self._load(key)
-        return dict(record.data) if record and record.data else {}
+        snapshot = await self._read(key)
+        return copy.deepcopy(snapshot[1]) if snapshot else {}
 
     async def close(self) -> None:
         """The engine is owned by the app and disposed there."""
