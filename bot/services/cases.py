@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy import case as sa_case
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.services import registry
 from bot.services.roles import Roles
@@ -71,6 +72,11 @@ def overdue_clause(now: dt.datetime) -> Any:
 
 class CaseError(ValueError):
     """A change the lifecycle does not allow (the message names it)."""
+
+
+class CaseChanged(CaseError):
+    """Someone else changed the case between reading it and changing it; the case object now
+    holds its current state (show that)."""
 
 
 def _active(column: Any, now: dt.datetime) -> Any:
@@ -215,36 +221,51 @@ async def change_status(
     outcome: str | None = None,
     reason: str | None = None,
 ) -> CaseEvent:
-    """Move a case along its lifecycle; resolved needs an outcome, rejected a reason."""
-    if to_status not in TRANSITIONS.get(case.status, frozenset()):
-        raise CaseError(f"cannot go from {case.status} to {to_status}")
+    """Move a case along its lifecycle; resolved needs an outcome, rejected a reason.
+
+    Atomic: one conditional UPDATE (`WHERE status = <the status read>`). When two actors change
+    the case at once (an assistant and a supervisor, two workers, a double tap), exactly one
+    wins; the other gets `CaseChanged` and writes nothing (no event, so no notification).
+    """
+    previous = case.status
+    if to_status not in TRANSITIONS.get(previous, frozenset()):
+        raise CaseError(f"cannot go from {previous} to {to_status}")
     if to_status == "resolved" and outcome not in OUTCOMES:
         raise CaseError("a resolved case needs an outcome")
     if to_status == "rejected" and not (reason or "").strip():
         raise CaseError("a rejected case needs a reason")
+    values: dict[str, Any] = {"status": to_status, "updated_at": now}
+    if to_status == "accepted" and case.accepted_at is None:
+        values["accepted_at"] = now
+    if to_status == "resolved":
+        values["resolved_at"], values["outcome"] = now, outcome
+    if to_status == "rejected":
+        values["reason"] = reason
+    if to_status in ("rejected", "closed"):
+        values["closed_at"] = now
+    if to_status == "in_progress" and previous in FINAL_STATUSES:
+        values["resolved_at"] = values["closed_at"] = None
+    won = await session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.status == previous)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        await session.refresh(case)
+        raise CaseChanged(f"case {case.id} changed meanwhile: now {case.status}")
+    for name, value in values.items():
+        set_committed_value(case, name, value)  # the object as the row now is (no 2nd UPDATE)
     event = CaseEvent(
         case_id=case.id,
         actor_id=actor.id if actor else None,
         at=now,
         kind="status",
-        from_status=case.status,
+        from_status=previous,
         to_status=to_status,
         note=reason or outcome,
     )
     session.add(event)
-    previous = case.status
-    case.status = to_status
-    case.updated_at = now
-    if to_status == "accepted" and case.accepted_at is None:
-        case.accepted_at = now
-    if to_status == "resolved":
-        case.resolved_at, case.outcome = now, outcome
-    if to_status == "rejected":
-        case.reason = reason
-    if to_status in ("rejected", "closed"):
-        case.closed_at = now
-    if to_status == "in_progress" and previous in FINAL_STATUSES:
-        case.resolved_at = case.closed_at = None
     return event
 
 
@@ -306,10 +327,18 @@ async def close_open_cases_of(
             select(Case).where(Case.user_id == citizen.id, Case.status.in_(OPEN_STATUSES))
         )
     )
+    done = []
     for case in closed:
-        await change_status(session, case, actor=citizen, to_status="closed", now=now)
+        try:
+            await change_status(session, case, actor=citizen, to_status="closed", now=now)
+        except CaseChanged:
+            if case.status in OPEN_STATUSES:  # still open (e.g. just accepted): close it now
+                await change_status(session, case, actor=citizen, to_status="closed", now=now)
+            else:
+                continue  # finished meanwhile: nothing to close
         case.reason = note
-    return closed
+        done.append(case)
+    return done
 
 
 # --- assistants' work on cases -----------------------------------------------------------

@@ -553,9 +553,19 @@ async def hire(
         raise HireError("closed")
     await session.refresh(vacancy)
     outcome = "internship_placed" if case.kind == "internship" else "job_placed"
-    event = await cases.change_status(
-        session, case, actor=assistant, to_status="resolved", now=now, outcome=outcome
-    )
+    try:
+        event = await cases.change_status(
+            session, case, actor=assistant, to_status="resolved", now=now, outcome=outcome
+        )
+    except cases.CaseError:  # the request changed meanwhile: give the place back
+        await session.execute(
+            update(Vacancy)
+            .where(Vacancy.id == vacancy.id)
+            .values(filled=Vacancy.filled - 1)
+            .execution_options(synchronize_session=False)
+        )
+        await session.refresh(vacancy)
+        raise HireError("request_closed") from None
     kind = (
         "internship" if case.kind == "internship" else LEDGER_KINDS.get(vacancy.kind, "permanent")
     )
