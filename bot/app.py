@@ -234,9 +234,12 @@ def build_app(settings: Settings) -> App:
 def _redis(settings: Settings) -> Redis | None:
     if not settings.redis_url:
         return None
-    from redis.asyncio import Redis
+    from redis.asyncio import BlockingConnectionPool, Redis
 
-    return Redis.from_url(settings.redis_url)
+    # A burst of updates waits for a free connection instead of failing: flood control runs
+    # before admission, so every update in flight may ask Redis at once.
+    pool = BlockingConnectionPool.from_url(settings.redis_url, max_connections=64, timeout=10)
+    return Redis(connection_pool=pool)
 
 
 COMMANDS: tuple[tuple[str, str], ...] = (

@@ -18,6 +18,7 @@ from aiohttp import (
     ClientSession,
     ClientTimeout,
     MultipartReader,
+    TCPConnector,
     web,
 )
 
@@ -110,7 +111,9 @@ class WebhookDelivery:
             if config is None or update not in self.core.pending_updates:
                 return  # webhook removed meanwhile: stays queued for getUpdates
             if self._session is None:
-                self._session = ClientSession()
+                # No client-side cap: the bot's own admission decides how many run at once (a cap
+                # here, with two workers, starved some chats for many seconds).
+                self._session = ClientSession(connector=TCPConnector(limit=0))
             headers = {}
             if config.secret_token:
                 headers["X-Telegram-Bot-Api-Secret-Token"] = config.secret_token

@@ -3,6 +3,10 @@
 Polling runs with handle_as_tasks=False, so the fake knows an update is fully handled when the
 bot asks for the next one; `user.send()` returns once the bot has answered.
 
+`mode="tasks"` polls as production does (handle_as_tasks=True: updates of different chats are
+handled at once); a test hook tells the fake when each update is finished, so `user.send()`
+still returns once the bot has answered.
+
 `mode="webhook"` serves the real webhook app (bot/webhook.py, updates handled before the POST
 returns) on a free port instead: the fake POSTs every chat's updates in parallel, so many users
 really are handled at once, and `user.send()` still returns once the bot has answered.
@@ -41,7 +45,7 @@ class BotHarness:
     settings: Settings
     app: App | None = None
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
-    mode: str = "polling"  # or "webhook": updates of different chats handled concurrently
+    mode: str = "polling"  # "tasks" or "webhook": updates of different chats handled at once
     allow_violations: bool = False  # a test that makes invalid calls on purpose sets it
     check_callbacks: bool = True  # a test that stops the bot mid-press on purpose clears it
     _web: web.AppRunner | None = None
@@ -57,10 +61,21 @@ class BotHarness:
             await self._start_webhook()
             self._tasks = [asyncio.create_task(self.app.outbox.run())]
             return
+        concurrent = self.mode == "tasks"
+        if concurrent:
+            self.fake.core.resolve_on_confirm = False
+            chain = list(dp.update.outer_middleware)  # put the hook outermost: done means done
+            for middleware in chain:
+                dp.update.outer_middleware.unregister(middleware)
+            for middleware in [_TellFakeWhenDone(self.fake), *chain]:
+                dp.update.outer_middleware.register(middleware)
         self._tasks = [
             asyncio.create_task(
                 dp.start_polling(
-                    self.app.bot, handle_as_tasks=False, handle_signals=False, polling_timeout=1
+                    self.app.bot,
+                    handle_as_tasks=concurrent,
+                    handle_signals=False,
+                    polling_timeout=1,
                 )
             ),
             asyncio.create_task(self.app.outbox.run()),
@@ -158,6 +173,19 @@ class BotHarness:
             if not pending or loop.time() > deadline:
                 return
             await asyncio.sleep(0.05)
+
+
+class _TellFakeWhenDone:
+    """Outermost update middleware (mode="tasks"): the update is finished, whatever happened."""
+
+    def __init__(self, fake: FakeBotAPI) -> None:
+        self.fake = fake
+
+    async def __call__(self, handler: Any, event: Any, data: dict[str, Any]) -> Any:
+        try:
+            return await handler(event, data)
+        finally:
+            self.fake.core.finish_update(event.update_id)
 
 
 def make_settings(
