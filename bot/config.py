@@ -7,6 +7,7 @@ One place defines every knob. A bad value stops start-up with one line that name
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,6 +19,14 @@ if TYPE_CHECKING:
 
 LOCALES: tuple[str, ...] = ("uz", "uz_Cyrl", "ru")
 LocaleCode = Literal["uz", "uz_Cyrl", "ru"]
+
+
+#: What BotFather gives: the bot's numeric id, a colon, then letters, digits, _ and -.
+TOKEN_SHAPE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{1,100}")
+#: Telegram's rule for a webhook's secret_token.
+SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+USERNAME_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9_]{2,29}[Bb][Oo][Tt]")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(Exception):
@@ -91,6 +100,8 @@ class Settings(BaseSettings):
     consent_version: int = Field(default=1, ge=1)
 
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, for collectors
+    log_sql: bool = False  # every SQL statement (never its parameters), for debugging
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -113,6 +124,42 @@ class Settings(BaseSettings):
     @classmethod
     def _times(cls, value: object) -> object:
         return _parse_time(value)
+
+    @field_validator("bot_username")
+    @classmethod
+    def _bot_username(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        name = value.strip().removeprefix("@")
+        if not USERNAME_SHAPE.fullmatch(name):
+            raise ValueError("a bot's username: 5-32 letters, digits or _, ending in 'bot'")
+        return name
+
+    @field_validator("bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        token = value.get_secret_value().strip()
+        if not TOKEN_SHAPE.fullmatch(token):
+            raise ValueError("not a bot token (it looks like 123456789:AA…, from @BotFather)")
+        return SecretStr(token)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not SECRET_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError("use 1-256 characters: letters A-Z a-z, digits, _ and -")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.strip().upper() not in LOG_LEVELS:
+            raise ValueError(f"use one of {', '.join(LOG_LEVELS)}")
+        return value.strip().upper()
 
     @field_validator("timezone")
     @classmethod

@@ -27,7 +27,12 @@ def run(settings: Settings, webhook: bool = False) -> int:
     settings.token()  # fail early, with the BotFather hint, before touching anything
     if webhook and not settings.webhook_url:
         raise ConfigError("WEBHOOK_URL is required with --webhook (the public https:// address)")
-    setup_logging(settings.log_level)
+    if webhook and settings.webhook_secret is None:
+        raise ConfigError(
+            "WEBHOOK_SECRET is required with --webhook: without it anyone who finds the address "
+            "can post forged updates (1-256 characters: letters, digits, _ and -)"
+        )
+    setup_logging(settings.log_level, settings.log_format, settings.log_sql)
     asyncio.run(_serve(settings, webhook))
     return 0
 
@@ -97,6 +102,7 @@ async def _serve(settings: Settings, webhook: bool) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await leader
         await app.close()
+        log.info("bot stopped")
 
 
 async def _until(stop: asyncio.Event, task: asyncio.Task[object]) -> None:

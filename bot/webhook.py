@@ -7,6 +7,9 @@ Redis (conversation state and per-user locks); only the elected leader runs sche
 
 from __future__ import annotations
 
+import hmac
+import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
@@ -14,27 +17,55 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.app import App
+from bot.config import ConfigError
 from bot.metrics import add_metrics_route
 
 HEALTH_PATH = "/healthz"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+log = logging.getLogger(__name__)
 
 
 def webhook_path(webhook_url: str) -> str:
     return urlsplit(webhook_url).path or "/webhook"
 
 
+def _authentic_only(path: str, secret: str) -> Any:
+    expected = secret.encode()
+
+    @web.middleware
+    async def check(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path == path:
+            given = request.headers.get(SECRET_HEADER, "").encode()
+            if not hmac.compare_digest(given, expected):
+                log.warning("webhook request without the right secret token refused (401)")
+                return web.Response(status=401, text="Unauthorized")
+        return await handler(request)
+
+    return check
+
+
 def build_web_app(app: App, *, handle_in_background: bool = True) -> web.Application:
-    """The aiohttp application: POST <path> for updates, GET /healthz for the load balancer."""
+    """The aiohttp application: POST <path> for updates, GET /healthz for the load balancer,
+    GET /metrics for Prometheus.
+
+    A POST without Telegram's `X-Telegram-Bot-Api-Secret-Token` header equal to WEBHOOK_SECRET
+    gets 401 and is not processed; the check is ours (it does not depend on a library
+    skipping it when no secret is set), and there is no webhook without a secret.
+    """
     settings = app.settings
     assert settings.webhook_url is not None
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    web_app = web.Application()
+    if settings.webhook_secret is None:
+        raise ConfigError("WEBHOOK_SECRET is required in webhook mode")
+    secret = settings.webhook_secret.get_secret_value()
+    path = webhook_path(settings.webhook_url)
+    web_app = web.Application(middlewares=[_authentic_only(path, secret)])
     SimpleRequestHandler(
         dispatcher=app.dispatcher,
         bot=app.bot,
         secret_token=secret,
         handle_in_background=handle_in_background,
-    ).register(web_app, path=webhook_path(settings.webhook_url))
+    ).register(web_app, path=path)
     setup_application(web_app, app.dispatcher, bot=app.bot)
 
     async def health(_request: web.Request) -> web.Response:

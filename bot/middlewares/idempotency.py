@@ -73,7 +73,7 @@ class UpdateOnce(BaseMiddleware):
         elif await session.scalar(
             select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
         ):
-            log.info("update %s was already handled: skipped", update_id)
+            log.debug("update %s was already handled: skipped", update_id)
             mark_update("duplicate")
             answered_before()
             return UNHANDLED

@@ -164,7 +164,7 @@ class ThrottleMiddleware(BaseMiddleware):
         mark_update("throttled")
         tell = await self.limiter.first_warning(sender.id)
         if tell:
-            log.info("user %s is over the flood limit: told to slow down", sender.id)
+            log.debug("user %s is over the flood limit: told to slow down", sender.id)
         locale = self._locales.get(sender.id) or locale_from_telegram(sender.language_code)
         with in_locale(self._i18n, locale):
             text = _("Too many messages at once. Please wait a few seconds and try again.")

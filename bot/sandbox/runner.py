@@ -344,7 +344,7 @@ def seed_location() -> tuple[float, float]:
 
 def run_sandbox(settings: Settings, host: str, port: int, keep: bool = False) -> int:
     """``python -m bot sandbox``: serve until Ctrl+C; returns the exit code."""
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format, settings.log_sql)
     for noisy in ("aiogram.event", "aiohttp.access"):  # one line per update/request
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return asyncio.run(_serve(settings, host, port, keep))

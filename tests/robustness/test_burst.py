@@ -85,19 +85,22 @@ async def test_a_pool_that_runs_out_is_logged_and_the_person_gets_an_answer(
 ) -> None:
     harness = _harness(fake, db_url, redis_url, db_pool_size=3, db_pool_timeout=0.5)
     await harness.start()
-    assert harness.app is not None
-    held = [await harness.app.engine.connect() for _ in range(3)]  # something leaks them all
     try:
-        user = harness.user(21_000, first_name="Ali", language_code="uz")
-        await user.send("/start")
-        assert user.texts() and SORRY in user.texts()[-1]
-        assert any("DB_POOL_TIMEOUT" in r.getMessage() for r in caplog.records)
+        assert harness.app is not None
+        held = [await harness.app.engine.connect() for _ in range(3)]  # something leaks them
+        try:
+            user = harness.user(21_000, first_name="Ali", language_code="uz")
+            await user.send("/start")
+            assert user.texts(), "silence"
+            assert SORRY in user.texts()[-1], user.texts()
+            assert any("DB_POOL_TIMEOUT" in r.getMessage() for r in caplog.records)
+        finally:
+            for connection in held:
+                await connection.close()
+        await user.send("/start")  # connections back: the bot answers as usual again
+        assert SORRY not in user.texts()[-1], user.texts()
     finally:
-        for connection in held:
-            await connection.close()
-    await user.send("/start")  # connections back: the bot answers as usual again
-    assert SORRY not in user.texts()[-1]
-    await harness.stop()
+        await harness.stop()
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,6 +55,10 @@ class BotHarness:
         if self.mode == "webhook" and self.settings.webhook_url is None:
             self.settings = self.settings.model_copy(
                 update={"webhook_url": "https://bot.example.uz/webhook"}
+            )
+        if self.mode == "webhook" and self.settings.webhook_secret is None:
+            self.settings = self.settings.model_copy(
+                update={"webhook_secret": SecretStr("harness-webhook-secret")}
             )
         self.app = build_app(self.settings)
         dp = self.app.dispatcher
