@@ -26,7 +26,14 @@ _PHONE = re.compile(
     r")(?![\w])"
 )
 
-QUIET_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool", "aiohttp.access")
+QUIET_LOGGERS = (
+    "aiosqlite",
+    "asyncpg",
+    "sqlalchemy.engine",
+    "sqlalchemy.pool",
+    "aiohttp.access",
+    "apscheduler",  # "Added job", "Running job": our scheduler logs each run's result itself
+)
 
 
 def redact(text: str) -> str:

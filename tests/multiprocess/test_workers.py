@@ -131,11 +131,14 @@ class Cluster:
         for proc in self.procs:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
+        for proc in self.procs:  # polled: subprocess's own timed wait breaks under libfaketime
+            for _ in range(150):
+                if proc.poll() is not None:
+                    break
+                await asyncio.sleep(0.1)
+            else:
                 proc.kill()
+                proc.wait()
         await self.engine.dispose()
 
 
