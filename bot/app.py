@@ -27,6 +27,7 @@ from bot.handlers import build_routers
 from bot.i18n import N_, create_i18n, locale_from_telegram
 from bot.metrics import Metrics, UpdateMetrics
 from bot.middlewares.callbacks import AnswerEveryCallback, HoldCallbackAnswers
+from bot.middlewares.double_tap import DoubleTapGuard
 from bot.middlewares.edits import EditOutcomes
 from bot.middlewares.errors import ErrorMiddleware, sorry_text
 from bot.middlewares.idempotency import UpdateOnce
@@ -131,10 +132,10 @@ def build_dispatcher(
     alerts: AdminAlerts | None = None,
 ) -> Dispatcher:
     """The middleware chain, in the order an update meets it (after aiogram's own error and
-    user-context middlewares): counted and timed → every callback answered once → flood control (no database work
-    for a dropped update) → the update's session (admission to match the pool) → FSM state (read
-    through that session) → handled once → user row and roles → run-time settings → language →
-    errors turned into an apology."""
+    user-context middlewares): counted and timed → every callback answered once → flood
+    control and a double tap dropped (no database work for either) → the update's session
+    (admission to match the pool) → FSM state (read through that session) → handled once →
+    user row and roles → run-time settings → language → errors turned into an apology."""
     dp = Dispatcher(storage=storage, events_isolation=isolation)
     dp["settings"] = settings
     dp["sessions"] = sessions
@@ -150,6 +151,8 @@ def build_dispatcher(
     )
     dp["throttle"] = throttle = ThrottleMiddleware(limiter, i18n, recent)
     dp.update.outer_middleware(throttle)
+    dp["double_tap"] = double_tap = DoubleTapGuard(redis, settings.double_tap_window)
+    dp.update.outer_middleware(double_tap)
     admit = max(1, settings.db_pool_size - RESERVED_CONNECTIONS)
     dp.update.outer_middleware(DbSessionMiddleware(sessions, admit))
     dp.update.outer_middleware(dp.fsm)

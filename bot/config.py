@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     # Flood control per user: at most `throttle_rate` updates in `throttle_window` seconds.
     throttle_rate: int = Field(default=20, ge=1)
     throttle_window: float = Field(default=10.0, gt=0)
+    # The same button of the same screen pressed again within this many seconds is one tap.
+    double_tap_window: float = Field(default=1.0, ge=0, le=10)
     invite_valid_days: int = Field(default=7, ge=1, le=90)
     consent_version: int = Field(default=1, ge=1)
 

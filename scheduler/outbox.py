@@ -36,6 +36,7 @@ from db.models import OutboxFile, OutboxMessage, User, utcnow
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+_UNREACHABLE = "chat not found"
 STUCK_AFTER = dt.timedelta(minutes=2)
 FILES_KEPT = dt.timedelta(days=2)  # bytes of a sent chart or export are dropped after this
 
@@ -304,7 +305,7 @@ class OutboxSender:
             await self._finish(
                 row_id, status="failed", last_error=exc.message[:500], attempts=row.attempts + 1
             )
-            await self._failed_for_good(row)
+            await self._failed_for_good(row, unreachable=_UNREACHABLE in exc.message.lower())
             return False
         except Exception as exc:  # network, 5xx, timeouts: try again later
             await self._retry_later(row, str(exc) or type(exc).__name__)
@@ -327,9 +328,11 @@ class OutboxSender:
         if self._metrics is not None:
             self._metrics.outbox.labels(outcome).inc()
 
-    async def _failed_for_good(self, row: OutboxMessage) -> None:
+    async def _failed_for_good(self, row: OutboxMessage, *, unreachable: bool = False) -> None:
+        """Counted; the admins are alerted unless the recipient simply does not exist for
+        Telegram (an id typed by hand) or the message was itself an alert."""
         self._count("failed")
-        if self._alerts is not None and row.kind != "admin_alert":  # no alert about an alert
+        if self._alerts is not None and row.kind != "admin_alert" and not unreachable:
             await self._alerts.outbox_failed(row.id)
 
     async def _retry_later(self, row: OutboxMessage, error: str) -> None:

@@ -123,8 +123,9 @@ async def harness(
     whose tests send many updates within a second."""
     from tests.support.harness import BotHarness, make_settings
 
-    marker = request.node.get_closest_marker("harness")
-    extra = dict(marker.kwargs) if marker is not None else {}
+    extra: dict[str, Any] = {}
+    for marker in reversed(list(request.node.iter_markers("harness"))):  # the closest wins
+        extra.update(marker.kwargs)
     h = BotHarness(fake, make_settings(db_url, fake.base_url, redis_url, **extra))
     await h.start()
     yield h

@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+import pytest
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 
@@ -55,6 +56,7 @@ async def _announcements(harness: Any) -> list[OutboxMessage]:
 # --- one way to announce ----------------------------------------------------------------------
 
 
+@pytest.mark.harness(double_tap_window=0)  # back to an identical screen within a second
 async def test_a_supervisor_of_two_districts_chooses_one_and_forged_places_are_refused(
     harness, caplog
 ) -> None:  # type: ignore[no-untyped-def]

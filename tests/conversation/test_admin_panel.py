@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+import pytest
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import func, select
 
@@ -128,6 +129,7 @@ async def test_admin_changes_a_target_after_bad_inputs_and_returns_to_the_defaul
         assert await session.get(SettingOverride, "resolve_within_days") is None
 
 
+@pytest.mark.harness(double_tap_window=0)  # back to an identical screen within a second
 async def test_admin_finds_people_by_role_and_place_grants_and_revokes(harness) -> None:  # type: ignore[no-untyped-def]
     async with harness.db() as session:
         await make_assistant(session, 611, mahalla=M1, name="Karim <b>Aliyev</b>")

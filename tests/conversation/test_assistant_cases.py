@@ -152,6 +152,7 @@ async def test_lifecycle_told_to_the_citizen_in_their_language(harness) -> None:
     assert "Причина: Boshqa mahallaga koʻchib ketgan" in told.text
 
 
+@pytest.mark.harness(double_tap_window=0)  # back to an identical screen within a second
 async def test_messages_both_ways_and_notes(harness) -> None:  # type: ignore[no-untyped-def]
     async with harness.db() as session:
         citizen_row = await make_user(session, 411, locale="ru", name="Gulnora Karimova")

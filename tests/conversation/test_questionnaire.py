@@ -301,7 +301,9 @@ async def test_full_questionnaire_becomes_a_case_and_the_assistant_is_told(
         assert rules.channel_label(channel)[locale] in result
     assert f"{per_person:,}".replace(",", "\xa0") in result
 
-    # A second press of the same Send button (a double tap) creates nothing.
+    # The same Send button pressed again later (a double tap within a second is dropped before
+    # it reaches the handler: tests/robustness/test_double_taps.py) creates nothing.
+    harness.app.dispatcher["double_tap"]._window = 0
     await user.press_data(summary.message_id, send_data)
     assert user.last_answer is not None and case.number in (user.last_answer.text or "")
     assert len(await cases_of(harness, 7101)) == 1
@@ -341,6 +343,7 @@ async def test_no_assistant_goes_to_the_district_queue(harness: Any) -> None:
 # ---------------------------------------------------------------------- navigation
 
 
+@pytest.mark.harness(double_tap_window=0)  # back to an identical screen within a second
 async def test_back_keep_edit_and_cancel(harness: Any) -> None:
     user = await citizen(harness, 7301, "uz")
     await open_questionnaire(harness, user, "uz")
@@ -503,6 +506,7 @@ async def test_resume_after_restart_and_after_the_state_is_lost(harness: Any) ->
 # ---------------------------------------------------------------------- everything else
 
 
+@pytest.mark.harness(double_tap_window=0)  # back to an identical screen within a second
 async def test_every_kind_of_input_is_answered_with_the_question_again(harness: Any) -> None:
     user = await citizen(harness, 7601, "ru")
     await open_questionnaire(harness, user, "ru")

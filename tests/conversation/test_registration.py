@@ -177,6 +177,7 @@ async def test_bad_names_are_refused(harness: Any, typed: str) -> None:
     assert (await _row(harness, 310)).name is None
 
 
+@pytest.mark.harness(double_tap_window=0)  # back to an identical screen within a second
 async def test_back_works_at_every_step(harness: Any) -> None:
     user = harness.user(311, first_name="Ali", language_code="uz")
     await _to_step(user, "region")

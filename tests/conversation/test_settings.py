@@ -40,6 +40,7 @@ async def test_change_language(harness: Any) -> None:
     assert (await _row(harness, 401)).locale == "ru"
 
 
+@pytest.mark.harness(double_tap_window=0)  # back to an identical screen within a second
 async def test_change_mahalla(harness: Any) -> None:
     user = await _registered(harness, 402)
     await user.press("📍 Mahalla")

@@ -126,7 +126,11 @@ async def test_a_failed_job_and_a_message_failed_for_good_alert_the_admins(harne
     await scheduler._fire("nope")  # no such job: it fails
     await scheduler._fire("nope")
     async with harness.db() as session:
-        await outbox.enqueue(session, chat_id=424242, text="to nobody", kind="t")  # no such chat
+        harness.user(424242, first_name="Ali", started=True)
+        # Telegram refuses it for good (the markup is broken), whatever the retries.
+        harness.allow_violations = True
+        await outbox.enqueue(session, chat_id=424242, text="<b>broken", kind="t")
+        await outbox.enqueue(session, chat_id=424243, text="to nobody", kind="t")  # no such chat
         await session.commit()
     await harness.drain()
     texts = admin_texts(harness)
@@ -135,6 +139,8 @@ async def test_a_failed_job_and_a_message_failed_for_good_alert_the_admins(harne
     async with harness.db() as session:
         failed = await session.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == 424242))
         assert failed is not None and failed.status == "failed"
+        nobody = await session.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == 424243))
+        assert nobody is not None and nobody.status == "failed"  # counted, but no alert for it
     samples = harness.app.metrics.render()[0].decode()
     assert 'bot_job_runs_total{job="nope",outcome="failed"} 2.0' in samples
-    assert 'bot_outbox_messages_total{outcome="failed"} 1.0' in samples
+    assert 'bot_outbox_messages_total{outcome="failed"} 2.0' in samples

@@ -47,6 +47,7 @@ BAD = [
     ("CONSENT_VERSION", "0"),
     ("THROTTLE_RATE", "0"),
     ("THROTTLE_WINDOW", "-5"),
+    ("DOUBLE_TAP_WINDOW", "-1"),
     ("LOG_LEVEL", "LOUD"),
     ("LOG_FORMAT", "xml"),
     ("LOG_SQL", "sometimes"),
