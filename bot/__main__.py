@@ -104,6 +104,14 @@ def build_parser() -> Parser:
         help="run for this moment instead of now (local time in TIMEZONE unless it has an offset)",
     )
     run_job.add_argument("--json", action="store_true")
+    backup = a.add_parser("backup", help="a consistent copy of the SQLite database, while it runs")
+    backup.add_argument("file", metavar="FILE")
+    backup.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    restore = a.add_parser("restore", help="put a backup in place of the database (bot stopped)")
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument(
+        "--yes", action="store_true", help="confirm: the bot is stopped, replace the database"
+    )
     outbox = a.add_parser("outbox", help="messages queued, failed and blocked")
     outbox.add_argument("--json", action="store_true")
 
@@ -150,12 +158,36 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(prepare_database(settings.database_url))
             print("database is up to date")
             return 0
+        if args.admin_command in ("backup", "restore"):
+            return _backup_or_restore(settings, args)
         return asyncio.run(_admin(settings, args))
     except (ConfigError, CliError) as exc:
         print(f"{parser.prog}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _backup_or_restore(settings: Settings, args: argparse.Namespace) -> int:
+    """Without touching the database otherwise (no migrations before a copy or a restore)."""
+    from pathlib import Path
+
+    from db.backup import BackupError, backup, restore
+
+    try:
+        if args.admin_command == "backup":
+            print(backup(settings.database_url, Path(args.file), force=args.force))
+        else:
+            if not args.yes:
+                raise CliError(
+                    "restore replaces the database: stop the bot, then add --yes "
+                    "(the current database is kept beside it)"
+                )
+            print(restore(settings.database_url, Path(args.file)))
+            print("start the bot as usual: it brings the schema up to date")
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    return 0
 
 
 async def _admin(settings: Settings, args: argparse.Namespace) -> int:
