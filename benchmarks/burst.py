@@ -7,9 +7,13 @@ message reaches their chat. Prints p50, p95 and max time to first answer, the to
 many were answered at all within `--wait` seconds (a miss is a person left in silence).
 
     python -m benchmarks.burst [--sizes 200,500,1000] [--wait 120] [--database-url URL]
+                               [--log-level INFO]
 
 Without `--database-url` each size gets a fresh SQLite file; with a PostgreSQL URL the same
-database is used (newcomers' ids differ per size).
+database is used (newcomers' ids differ per size). When TEST_DATABASE_URL is set, the sizes also
+run on PostgreSQL, in a private database created on that server and dropped afterwards.
+`--log-level INFO` logs as `python -m bot run` does by default (to /dev/null); without it only
+warnings are logged.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import logging
 import os
 import statistics
 import time
+import uuid
 
 from benchmarks.common import fresh_database, machine, peak_rss_mb
 
@@ -82,18 +87,54 @@ async def one_burst(size: int, url: str | None, wait: float, first_id: int) -> s
     )
 
 
+async def run_sizes(sizes: list[int], url: str | None, wait: float) -> None:
+    print(f"load average: {os.getloadavg()[0]:.2f} · database: {'PostgreSQL' if url else 'SQLite'}")
+    for index, size in enumerate(sizes):
+        print(await one_burst(size, url, wait, 1_000_000 * (index + 1)))
+
+
+def quiet_production_logging(level: str | None) -> None:
+    """The bot's own logging set-up at `level` (its records formatted, then thrown away)."""
+    if level is None:
+        logging.basicConfig(level=logging.WARNING)
+        return
+    from bot.logging_setup import setup_logging
+
+    setup_logging(level)
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(open(os.devnull, "w"))  # kept open for the whole run
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="200,500,1000")
     parser.add_argument("--wait", type=float, default=120.0)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--log-level", help="log as the bot does at this level (e.g. INFO)")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
+    quiet_production_logging(args.log_level)
+    sizes = [int(s) for s in args.sizes.split(",")]
     print(machine())
-    print(f"load average: {os.getloadavg()[0]:.2f} · database: {args.database_url or 'SQLite'}")
-    for index, size in enumerate(int(s) for s in args.sizes.split(",")):
-        print(await one_burst(size, args.database_url, args.wait, 1_000_000 * (index + 1)))
+    print(f"bot log level: {args.log_level or 'WARNING (quiet)'}")
+    await run_sizes(sizes, args.database_url, args.wait)
+    server = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if server and not args.database_url:
+        from tests.support.databases import drop_pg_database, prepare_pg_template
+
+        name = f"bench_burst_{uuid.uuid4().hex[:10]}"
+        await prepare_pg_template(server, name)
+        try:
+            await run_sizes(sizes, _on_database(server, name), args.wait)
+        finally:
+            await drop_pg_database(server, name)
     print(f"peak RSS {peak_rss_mb():.0f} MB")
+
+
+def _on_database(url: str, name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from aiohttp import (
@@ -83,10 +85,18 @@ class WebhookDelivery:
         self._session: ClientSession | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._locks: dict[Any, asyncio.Lock] = {}
+        self._targets: Iterator[str] | None = None
+
+    def balance(self, urls: list[str]) -> None:
+        """Act as a load balancer in front of several webhook workers: each update goes to the
+        next of `urls` in turn, chosen when it is queued (so a burst is split evenly). The
+        webhook's secret still applies; an empty list sends to the webhook's own URL again."""
+        self._targets = itertools.cycle(urls) if urls else None
 
     def dispatch(self, update: dict[str, Any]) -> None:
         """Schedule delivery (called synchronously by the core)."""
-        task = asyncio.get_running_loop().create_task(self._deliver(update))
+        url = next(self._targets) if self._targets is not None else None
+        task = asyncio.get_running_loop().create_task(self._deliver(update, url))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -103,7 +113,7 @@ class WebhookDelivery:
                 return sender.get("id")
         return None
 
-    async def _deliver(self, update: dict[str, Any]) -> None:
+    async def _deliver(self, update: dict[str, Any], url: str | None = None) -> None:
         lock = self._locks.setdefault(self._chat_key(update), asyncio.Lock())
         async with lock:
             config = self.core.webhook
@@ -119,7 +129,7 @@ class WebhookDelivery:
                 headers["X-Telegram-Bot-Api-Secret-Token"] = config.secret_token
             try:
                 async with self._session.post(
-                    config.url,
+                    url or config.url,
                     json=update,
                     headers=headers,
                     timeout=ClientTimeout(total=self.timeout),
