@@ -10,8 +10,9 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.handlers import registration
 from bot.keyboards.common import language_keyboard
-from bot.services import invites
+from bot.services import invites, users
 from bot.services.roles import Roles, load_roles
 from bot.texts import invite_outcome_text, send_main_menu
 from db.models import User, utcnow
@@ -40,7 +41,23 @@ async def on_start(
     if not user.locale_confirmed:
         await ask_language(message, user)
         return
+    if _registration_interrupted(user, roles):
+        await registration.begin(
+            message, state, session, user
+        )  # goes on at the first missing answer
+        return
     await send_main_menu(message, roles, greeting=True)
+
+
+def _registration_interrupted(user: User, roles: Roles) -> bool:
+    """A citizen who agreed and began registering, then stopped (or the bot restarted)."""
+    staff = roles.is_admin or roles.is_assistant or roles.is_supervisor
+    return (
+        not staff
+        and user.consent_version is not None
+        and user.deleted_at is None
+        and not users.is_registered(user)
+    )
 
 
 async def ask_language(message: Message, user: User) -> None:

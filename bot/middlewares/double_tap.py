@@ -62,25 +62,33 @@ class DoubleTapGuard(BaseMiddleware):
         self._redis = redis
         self._window = window
         self._clock = clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._seen: OrderedDict[str, tuple[float, str]] = OrderedDict()
 
-    async def _first(self, key: str) -> bool:
+    async def _first(self, key: str, query_id: str) -> bool:
+        """True unless another press (another query id) of this key came within the window.
+        The same query delivered again (a re-delivery after a crash) is no double tap: it goes
+        on to be recognised as already handled."""
         if self._window <= 0:
             return True
         if self._redis is not None:
             try:
-                return bool(
-                    await self._redis.set(f"tap:{key}", 1, nx=True, px=int(self._window * 1000))
-                )
+                name = f"tap:{key}"
+                px = int(self._window * 1000)
+                if await self._redis.set(name, query_id, nx=True, px=px):
+                    return True
+                seen = await self._redis.get(name)
+                return seen is not None and seen.decode() == query_id
             except Exception:  # Redis down: handle the press (a double tap is the lesser harm)
                 return True
         now = self._clock()
         last = self._seen.get(key)
-        self._seen[key] = now
+        if last is not None and last[1] == query_id:
+            return True
+        self._seen[key] = (now, query_id)
         self._seen.move_to_end(key)
         while len(self._seen) > MAX_REMEMBERED:
             self._seen.popitem(last=False)
-        return last is None or now - last > self._window
+        return last is None or now - last[0] > self._window
 
     async def __call__(
         self,
@@ -89,7 +97,8 @@ class DoubleTapGuard(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         key = _press_key(event) if isinstance(event, Update) else None
-        if key is None or await self._first(key):
+        query = event.callback_query if isinstance(event, Update) else None
+        if key is None or query is None or await self._first(key, query.id):
             return await handler(event, data)
         log.debug("a second press of the same button within %ss: dropped", self._window)
         mark_update("double_tap")

@@ -344,3 +344,18 @@ async def test_a_button_typed_without_its_emoji_is_taken(harness: Any) -> None:
     assert "/language" in (citizen.last.text or "")
     await citizen.send("мой помощник")
     assert "пока нет помощника в боте" in (citizen.last.text or "")  # the "My assistant" answer
+
+
+async def test_start_after_an_interrupted_registration_goes_on_where_it_stopped(
+    harness: Any,
+) -> None:
+    """/start (or a restart of the bot) in the middle: the next missing answer is asked, not
+    the main menu with a registration half done."""
+    user = harness.user(331, first_name="Ali", language_code="uz")
+    await _to_step(user, "phone")
+    await harness.restart()
+    await user.send("/start")
+    assert "Telefon raqamingizni" in user.last.text
+    await user.send("90 123 45 67")
+    assert "yil" in user.last.text.lower()
+    assert (await _row(harness, 331)).name == "Ali Valiyev"
