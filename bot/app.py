@@ -111,9 +111,9 @@ def build_storage(
     several processes Redis holds the per-chat locks that keep one chat's updates in order."""
     storage = SQLAlchemyStorage(sessions)
     if redis is not None:
-        from aiogram.fsm.storage.redis import RedisEventIsolation
+        from bot.chat_locks import ChatLocks
 
-        return storage, RedisEventIsolation(redis)
+        return storage, ChatLocks(redis)
     return storage, SimpleEventIsolation()
 
 
