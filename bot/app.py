@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -42,6 +42,7 @@ from bot.middlewares.throttle import (
     ThrottleMiddleware,
 )
 from bot.middlewares.user import UserMiddleware
+from bot.polling import ConfirmingDispatcher
 from bot.services.eligibility import default_rules
 from bot.services.runtime_settings import SettingsCache
 from bot.sync_filters import run_sync_filters_inline
@@ -62,7 +63,7 @@ class App:
 
     settings: Settings
     bot: Bot
-    dispatcher: Dispatcher
+    dispatcher: ConfirmingDispatcher
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     i18n: I18n
@@ -130,13 +131,13 @@ def build_dispatcher(
     redis: Redis | None = None,
     metrics: Metrics | None = None,
     alerts: AdminAlerts | None = None,
-) -> Dispatcher:
+) -> ConfirmingDispatcher:
     """The middleware chain, in the order an update meets it (after aiogram's own error and
     user-context middlewares): counted and timed → every callback answered once → flood
     control and a double tap dropped (no database work for either) → the update's session
     (admission to match the pool) → FSM state (read through that session) → handled once →
     user row and roles → run-time settings → language → errors turned into an apology."""
-    dp = Dispatcher(storage=storage, events_isolation=isolation)
+    dp = ConfirmingDispatcher(storage=storage, events_isolation=isolation)
     dp["settings"] = settings
     dp["sessions"] = sessions
     dp.update.outer_middleware.unregister(dp.fsm)

@@ -68,8 +68,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
-    # Answer Telegram at once and handle the update in the background (False: after handling).
-    webhook_in_background: bool = True
+    # False (default): answer Telegram's POST after the update is handled, so an update whose
+    # worker died is delivered again. True answers at once and loses it on a crash.
+    webhook_in_background: bool = False
     # GET /metrics: on the webhook port in webhook mode; in polling mode a server of its own
     # here (0: none). Loopback by default: metrics are for the operator's scraper only.
     metrics_host: str = "127.0.0.1"

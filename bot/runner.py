@@ -21,6 +21,8 @@ from bot.metrics import serve_metrics
 from scheduler.leader import lead_when_elected, lock_for
 
 log = logging.getLogger(__name__)
+# On SIGTERM, updates being handled get this long to finish before the process exits.
+DRAIN_SECONDS = 10.0
 
 
 def run(settings: Settings, webhook: bool = False) -> int:
@@ -95,6 +97,7 @@ async def _serve(settings: Settings, webhook: bool) -> None:
                 await app.dispatcher.stop_polling()
             with contextlib.suppress(asyncio.CancelledError):
                 await polling
+            await app.dispatcher.drain(within=DRAIN_SECONDS)
     finally:
         if metrics_server is not None:
             await metrics_server.cleanup()
