@@ -33,6 +33,9 @@ test: setup
 	$(VENV)/bin/ruff check bot db scheduler tests benchmarks
 	$(VENV)/bin/ruff format --check bot db scheduler tests benchmarks
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+	@echo "== the conversation tests again, every inline button tapped twice at once (SQLite)"
+	env -u TEST_DATABASE_URL -u TEST_REDIS_URL TAP_TWICE=1 \
+	  $(PY) -m pytest -q -p no:cacheprovider tests/conversation
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix bot db scheduler tests benchmarks

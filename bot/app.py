@@ -133,8 +133,8 @@ def build_dispatcher(
     alerts: AdminAlerts | None = None,
 ) -> ConfirmingDispatcher:
     """The middleware chain, in the order an update meets it (after aiogram's own error and
-    user-context middlewares): counted and timed → every callback answered once → flood
-    control and a double tap dropped (no database work for either) → the update's session
+    user-context middlewares): counted and timed → every callback answered once → a double
+    tap dropped, then flood control (no database work for either) → the update's session
     (admission to match the pool) → FSM state (read through that session) → handled once →
     user row and roles → run-time settings → language → errors turned into an apology."""
     dp = ConfirmingDispatcher(storage=storage, events_isolation=isolation)
@@ -150,10 +150,11 @@ def build_dispatcher(
         if redis is not None
         else MemoryLimiter(settings.throttle_rate, settings.throttle_window)
     )
-    dp["throttle"] = throttle = ThrottleMiddleware(limiter, i18n, recent)
-    dp.update.outer_middleware(throttle)
+    # A double tap is one action of one person: dropped before it counts towards flood control.
     dp["double_tap"] = double_tap = DoubleTapGuard(redis, settings.double_tap_window)
     dp.update.outer_middleware(double_tap)
+    dp["throttle"] = throttle = ThrottleMiddleware(limiter, i18n, recent)
+    dp.update.outer_middleware(throttle)
     admit = max(1, settings.db_pool_size - RESERVED_CONNECTIONS)
     dp.update.outer_middleware(DbSessionMiddleware(sessions, admit))
     dp.update.outer_middleware(dp.fsm)

@@ -104,7 +104,7 @@ class ConfirmingDispatcher(Dispatcher):
         **kwargs: Any,
     ) -> None:
         me = await bot.me()
-        log.info("polling for @%s (updates confirmed once handled)", me.username)
+        log.debug("polling for @%s (updates confirmed once handled)", me.username)
         window = UpdateWindow()
         fetch = _fetcher(bot, window, polling_timeout, backoff_config, allowed_updates)
         try:
@@ -118,7 +118,7 @@ class ConfirmingDispatcher(Dispatcher):
                 self._handle_update_tasks.add(task)
                 task.add_done_callback(self._handle_update_tasks.discard)
         finally:
-            log.info("polling stopped for @%s", me.username)
+            log.debug("polling stopped for @%s", me.username)
 
     async def drain(self, within: float) -> None:
         """On a graceful stop, let updates being handled finish (up to `within` seconds);

@@ -34,6 +34,7 @@ def run_in_thread(coro_factory, *args):  # type: ignore[no-untyped-def]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "").strip()
+TAP_TWICE = os.environ.get("TAP_TWICE", "") == "1"
 
 
 @pytest.fixture(scope="session")
@@ -127,6 +128,9 @@ async def harness(
     for marker in reversed(list(request.node.iter_markers("harness"))):  # the closest wins
         extra.update(marker.kwargs)
     h = BotHarness(fake, make_settings(db_url, fake.base_url, redis_url, **extra))
+    # TAP_TWICE=1: every inline press is a double tap, which must change nothing a test sees
+    # (not where a test turns the double-tap guard off to press the same button again on purpose).
+    fake.core.tap_twice = TAP_TWICE and h.settings.double_tap_window > 0
     await h.start()
     yield h
     await h.stop()

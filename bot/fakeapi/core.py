@@ -176,6 +176,9 @@ class BotApiCore:
         #: Polling: an update counts as handled once getUpdates confirms it. A bot that handles
         #: updates as concurrent tasks confirms first; it calls `finish_update` instead.
         self.resolve_on_confirm = True
+        #: Every inline button press is sent twice at the same moment (a person's double tap);
+        #: the press's result and its answer are the first tap's.
+        self.tap_twice = False
         self._next_update_id = 1
         self._changed = asyncio.Event()
         self._poll_generation = 0

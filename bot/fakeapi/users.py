@@ -337,7 +337,17 @@ class SimUser:
                 f"inline button {button['text']!r} is a {', '.join(kinds)} button; only "
                 "callback_data buttons send anything to the bot"
             )
-        return await self.press_data(message, button["callback_data"])
+        if not self.core.tap_twice:
+            return await self.press_data(message, button["callback_data"])
+        # The second tap is taken from the same screen as the first, before the bot answers.
+        payload = self.core.new_callback_query(self.record, message, button["callback_data"])
+        first = asyncio.ensure_future(self.press_data(message, button["callback_data"]))
+        await asyncio.sleep(0)  # the first tap is queued first
+        _update_id, twin = self.core.inject_update({"callback_query": payload})
+        try:
+            return await first
+        finally:
+            await asyncio.wait_for(asyncio.shield(twin), self._timeout())
 
     async def _press_reply(self, button: dict[str, Any]) -> list[ChatMessage]:
         keyboard = self.chat.reply_keyboard

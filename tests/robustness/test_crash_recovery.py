@@ -13,7 +13,6 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -27,19 +26,12 @@ from bot.fakeapi.core import UpdateDeliveryError, WebhookConfig
 from bot.i18n import create_i18n
 from db.models import Case, Draft, ProcessedUpdate, User
 from db.session import create_engine, create_session_factory
-from tests.conftest import TEST_REDIS_URL
 from tests.conversation.test_questionnaire import SHORT_PATH, give, question_on_screen, t
-from tests.support.harness import TOKEN
+from tests.support.cluster import free_port, process_env, webhook_env
 
 SEED = int(os.environ.get("CRASH_SEED", "20261205"))
 KILLS = 4
 SECRET = "crash-test-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class BotProcess:
@@ -48,33 +40,18 @@ class BotProcess:
     def __init__(self, fake: Any, db_url: str, logs: Path, webhook: bool) -> None:
         self.fake, self.db_url, self.logs, self.webhook = fake, db_url, logs, webhook
         self.proc: subprocess.Popen[bytes] | None = None
-        self.port = _free_port()
+        self.port = free_port()
         self.starts = 0
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-        env.update(
-            BOT_TOKEN=TOKEN,
-            BOT_USERNAME="mahalla_test_bot",
-            TELEGRAM_API_URL=self.fake.base_url,
-            DATABASE_URL=self.db_url,
-            QUIET_FROM="00:00",
-            QUIET_TO="00:00",
+        return process_env(
+            self.fake,
+            self.db_url,
             THROTTLE_RATE="1000",  # the driver answers at machine speed, not a person's
             DOUBLE_TAP_WINDOW="0",  # a re-sent press after a crash is not a double tap
             METRICS_PORT="0",
-            LEADER_RETRY_SECONDS="0.5",
+            **(webhook_env(self.port, SECRET) if self.webhook else {}),
         )
-        if self.webhook:
-            env.update(
-                REDIS_URL=TEST_REDIS_URL,
-                WEBHOOK_URL="https://bot.example.uz/webhook",
-                WEBHOOK_SECRET=SECRET,
-                WEBHOOK_HOST="127.0.0.1",
-                WEBHOOK_PORT=str(self.port),
-                WEBHOOK_IN_BACKGROUND="false",
-            )
-        return env
 
     async def start(self) -> None:
         self.starts += 1

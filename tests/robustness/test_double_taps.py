@@ -167,3 +167,25 @@ async def test_tapping_every_button_twice_leaves_what_one_tap_leaves(
     finally:
         await harness.stop()
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+@pytest.mark.harness(throttle_rate=100_000)  # the journey runs at machine speed
+async def test_the_tap_twice_mode_sends_each_press_twice_and_changes_nothing(
+    harness: Any, fake: Any
+) -> None:
+    """`TAP_TWICE=1` runs the conversation tests with every inline press doubled (CI does);
+    here the mode itself is checked: each press reaches the bot twice, each of the two gets
+    exactly one answer, and the journey ends as with single taps."""
+    fake.core.tap_twice = True
+    user = fake.user(61_001, first_name="Ali", language_code="uz")
+    await citizen_journey(harness, user, 1)
+    sent = [record.data for record in fake.core.callbacks.values() if record.user_id == user.id]
+    assert sent and all(sent.count(data) >= 2 for data in sent)
+    assert all(r.answer is not None for r in fake.core.callbacks.values())
+    async with harness.db() as session:
+        row = await session.scalar(select(User).where(User.telegram_id == user.id))
+        assert row is not None and row.registered_at is not None
+        cases = await session.scalar(
+            select(func.count()).select_from(Case).where(Case.user_id == row.id)
+        )
+        assert cases == 1

@@ -84,6 +84,9 @@ async def test_the_notice_speaks_the_language_the_person_chose(harness: Any) -> 
     assert UZ_SLOW in user.texts() and RU_SLOW not in user.texts()
 
 
+# The double-tap guard comes first and would take the same button pressed again within a
+# second as one tap; here every press counts, as when someone taps on through a screen.
+@pytest.mark.harness(double_tap_window=0)
 async def test_every_throttled_button_press_is_answered(harness: Any) -> None:
     freeze(harness)
     user = harness.user(5103, first_name="Vali", language_code="uz")
@@ -98,6 +101,22 @@ async def test_every_throttled_button_press_is_answered(harness: Any) -> None:
     assert len(told) == 1  # the first press over the limit says why; the rest just stop spinning
     async with harness.db() as session:
         assert await session.scalar(select(func.count()).select_from(FsmRecord)) <= 1
+
+
+async def test_a_burst_of_taps_on_one_button_is_one_tap_not_a_flood(harness: Any) -> None:
+    """Thirty taps on the same button within a second are one tap (a double tap, not a
+    flood): each press stops spinning and nobody is told to slow down."""
+    freeze(harness)
+    user = harness.user(5104, first_name="Vali", language_code="uz")
+    await user.send("/start")
+    menu = next(m for m in reversed(user.messages) if m.inline_keyboard)
+    data = menu.inline_keyboard[0][0]["callback_data"]
+    for _ in range(RATE + 10):
+        await user.press_data(menu, data)
+    answers = [r.answer for r in harness.fake.core.callbacks.values()]
+    assert len(answers) == RATE + 10 and all(a is not None for a in answers)
+    assert not [a for a in answers if a.text == UZ_SLOW]
+    assert UZ_SLOW not in user.texts()
 
 
 @pytest.mark.parametrize("kind", ["memory", "redis"])

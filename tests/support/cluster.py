@@ -35,6 +35,35 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def process_env(fake: Any, db_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a bot process a test starts: the fake Bot API, the test's database,
+    no quiet hours, a quick leader hand-over; `settings` add to it or override it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.update(
+        BOT_TOKEN=TOKEN,
+        BOT_USERNAME="mahalla_test_bot",
+        TELEGRAM_API_URL=fake.base_url,
+        DATABASE_URL=db_url,
+        LEADER_RETRY_SECONDS="0.5",
+        QUIET_FROM="00:00",
+        QUIET_TO="00:00",
+    )
+    env.update(settings)
+    return env
+
+
+def webhook_env(port: int, secret: str) -> dict[str, str]:
+    """A webhook worker's settings: Redis, the secret, its port; it answers after handling."""
+    return {
+        "REDIS_URL": TEST_REDIS_URL,
+        "WEBHOOK_URL": "https://bot.example.uz/webhook",
+        "WEBHOOK_SECRET": secret,
+        "WEBHOOK_HOST": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "WEBHOOK_IN_BACKGROUND": "false",
+    }
+
+
 class Cluster:
     """Worker processes and a way to talk to their database, like a `harness` for helpers."""
 
@@ -56,25 +85,9 @@ class Cluster:
             yield session
 
     def env(self, port: int) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-        env.update(
-            BOT_TOKEN=TOKEN,
-            BOT_USERNAME="mahalla_test_bot",
-            TELEGRAM_API_URL=self.fake.base_url,
-            DATABASE_URL=self.url,
-            REDIS_URL=TEST_REDIS_URL,
-            WEBHOOK_URL="https://bot.example.uz/webhook",
-            WEBHOOK_SECRET=SECRET,
-            WEBHOOK_HOST="127.0.0.1",
-            WEBHOOK_PORT=str(port),
-            WEBHOOK_IN_BACKGROUND="false",
-            LEADER_RETRY_SECONDS="0.5",
-            QUIET_FROM="00:00",
-            QUIET_TO="00:00",
-            LOG_LEVEL="INFO",
+        return process_env(
+            self.fake, self.url, **webhook_env(port, SECRET), LOG_LEVEL="INFO", **self.overrides
         )
-        env.update(self.overrides)
-        return env
 
     def start(self, count: int) -> None:
         for index in range(count):
