@@ -9,9 +9,10 @@ processed in the handler's own transaction) skips those that did commit.
 
 Telegram returns the earliest unconfirmed updates first, so while some are still being handled
 the poller asks without waiting (`timeout=0`) every `BUSY_POLL_EVERY` seconds (or as soon as
-one ends) and skips the ones it already has. When a whole batch (100) is being handled and
-nothing new fits behind it, the poller confirms that batch while it runs, as aiogram does, so a
-burst of newcomers is not held back: under such load a crash can still lose updates in flight.
+one ends) and skips the ones it already has. Under a burst (`HOLD_AT_MOST` updates being
+handled at once, or a whole batch of 100 unconfirmed with nothing new behind it) the poller
+confirms what it fetched while it runs, as aiogram does, so the burst is not held back: only
+then can a crash still lose updates in flight.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 BUSY_POLL_EVERY = 0.25
 BATCH = 100
+HOLD_AT_MOST = 50
 
 
 class UpdateWindow:
@@ -39,10 +41,26 @@ class UpdateWindow:
 
     def __init__(self) -> None:
         self.in_flight: set[int] = set()
-        self._finished: set[int] = set()
+        self._held: set[int] = set()  # in flight and not yet confirmed to Telegram
+        self._finished: set[int] = set()  # handled, but behind one still held
         self._highest = -1
-        self._floor = 0  # confirmed while still in flight (the window was full)
         self.changed = asyncio.Event()
+
+    @property
+    def seen_any(self) -> bool:
+        """Before the first update the offset is left out: Telegram starts at the earliest
+        unconfirmed one."""
+        return self._highest >= 0
+
+    @property
+    def holding(self) -> bool:
+        """Some update being handled is not confirmed yet (Telegram keeps returning it)."""
+        return bool(self._held)
+
+    @property
+    def offset(self) -> int:
+        """Everything below is handled or confirmed: the lowest update held, or past the last."""
+        return min(self._held) if self._held else self._highest + 1
 
     def is_new(self, update_id: int) -> bool:
         return (
@@ -51,43 +69,35 @@ class UpdateWindow:
             and update_id not in self._finished
         )
 
-    @property
-    def seen_any(self) -> bool:
-        """Before the first update the offset is left out: Telegram starts at the earliest
-        unconfirmed one."""
-        return self._highest >= 0
-
     def start(self, update_id: int) -> None:
         self.in_flight.add(update_id)
+        self._held.add(update_id)
         self._highest = max(self._highest, update_id)
 
     def finish(self, update_id: int) -> None:
         self.in_flight.discard(update_id)
-        self._finished.add(update_id)
-        offset = self.offset
-        self._finished = {u for u in self._finished if u >= offset}
-        if not self.in_flight:
+        if update_id in self._held:
+            self._held.discard(update_id)
+            self._finished.add(update_id)
+            offset = self.offset
+            self._finished = {u for u in self._finished if u >= offset}
+        if not self._held:
             self.changed.set()
 
+    def confirm_all_fetched(self) -> None:
+        """A burst: confirm what was fetched, even what is still being handled."""
+        self._held.clear()
+        self._finished.clear()
+        self.changed.set()
+
     async def quiet_or(self, seconds: float) -> None:
-        """Wait `seconds`, or less if the last update in flight ends first (then a long poll
-        can start at once). Each poll while busy parses the whole batch again, so not sooner."""
+        """Wait `seconds`, or less if nothing is held any more (a long poll can start at once).
+        Each poll while holding parses the held batch again, so not sooner."""
         self.changed.clear()
-        if not self.in_flight:
+        if not self._held:
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.changed.wait(), seconds)
-
-    def confirm_all_fetched(self) -> None:
-        """The window is full: confirm what was fetched, even what is still being handled."""
-        self._floor = self._highest + 1
-
-    @property
-    def offset(self) -> int:
-        """Everything below is handled (or was given up on by `confirm_all_fetched`): the
-        lowest update still in flight, or past the last."""
-        lowest = min(self.in_flight) if self.in_flight else self._highest + 1
-        return max(lowest, self._floor)
 
 
 class ConfirmingDispatcher(Dispatcher):
@@ -148,11 +158,10 @@ async def _fetcher(
     if bot.session.timeout:
         extra["request_timeout"] = int(bot.session.timeout + polling_timeout)
     while True:
-        busy = bool(window.in_flight)
         method = GetUpdates(
             offset=window.offset if window.seen_any else None,
             limit=BATCH,
-            timeout=0 if busy else polling_timeout,
+            timeout=0 if window.holding else polling_timeout,
             allowed_updates=allowed_updates,
         )
         try:
@@ -165,7 +174,7 @@ async def _fetcher(
         fresh = [u for u in updates if window.is_new(u.update_id)]
         for update in fresh:
             yield update
-        if not fresh and len(updates) >= BATCH:
+        if len(window.in_flight) >= HOLD_AT_MOST or (not fresh and len(updates) >= BATCH):
             window.confirm_all_fetched()
-        elif window.in_flight:
+        elif window.holding:
             await window.quiet_or(BUSY_POLL_EVERY)
