@@ -107,6 +107,59 @@ async def invite_outcome_text(session: AsyncSession, result: RedeemResult, local
     return _("Done! You are now {role}: <b>{place}</b>.").format(role=role, place=place)
 
 
+def person_label(person: User) -> str:
+    """A person as staff screens name them: their name and Telegram id, escaped."""
+    return (
+        f"{esc(person.name)} · tg {person.telegram_id}"
+        if person.name
+        else (f"tg {person.telegram_id}")
+    )
+
+
+async def queue_invite_notices(
+    session: AsyncSession,
+    i18n: I18n,
+    result: RedeemResult,
+    newcomer: User,
+    admin_ids: list[int],
+    now: dt.datetime,
+) -> None:
+    """An invite link was used: the assistants it replaced are told their role ended, and the
+    person who made the link is told who took it and whom it replaced. Through the outbox, in
+    the update's transaction (the caller commits and wakes the outbox)."""
+    if result.outcome is not Redeemed.GRANTED:
+        return
+    assert result.role is not None and result.level is not None
+    for predecessor in result.replaced:
+        await queue_role_notice(
+            session,
+            i18n,
+            predecessor,
+            admin_ids,
+            now,
+            granted=False,
+            role=result.role,
+            level=result.level,
+        )
+    maker = await session.get(User, result.created_by) if result.created_by else None
+    if maker is None or maker.id == newcomer.id:
+        return
+    with in_locale(i18n, maker.locale):
+        place = esc(await place_label(session, result.level, result.place_code, maker.locale))
+        lines = [
+            _("Your invite link was used.\nNew {role}: {name}\nPlace: <b>{place}</b>").format(
+                role=role_label(result.role, result.level),
+                name=person_label(newcomer),
+                place=place,
+            )
+        ]
+        lines += [
+            _("Role ended for: {name} (they have been told)").format(name=person_label(old))
+            for old in result.replaced
+        ]
+        await outbox.enqueue_to_user(session, maker, text="\n".join(lines), kind="invite_used")
+
+
 def admin_help_lines() -> list[str]:
     """One line per admin button (the main-menu buttons, then the 🛠 Admin menu's), each its
     own label and what it does: built from the menus, so a new button shows up here."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -17,13 +18,14 @@ from bot.config import Settings
 from bot.filters import HasRole, MenuButton
 from bot.handlers.places import show_regions
 from bot.keyboards.places import cancel_button
-from bot.services import invites
-from bot.texts import esc, place_label, role_label
+from bot.services import invites, supervision
+from bot.texts import esc, person_label, place_label, role_label
 from db.models import User, utcnow
 
 log = logging.getLogger(__name__)
 
 _PURPOSE = {"a": "ia", "d": "id", "r": "ir"}
+CONFIRMED = "c"  # PlaceCB level: the mahalla chosen, and its assistant's replacement confirmed
 
 
 async def on_invite_menu(message: Message) -> None:
@@ -58,6 +60,7 @@ async def on_invite_kind(
     purpose = _PURPOSE.get(callback_data.kind)
     if purpose is None:
         return
+    await state.update_data(purpose=purpose)  # this picker is open until its link is made
     await show_regions(query.message, session, purpose, user.locale, edit=True)
 
 
@@ -70,7 +73,7 @@ async def on_invite_place(
     settings: Settings,
     state: FSMContext,
 ) -> None:
-    if not isinstance(query.message, Message):
+    if not isinstance(query.message, Message) or not await picking(state, callback_data.purpose):
         await query.answer(_("This button is out of date."))
         return
     role, level = {
@@ -79,7 +82,24 @@ async def on_invite_place(
         "ir": ("supervisor", "region"),
     }[callback_data.purpose]
     await query.answer()
-    await _make(query.message, session, user, bot, settings, state, role, level, callback_data.code)
+    await _make(
+        query.message,
+        session,
+        user,
+        bot,
+        settings,
+        state,
+        role,
+        level,
+        callback_data.code,
+        confirmed=callback_data.level == CONFIRMED,
+    )
+
+
+async def picking(state: FSMContext, purpose: str) -> bool:
+    """The place picker for `purpose` is still open: a list left on screen after its link was
+    made (or another flow began) no longer works."""
+    return (await state.get_data()).get("purpose") == purpose
 
 
 async def _make(
@@ -92,7 +112,17 @@ async def _make(
     role: str,
     level: str,
     code: str | None,
+    *,
+    confirmed: bool = False,
+    purpose: str = "ia",
 ) -> None:
+    """Make the link and show it. A link for a mahalla that has an assistant first says whom
+    it will replace and waits for "Make the link" (the same place button, level `CONFIRMED`)."""
+    if role == "assistant" and code and not confirmed:
+        current = await supervision.mahalla_assistants(session, code, utcnow())
+        if current:
+            await _confirm_replacement(message, purpose, code, current)
+            return
     try:
         token = await invites.create(
             session,
@@ -122,6 +152,25 @@ async def _make(
     )
 
 
+async def _confirm_replacement(
+    message: Message, purpose: str, code: str, current: Sequence[User]
+) -> None:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("✅ Make the link"),
+        callback_data=PlaceCB(purpose=purpose, level=CONFIRMED, code=code),
+    )
+    builder.row(cancel_button())
+    names = ", ".join(person_label(person) for person in current)
+    await message.edit_text(
+        _(
+            "This mahalla already has an assistant: {name}.\nOnce the new link is used, the "
+            "previous assistant's role ends; you and they will be told.\nMake the link?"
+        ).format(name=names),
+        reply_markup=builder.as_markup(),
+    )
+
+
 def router() -> Router:
     """Invites (admins only), and the admin menu (`admin_panel`, which re-checks the role in
     each handler so a forged press is refused and logged)."""
@@ -137,7 +186,7 @@ def router() -> Router:
     r.callback_query.register(
         on_invite_place,
         PlaceCB.filter(
-            ((F.purpose == "ia") & (F.level == "m"))
+            ((F.purpose == "ia") & F.level.in_({"m", CONFIRMED}))
             | ((F.purpose == "id") & (F.level == "d"))
             | ((F.purpose == "ir") & (F.level == "r"))
         ),

@@ -6,6 +6,7 @@ from aiogram import Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,8 +15,9 @@ from bot.handlers import registration
 from bot.keyboards.common import language_keyboard
 from bot.services import invites, users
 from bot.services.roles import Roles, load_roles
-from bot.texts import invite_outcome_text, send_main_menu
+from bot.texts import invite_outcome_text, queue_invite_notices, send_main_menu
 from db.models import User, utcnow
+from scheduler.outbox import OutboxSender
 
 
 async def on_start(
@@ -26,12 +28,18 @@ async def on_start(
     user: User,
     roles: Roles,
     settings: Settings,
+    i18n: I18n,
+    outbox: OutboxSender,
 ) -> None:
     await state.clear()
     payload = (command.args or "").strip()
     if payload:
-        result = await invites.redeem(session, payload, user, utcnow())
-        roles = await load_roles(session, user, settings.admin_ids, utcnow())
+        now = utcnow()
+        result = await invites.redeem(session, payload, user, now)
+        await queue_invite_notices(session, i18n, result, user, settings.admin_ids, now)
+        await session.commit()
+        outbox.wake()
+        roles = await load_roles(session, user, settings.admin_ids, now)
         await message.answer(await invite_outcome_text(session, result, user.locale))
         if not user.locale_confirmed:
             await ask_language(message, user)

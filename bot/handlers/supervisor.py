@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.filters import AnyMenuButton, HasRole, MenuButton
 from bot.flows.loader import FlowRegistry
 from bot.handlers import drilldown
+from bot.handlers.admin import CONFIRMED, picking
 from bot.handlers.admin import _make as make_invite
 from bot.handlers.assistant_cases import _row_label, card_sections
 from bot.handlers.places import show_districts, show_mahallas, show_regions
@@ -486,6 +487,7 @@ async def _start_invite(
     target: Message, session: AsyncSession, state: FSMContext, roles: Roles, locale: str
 ) -> None:
     """Open the place picker where the supervisor's scope starts (their district or region)."""
+    await state.update_data(purpose=INVITE_PURPOSE)  # open until its link is made
     scope = roles.scopes[0]
     if len(roles.scopes) == 1 and scope.level == "district" and scope.code:
         await show_mahallas(target, session, state, INVITE_PURPOSE, scope.code, locale)
@@ -526,6 +528,9 @@ async def on_invite_place(
 ) -> None:
     mahalla = await registry.get_mahalla(session, callback_data.code)
     district = await registry.get_district(session, mahalla.district_soato) if mahalla else None
+    if not await picking(state, INVITE_PURPOSE):
+        await query.answer(_("This button is out of date."))
+        return
     if (
         not isinstance(query.message, Message)
         or mahalla is None
@@ -537,7 +542,17 @@ async def on_invite_place(
         return
     await query.answer()
     await make_invite(
-        query.message, session, user, bot, settings, state, "assistant", "mahalla", mahalla.code
+        query.message,
+        session,
+        user,
+        bot,
+        settings,
+        state,
+        "assistant",
+        "mahalla",
+        mahalla.code,
+        confirmed=callback_data.level == CONFIRMED,
+        purpose=INVITE_PURPOSE,
     )
 
 
@@ -893,7 +908,7 @@ def router() -> Router:
     sup.callback_query.register(on_invite, SvCB.filter(F.action == "inv"))
     sup.callback_query.register(
         on_invite_place,
-        PlaceCB.filter((F.purpose == INVITE_PURPOSE) & (F.level == "m")),
+        PlaceCB.filter((F.purpose == INVITE_PURPOSE) & F.level.in_({"m", CONFIRMED})),
     )
     sup.include_router(drilldown.router())
     r.include_router(sup)

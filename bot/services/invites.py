@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import registry, roles
+from bot.services import registry, roles, supervision
 from db.models import Invite, User
 
 TOKEN_PREFIX = "inv_"
@@ -41,6 +41,9 @@ class RedeemResult:
     role: str | None = None
     level: str | None = None
     place_code: str | None = None
+    #: Assistants whose term the link ended (they and the link's maker are to be told).
+    replaced: tuple[User, ...] = ()
+    created_by: int | None = None
 
 
 def _hash(token: str) -> str:
@@ -101,7 +104,10 @@ async def create(
 
 
 async def redeem(session: AsyncSession, token: str, user: User, now: dt.datetime) -> RedeemResult:
-    """Grant the invite's role to `user` if the token is valid, unused and not expired."""
+    """Grant the invite's role to `user` if the token is valid, unused and not expired.
+
+    The caller commits, after queueing the notices the result asks for (`replaced`), so the
+    role change and the word of it are one transaction."""
     if not looks_like_token(token):
         return RedeemResult(Redeemed.UNKNOWN)
     invite = await session.scalar(select(Invite).where(Invite.token_hash == _hash(token)))
@@ -120,10 +126,17 @@ async def redeem(session: AsyncSession, token: str, user: User, now: dt.datetime
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         await session.rollback()
         return RedeemResult(Redeemed.USED, **details)
+    replaced: tuple[User, ...] = ()
     if invite.role == "assistant":
         assert invite.place_code is not None
+        before = await supervision.mahalla_assistants(session, invite.place_code, now)
         granted = await roles.grant_assistant(session, user, invite.place_code, now)
+        replaced = tuple(p for p in before if p.id != user.id) if granted else ()
     else:
         granted = await roles.grant_supervisor(session, user, invite.level, invite.place_code, now)
-    await session.commit()
-    return RedeemResult(Redeemed.GRANTED if granted else Redeemed.ALREADY, **details)
+    return RedeemResult(
+        Redeemed.GRANTED if granted else Redeemed.ALREADY,
+        **details,
+        replaced=replaced,
+        created_by=invite.created_by,
+    )
