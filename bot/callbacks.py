@@ -26,6 +26,10 @@ class PlaceCB(CallbackData, prefix="pl"):
     page: int = 0
 
 
+#: PlaceCB level: the mahalla was chosen and replacing its assistant is confirmed.
+CONFIRMED = "c"
+
+
 class PlaceBackCB(CallbackData, prefix="pb"):
     purpose: str
     level: str  # where to go back to: r (regions) | d (districts of code)

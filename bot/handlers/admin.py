@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import InviteCB, PlaceCB
+from bot.callbacks import CONFIRMED, InviteCB, PlaceCB
 from bot.config import Settings
 from bot.filters import HasRole, MenuButton
 from bot.handlers.places import show_regions
@@ -25,7 +25,6 @@ from db.models import User, utcnow
 log = logging.getLogger(__name__)
 
 _PURPOSE = {"a": "ia", "d": "id", "r": "ir"}
-CONFIRMED = "c"  # PlaceCB level: the mahalla chosen, and its assistant's replacement confirmed
 
 
 async def on_invite_menu(message: Message) -> None:

@@ -23,7 +23,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import AdmCB, PlaceCB
+from bot.callbacks import CONFIRMED, AdmCB, PlaceCB
 from bot.config import Settings
 from bot.filters import AnyMenuButton, HasRole, MenuButton
 from bot.handlers.places import show_regions
@@ -36,7 +36,14 @@ from bot.services import registry, runtime_settings, supervision
 from bot.services import roles as role_service
 from bot.services.roles import Roles
 from bot.services.runtime_settings import SettingsCache
-from bot.texts import admin_help_lines, esc, place_label, queue_role_notice, role_label
+from bot.texts import (
+    admin_help_lines,
+    esc,
+    person_label,
+    place_label,
+    queue_role_notice,
+    role_label,
+)
 from db.models import User, utcnow
 from scheduler.outbox import OutboxSender
 
@@ -599,6 +606,30 @@ async def _granted(
     await show_in_place(query, *await _card(session, person, user.locale, notice))
 
 
+async def _confirm_replacement(
+    query: CallbackQuery,
+    session: AsyncSession,
+    user: User,
+    person: User,
+    code: str,
+    others: list[User],
+) -> None:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("✅ Yes"), callback_data=PlaceCB(purpose="gm", level=CONFIRMED, code=code)
+    )
+    builder.row(_back("card", id=person.id))
+    text = _(
+        "Mahalla: <b>{place}</b>\nNew assistant: {name}\nReplaces: {old}. Both will be told."
+        "\nConfirm?"
+    ).format(
+        place=esc(await place_label(session, "mahalla", code, user.locale)),
+        name=person_label(person),
+        old=", ".join(person_label(p) for p in others),
+    )
+    await show_in_place(query, text, builder.as_markup())
+
+
 async def on_grant_place(
     query: CallbackQuery,
     callback_data: PlaceCB,
@@ -619,9 +650,16 @@ async def on_grant_place(
     if await _place_level(session, callback_data.code) != level:
         await _refuse(query, user, f"grant-{callback_data.purpose}")
         return
+    now = utcnow()
+    if level == "mahalla" and callback_data.level != CONFIRMED:
+        current = await supervision.mahalla_assistants(session, callback_data.code, now)
+        others = [p for p in current if p.id != person.id]
+        if others:  # say whom it replaces and wait for a yes
+            await query.answer()
+            await _confirm_replacement(query, session, user, person, callback_data.code, others)
+            return
     await state.clear()
     await query.answer()
-    now = utcnow()
     if level == "mahalla":
         before = await supervision.mahalla_assistants(session, callback_data.code, now)
         granted = await role_service.grant_assistant(session, person, callback_data.code, now)
@@ -855,7 +893,7 @@ def router() -> Router:
     r.callback_query.register(on_revoke, AdmCB.filter(F.action.in_({"ra", "rs", "ray", "rsy"})))
     r.callback_query.register(on_import, AdmCB.filter(F.action == "imp"))
     grant_pick = F.purpose.in_(set(GRANT_PURPOSES)) & (
-        ((F.purpose == "gm") & (F.level == "m"))
+        ((F.purpose == "gm") & F.level.in_({"m", CONFIRMED}))
         | ((F.purpose == "gd") & (F.level == "d"))
         | ((F.purpose == "gr") & (F.level == "r"))
     )

@@ -23,13 +23,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notify
-from bot.callbacks import PickCB, PlaceCB, SvCB
+from bot.callbacks import CONFIRMED, PickCB, PlaceCB, SvCB
 from bot.config import Settings
 from bot.filters import AnyMenuButton, HasRole, MenuButton
 from bot.flows.loader import FlowRegistry
 from bot.handlers import drilldown
-from bot.handlers.admin import CONFIRMED, picking
 from bot.handlers.admin import _make as make_invite
+from bot.handlers.admin import picking
 from bot.handlers.assistant_cases import _row_label, card_sections
 from bot.handlers.places import show_districts, show_mahallas, show_regions
 from bot.i18n import N_, fmt_number

@@ -178,10 +178,23 @@ async def test_admin_finds_people_by_role_and_place_grants_and_revokes(harness) 
     )
     await admin.press(_t(harness, "➕ Make assistant of a mahalla"))
     await admin.press_data(admin.last.message_id, PlaceCB(purpose="gm", level="m", code=M3).pack())
+    # M3 has an assistant: the admin is told whom this replaces, and nothing changes yet.
+    assert "Olim Ergashev · tg 612" in admin.last.text and "Nodira Saidova" in admin.last.text
+    async with harness.db() as session:
+        target = await session.get(User, person_id)
+        assert (await roles.load_roles(session, target, [], utcnow())).mahallas == ()
+    await admin.press(_t(harness, "✅ Yes"))
     async with harness.db() as session:
         target = await session.get(User, person_id)
         held = await roles.load_roles(session, target, [], utcnow())
+        olim = await session.scalar(select(User).where(User.telegram_id == 612))
+        told = await session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.user_id == olim.id, OutboxMessage.kind == "role_changed")
+        )
     assert held.mahallas == (M3,) and [s.code for s in held.scopes] == [CHILONZOR]
+    assert told == 1  # the replaced assistant is told their role ended
 
     await admin.press(_t(harness, "➖ End the supervisor role"))
     await admin.press(_t(harness, "Yes, end it"))
