@@ -40,7 +40,7 @@ from bot.services import announcements, cases, registry, supervision
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
 from bot.states import SupervisorWork
-from bot.texts import esc, place_label
+from bot.texts import esc, place_label, queue_role_notice
 from db.models import Case, User, utcnow
 from scheduler.outbox import OutboxSender
 
@@ -469,15 +469,26 @@ async def on_deactivate(
 
 
 async def on_deactivate_yes(
-    query: CallbackQuery, callback_data: SvCB, session: AsyncSession, user: User, roles: Roles
+    query: CallbackQuery,
+    callback_data: SvCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+    settings: Settings,
+    outbox: OutboxSender,
 ) -> None:
-    ended = await supervision.deactivate_assistant(
-        session, roles.scopes, callback_data.id, utcnow()
-    )
-    if not ended:
+    now = utcnow()
+    person = await supervision.assistant_in_scope(session, roles.scopes, callback_data.id, now)
+    ended = await supervision.deactivate_assistant(session, roles.scopes, callback_data.id, now)
+    if not ended or person is None:
         await _refuse(query, user, callback_data)
         return
+    await queue_role_notice(  # nothing behind their back: they are told their role ended
+        session, i18n, person, settings.admin_ids, now, granted=False, role="assistant"
+    )
     await session.commit()
+    outbox.wake()
     log.info("assistant %s deactivated by supervisor %s", callback_data.id, user.id)
     await query.answer()
     await show_in_place(query, _("Done: the assistant is deactivated."), None)

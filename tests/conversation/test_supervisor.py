@@ -225,6 +225,7 @@ async def test_supervisor_invites_only_in_scope_and_deactivates(harness, caplog)
         made = (await session.scalars(select(Invite))).all()
     assert [(i.role, i.place_code) for i in made] == [("assistant", M2)]
 
+    karim = harness.user(542, first_name="Karim", language_code="uz", started=True)
     await sup.send(_text(harness, "uz", "👥 Assistants"))
     assert "Karim Aliyev" in str(sup.last.buttons)
     await sup.press_data(sup.last.message_id, SvCB(action="deact", id=assistant_id).pack())
@@ -236,6 +237,8 @@ async def test_supervisor_invites_only_in_scope_and_deactivates(harness, caplog)
         assert (await roles.load_roles(session, person, [], utcnow())).mahallas == ()
         kept = await session.get(Case, case.id)
         assert kept is not None and kept.mahalla_code == M1 and kept.assignee_id is None
+    await harness.drain()
+    assert karim.last is not None and "yakunlandi" in karim.last.text  # they are told
 
 
 async def test_digest_now_shows_the_scopes_digest_with_its_buttons(harness) -> None:  # type: ignore[no-untyped-def]
