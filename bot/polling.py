@@ -116,6 +116,7 @@ class ConfirmingDispatcher(Dispatcher):
         me = await bot.me()
         log.debug("polling for @%s (updates confirmed once handled)", me.username)
         window = UpdateWindow()
+        self._last_window = (bot, window)
         fetch = _fetcher(bot, window, polling_timeout, backoff_config, allowed_updates)
         try:
             async for update in fetch:
@@ -135,6 +136,14 @@ class ConfirmingDispatcher(Dispatcher):
         one cut off is not confirmed, so the next process is given it again."""
         if self._handle_update_tasks:
             await asyncio.wait(set(self._handle_update_tasks), timeout=within)
+        last = getattr(self, "_last_window", None)
+        if last is None or not last[1].seen_any:
+            return
+        bot, window = last
+        try:  # tell Telegram what was handled, so the next process does not get it again
+            await bot(GetUpdates(offset=window.offset, limit=1, timeout=0))
+        except Exception as exc:
+            log.warning("could not confirm the last updates on stop (%s)", exc)
 
     async def _handle_then_release(
         self, bot: Bot, update: Update, window: UpdateWindow, kwargs: dict[str, Any]

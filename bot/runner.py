@@ -90,7 +90,9 @@ async def _serve(settings: Settings, webhook: bool) -> None:
                 )
             log.info("bot started (long polling)")
             polling = asyncio.create_task(
-                app.dispatcher.start_polling(app.bot, handle_as_tasks=True, handle_signals=False)
+                app.dispatcher.start_polling(
+                    app.bot, handle_as_tasks=True, handle_signals=False, close_bot_session=False
+                )
             )
             await _until(stop, polling)
             with contextlib.suppress(RuntimeError):

@@ -345,3 +345,41 @@ async def test_polling_an_update_cut_off_by_a_kill_goes_to_the_next_process(
     finally:
         blocker.close()
         await bot.stop()
+
+
+async def test_polling_a_graceful_stop_lets_the_update_in_flight_finish(
+    fake: Any, db_url: str, backend: str, tmp_path: Path
+) -> None:
+    """SIGTERM (a deploy, systemd stop) while a newcomer's /start waits for the database: the
+    process finishes it, answers, confirms it and only then exits."""
+    if backend != "sqlite":
+        pytest.skip("polling is the single-process SQLite set-up")
+    import sqlite3
+
+    fake.process_timeout = 20.0
+    bot = BotProcess(fake, db_url, tmp_path, webhook=False)
+    await bot.start()
+    blocker = sqlite3.connect(db_url.split("///", 1)[1], isolation_level=None)
+    try:
+        await fake.core.wait_for_call(lambda call: call.method == "deleteWebhook", 30.0)
+        await asyncio.sleep(1.0)
+        user = fake.user(60_003, first_name="Olim", language_code="uz")
+        blocker.execute("BEGIN IMMEDIATE")
+        sent = asyncio.get_running_loop().create_task(user.send("/start"))
+        await asyncio.sleep(1.5)
+        assert bot.proc is not None
+        bot.proc.send_signal(signal.SIGTERM)
+        await asyncio.sleep(1.0)
+        assert bot.alive(), "the process left before the update in flight was done"
+        blocker.execute("ROLLBACK")
+        for _ in range(150):
+            if not bot.alive():
+                break
+            await asyncio.sleep(0.1)
+        assert not bot.alive()
+        assert user.last is not None and "Tilni tanlang" in user.last.text
+        await asyncio.wait_for(sent, 5)  # and it was confirmed: nothing left for the next one
+        assert fake.core.pending_updates == []
+    finally:
+        blocker.close()
+        await bot.stop()
