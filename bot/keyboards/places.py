@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import MenuCB, PlaceBackCB, PlaceCB
 from bot.keyboards.common import paged_buttons
+from bot.services.collation import sort_key
 from bot.services.registry import place_name
 from db.models import District, Mahalla, Region
+
+P = TypeVar("P", Region, District)
 
 MAHALLAS_PER_PAGE = 8
 DISTRICTS_PER_PAGE = 16
@@ -20,11 +24,17 @@ def cancel_button() -> InlineKeyboardButton:
     return InlineKeyboardButton(text=_("✖️ Cancel"), callback_data=MenuCB(action="cancel").pack())
 
 
+def in_reading_order(places: Sequence[P], locale: str) -> list[P]:
+    """Places sorted by their names as the reader sees them, in the reader's alphabet."""
+    return sorted(places, key=lambda place: sort_key(place_name(place, locale), locale))
+
+
 def regions_keyboard(
     purpose: str, regions: Sequence[Region], locale: str, with_cancel: bool = True
 ) -> InlineKeyboardMarkup:
     items = [
-        (place_name(r, locale), PlaceCB(purpose=purpose, level="r", code=r.soato)) for r in regions
+        (place_name(r, locale), PlaceCB(purpose=purpose, level="r", code=r.soato))
+        for r in in_reading_order(regions, locale)
     ]
     extra = [cancel_button()] if with_cancel else []
     return paged_buttons(
@@ -44,7 +54,7 @@ def districts_keyboard(
     start = page * DISTRICTS_PER_PAGE
     items = [
         (place_name(d, locale), PlaceCB(purpose=purpose, level="d", code=d.soato))
-        for d in districts[start : start + DISTRICTS_PER_PAGE]
+        for d in in_reading_order(districts, locale)[start : start + DISTRICTS_PER_PAGE]
     ]
     back = InlineKeyboardButton(
         text=_("⬅️ Back"), callback_data=PlaceBackCB(purpose=purpose, level="r").pack()

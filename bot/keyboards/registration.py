@@ -21,7 +21,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import PlaceCB, RegCB, SetCB
 from bot.i18n import N_
 from bot.keyboards.common import paged_buttons
-from bot.keyboards.places import cancel_button
+from bot.keyboards.places import cancel_button, in_reading_order
 from bot.services.registry import place_name
 from db.models import Region
 
@@ -87,7 +87,8 @@ def regions_keyboard(
 ) -> InlineKeyboardMarkup:
     """The place picker's region list, with Back to the previous question (not just Cancel)."""
     items = [
-        (place_name(r, locale), PlaceCB(purpose=purpose, level="r", code=r.soato)) for r in regions
+        (place_name(r, locale), PlaceCB(purpose=purpose, level="r", code=r.soato))
+        for r in in_reading_order(regions, locale)
     ]
     return paged_buttons(
         items,
