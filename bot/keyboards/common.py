@@ -176,6 +176,16 @@ def menu_action_for(i18n: I18n, text: str | None) -> str | None:
     return action
 
 
+#: The longest label a phone shows uncut, by how many buttons share the row (a narrow phone,
+#: 360 dp, Telegram's default font; seen cut: "Кашкадарьинская обла…" two to a row).
+LABEL_FITS = {1: 34, 2: 17, 3: 10, 4: 7}
+
+
+def fits(label: str, columns: int) -> bool:
+    """Whether `label` shows whole on a button that shares its row with `columns - 1` others."""
+    return len(label) <= LABEL_FITS.get(columns, 5)
+
+
 def paged_buttons(
     items: Sequence[tuple[str, CallbackData]],
     *,
@@ -186,10 +196,13 @@ def paged_buttons(
     columns: int = 1,
     extra: Sequence[InlineKeyboardButton] = (),
 ) -> InlineKeyboardMarkup:
-    """Item buttons, then a ◀ n/N ▶ row when there is more than one page, then extra buttons."""
+    """Item buttons, then a ◀ n/N ▶ row when there is more than one page, then extra buttons.
+    Items go in `columns` columns unless a label would be cut at that width (`fits`)."""
     builder = InlineKeyboardBuilder()
     for text, data in items:
         builder.button(text=text, callback_data=data)
+    while columns > 1 and not all(fits(text, columns) for text, _data in items):
+        columns -= 1
     builder.adjust(columns)
     pages = max(1, -(-total // per_page))
     if pages > 1:
