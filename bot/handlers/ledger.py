@@ -193,9 +193,11 @@ async def on_employer_text(
         return
     if len(employer) > jobs.EMPLOYER_MAX_CHARS:
         await message.answer(
-            _("That is {count} characters; please keep it under {limit}.").format(
-                count=len(employer), limit=jobs.EMPLOYER_MAX_CHARS
-            )
+            _(
+                "That is {count} character; please keep it under {limit}.",
+                "That is {count} characters; please keep it under {limit}.",
+                len(employer),
+            ).format(count=len(employer), limit=jobs.EMPLOYER_MAX_CHARS)
         )
         return
     await _after_employer(

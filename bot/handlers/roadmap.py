@@ -344,9 +344,11 @@ async def on_action_text(
         return
     if len(text) > rm.ACTION_MAX_CHARS:
         await message.answer(
-            _("That is {count} characters; please keep it under {limit}.").format(
-                count=len(text), limit=rm.ACTION_MAX_CHARS
-            )
+            _(
+                "That is {count} character; please keep it under {limit}.",
+                "That is {count} characters; please keep it under {limit}.",
+                len(text),
+            ).format(count=len(text), limit=rm.ACTION_MAX_CHARS)
         )
         return
     # FSM first: on SQLite a conversation-state write would wait on this session's write lock.
