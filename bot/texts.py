@@ -21,6 +21,13 @@ from bot.services.roles import Roles, load_roles
 from db.models import User
 
 
+def no_such_date(example: dt.date) -> str:
+    """Said when a typed date is written right but the calendar has no such day (31.02.2027)."""
+    return _(
+        "There is no such date in the calendar. Check the day and the month, for example {example}."
+    ).format(example=example.strftime("%d.%m.%Y"))
+
+
 def esc(text: str) -> str:
     """Escape user-supplied text for HTML parse mode (the one way to do it in this project)."""
     return html.escape(text, quote=False)

@@ -33,6 +33,7 @@ from bot.flows.model import (
     Question,
     fold_label,
 )
+from bot.services.numbers import parse_number
 
 __all__ = [
     "ANSWER_ERROR_CODES",
@@ -82,12 +83,7 @@ NO_WORDS: frozenset[str] = frozenset(
     {"yoq", "yuq", "йўқ", "йўк", "йуқ", "йук", "нет", "не", "no", "n", "0", "-"}
 )
 
-_SEPARATORS = " \u00a0\u2007\u2009\u202f"
-_SPACE_RE = re.compile(f"[{_SEPARATORS}]+")
-_GROUPED_RE = re.compile(r"^\d{1,3}(?:[ ,'’.]\d{3})+$")
-_FRACTION_RE = re.compile(r"^\d+$")
 _PHONE_CHARS_RE = re.compile(r"^\+?[\d\s\-().\u00a0]+$")
-_MAX_DIGITS = 18
 
 
 class FlowState(BaseModel):
@@ -475,14 +471,14 @@ class Engine:
                 raise self._error(question, "too_long", max=question.length_limit, length=len(raw))
             return raw
         if kind in ("integer", "year"):
-            number = _parse_integer(raw)
-            if number is None:
+            number = parse_number(raw)
+            if not isinstance(number, int):
                 raise self._error(question, "not_a_number")
             code = "integer_range" if kind == "integer" else "year_range"
             self._check_range(question, number, code)
             return number
         if kind == "decimal":
-            decimal = _parse_decimal(raw)
+            decimal = parse_number(raw, whole=False)
             if decimal is None:
                 raise self._error(question, "not_a_number")
             self._check_range(question, decimal, "decimal_range")
@@ -556,61 +552,6 @@ def _fits(question: Question, value: Any) -> bool:
     if kind == "decimal":
         return isinstance(value, int | float) and not isinstance(value, bool)
     return isinstance(value, str)
-
-
-def _digits_only(text: str) -> str | None:
-    """Digits of a whole number written plainly or with thousands separators."""
-    compact = _SPACE_RE.sub(" ", text.strip())
-    if compact.isdigit():
-        return compact if compact.isascii() else None
-    if _GROUPED_RE.match(compact):
-        digits = re.sub(r"\D", "", compact)
-        return digits
-    return None
-
-
-def _split_sign(text: str) -> tuple[str, str]:
-    text = text.strip()
-    if text[:1] in "+-−":
-        return ("-" if text[0] in "-−" else ""), text[1:].strip()
-    return "", text
-
-
-def _parse_integer(text: str) -> int | None:
-    """'1 500 000', '1,500,000', '1.500.000', '-5' -> int; anything else None."""
-    sign, body = _split_sign(text)
-    digits = _digits_only(body) if body else None
-    if digits is None or len(digits) > _MAX_DIGITS:
-        return None
-    return int(sign + digits)
-
-
-def _parse_decimal(text: str) -> float | None:
-    """'2,5', '2.5', '1 500,75', '1,500.75', '1.500,75' -> float; anything else None.
-
-    With both ',' and '.', the last one is the decimal mark; a single ',' or '.' is a decimal
-    mark; a repeated one separates thousands.
-    """
-    sign, body = _split_sign(text)
-    body = _SPACE_RE.sub(" ", body)
-    if not body:
-        return None
-    last_comma, last_dot = body.rfind(","), body.rfind(".")
-    mark = ""
-    if last_comma >= 0 and last_dot >= 0:
-        mark = "," if last_comma > last_dot else "."
-    elif last_comma >= 0 and body.count(",") == 1:
-        mark = ","
-    elif last_dot >= 0 and body.count(".") == 1:
-        mark = "."
-    whole, fraction = body.rsplit(mark, 1) if mark else (body, "")
-    if mark and not _FRACTION_RE.match(fraction):
-        return None
-    whole = whole.strip()
-    digits = _digits_only(whole) if whole else ("0" if fraction else None)
-    if digits is None or len(digits) > _MAX_DIGITS or not fraction.isascii():
-        return None
-    return float(f"{sign}{digits}.{fraction or '0'}")
 
 
 def _parse_phone(text: str) -> str | None:

@@ -378,10 +378,25 @@ def _bound(value: Any, locale: str, *, group: bool = True) -> str:
     return str(value)
 
 
+def _custom_error(text: str, question: Question | None, locale: str) -> str:
+    """A question's own error text, its {min} and {max} filled in with the question's bounds.
+
+    Bounds are written as numbers are shown elsewhere ("100 000", "5 000 000 000"); a year
+    stays as it is (1985).
+    """
+    if question is None:
+        return text
+    group = question.type != "year"
+    for key, value in (("min", question.min_value), ("max", question.max_value)):
+        if value is not None:
+            text = text.replace("{" + key + "}", _bound(value, locale, group=group))
+    return text
+
+
 def error_text(error: AnswerError, question: Question | None, locale: str) -> str:
     """The question's own error text in ``locale`` if it has one, else a default per code."""
     if error.custom is not None:
-        return error.custom.get(as_locale(locale))
+        return _custom_error(error.custom.get(as_locale(locale)), question, locale)
     p = error.params
     code = error.code
     low, high = p.get("min"), p.get("max")

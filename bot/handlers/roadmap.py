@@ -29,7 +29,7 @@ from bot.services import roadmap as rm
 from bot.services.eligibility import INSTITUTIONS, EligibilityRules
 from bot.services.roles import Roles
 from bot.states import RoadmapEdit
-from bot.texts import esc
+from bot.texts import esc, no_such_date
 from db.models import Case, CaseEvent, RoadmapStep, User, utcnow
 from scheduler.outbox import OutboxSender
 
@@ -402,6 +402,8 @@ def _due_error(reason: str, today: dt.date) -> str:
         return _("This date has passed. Type a date from today on, as dd.mm.yyyy.")
     if reason == "far":
         return _("This date is too far ahead. Type a date within two years, as dd.mm.yyyy.")
+    if reason == "no_such_date":
+        return no_such_date(today + dt.timedelta(days=10))
     return _("Please type the date as dd.mm.yyyy, for example {example}.").format(
         example=(today + dt.timedelta(days=10)).strftime("%d.%m.%Y")
     )

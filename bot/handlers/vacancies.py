@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from typing import Any
 
 from aiogram import F, Router
@@ -33,9 +32,10 @@ from bot.keyboards.common import main_menu, paged_buttons
 from bot.notify_work import job_confirmation
 from bot.screens import show_in_place
 from bot.services import matching, occupations, registry, roadmap, users, vacancies
+from bot.services.numbers import parse_number
 from bot.services.roles import Roles
 from bot.states import VacancyPost
-from bot.texts import esc, outcome_label
+from bot.texts import esc, no_such_date, outcome_label
 from db.models import Case, User, Vacancy, VacancyOffer, utcnow
 from scheduler.outbox import OutboxSender
 
@@ -74,7 +74,6 @@ BUTTON_STATES = {
     "d": VacancyPost.closes.state,
     "post": VacancyPost.confirm.state,
 }
-_NUMBER_SEPARATORS = re.compile(r"[\s,.'’ʻʼ`]")
 
 
 # ---------------------------------------------------------------------- helpers
@@ -89,9 +88,9 @@ def _short(text: str, limit: int = BUTTON_CHARS) -> str:
 
 
 def parse_whole(text: str) -> int | None:
-    """A whole number as people type it ("3 000 000", "3,000,000"); None if it is not one."""
-    digits = _NUMBER_SEPARATORS.sub("", text.strip())
-    return int(digits) if digits.isdigit() and len(digits) <= 12 else None
+    """A whole number as people type it ("3 000 000", "3 mln soʻm", "besh"); None if not one."""
+    value = parse_number(text)
+    return value if isinstance(value, int) and value >= 0 else None
 
 
 async def _refuse(query: CallbackQuery, user: User, what: str) -> None:
@@ -696,6 +695,8 @@ def _date_problem(reason: str, today: dt.date) -> str:
         return _("That is too far ahead: at most {days} days from today.").format(
             days=vacancies.CLOSES_WITHIN_DAYS
         )
+    if reason == "no_such_date":
+        return no_such_date(today + dt.timedelta(days=14))
     return _("Please type the date as dd.mm.yyyy, for example {example}.").format(
         example=fmt_date_typed(today + dt.timedelta(days=14))
     )

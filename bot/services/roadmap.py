@@ -25,7 +25,10 @@ LOCALE_KEYS = ("uz", "uz_Cyrl", "ru")
 
 
 class DueDateError(ValueError):
-    """A typed due date that cannot be used; `reason` is format | past | far."""
+    """A typed due date that cannot be used; `reason` is format | no_such_date | past | far.
+
+    ``no_such_date``: written as a date, but the calendar has no such day (31.02, 12.13).
+    """
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -179,7 +182,7 @@ def parse_due(text: str, today: dt.date) -> dt.date:
     try:
         value = dt.date(year, month, day)
     except ValueError:
-        raise DueDateError("format") from None
+        raise DueDateError("no_such_date") from None
     if value < today:
         raise DueDateError("past")
     if value > today + MAX_DUE_AHEAD:

@@ -374,7 +374,9 @@ async def test_bad_input_at_each_kind_of_step_is_answered_clearly(harness: Any) 
     await fill(harness, "job", user, "uz", {k: v for k, v in JOB_UZ.items() if k != "expected_pay"})
     assert on_screen(FLOWS.latest("job"), user, "uz") == "expected_pay"
     await user.send("5")
-    assert user.last.text.startswith("⚠️ 100000 dan 100000000 gacha")
+    assert user.last.text.startswith(
+        "⚠️ Summani soʻmda, 100\u00a0000 dan 100\u00a0000\u00a0000 gacha kiriting."
+    )
     await user.press(t(harness, "⏭ Skip", "uz"))
     await fill(harness, "job", user, "uz", JOB_UZ)
     # The summary: text and voice are answered with the buttons to use.

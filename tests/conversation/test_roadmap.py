@@ -72,7 +72,10 @@ async def test_assistant_edits_the_roadmap_and_the_citizen_follows(harness) -> N
         assert added is not None and added.due_date == _today() + dt.timedelta(days=7)
         assert added.action["uz"] == added.action["ru"] == "Записать на курсы швей"
     await assistant.press("📅 Срок")
-    await assistant.send("31.02.2025")
+    await assistant.send("31.02.2027")  # written right, but February has no 31st
+    assert "Такой даты в календаре нет" in assistant.last.text
+    assert "дд.мм.гггг" not in assistant.last.text
+    await assistant.send("в пятницу")
     assert "дд.мм.гггг" in assistant.last.text
     due = _today() + dt.timedelta(days=20)
     await assistant.send(due.strftime("%d.%m.%Y"))

@@ -218,19 +218,21 @@ async def test_posting_answers_bad_input_and_offers_exactly_the_matching_seekers
     for bad in ("много", "5", "2000000000"):
         await boss.send(bad)
         assert boss.last.text.startswith("⚠️ Пожалуйста, введите зарплату целым числом"), bad
-    await boss.send("3 000 000")
+    await boss.send("3 млн сум")  # as people write it
     # Step 6, kind: text is not a choice.
     await boss.send("полный")
     assert boss.last.text.startswith("⚠️") and "Шаг 6 из 8" in boss.last.text
     await boss.press("полный день")
     # Step 7, places.
-    for bad in ("0", "501", "два"):
+    for bad in ("0", "501", "много"):
         await boss.send(bad)
         assert boss.last.text.startswith("⚠️ Пожалуйста, введите целое число от 1 до 500."), bad
-    await boss.send("2")
+    await boss.send("два")  # a small count in words is understood
     # Step 8, closing date.
     assert "Шаг 8 из 8" in boss.last.text
-    await boss.send("31.02.2027")
+    await boss.send("31.02.2027")  # written right, but there is no 31 February
+    assert boss.last.text.startswith("⚠️ Такой даты в календаре нет.")
+    await boss.send("в пятницу")
     assert boss.last.text.startswith("⚠️ Пожалуйста, введите дату в виде дд.мм.гггг")
     await boss.send("01.01.2020")
     assert boss.last.text.startswith("⚠️ Этот день уже прошёл.")

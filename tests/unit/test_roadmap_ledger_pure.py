@@ -35,8 +35,11 @@ def test_parse_due_accepts_what_people_type(text: str, expected: dt.date) -> Non
     [
         ("", "format"),
         ("tomorrow", "format"),
-        ("31.02.2025", "format"),
-        ("12.13.2025", "format"),
+        ("31.02.2025", "no_such_date"),
+        ("31.02.2027", "no_such_date"),
+        ("29.02.2027", "no_such_date"),
+        ("12.13.2025", "no_such_date"),
+        ("00.03.2025", "no_such_date"),
         ("1.2", "format"),
         ("13.03.2025", "past"),
         ("01.01.2020", "past"),
