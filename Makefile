@@ -30,16 +30,16 @@ run: setup
 	fi
 
 test: setup
-	$(VENV)/bin/ruff check bot db scheduler tests benchmarks
-	$(VENV)/bin/ruff format --check bot db scheduler tests benchmarks
+	$(VENV)/bin/ruff check bot devkit db scheduler tests benchmarks
+	$(VENV)/bin/ruff format --check bot devkit db scheduler tests benchmarks
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 	@echo "== the conversation tests again, every inline button tapped twice at once (SQLite)"
 	env -u TEST_DATABASE_URL -u TEST_REDIS_URL TAP_TWICE=1 \
 	  $(PY) -m pytest -q -p no:cacheprovider tests/conversation
 
 format: $(VENV)/.installed
-	$(VENV)/bin/ruff check --fix bot db scheduler tests benchmarks
-	$(VENV)/bin/ruff format bot db scheduler tests benchmarks
+	$(VENV)/bin/ruff check --fix bot devkit db scheduler tests benchmarks
+	$(VENV)/bin/ruff format bot devkit db scheduler tests benchmarks
 
 # Re-extract the strings from the code and merge them into the three catalogs.
 catalogs: $(VENV)/.installed

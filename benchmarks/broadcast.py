@@ -18,9 +18,9 @@ from sqlalchemy import insert
 from benchmarks.common import fresh_database, machine, peak_rss_mb
 from bot.app import build_bot
 from bot.config import Settings
-from bot.fakeapi import FakeBotAPI
 from db.models import OutboxMessage, utcnow
 from db.session import create_engine, create_session_factory
+from devkit.fakeapi import FakeBotAPI
 from scheduler.outbox import OutboxSender
 
 TOKEN = "4242:BENCH"

@@ -37,7 +37,7 @@ def _quantile(values: list[float], q: float) -> float:
 
 async def one_burst(size: int, url: str | None, wait: float, first_id: int) -> str:
     from bot.app import build_app
-    from bot.fakeapi import FakeBotAPI
+    from devkit.fakeapi import FakeBotAPI
     from tests.support.harness import TOKEN, make_settings
 
     database = await fresh_database(url)

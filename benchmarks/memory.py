@@ -18,7 +18,7 @@ from pathlib import Path
 
 from benchmarks.common import fresh_database, machine, seed_citizens
 from benchmarks.throughput import FIRST_ID, TOKEN
-from bot.fakeapi import FakeBotAPI
+from devkit.fakeapi import FakeBotAPI
 
 
 def rss_mb(pid: int) -> float:

@@ -41,7 +41,7 @@ from aiogram.types import Message
 from benchmarks.common import fresh_database, machine, seed_citizens
 from bot.app import build_app
 from bot.config import Settings
-from bot.fakeapi import FakeBotAPI
+from devkit.fakeapi import FakeBotAPI
 
 TOKEN = "4242:BENCH"
 FIRST_ID = 20_000_000

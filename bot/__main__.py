@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from bot.config import ConfigError, Settings, load_settings
 
@@ -136,6 +136,24 @@ def build_parser() -> Parser:
     return parser
 
 
+def _sandbox_runner() -> Any:
+    """The sandbox lives in the development package `devkit/`, beside `bot/` in a checkout and
+    not in the production wheel: import it from the checkout this `bot` package came from."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "devkit").is_dir() and str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    try:
+        from devkit.sandbox import run_sandbox
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not exc.name.startswith("devkit"):
+            raise
+        raise CliError(
+            "the sandbox is a development tool of the source checkout (devkit/), "
+            "not part of the installed package: run `make run` in a checkout"
+        ) from exc
+    return run_sandbox
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -147,8 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run(settings, webhook=getattr(args, "webhook", False))
         if command == "sandbox":
-            from bot.sandbox import run_sandbox
-
+            run_sandbox = _sandbox_runner()
             if not 0 <= args.port <= 65535:
                 raise CliError(f"--port {args.port} is not a port number (0-65535)")
             return run_sandbox(settings, args.host, args.port, keep=args.keep)

@@ -197,7 +197,7 @@ async def _tell(
     """Queue the person's message about the change (with their new menu); the running bot's
     outbox sends it."""
     from bot.i18n import create_i18n
-    from bot.texts import queue_role_notice
+    from bot.views.texts import queue_role_notice
 
     await queue_role_notice(
         session,
@@ -479,8 +479,8 @@ async def announce(settings: Settings, args: argparse.Namespace) -> Any:
     """Queue TEXT for every active assistant of the country, a region or a district."""
     import secrets
 
-    from bot import notify
     from bot.i18n import create_i18n
+    from bot.notifications import cases as notify
     from bot.services import announcements
     from bot.services.roles import Roles, Scope
 

@@ -42,10 +42,10 @@ from bot.middlewares.throttle import (
     ThrottleMiddleware,
 )
 from bot.middlewares.user import UserMiddleware
+from bot.patches.sync_filters import run_sync_filters_inline
 from bot.polling import ConfirmingDispatcher
 from bot.services.eligibility import default_rules
 from bot.services.runtime_settings import SettingsCache
-from bot.sync_filters import run_sync_filters_inline
 from db.session import create_engine, create_session_factory
 from scheduler.context import JobContext, quiet_hours
 from scheduler.outbox import OutboxSender

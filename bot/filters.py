@@ -6,8 +6,8 @@ from aiogram.filters import Filter
 from aiogram.types import Message, TelegramObject
 from aiogram.utils.i18n import I18n
 
-from bot.keyboards.common import menu_action_for
 from bot.services.roles import Roles
+from bot.views.keyboards.common import menu_action_for
 
 
 class MenuButton(Filter):

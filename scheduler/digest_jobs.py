@@ -18,7 +18,7 @@ from bot.services import charts, digests, exports, outbox
 from bot.services.digests import Digest, Recipient
 from bot.services.exports import ExportData
 from bot.services.roles import Scope
-from bot.texts import place_label
+from bot.views.texts import place_label
 from db.models import OutboxFile
 from scheduler import render
 from scheduler.context import JobContext

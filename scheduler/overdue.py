@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import fmt_datetime, in_locale
 from bot.services import cases, outbox, registry
 from bot.services.cases import OPEN_STATUSES, overdue_clause
-from bot.texts import case_kind_label, esc, status_label
+from bot.views.texts import case_kind_label, esc, status_label
 from db.models import Case
 from scheduler.context import JobContext
 from scheduler.jobs import Plan

@@ -20,7 +20,7 @@ from bot.callbacks import ACB, JobCB
 from bot.i18n import fmt_number, in_locale
 from bot.services import indicators, outbox
 from bot.services.indicators import AssistantDay
-from bot.texts import esc
+from bot.views.texts import esc
 from db.models import AssistantAssignment, User
 from scheduler.context import JobContext
 from scheduler.jobs import Plan

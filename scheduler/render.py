@@ -16,7 +16,7 @@ from bot.services import registry
 from bot.services.digests import Digest
 from bot.services.indicators import Standing
 from bot.services.roles import Scope
-from bot.texts import case_kind_label, esc
+from bot.views.texts import case_kind_label, esc
 
 LEVEL_CODES = {"country": "c", "region": "r", "district": "d", "mahalla": "m"}
 LEVELS = {code: level for level, code in LEVEL_CODES.items()}

@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notify_requests
+from bot.notifications import requests as notify_requests
 from bot.services import vacancies
 from db.models import Vacancy
 from scheduler.context import JobContext

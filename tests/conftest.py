@@ -107,7 +107,7 @@ async def sessions(db_url: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 async def fake() -> AsyncIterator[Any]:
-    from bot.fakeapi import FakeBotAPI
+    from devkit.fakeapi import FakeBotAPI
 
     server = FakeBotAPI(token="4242:TEST-token", bot_username="mahalla_test_bot")
     await server.start()

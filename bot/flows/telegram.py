@@ -32,7 +32,7 @@ from bot.flows.engine import (
 from bot.flows.loader import FlowDefinitionError
 from bot.flows.model import FlowDefinition, Locale, Question
 from bot.i18n import fmt_number
-from bot.texts import esc
+from bot.views.texts import esc
 
 __all__ = [
     "CALLBACK_LIMIT",

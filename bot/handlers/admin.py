@@ -17,9 +17,9 @@ from bot.callbacks import CONFIRMED, InviteCB, PlaceCB
 from bot.config import Settings
 from bot.filters import HasRole, MenuButton
 from bot.handlers.places import show_regions
-from bot.keyboards.places import cancel_button
 from bot.services import invites, supervision
-from bot.texts import esc, person_label, place_label, role_label
+from bot.views.keyboards.places import cancel_button
+from bot.views.texts import esc, person_label, place_label, role_label
 from db.models import User, utcnow
 
 log = logging.getLogger(__name__)

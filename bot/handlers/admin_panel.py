@@ -28,15 +28,15 @@ from bot.config import Settings
 from bot.filters import AnyMenuButton, HasRole, MenuButton
 from bot.handlers.places import show_regions
 from bot.i18n import fmt_datetime, fmt_number
-from bot.keyboards.common import ADMIN_PANEL, paged_buttons
-from bot.render import fit_message
-from bot.screens import show_in_place
 from bot.services import outbox as outbox_service
 from bot.services import registry, runtime_settings, supervision
 from bot.services import roles as role_service
 from bot.services.roles import Roles
 from bot.services.runtime_settings import SettingsCache
-from bot.texts import (
+from bot.views.keyboards.common import ADMIN_PANEL, paged_buttons
+from bot.views.render import fit_message
+from bot.views.screens import show_in_place
+from bot.views.texts import (
     admin_help_lines,
     esc,
     person_label,

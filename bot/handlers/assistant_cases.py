@@ -24,20 +24,20 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notify
 from bot.callbacks import ACB, CaseCB, MenuCB, RoadmapCB
 from bot.config import Settings
 from bot.filters import MenuButton
 from bot.flows.loader import FlowRegistry, UnknownFlowError
 from bot.i18n import fmt_date, fmt_datetime, fmt_money
-from bot.keyboards.common import main_menu, menu_action_for, paged_buttons
-from bot.render import answer_lines, fit_message
-from bot.screens import show_in_place
+from bot.notifications import cases as notify
 from bot.services import cases, registry
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
 from bot.states import CaseReply, CaseWork
-from bot.texts import case_kind_label, category_label, esc, outcome_label, status_label
+from bot.views.keyboards.common import main_menu, menu_action_for, paged_buttons
+from bot.views.render import answer_lines, fit_message
+from bot.views.screens import show_in_place
+from bot.views.texts import case_kind_label, category_label, esc, outcome_label, status_label
 from db.models import Case, CaseEvent, User, utcnow
 from scheduler.outbox import OutboxSender
 

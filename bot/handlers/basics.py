@@ -17,10 +17,10 @@ from bot.config import LOCALES
 from bot.filters import MenuButton
 from bot.handlers import registration, state_guard
 from bot.i18n import LANGUAGE_NAMES
-from bot.keyboards.common import language_keyboard, main_menu
 from bot.services import users
 from bot.services.roles import Roles
-from bot.texts import help_text
+from bot.views.keyboards.common import language_keyboard, main_menu
+from bot.views.texts import help_text
 from db.models import User
 
 

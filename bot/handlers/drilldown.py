@@ -20,15 +20,15 @@ from bot.callbacks import DrillCB, SupCB
 from bot.config import Settings
 from bot.filters import MenuButton
 from bot.i18n import fmt_date, fmt_money, fmt_number, fmt_percent
-from bot.keyboards.common import paged_buttons
-from bot.render import fit_message
-from bot.screens import show_in_place
 from bot.services import indicators, registry, supervision
 from bot.services import roles as role_service
 from bot.services.indicators import PlaceIndicators
 from bot.services.roles import Roles, Scope
 from bot.services.supervision import Place
-from bot.texts import esc, status_label
+from bot.views.keyboards.common import paged_buttons
+from bot.views.render import fit_message
+from bot.views.screens import show_in_place
+from bot.views.texts import esc, status_label
 from db.models import User, utcnow
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.keyboards.common import main_menu
 from bot.services.roles import Roles
+from bot.views.keyboards.common import main_menu
 from db.models import User
 
 log = logging.getLogger(__name__)

@@ -22,11 +22,11 @@ from bot.callbacks import ACB, CaseCB, JobCB
 from bot.config import Settings
 from bot.filters import AnyMenuButton, HasRole, MenuButton
 from bot.i18n import fmt_date, fmt_number
-from bot.notify_work import job_answered, job_confirmation, job_kind_label
+from bot.notifications.work import job_answered, job_confirmation, job_kind_label
 from bot.services import indicators, jobs, registry
 from bot.services.roles import Roles
 from bot.states import JobLedger
-from bot.texts import esc
+from bot.views.texts import esc
 from db.models import Case, Job, User, utcnow
 from scheduler.outbox import OutboxSender
 

@@ -18,10 +18,10 @@ from bot.config import Settings
 from bot.filters import MenuButton
 from bot.flows.loader import FlowRegistry, UnknownFlowError
 from bot.i18n import fmt_date, fmt_money
-from bot.keyboards.common import paged_buttons
-from bot.render import answer_lines, fit_message
 from bot.services import cases, registry
-from bot.texts import case_kind_label, category_label, esc, outcome_label, status_label
+from bot.views.keyboards.common import paged_buttons
+from bot.views.render import answer_lines, fit_message
+from bot.views.texts import case_kind_label, category_label, esc, outcome_label, status_label
 from db.models import Case, User, utcnow
 
 log = logging.getLogger(__name__)

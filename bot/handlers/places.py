@@ -13,16 +13,16 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import PlaceBackCB, PlaceCB
-from bot.keyboards.places import (
+from bot.services import registry
+from bot.states import PlacePick
+from bot.views.keyboards.places import (
     MAHALLAS_PER_PAGE,
     districts_keyboard,
     mahallas_keyboard,
     regions_keyboard,
     search_results_keyboard,
 )
-from bot.services import registry
-from bot.states import PlacePick
-from bot.texts import esc
+from bot.views.texts import esc
 from db.models import User
 
 

@@ -30,7 +30,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notify, notify_requests
 from bot.callbacks import QCB, CaseCB, RequestCB, VacCB
 from bot.config import Settings
 from bot.filters import MenuButton
@@ -39,7 +38,8 @@ from bot.flows.engine import AnswerError, FlowState, QuestionStep, SummaryStep
 from bot.flows.loader import FlowRegistry
 from bot.handlers import registration
 from bot.i18n import fmt_date, fmt_money
-from bot.keyboards.common import menu_action_for
+from bot.notifications import cases as notify
+from bot.notifications import requests as notify_requests
 from bot.services import cases, drafts, users, vacancies
 from bot.services.drafts import Run
 from bot.services.eligibility import EligibilityRules
@@ -52,7 +52,8 @@ from bot.services.submissions import (
     submit,
 )
 from bot.states import Questionnaire
-from bot.texts import case_kind_label, esc, status_label
+from bot.views.keyboards.common import menu_action_for
+from bot.views.texts import case_kind_label, esc, status_label
 from db.models import Case, User, utcnow
 from scheduler.outbox import OutboxSender
 

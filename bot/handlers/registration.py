@@ -26,13 +26,16 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notify
 from bot.callbacks import LangCB, PlaceBackCB, PlaceCB, RegCB
 from bot.config import Settings
 from bot.handlers.places import show_districts
-from bot.keyboards.common import language_keyboard, main_menu, matches_button, menu_action_for
-from bot.keyboards.places import MAHALLAS_PER_PAGE, mahallas_keyboard
-from bot.keyboards.registration import (
+from bot.notifications import cases as notify
+from bot.services import phones, privacy, registry, users
+from bot.services.roles import Roles
+from bot.states import PlacePick, Registration
+from bot.views.keyboards.common import language_keyboard, main_menu, matches_button, menu_action_for
+from bot.views.keyboards.places import MAHALLAS_PER_PAGE, mahallas_keyboard
+from bot.views.keyboards.registration import (
     BACK,
     GENDER_BUTTONS,
     back_only_keyboard,
@@ -42,10 +45,7 @@ from bot.keyboards.registration import (
     phone_keyboard,
     regions_keyboard,
 )
-from bot.services import phones, privacy, registry, users
-from bot.services.roles import Roles
-from bot.states import PlacePick, Registration
-from bot.texts import esc, send_main_menu
+from bot.views.texts import esc, send_main_menu
 from db.models import User, utcnow
 from scheduler.outbox import OutboxSender
 

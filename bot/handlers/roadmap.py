@@ -22,14 +22,14 @@ from bot.callbacks import ACB, RoadmapCB
 from bot.config import Settings
 from bot.filters import AnyMenuButton
 from bot.i18n import fmt_date
-from bot.notify_work import institution_name, roadmap_changed
-from bot.render import fit_message
+from bot.notifications.work import institution_name, roadmap_changed
 from bot.services import cases
 from bot.services import roadmap as rm
 from bot.services.eligibility import INSTITUTIONS, EligibilityRules
 from bot.services.roles import Roles
 from bot.states import RoadmapEdit
-from bot.texts import esc, no_such_date
+from bot.views.render import fit_message
+from bot.views.texts import esc, no_such_date
 from db.models import Case, CaseEvent, RoadmapStep, User, utcnow
 from scheduler.outbox import OutboxSender
 

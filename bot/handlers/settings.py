@@ -24,17 +24,17 @@ from bot.filters import MenuButton
 from bot.handlers import registration
 from bot.handlers.places import show_districts
 from bot.i18n import LANGUAGE_NAMES, fmt_date
-from bot.keyboards.common import language_keyboard, main_menu
-from bot.keyboards.registration import (
+from bot.services import phones, privacy, registry
+from bot.services.roles import Roles
+from bot.states import PlacePick, SettingsFlow
+from bot.views.keyboards.common import language_keyboard, main_menu
+from bot.views.keyboards.registration import (
     delete_confirm_keyboard,
     my_data_keyboard,
     regions_keyboard,
     settings_menu,
 )
-from bot.services import phones, privacy, registry
-from bot.services.roles import Roles
-from bot.states import PlacePick, SettingsFlow
-from bot.texts import case_kind_label, esc, status_label
+from bot.views.texts import case_kind_label, esc, status_label
 from db.models import Region, User, utcnow
 from scheduler.outbox import OutboxSender
 

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.handlers import registration
-from bot.keyboards.common import language_keyboard
 from bot.services import invites, users
 from bot.services.roles import Roles, load_roles
-from bot.texts import invite_outcome_text, queue_invite_notices, send_main_menu
+from bot.views.keyboards.common import language_keyboard
+from bot.views.texts import invite_outcome_text, queue_invite_notices, send_main_menu
 from db.models import User, utcnow
 from scheduler.outbox import OutboxSender
 

@@ -22,7 +22,6 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notify
 from bot.callbacks import CONFIRMED, PickCB, PlaceCB, SvCB
 from bot.config import Settings
 from bot.filters import AnyMenuButton, HasRole, MenuButton
@@ -33,14 +32,15 @@ from bot.handlers.admin import picking
 from bot.handlers.assistant_cases import _row_label, card_sections
 from bot.handlers.places import show_districts, show_mahallas, show_regions
 from bot.i18n import N_, fmt_number
-from bot.keyboards.common import SUPERVISOR_MENU, main_menu, paged_buttons
-from bot.render import fit_message
-from bot.screens import show_in_place
+from bot.notifications import cases as notify
 from bot.services import announcements, cases, registry, supervision
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
 from bot.states import SupervisorWork
-from bot.texts import esc, place_label, queue_role_notice
+from bot.views.keyboards.common import SUPERVISOR_MENU, main_menu, paged_buttons
+from bot.views.render import fit_message
+from bot.views.screens import show_in_place
+from bot.views.texts import esc, place_label, queue_role_notice
 from db.models import Case, User, utcnow
 from scheduler.outbox import OutboxSender
 
@@ -822,7 +822,7 @@ async def on_digest_now(
     file, by place) are handled by `bot.handlers.digests`."""
     from bot.services import digests
     from bot.services.workdays import WorkCalendar
-    from bot.texts import place_label
+    from bot.views.texts import place_label
     from scheduler import render
 
     now = utcnow()

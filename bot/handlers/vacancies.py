@@ -22,20 +22,21 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notify, notify_requests
 from bot.callbacks import MenuCB, VacCB
 from bot.config import Settings
 from bot.filters import AnyMenuButton, MenuButton
 from bot.handlers import registration
 from bot.i18n import fmt_date, fmt_money, fmt_number
-from bot.keyboards.common import main_menu, paged_buttons
-from bot.notify_work import job_confirmation
-from bot.screens import show_in_place
+from bot.notifications import cases as notify
+from bot.notifications import requests as notify_requests
+from bot.notifications.work import job_confirmation
 from bot.services import matching, occupations, registry, roadmap, users, vacancies
 from bot.services.numbers import parse_number
 from bot.services.roles import Roles
 from bot.states import VacancyPost
-from bot.texts import esc, no_such_date, outcome_label
+from bot.views.keyboards.common import main_menu, paged_buttons
+from bot.views.screens import show_in_place
+from bot.views.texts import esc, no_such_date, outcome_label
 from db.models import Case, User, Vacancy, VacancyOffer, utcnow
 from scheduler.outbox import OutboxSender
 

@@ -2,7 +2,7 @@
 
 One set of rules for the bot (supervisors within their scopes, admins anywhere) and for
 `python -m bot admin announce`. Knows nothing of Telegram: the caller renders and queues the
-messages (`bot.notify.announcement`, through the outbox).
+messages (`bot.notifications.cases.announcement`, through the outbox).
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ from bot import admin_cli
 from bot.callbacks import AdmCB, PlaceCB, SvCB
 from bot.config import LOCALES
 from bot.i18n import in_locale
-from bot.keyboards.common import ADMIN_MENU, ADMIN_PANEL
 from bot.services import roles
+from bot.views.keyboards.common import ADMIN_MENU, ADMIN_PANEL
 from db.models import OutboxMessage, User, utcnow
 from tests.support.factories import make_assistant, make_user
 from tests.support.harness import ADMIN_ID

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot import notify
 from bot.callbacks import ACB, CaseCB
+from bot.notifications import cases as notify
 from bot.services import cases, roles
 from db.models import Case, CaseEvent, OutboxMessage, User, utcnow
 from tests.support.factories import make_assistant, make_case, make_user

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import notify
+from bot.notifications import cases as notify
 from bot.services import cases
 from db.models import utcnow
 from tests.support.factories import make_assistant, make_case, make_user

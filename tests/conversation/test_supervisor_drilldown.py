@@ -611,7 +611,7 @@ async def test_region_supervisor_reassigns_to_another_district(harness) -> None:
 
 async def test_supervisor_help_lists_every_menu_button_in_each_language(harness) -> None:  # type: ignore[no-untyped-def]
     from bot.handlers.supervisor import MENU_HELP
-    from bot.keyboards.common import SUPERVISOR_MENU
+    from bot.views.keyboards.common import SUPERVISOR_MENU
 
     assert {action for action, _label in SUPERVISOR_MENU} == set(MENU_HELP)
     async with harness.db() as session:

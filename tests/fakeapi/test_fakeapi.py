@@ -33,9 +33,9 @@ from aiogram.types import (
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import ClientSession, web
 
-from bot.fakeapi import FakeBotAPI, SimUser
-from bot.fakeapi.formatting import parse_html
-from bot.fakeapi.specgen import build_slim_spec
+from devkit.fakeapi import FakeBotAPI, SimUser
+from devkit.fakeapi.formatting import parse_html
+from devkit.fakeapi.specgen import build_slim_spec
 
 TOKEN = "42:TEST"
 

@@ -20,8 +20,8 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
-from bot.fakeapi import FakeBotAPI
-from bot.fakeapi.specgen import DEFAULT_OUTPUT, build_slim_spec, render
+from devkit.fakeapi import FakeBotAPI
+from devkit.fakeapi.specgen import DEFAULT_OUTPUT, build_slim_spec, render
 from tests.support.harness import TOKEN, BotHarness, make_settings
 
 REFERENCE = Path("/work/shared/reference/telegram-bot-api/api.json")

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.sandbox import Sandbox
-from bot.sandbox.jobs import JobControl
-from bot.sandbox.seed import seed_demo
 from db.models import utcnow
 from db.session import create_engine, create_session_factory
+from devkit.sandbox import Sandbox
+from devkit.sandbox.jobs import JobControl
+from devkit.sandbox.seed import seed_demo
 from tests.conftest import run_in_thread
 
 

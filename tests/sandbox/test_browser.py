@@ -26,9 +26,9 @@ from sqlalchemy import select
 
 from bot.flows.model import FlowDefinition, Question
 from bot.i18n import in_locale
-from bot.sandbox import Sandbox, seed
-from bot.texts import status_label
+from bot.views.texts import status_label
 from db.models import Case, District, Region, User, utcnow
+from devkit.sandbox import Sandbox, seed
 from tests.sandbox.conftest import start_sandbox
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -17,9 +17,9 @@ from aiogram.types import BufferedInputFile, KeyboardButton, ReplyKeyboardMarkup
 from aiohttp import ClientSession, FormData
 
 from bot.__main__ import main as cli_main
-from bot.sandbox import Sandbox, seed
-from bot.sandbox.jobs import JobControl, scheduler_hook
-from bot.sandbox.render import entities_to_html
+from devkit.sandbox import Sandbox, seed
+from devkit.sandbox.jobs import JobControl, scheduler_hook
+from devkit.sandbox.render import entities_to_html
 from tests.sandbox.conftest import start_sandbox
 
 ASSISTANT = seed.ASSISTANT.telegram_id

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_bot
 from bot.config import Settings
-from bot.fakeapi import FakeBotAPI
 from bot.i18n import create_i18n
 from db.session import create_engine, create_session_factory
+from devkit.fakeapi import FakeBotAPI
 from scheduler.context import JobContext
 from scheduler.outbox import OutboxSender
 from tests.support.harness import TOKEN, make_settings

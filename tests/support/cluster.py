@@ -20,8 +20,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.fakeapi.core import WebhookConfig
 from db.session import create_engine, create_session_factory
+from devkit.fakeapi.core import WebhookConfig
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.support.databases import drop_pg_database, make_pg_database
 from tests.support.harness import TOKEN

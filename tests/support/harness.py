@@ -33,8 +33,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App, build_app
 from bot.config import Settings
-from bot.fakeapi import FakeBotAPI
 from db.models import OutboxMessage, utcnow
+from devkit.fakeapi import FakeBotAPI
 
 TOKEN = "4242:TEST-token"
 ADMIN_ID = 900

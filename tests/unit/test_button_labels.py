@@ -1,5 +1,5 @@
 """No place button is cut on a phone: every label fits the width its row leaves it, in the
-three languages (`bot.keyboards.common.fits`), for every region, district and mahalla list."""
+three languages (`bot.views.keyboards.common.fits`), for every region, district and mahalla list."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from typing import Any
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.i18n import create_i18n
-from bot.keyboards.common import fits
-from bot.keyboards.places import (
+from bot.services import registry
+from bot.views.keyboards.common import fits
+from bot.views.keyboards.places import (
     MAHALLAS_PER_PAGE,
     districts_keyboard,
     mahallas_keyboard,
     regions_keyboard,
 )
-from bot.services import registry
 
 
 def cut_labels(markup: InlineKeyboardMarkup) -> list[str]:

@@ -54,8 +54,8 @@ async def test_region_buttons_follow_the_readers_alphabet(sessions: Any) -> None
     from aiogram.utils.i18n import I18n
 
     from bot.i18n import create_i18n
-    from bot.keyboards.places import regions_keyboard
     from bot.services import registry
+    from bot.views.keyboards.places import regions_keyboard
 
     i18n: I18n = create_i18n("uz")
     async with sessions() as session:

@@ -241,7 +241,7 @@ def test_a_leap_day_exists() -> None:
     ],
 )
 def test_the_impossible_date_answer_in_three_languages(locale: str, expected: str) -> None:
-    from bot.texts import no_such_date
+    from bot.views.texts import no_such_date
 
     i18n = create_i18n()
     with i18n.context(), in_locale(i18n, locale):

@@ -12,8 +12,8 @@ from aiogram import Bot, Dispatcher, F, Router
 from aiogram.types import Message, Update
 from sqlalchemy import event
 
+from bot.patches.sync_filters import run_sync_filters_inline
 from bot.services import roles
-from bot.sync_filters import run_sync_filters_inline
 from db.models import AssistantAssignment, SupervisorScope, User
 from tests.support.flows import register
 

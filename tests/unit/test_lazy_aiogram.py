@@ -1,4 +1,4 @@
-"""aiogram imported with lazy pydantic schemas (bot/lazy_aiogram.py).
+"""aiogram imported with lazy pydantic schemas (bot/patches/lazy_aiogram.py).
 
 Each check runs in a fresh interpreter: the test process itself has long imported aiogram.
 """
@@ -32,7 +32,7 @@ def test_every_aiogram_model_builds_lazily_in_a_fresh_process() -> None:
         """
         import importlib, json, pkgutil
         import bot
-        from bot import lazy_aiogram
+        from bot.patches import lazy_aiogram
         import aiogram, aiogram.methods, aiogram.types
         from pydantic import BaseModel
 
@@ -123,7 +123,7 @@ def test_entry_points_import_bot_before_aiogram() -> None:
             f"""
             import json, importlib
             importlib.import_module("{module}")
-            from bot import lazy_aiogram
+            from bot.patches import lazy_aiogram
             print(json.dumps({{"applied": lazy_aiogram.applied(), "reason": lazy_aiogram.reason()}}))
             """
         )
@@ -136,7 +136,7 @@ def test_an_earlier_aiogram_import_leaves_aiogram_as_it_is() -> None:
         import json
         import aiogram.types
         import bot
-        from bot import lazy_aiogram
+        from bot.patches import lazy_aiogram
         print(json.dumps({"applied": lazy_aiogram.applied(), "reason": lazy_aiogram.reason(),
                           "built": aiogram.types.Message.__pydantic_complete__}))
         """

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
-from bot.fakeapi.core import BotApiCore
-from bot.fakeapi.models import ApiCall, CallbackRecord, UserRecord
-from bot.fakeapi.server import FakeApiServer
-from bot.fakeapi.users import SimUser
+from devkit.fakeapi.core import BotApiCore
+from devkit.fakeapi.models import ApiCall, CallbackRecord, UserRecord
+from devkit.fakeapi.server import FakeApiServer
+from devkit.fakeapi.users import SimUser
 
 
 class FakeBotAPI:

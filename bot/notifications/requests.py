@@ -1,7 +1,7 @@
 """Messages to other people about requests and vacancies: a request's answers updated, a vacancy
 offered to a seeker, a seeker's interest told to the assistant; and the vacancy text they share.
 
-Like `bot.notify`: rendered in the RECIPIENT's language and queued in the outbox inside the
+Like `bot.notifications.cases`: rendered in the RECIPIENT's language and queued in the outbox inside the
 caller's transaction; the caller commits, then wakes the drainer.
 """
 
@@ -19,7 +19,7 @@ from bot.flows.model import FlowDefinition
 from bot.i18n import N_, fmt_date, fmt_money, fmt_number, in_locale
 from bot.services import cases, occupations, outbox, registry
 from bot.services.vacancies import NewOffer
-from bot.texts import case_kind_label, esc
+from bot.views.texts import case_kind_label, esc
 from db.models import Case, CaseEvent, User, Vacancy, VacancyOffer
 
 #: Vacancy kinds as people read them (msgids marked for extraction).

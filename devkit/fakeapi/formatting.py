@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from bot.fakeapi.errors import ApiError, invalid
+from devkit.fakeapi.errors import ApiError, invalid
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024

@@ -8,7 +8,7 @@ from typing import Any
 from bot.flows.engine import Engine
 from bot.flows.model import FlowDefinition
 from bot.flows.telegram import format_answer, shorten
-from bot.texts import esc
+from bot.views.texts import esc
 
 TELEGRAM_TEXT_LIMIT = 4096
 ANSWER_CHARS = 200

@@ -1,4 +1,4 @@
-"""Load the slim Bot API spec shipped in the package (see :mod:`bot.fakeapi.specgen`)."""
+"""Load the slim Bot API spec shipped in the package (see :mod:`devkit.fakeapi.specgen`)."""
 
 from __future__ import annotations
 
@@ -85,5 +85,5 @@ def parse_spec(data: dict[str, Any]) -> ApiSpec:
 @cache
 def load_spec() -> ApiSpec:
     """Read ``bot_api_methods.json`` from the package once per process."""
-    text = resources.files("bot.fakeapi").joinpath("bot_api_methods.json").read_text("utf-8")
+    text = resources.files("devkit.fakeapi").joinpath("bot_api_methods.json").read_text("utf-8")
     return parse_spec(json.loads(text))

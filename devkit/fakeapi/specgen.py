@@ -5,7 +5,7 @@ descriptions; the fake only needs parameter names, types and required flags, plu
 field lists of the object types it validates. Keeping a slim copy in the package means the
 fake works without the reference checkout.
 
-Usage: ``python -m bot.fakeapi.specgen PATH_TO_api.json [OUTPUT]``.
+Usage: ``python -m devkit.fakeapi.specgen PATH_TO_api.json [OUTPUT]``.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def build_slim_spec(full: dict[str, Any]) -> dict[str, Any]:
     return {
         "_source": (
             "Derived from PaulSonOfLars/telegram-bot-api-spec api.json (MIT License, "
-            "(c) 2020 Paul Larsen) by bot/fakeapi/specgen.py; do not edit by hand."
+            "(c) 2020 Paul Larsen) by devkit/fakeapi/specgen.py; do not edit by hand."
         ),
         "version": full.get("version", ""),
         "update_types": update_types,
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     """CLI entry: read the full spec, write the slim one."""
     args = sys.argv[1:] if argv is None else argv
     if not args:
-        print("usage: python -m bot.fakeapi.specgen PATH_TO_api.json [OUTPUT]", file=sys.stderr)
+        print("usage: python -m devkit.fakeapi.specgen PATH_TO_api.json [OUTPUT]", file=sys.stderr)
         return 2
     full = json.loads(Path(args[0]).read_text(encoding="utf-8"))
     output = Path(args[1]) if len(args) > 1 else DEFAULT_OUTPUT

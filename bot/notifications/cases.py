@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import ACB, CaseCB
 from bot.i18n import fmt_money, in_locale
 from bot.services import cases, outbox, registry
-from bot.texts import case_kind_label, category_label, esc, status_label
+from bot.views.texts import case_kind_label, category_label, esc, status_label
 from db.models import Case, CaseEvent, User
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.fakeapi.formatting import to_html
+from devkit.fakeapi.formatting import to_html
 
 
 @dataclass(slots=True)

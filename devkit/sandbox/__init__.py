@@ -2,9 +2,9 @@
 
 `python -m bot sandbox` (or `make run` without a BOT_TOKEN) needs no token and no internet:
 it seeds a demo district (Tashkent city's Chilonzor), starts the bot against
-:mod:`bot.fakeapi`, and serves a page on 127.0.0.1 where one chats as any seeded person.
+:mod:`devkit.fakeapi`, and serves a page on 127.0.0.1 where one chats as any seeded person.
 """
 
-from bot.sandbox.runner import Sandbox, run_sandbox
+from devkit.sandbox.runner import Sandbox, run_sandbox
 
 __all__ = ["Sandbox", "run_sandbox"]

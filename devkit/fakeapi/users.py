@@ -13,9 +13,9 @@ import mimetypes
 import time
 from typing import TYPE_CHECKING, Any
 
-from bot.fakeapi.core import BotApiCore
-from bot.fakeapi.formatting import command_entities
-from bot.fakeapi.models import CallbackAnswer, ChatMessage, ChatState, UserRecord
+from devkit.fakeapi.core import BotApiCore
+from devkit.fakeapi.formatting import command_entities
+from devkit.fakeapi.models import CallbackAnswer, ChatMessage, ChatState, UserRecord
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -72,7 +72,7 @@ class SimUser:
 
     @property
     def chat(self) -> ChatState:
-        """The core's :class:`~bot.fakeapi.models.ChatState` of this chat."""
+        """The core's :class:`~devkit.fakeapi.models.ChatState` of this chat."""
         return self.core.chat(self.id)
 
     # ----------------------------------------------------------------- reading

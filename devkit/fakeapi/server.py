@@ -24,9 +24,9 @@ from aiohttp import (
     web,
 )
 
-from bot.fakeapi.core import BotApiCore
-from bot.fakeapi.errors import ApiError
-from bot.fakeapi.models import UploadedFile
+from devkit.fakeapi.core import BotApiCore
+from devkit.fakeapi.errors import ApiError
+from devkit.fakeapi.models import UploadedFile
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 _UNAUTHORIZED = {"ok": False, "error_code": 401, "description": "Unauthorized"}

@@ -2,8 +2,8 @@
 
 :class:`BotApiCore` answers ``call(method, params, files)`` exactly as Telegram would
 (results or :class:`ApiError`), keeps chats/messages/files/updates, and records every call.
-The aiohttp layer (:mod:`bot.fakeapi.server`) and the simulated users
-(:mod:`bot.fakeapi.users`) both sit on top of it, and so can a future local sandbox.
+The aiohttp layer (:mod:`devkit.fakeapi.server`) and the simulated users
+(:mod:`devkit.fakeapi.users`) both sit on top of it, and so can a future local sandbox.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from bot.fakeapi.errors import (
+from devkit.fakeapi.errors import (
     METHOD_NOT_FOUND,
     ApiError,
     SpecViolation,
@@ -29,9 +29,9 @@ from bot.fakeapi.errors import (
     forbidden,
     invalid,
 )
-from bot.fakeapi.formatting import ParsedText, format_text
-from bot.fakeapi.limits import FloodLimiter, is_send_method
-from bot.fakeapi.models import (
+from devkit.fakeapi.formatting import ParsedText, format_text
+from devkit.fakeapi.limits import FloodLimiter, is_send_method
+from devkit.fakeapi.models import (
     ApiCall,
     CallbackAnswer,
     CallbackRecord,
@@ -42,8 +42,8 @@ from bot.fakeapi.models import (
     UploadedFile,
     UserRecord,
 )
-from bot.fakeapi.spec import ApiSpec, load_spec
-from bot.fakeapi.validation import Validator
+from devkit.fakeapi.spec import ApiSpec, load_spec
+from devkit.fakeapi.validation import Validator
 
 log = logging.getLogger(__name__)
 

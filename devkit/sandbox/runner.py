@@ -23,14 +23,14 @@ from pydantic import SecretStr
 from bot.app import App, build_app, set_commands
 from bot.bootstrap import prepare_database
 from bot.config import Settings
-from bot.fakeapi import BotApiCore, FakeBotAPI, SimUser
-from bot.fakeapi.models import ApiCall
 from bot.logging_setup import setup_logging
-from bot.sandbox import seed
-from bot.sandbox.jobs import JobControl, scheduler_hook
-from bot.sandbox.seed import Person
-from bot.sandbox.web import install
 from db.models import utcnow
+from devkit.fakeapi import BotApiCore, FakeBotAPI, SimUser
+from devkit.fakeapi.models import ApiCall
+from devkit.sandbox import seed
+from devkit.sandbox.jobs import JobControl, scheduler_hook
+from devkit.sandbox.seed import Person
+from devkit.sandbox.web import install
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class SystemLine:
 
 
 class Sandbox:
-    """Start/stop the whole sandbox; the web layer (:mod:`bot.sandbox.web`) reads it."""
+    """Start/stop the whole sandbox; the web layer (:mod:`devkit.sandbox.web`) reads it."""
 
     def __init__(
         self,

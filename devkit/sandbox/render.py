@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.fakeapi.core import BotApiCore
-from bot.fakeapi.formatting import command_entities
-from bot.fakeapi.models import ChatMessage, ChatState, StoredFile
+from devkit.fakeapi.core import BotApiCore
+from devkit.fakeapi.formatting import command_entities
+from devkit.fakeapi.models import ChatMessage, ChatState, StoredFile
 
 _SIMPLE_TAGS: dict[str, tuple[str, str]] = {
     "bold": ("<b>", "</b>"),

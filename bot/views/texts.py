@@ -14,10 +14,10 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import in_locale
-from bot.keyboards.common import ADMIN_HELP, ADMIN_MENU, ADMIN_PANEL, main_menu
 from bot.services import outbox, registry
 from bot.services.invites import Redeemed, RedeemResult
 from bot.services.roles import Roles, load_roles
+from bot.views.keyboards.common import ADMIN_HELP, ADMIN_MENU, ADMIN_PANEL, main_menu
 from db.models import User
 
 

@@ -1,6 +1,6 @@
 """Messages to other people about an assistant's work: roadmap changes and job confirmations.
 
-Like `bot.notify` (the case lifecycle's messages): rendered in the RECIPIENT's language and
+Like `bot.notifications.cases` (the case lifecycle's messages): rendered in the RECIPIENT's language and
 queued in the outbox inside the caller's transaction; the caller commits, then wakes the drainer.
 """
 
@@ -16,7 +16,7 @@ from bot.i18n import fmt_date, in_locale
 from bot.services import outbox
 from bot.services.eligibility import EligibilityRules
 from bot.services.roadmap import action_text
-from bot.texts import esc
+from bot.views.texts import esc
 from db.models import Case, CaseEvent, Job, RoadmapStep, User
 
 ROADMAP_CHANGES = ("added", "edited", "done", "due", "dropped")

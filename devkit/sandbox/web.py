@@ -17,11 +17,11 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.sandbox.render import chat_items, commands_for, reply_keyboard_view
+from devkit.sandbox.render import chat_items, commands_for, reply_keyboard_view
 
 if TYPE_CHECKING:
-    from bot.sandbox.runner import Sandbox
-    from bot.sandbox.seed import Person
+    from devkit.sandbox.runner import Sandbox
+    from devkit.sandbox.seed import Person
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SANDBOX_KEY = web.AppKey("sandbox", object)

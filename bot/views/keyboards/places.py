@@ -9,9 +9,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import MenuCB, PlaceBackCB, PlaceCB
-from bot.keyboards.common import paged_buttons
 from bot.services.collation import sort_key
 from bot.services.registry import place_name
+from bot.views.keyboards.common import paged_buttons
 from db.models import District, Mahalla, Region
 
 P = TypeVar("P", Region, District)

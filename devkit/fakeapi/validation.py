@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.fakeapi.errors import invalid
-from bot.fakeapi.models import UploadedFile
-from bot.fakeapi.spec import ApiSpec, FieldSpec, MethodSpec
+from devkit.fakeapi.errors import invalid
+from devkit.fakeapi.models import UploadedFile
+from devkit.fakeapi.spec import ApiSpec, FieldSpec, MethodSpec
 
 ATTACH_PREFIX = "attach://"
 

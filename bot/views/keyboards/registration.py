@@ -20,9 +20,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import PlaceCB, RegCB, SetCB
 from bot.i18n import N_
-from bot.keyboards.common import paged_buttons
-from bot.keyboards.places import cancel_button, in_reading_order
 from bot.services.registry import place_name
+from bot.views.keyboards.common import paged_buttons
+from bot.views.keyboards.places import cancel_button, in_reading_order
 from db.models import Region
 
 # Reply-button msgids; handlers compare typed text with them in every language.

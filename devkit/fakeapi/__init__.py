@@ -4,10 +4,10 @@
 official spec), and ``SimUser`` objects play Telegram users talking to the bot.
 """
 
-from bot.fakeapi.core import BotApiCore, UpdateDeliveryError
-from bot.fakeapi.errors import ApiError
-from bot.fakeapi.fake import FakeBotAPI
-from bot.fakeapi.models import (
+from devkit.fakeapi.core import BotApiCore, UpdateDeliveryError
+from devkit.fakeapi.errors import ApiError
+from devkit.fakeapi.fake import FakeBotAPI
+from devkit.fakeapi.models import (
     ApiCall,
     CallbackAnswer,
     CallbackRecord,
@@ -16,7 +16,7 @@ from bot.fakeapi.models import (
     UploadedFile,
     UserRecord,
 )
-from bot.fakeapi.users import OWN, SimUser
+from devkit.fakeapi.users import OWN, SimUser
 
 __all__ = [
     "OWN",
