@@ -89,21 +89,26 @@ def build_parser() -> Parser:
     users.add_argument("--place", metavar="CODE")
     users.add_argument("--json", action="store_true")
 
-    from scheduler.jobs import JOB_NAMES
+    from scheduler.tasks import TASK_NAMES
 
-    jobs = a.add_parser("jobs", help="scheduled jobs, their next run and last run")
-    jobs.add_argument("--json", action="store_true")
-    run_job = a.add_parser("run-job", help="run one scheduled job now")
-    run_job.add_argument("name", choices=JOB_NAMES, metavar="NAME", help=", ".join(JOB_NAMES))
-    run_job.add_argument(
+    # "tasks" are scheduled tasks ("jobs" are the ones people get); the old names still work.
+    tasks = a.add_parser(
+        "tasks", aliases=["jobs"], help="scheduled tasks, their next run and last run"
+    )
+    tasks.set_defaults(handler="tasks")
+    tasks.add_argument("--json", action="store_true")
+    run_task = a.add_parser("run-task", aliases=["run-job"], help="run one scheduled task now")
+    run_task.set_defaults(handler="run_task")
+    run_task.add_argument("name", choices=TASK_NAMES, metavar="NAME", help=", ".join(TASK_NAMES))
+    run_task.add_argument(
         "--force", action="store_true", help="send again even if it already ran for this period"
     )
-    run_job.add_argument(
+    run_task.add_argument(
         "--at",
         metavar="YYYY-MM-DDTHH:MM",
         help="run for this moment instead of now (local time in TIMEZONE unless it has an offset)",
     )
-    run_job.add_argument("--json", action="store_true")
+    run_task.add_argument("--json", action="store_true")
     backup = a.add_parser("backup", help="a consistent copy of the SQLite database, while it runs")
     backup.add_argument("file", metavar="FILE")
     backup.add_argument("--force", action="store_true", help="overwrite FILE if it exists")

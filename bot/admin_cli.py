@@ -269,20 +269,20 @@ async def revoke(settings: Settings, args: argparse.Namespace) -> str:
 
 def _job_context(settings: Settings):  # type: ignore[no-untyped-def]
     from bot.i18n import create_i18n
-    from scheduler.context import JobContext
+    from scheduler.context import TaskContext
 
-    return JobContext(_sessions(settings), settings, create_i18n(settings.default_locale))
+    return TaskContext(_sessions(settings), settings, create_i18n(settings.default_locale))
 
 
-async def jobs(settings: Settings, args: argparse.Namespace) -> Any:
+async def tasks(settings: Settings, args: argparse.Namespace) -> Any:
     """Each job: when it runs, when it runs next (days it is not due skipped), its last run."""
-    from scheduler.jobs import JOB_NAMES, last_runs, next_runs, spec
+    from scheduler.tasks import TASK_NAMES, last_runs, next_runs, spec
 
     now = utcnow()
     async with _sessions(settings)() as session:
         latest = await last_runs(session)
     rows = []
-    for name in JOB_NAMES:
+    for name in TASK_NAMES:
         upcoming = next_runs(name, settings, now)
         last = latest.get(name)
         rows.append(
@@ -297,7 +297,7 @@ async def jobs(settings: Settings, args: argparse.Namespace) -> Any:
         )
     if args.json:
         return rows
-    width = max(len(name) for name in JOB_NAMES)
+    width = max(len(name) for name in TASK_NAMES)
     lines = [f"times in {settings.timezone}"]
     for row in rows:
         nxt = row["next_run"][:16].replace("T", " ") if row["next_run"] else "never"
@@ -310,9 +310,9 @@ async def jobs(settings: Settings, args: argparse.Namespace) -> Any:
     return "\n".join(lines)
 
 
-async def run_job(settings: Settings, args: argparse.Namespace) -> Any:
+async def run_task(settings: Settings, args: argparse.Namespace) -> Any:
     """Run a job now, as the scheduler would; the running bot's outbox delivers what it queued."""
-    from scheduler.jobs import run_job as run
+    from scheduler.tasks import run_task as run
 
     now = utcnow()
     if getattr(args, "at", None):
@@ -468,7 +468,7 @@ async def set_setting(settings: Settings, args: argparse.Namespace) -> str:
         raise AdminError(str(exc)) from None
     return (
         f"{args.key} = {value} (running bots use it within {runtime_settings.CACHE_SECONDS:g} "
-        "seconds; scheduled jobs from their next run)"
+        "seconds; scheduled tasks from their next run)"
     )
 
 

@@ -47,9 +47,9 @@ from bot.polling import ConfirmingDispatcher
 from bot.services.eligibility import default_rules
 from bot.services.runtime_settings import SettingsCache
 from db.session import create_engine, create_session_factory
-from scheduler.context import JobContext, quiet_hours
+from scheduler.context import TaskContext, quiet_hours
 from scheduler.outbox import OutboxSender
-from scheduler.service import JobScheduler
+from scheduler.service import TaskScheduler
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -70,7 +70,7 @@ class App:
     storage: BaseStorage
     outbox: OutboxSender
     extras: dict[str, Any] = field(default_factory=dict)
-    scheduler: JobScheduler | None = None  # started by the runner, not by tests
+    scheduler: TaskScheduler | None = None  # started by the runner, not by tests
     redis: Redis | None = None  # per-chat locks and flood control across processes
     metrics: Metrics = field(default_factory=Metrics)
 
@@ -228,8 +228,8 @@ def build_app(settings: Settings) -> App:
     dp["flows"] = flows = load_definitions()
     check_callback_sizes(flows)  # a definition whose buttons exceed 64 bytes stops start-up
     dp["rules"] = default_rules()
-    scheduler = JobScheduler(
-        JobContext(sessions, settings, i18n, outbox.wake), metrics=metrics, alerts=alerts
+    scheduler = TaskScheduler(
+        TaskContext(sessions, settings, i18n, outbox.wake), metrics=metrics, alerts=alerts
     )
     app = App(settings, bot, dp, engine, sessions, i18n, storage, outbox, scheduler=scheduler)
     app.redis, app.metrics = redis, metrics

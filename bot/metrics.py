@@ -66,16 +66,16 @@ class Metrics:
         self.outbox_waiting = Gauge(
             "bot_outbox_due", "Outbox messages due now, as the drainer last saw", registry=registry
         )
-        self.job_runs = Counter(
-            "bot_job_runs",
-            "Scheduled job runs by job and outcome",
-            ["job", "outcome"],
+        self.task_runs = Counter(
+            "bot_scheduled_task_runs",
+            "Scheduled task runs by task and outcome",
+            ["task", "outcome"],
             registry=registry,
         )
-        self.job_last_success = Gauge(
-            "bot_job_last_success_timestamp_seconds",
-            "When each scheduled job last succeeded (Unix time)",
-            ["job"],
+        self.task_last_success = Gauge(
+            "bot_scheduled_task_last_success_timestamp_seconds",
+            "When each scheduled task last succeeded (Unix time)",
+            ["task"],
             registry=registry,
         )
         self.leader = Gauge(
@@ -96,10 +96,10 @@ class Metrics:
     def watch_pool(self, checked_out: Callable[[], int]) -> None:
         self.pool_in_use.set_function(lambda: float(checked_out()))
 
-    def job_finished(self, job: str, ok: bool) -> None:
-        self.job_runs.labels(job, "ok" if ok else "failed").inc()
+    def task_finished(self, task: str, ok: bool) -> None:
+        self.task_runs.labels(task, "ok" if ok else "failed").inc()
         if ok:
-            self.job_last_success.labels(job).set(time.time())
+            self.task_last_success.labels(task).set(time.time())
 
     def render(self) -> tuple[bytes, str]:
         """The text exposition format and its content type."""

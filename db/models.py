@@ -375,7 +375,7 @@ class Job(Base):
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
-class JobRun(Base):
+class TaskRun(Base):
     """A claimed run of a scheduled job for one period: claimed once, so never sent twice."""
 
     __tablename__ = "job_runs"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiogram.utils.i18n import I18n
@@ -14,13 +14,23 @@ from bot.services.digests import Targets
 from bot.services.outbox import QuietHours
 from bot.services.workdays import WorkCalendar
 
+WriteFn = Callable[[AsyncSession, str], Awaitable[int]]
+
+
+@dataclass
+class Plan:
+    """What a run will write once it holds its claim: `write(session, period)` → rows queued."""
+
+    write: WriteFn
+    detail: str = ""
+
 
 def _nothing() -> None:
     return None
 
 
 @dataclass(frozen=True)
-class JobContext:
+class TaskContext:
     sessions: async_sessionmaker[AsyncSession]
     settings: Settings
     i18n: I18n

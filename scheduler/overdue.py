@@ -21,8 +21,7 @@ from bot.services import cases, outbox, registry
 from bot.services.cases import OPEN_STATUSES, overdue_clause
 from bot.views.texts import case_kind_label, esc, status_label
 from db.models import Case
-from scheduler.context import JobContext
-from scheduler.jobs import Plan
+from scheduler.context import Plan, TaskContext
 
 BATCH = 500
 
@@ -57,7 +56,7 @@ def escalation_text(
     return "\n".join(lines)
 
 
-async def plan_overdue(ctx: JobContext, now: dt.datetime) -> Plan:
+async def plan_overdue(ctx: TaskContext, now: dt.datetime) -> Plan:
     found: list[_Escalation] = []
     async with ctx.sessions() as session:
         overdue_now = await session.scalar(

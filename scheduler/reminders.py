@@ -22,8 +22,7 @@ from bot.services import indicators, outbox
 from bot.services.indicators import AssistantDay
 from bot.views.texts import esc
 from db.models import AssistantAssignment, User
-from scheduler.context import JobContext
-from scheduler.jobs import Plan
+from scheduler.context import Plan, TaskContext
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ async def active_assistants(session: AsyncSession, now: dt.datetime) -> list[Ass
     return list(people.values())
 
 
-def expires_at(ctx: JobContext, now: dt.datetime) -> dt.datetime:
+def expires_at(ctx: TaskContext, now: dt.datetime) -> dt.datetime:
     """When the quiet hours after `now` begin (or the day ends): a reminder is useless later."""
     local = now.astimezone(ctx.tz)
     end = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0), tzinfo=ctx.tz)
@@ -149,7 +148,7 @@ def evening_keyboard() -> InlineKeyboardMarkup:
 
 
 async def _days(
-    ctx: JobContext, now: dt.datetime, *, with_overdue: bool
+    ctx: TaskContext, now: dt.datetime, *, with_overdue: bool
 ) -> list[tuple[Assistant, AssistantDay, list[str]]]:
     today = now.astimezone(ctx.tz).date()
     targets = ctx.targets
@@ -174,7 +173,7 @@ async def _days(
     return out
 
 
-async def plan_morning(ctx: JobContext, now: dt.datetime) -> Plan:
+async def plan_morning(ctx: TaskContext, now: dt.datetime) -> Plan:
     messages: list[_Message] = []
     for person, day, overdue in await _days(ctx, now, with_overdue=True):
         with in_locale(ctx.i18n, person.locale):
@@ -189,7 +188,7 @@ async def plan_morning(ctx: JobContext, now: dt.datetime) -> Plan:
     return _rows_writer("morning_reminder", messages, expires_at(ctx, now))
 
 
-async def plan_evening(ctx: JobContext, now: dt.datetime) -> Plan:
+async def plan_evening(ctx: TaskContext, now: dt.datetime) -> Plan:
     messages: list[_Message] = []
     for person, day, _overdue in await _days(ctx, now, with_overdue=False):
         if day.jobs_today > 0:

@@ -1,7 +1,7 @@
 """The scheduler inside the bot process: APScheduler 3's AsyncIOScheduler on the running loop.
 
-Cron jobs are defined in code (`scheduler.jobs`) at local times of TIMEZONE. Jobs get the
-job's name (an id, never an object) and run `run_job`, whose claim in `job_runs` makes a
+Cron jobs are defined in code (`scheduler.tasks`) at local times of TIMEZONE. Jobs get the
+job's name (an id, never an object) and run `run_task`, whose claim in `job_runs` makes a
 repeat harmless. A run missed while the process was down is caught up once at start-up if
 it is still within the job's grace time (coalesce: several missed runs make one).
 """
@@ -19,15 +19,15 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.alerts import AdminAlerts
 from bot.metrics import Metrics
 from db.models import utcnow
-from scheduler.context import JobContext
-from scheduler.jobs import JobSpec, RunResult, next_runs, run_job, specs
+from scheduler.context import TaskContext
+from scheduler.tasks import RunResult, TaskSpec, next_runs, run_task, specs
 
 log = logging.getLogger(__name__)
 
 
-class JobScheduler:
+class TaskScheduler:
     def __init__(
-        self, ctx: JobContext, *, metrics: Metrics | None = None, alerts: AdminAlerts | None = None
+        self, ctx: TaskContext, *, metrics: Metrics | None = None, alerts: AdminAlerts | None = None
     ) -> None:
         self.ctx = ctx
         self.metrics = metrics
@@ -76,24 +76,24 @@ class JobScheduler:
 
     async def _fire(self, name: str) -> None:
         try:
-            result = await run_job(name, utcnow(), ctx=self.ctx)
+            result = await run_task(name, utcnow(), ctx=self.ctx)
         except Exception:
             log.exception("scheduled job %s failed", name)
             if self.metrics is not None:
-                self.metrics.job_finished(name, ok=False)
+                self.metrics.task_finished(name, ok=False)
             if self.alerts is not None:
                 await self.alerts.job_failed(name)
             return
         if self.metrics is not None:
-            self.metrics.job_finished(name, ok=True)
+            self.metrics.task_finished(name, ok=True)
         self.recent.append(result)
         self._ran.set()
         log.info("%s", result)
 
-    async def run_job(
+    async def run_task(
         self, name: str, now: dt.datetime | None = None, *, force: bool = False
     ) -> RunResult:
-        return await run_job(name, now, ctx=self.ctx, force=force)
+        return await run_task(name, now, ctx=self.ctx, force=force)
 
     async def wait_for_run(self, name: str, timeout: float = 5.0) -> RunResult:  # noqa: ASYNC109
         """The next (or latest) result of a scheduled run of `name` (tests, diagnostics)."""
@@ -122,7 +122,7 @@ class JobScheduler:
         return out
 
 
-def _missed_run(trigger: CronTrigger, job: JobSpec, now: dt.datetime) -> dt.datetime | None:
+def _missed_run(trigger: CronTrigger, job: TaskSpec, now: dt.datetime) -> dt.datetime | None:
     """The latest fire time within the grace time before `now`, if there was one."""
     since = now - dt.timedelta(seconds=job.grace)
     fire = trigger.get_next_fire_time(None, since)

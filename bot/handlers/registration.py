@@ -41,10 +41,12 @@ from bot.views.keyboards.registration import (
     back_only_keyboard,
     consent_keyboard,
     gender_keyboard,
+    my_data_keyboard,
     name_keyboard,
     phone_keyboard,
     regions_keyboard,
 )
+from bot.views.my_data import my_data_text
 from bot.views.texts import esc, send_main_menu
 from db.models import User, utcnow
 from scheduler.outbox import OutboxSender
@@ -306,6 +308,26 @@ async def save(session: AsyncSession, user: User, now: dt.datetime, **fields: An
     await session.commit()
 
 
+async def finish_edit(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+    *,
+    saved: bool,
+) -> None:
+    """End of a field change started here: the main menu keyboard back, then "My data"."""
+    await state.clear()
+    await message.answer(
+        _("✅ Saved.") if saved else _("Nothing was changed."), reply_markup=main_menu(roles)
+    )
+    await message.answer(
+        await my_data_text(session, user, settings), reply_markup=my_data_keyboard()
+    )
+
+
 async def advance(
     message: Message,
     state: FSMContext,
@@ -316,11 +338,7 @@ async def advance(
 ) -> None:
     """After an answer: back to "My data" when editing, else the next missing field or done."""
     if await _is_editing(state):
-        from bot.handlers import settings as settings_handlers  # settings imports this module
-
-        await settings_handlers.finish_edit(
-            message, state, session, user, roles, settings, saved=True
-        )
+        await finish_edit(message, state, session, user, roles, settings, saved=True)
         return
     missing = users.missing_registration(user)
     if missing:
@@ -346,11 +364,7 @@ async def go_back(
 ) -> None:
     """Back from `step`: the previous question (its answer is kept until a new one is given)."""
     if await _is_editing(state):
-        from bot.handlers import settings as settings_handlers
-
-        await settings_handlers.finish_edit(
-            message, state, session, user, roles, settings, saved=False
-        )
+        await finish_edit(message, state, session, user, roles, settings, saved=False)
         return
     index = ORDER.index(step)
     await ask(message, state, session, user, ORDER[max(0, index - 1)])

@@ -23,8 +23,7 @@ from bot.config import Settings
 from bot.filters import MenuButton
 from bot.handlers import registration
 from bot.handlers.places import show_districts
-from bot.i18n import LANGUAGE_NAMES, fmt_date
-from bot.services import phones, privacy, registry
+from bot.services import registry
 from bot.services.roles import Roles
 from bot.states import PlacePick, SettingsFlow
 from bot.views.keyboards.common import language_keyboard, main_menu
@@ -34,7 +33,8 @@ from bot.views.keyboards.registration import (
     regions_keyboard,
     settings_menu,
 )
-from bot.views.texts import case_kind_label, esc, status_label
+from bot.views.my_data import my_data_text
+from bot.views.texts import esc
 from db.models import Region, User, utcnow
 from scheduler.outbox import OutboxSender
 
@@ -45,51 +45,8 @@ FIELD_ACTIONS = {"name": "name", "phone": "phone", "year": "birth_year", "gender
 SETTINGS_STATES = (SettingsFlow.place, SettingsFlow.confirm_delete)
 
 
-def gender_label(code: str | None) -> str:
-    return {"m": _("male"), "f": _("female")}.get(code or "", "—")
-
-
 def menu_text() -> str:
     return _("⚙️ Settings: what do you want to change?")
-
-
-async def my_data_text(session: AsyncSession, user: User, settings: Settings) -> str:
-    """Everything kept about the user, user-supplied values escaped."""
-    kept = await privacy.collect(session, user)
-    dash = "—"
-    place = dash
-    if kept.mahalla is not None:
-        parts = [kept.mahalla, kept.district, kept.region]
-        place = ", ".join(esc(registry.place_name(p, user.locale)) for p in parts if p)
-    lines = [
-        _("👤 <b>My data</b>"),
-        _("Name: {name}").format(name=esc(kept.name) if kept.name else dash),
-        _("Phone: {phone}").format(phone=esc(phones.display(kept.phone)) if kept.phone else dash),
-        _("Year of birth: {year}").format(year=kept.birth_year or dash),
-        _("Gender: {gender}").format(gender=gender_label(kept.gender)),
-        _("Mahalla: {mahalla}").format(mahalla=place),
-        _("Language: {language}").format(language=LANGUAGE_NAMES.get(kept.locale, kept.locale)),
-    ]
-    if kept.consent_at is not None:
-        lines.append(
-            _("Consent given: {date}").format(
-                date=fmt_date(kept.consent_at.astimezone(settings.tz).date())
-            )
-        )
-    else:
-        lines.append(_("Consent: not given"))
-    if kept.consent_version is not None and kept.registered_at is None:
-        lines.append(_("The registration is not finished yet."))
-    lines.append(_("Requests: {count}").format(count=kept.cases_total))
-    for case in kept.cases:
-        lines.append(
-            f"• {case.number} — {case_kind_label(case.kind)} — {status_label(case.status)}"
-        )
-    if kept.drafts:
-        lines.append(_("Questionnaires in progress: {count}").format(count=kept.drafts))
-    if kept.jobs:
-        lines.append(_("Jobs recorded with you: {count}").format(count=kept.jobs))
-    return "\n".join(lines)
 
 
 async def _edit(
@@ -146,26 +103,6 @@ async def on_my_data(
 ) -> None:
     await _leave_settings_state(state)
     await _edit(query, await my_data_text(session, user, settings), my_data_keyboard())
-
-
-async def finish_edit(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-    *,
-    saved: bool,
-) -> None:
-    """End of a field change started here: the main menu keyboard back, then "My data"."""
-    await state.clear()
-    await message.answer(
-        _("✅ Saved.") if saved else _("Nothing was changed."), reply_markup=main_menu(roles)
-    )
-    await message.answer(
-        await my_data_text(session, user, settings), reply_markup=my_data_keyboard()
-    )
 
 
 async def _needs_consent(

@@ -28,8 +28,8 @@ from db.models import utcnow
 from devkit.fakeapi import BotApiCore, FakeBotAPI, SimUser
 from devkit.fakeapi.models import ApiCall
 from devkit.sandbox import seed
-from devkit.sandbox.jobs import JobControl, scheduler_hook
 from devkit.sandbox.seed import Person
+from devkit.sandbox.tasks import JobControl, scheduler_hook
 from devkit.sandbox.web import install
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from bot.config import Settings
 from db.models import utcnow
 from db.session import create_engine, create_session_factory
 from devkit.sandbox import Sandbox
-from devkit.sandbox.jobs import JobControl
 from devkit.sandbox.seed import seed_demo
+from devkit.sandbox.tasks import JobControl
 from tests.conftest import run_in_thread
 
 

@@ -18,8 +18,8 @@ from aiohttp import ClientSession, FormData
 
 from bot.__main__ import main as cli_main
 from devkit.sandbox import Sandbox, seed
-from devkit.sandbox.jobs import JobControl, scheduler_hook
 from devkit.sandbox.render import entities_to_html
+from devkit.sandbox.tasks import JobControl, scheduler_hook
 from tests.sandbox.conftest import start_sandbox
 
 ASSISTANT = seed.ASSISTANT.telegram_id
@@ -272,11 +272,11 @@ def test_scheduler_hook_adapts_run_job(monkeypatch: pytest.MonkeyPatch) -> None:
     module = types.ModuleType("fake_scheduler_jobs")
     calls: list[tuple[Any, ...]] = []
 
-    async def run_job(name: str, now: dt.datetime, *, sessions: Any, bot: Any = None) -> int:
+    async def run_task(name: str, now: dt.datetime, *, sessions: Any, bot: Any = None) -> int:
         calls.append((name, now, sessions, bot))
         return 7
 
-    module.run_job = run_job  # type: ignore[attr-defined]
+    module.run_task = run_task  # type: ignore[attr-defined]
     module.JOBS = {"morning_reminder": object(), "daily_digest": object()}  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "fake_scheduler_jobs", module)
     control = scheduler_hook(("fake_scheduler_jobs",))

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.i18n import create_i18n
 from db.session import create_engine, create_session_factory
 from devkit.fakeapi import FakeBotAPI
-from scheduler.context import JobContext
+from scheduler.context import TaskContext
 from scheduler.outbox import OutboxSender
 from tests.support.harness import TOKEN, make_settings
 
@@ -31,8 +31,8 @@ class Env:
     settings: Settings
     i18n: I18n
 
-    def ctx(self, **settings: Any) -> JobContext:
-        return JobContext(self.sessions, self.settings.model_copy(update=settings), self.i18n)
+    def ctx(self, **settings: Any) -> TaskContext:
+        return TaskContext(self.sessions, self.settings.model_copy(update=settings), self.i18n)
 
     def sender(self, **options: Any) -> OutboxSender:
         return OutboxSender(self.bot, self.sessions, **options)

@@ -15,7 +15,7 @@ from bot.services.digests import Targets
 from bot.services.indicators import AssistantFigures, CaseFlow, MahallaFigures
 from bot.services.roles import Scope
 from bot.services.workdays import WorkCalendar
-from scheduler.jobs import run_job
+from scheduler.tasks import run_task
 from tests.scheduler.support import (
     DISTRICT,
     REGION,
@@ -115,7 +115,7 @@ async def test_daily_digest_chart_text_and_export(harness) -> None:  # type: ign
         async with harness.db() as session:
             s = await seed(session)
         start_all(harness.fake, 601, 602)
-        result = await run_job("daily_digest", DIGEST_TIME, app=harness.app)
+        result = await run_task("daily_digest", DIGEST_TIME, app=harness.app)
         assert (result.status, result.period, result.queued) == ("done", "2026-12-09", 4)
         await deliver_all(harness.app)
         supervisor = harness.fake.user(601)
@@ -169,11 +169,11 @@ async def test_weekly_and_monthly_summaries(harness) -> None:  # type: ignore[no
             await seed(session)
         start_all(harness.fake, 601, 602)
         for day in (1, 2, 5):  # a holiday, a Saturday, the second working day
-            skipped = await run_job("monthly_summary", local(2027, 1, day, 8, 30), app=harness.app)
+            skipped = await run_task("monthly_summary", local(2027, 1, day, 8, 30), app=harness.app)
             assert skipped.status == "skipped"
-        monthly = await run_job("monthly_summary", monday, app=harness.app)
+        monthly = await run_task("monthly_summary", monday, app=harness.app)
         assert (monthly.status, monthly.period, monthly.queued) == ("done", "2027-01", 6)
-        weekly = await run_job("weekly_summary", monday, app=harness.app)
+        weekly = await run_task("weekly_summary", monday, app=harness.app)
         assert (weekly.status, weekly.period, weekly.queued) == ("done", "2027-W01", 4)
         await deliver_all(harness.app)
         async with harness.db() as session:
@@ -198,7 +198,7 @@ async def test_export_refuses_a_place_outside_the_scope(harness) -> None:  # typ
         async with harness.db() as session:
             await seed(session)
         start_all(harness.fake, 601)
-        await run_job("daily_digest", DIGEST_TIME, app=harness.app)
+        await run_task("daily_digest", DIGEST_TIME, app=harness.app)
         await deliver_all(harness.app)
         supervisor = harness.fake.user(601)
         digest = next(m for m in supervisor.messages if m.text)

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from bot.services import roles
 from db.models import OutboxMessage, SupervisorScope
-from scheduler.jobs import run_job
+from scheduler.tasks import run_task
 from tests.scheduler.support import local, seed
 from tests.support.factories import make_user
 
@@ -41,7 +41,7 @@ async def test_no_district_supervisor_the_region_is_told(env: Any) -> None:
             s = await seed(session)
             region_id = s.region_supervisor.id
         await _end_scopes(env, "district", ten)
-        result = await run_job("overdue_check", ten, ctx=env.ctx())
+        result = await run_task("overdue_check", ten, ctx=env.ctx())
         assert (result.status, result.queued) == ("done", 1)
         assert await _escalated_to(env) == [region_id]
 
@@ -57,6 +57,6 @@ async def test_no_district_or_region_supervisor_the_country_is_told(env: Any) ->
             country_id = country.id
         await _end_scopes(env, "district", ten)
         await _end_scopes(env, "region", ten)
-        result = await run_job("overdue_check", ten, ctx=env.ctx())
+        result = await run_task("overdue_check", ten, ctx=env.ctx())
         assert (result.status, result.queued) == ("done", 1)
         assert await _escalated_to(env) == [country_id]

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.i18n import in_locale
 from bot.services import runtime_settings
 from db.models import utcnow
-from scheduler.jobs import run_job
+from scheduler.tasks import run_task
 from tests.scheduler.support import deliver_all, local, seed, start_all
 from tests.support.factories import make_assistant
 
@@ -37,7 +37,7 @@ async def test_changed_targets_reach_the_next_reminder_and_digest(harness) -> No
         start_all(harness.fake, 501, 502, 503, 601, 602)
         await _set(harness.app.sessions, "jobs_per_day_target", "3")
         await _set(harness.app.sessions, "jobs_per_month_target", "50")
-        result = await run_job("morning_reminder", WEDNESDAY_9, app=harness.app)
+        result = await run_task("morning_reminder", WEDNESDAY_9, app=harness.app)
         assert result.queued == 3
         await deliver_all(harness.app)
     text = _plain(harness.fake.user(501).last.text)
@@ -46,7 +46,7 @@ async def test_changed_targets_reach_the_next_reminder_and_digest(harness) -> No
 
     with time_machine.travel(DIGEST_TIME, tick=True):
         await _set(harness.app.sessions, "jobs_per_month_target", "40")
-        result = await run_job("daily_digest", DIGEST_TIME, app=harness.app)
+        result = await run_task("daily_digest", DIGEST_TIME, app=harness.app)
         assert result.status == "done" and result.queued > 0
         await deliver_all(harness.app)
     # The district supervisor (Russian): Chilonzor's two assistants, 3 a day, 40 a month.

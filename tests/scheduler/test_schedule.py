@@ -12,11 +12,11 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from db.models import JobRun, OutboxMessage
+from db.models import OutboxMessage, TaskRun
 from db.session import create_engine, create_session_factory
-from scheduler.context import JobContext
-from scheduler.jobs import JOB_NAMES, next_runs
-from scheduler.service import JobScheduler
+from scheduler.context import TaskContext
+from scheduler.service import TaskScheduler
+from scheduler.tasks import TASK_NAMES, next_runs
 from tests.scheduler.support import local, seed
 from tests.support.harness import make_settings
 
@@ -82,7 +82,7 @@ async def test_the_scheduler_fires_at_nine_local(env) -> None:  # type: ignore[n
     with time_machine.travel(local(2026, 12, 9, 8, 59, 59.6), tick=True):
         async with env.sessions() as session:
             await seed(session)
-        scheduler = JobScheduler(env.ctx())
+        scheduler = TaskScheduler(env.ctx())
         scheduler.start()
         try:
             # 08:30's digest was missed moments ago (within its grace): caught up at start.
@@ -96,7 +96,7 @@ async def test_the_scheduler_fires_at_nine_local(env) -> None:  # type: ignore[n
         assert (hourly.status, hourly.period) == ("done", "2026-12-09T09")
         async with env.sessions() as session:
             runs = (
-                await session.execute(select(JobRun.job, JobRun.period, JobRun.claimed_at))
+                await session.execute(select(TaskRun.job, TaskRun.period, TaskRun.claimed_at))
             ).all()
         claimed = {job: (period, at) for job, period, at in runs}
         assert claimed["morning_reminder"][1] >= local(2026, 12, 9, 9).astimezone(dt.UTC)
@@ -106,11 +106,11 @@ async def test_the_scheduler_fires_at_nine_local(env) -> None:  # type: ignore[n
 
 async def test_two_schedulers_send_once(env, db_url) -> None:  # type: ignore[no-untyped-def]
     engine = create_engine(db_url)
-    other = JobContext(create_session_factory(engine), env.settings, env.i18n)
+    other = TaskContext(create_session_factory(engine), env.settings, env.i18n)
     with time_machine.travel(local(2026, 12, 9, 16, 59, 59.6), tick=True):
         async with env.sessions() as session:
             await seed(session)
-        first, second = JobScheduler(env.ctx()), JobScheduler(other)
+        first, second = TaskScheduler(env.ctx()), TaskScheduler(other)
         first.start()
         second.start()
         try:
@@ -133,7 +133,7 @@ async def test_two_schedulers_send_once(env, db_url) -> None:  # type: ignore[no
         assert await session.scalar(nudges) == 3
         escalations = _count(OutboxMessage).where(OutboxMessage.kind == "escalation")
         assert await session.scalar(escalations) == 1  # 17:00's hourly check, also once
-        runs = (await session.execute(select(JobRun.job, JobRun.period))).all()
+        runs = (await session.execute(select(TaskRun.job, TaskRun.period))).all()
         assert sorted(runs) == [("evening_nudge", "2026-12-09"), ("overdue_check", "2026-12-09T17")]
 
 
@@ -141,7 +141,7 @@ async def test_a_short_restart_is_caught_up_once(env) -> None:  # type: ignore[n
     with time_machine.travel(local(2026, 12, 9, 9, 20), tick=True) as traveller:
         async with env.sessions() as session:
             await seed(session)
-        scheduler = JobScheduler(env.ctx())
+        scheduler = TaskScheduler(env.ctx())
         scheduler.start()  # the process was down at 09:00
         try:
             late = await scheduler.wait_for_run("morning_reminder", timeout=5)
@@ -149,7 +149,7 @@ async def test_a_short_restart_is_caught_up_once(env) -> None:  # type: ignore[n
             scheduler.shutdown()
         assert (late.status, late.queued) == ("done", 3)
         traveller.move_to(local(2026, 12, 9, 9, 25))
-        again = JobScheduler(env.ctx())  # restarted once more
+        again = TaskScheduler(env.ctx())  # restarted once more
         again.start()
         try:
             repeat = await again.wait_for_run("morning_reminder", timeout=5)
@@ -157,7 +157,7 @@ async def test_a_short_restart_is_caught_up_once(env) -> None:  # type: ignore[n
             again.shutdown()
         assert repeat.status == "already"
         traveller.move_to(local(2026, 12, 9, 18, 30))  # 17:00 is past its grace: not sent
-        third = JobScheduler(env.ctx())
+        third = TaskScheduler(env.ctx())
         third.start()
         try:
             with pytest.raises(TimeoutError):
@@ -197,14 +197,14 @@ def admin(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_admin_jobs_run_job_and_outbox(admin) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = admin("jobs", "--json")
+    code, out, err = admin("tasks", "--json")
     assert code == 0, err
     jobs = json.loads(out)
-    assert [job["name"] for job in jobs] == list(JOB_NAMES)
+    assert [job["name"] for job in jobs] == list(TASK_NAMES)
     assert all(dt.datetime.fromisoformat(job["next_run"]).tzinfo for job in jobs)
     assert jobs[0]["schedule"].startswith("09:00 on working days")
 
-    code, out, err = admin("run-job", "overdue_check")
+    code, out, err = admin("run-task", "overdue_check")
     assert code == 0 and "queued 0 message(s)" in out, err
     code, out, _ = admin("run-job", "overdue_check")
     assert code == 0 and "already ran" in out

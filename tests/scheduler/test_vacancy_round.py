@@ -1,5 +1,5 @@
 """The daily vacancy round: seekers the 3-offers-a-day limit left out get the vacancy on a
-later day, and vacancies past their last day are closed (scheduler/vacancy_jobs.py)."""
+later day, and vacancies past their last day are closed (scheduler/vacancy_tasks.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.services import vacancies
 from db.models import OutboxMessage, Vacancy, VacancyOffer
-from scheduler.jobs import JOB_NAMES, next_runs, run_job
+from scheduler.tasks import TASK_NAMES, next_runs, run_task
 from tests.scheduler.support import local
 from tests.unit.test_vacancies_service import JOB, NOW, TODAY, _assistant, _request, _user, _vacancy
 
@@ -30,7 +30,7 @@ async def test_left_out_seekers_get_the_vacancy_the_next_day(env: Any) -> None:
         left_out_id, ending_id = left_out.id, ending.id
 
     tomorrow = local(2026, 11, 27, 10)
-    result = await run_job("vacancy_round", tomorrow.astimezone(dt.UTC), ctx=env.ctx())
+    result = await run_task("vacancy_round", tomorrow.astimezone(dt.UTC), ctx=env.ctx())
     assert (result.status, result.queued) == ("done", 1)
     async with env.sessions() as session:
         offers = list(
@@ -45,12 +45,12 @@ async def test_left_out_seekers_get_the_vacancy_the_next_day(env: Any) -> None:
             .where(OutboxMessage.kind == "vacancy_offer", OutboxMessage.dedupe_key.like("%"))
         )
         assert queued == 1  # today's offers were sent by the posting handler, not queued here
-    again = await run_job("vacancy_round", tomorrow.astimezone(dt.UTC), ctx=env.ctx())
+    again = await run_task("vacancy_round", tomorrow.astimezone(dt.UTC), ctx=env.ctx())
     assert again.status == "already"
 
 
 def test_the_round_is_scheduled_daily(env: Any) -> None:
-    assert "vacancy_round" in JOB_NAMES
+    assert "vacancy_round" in TASK_NAMES
     runs = next_runs("vacancy_round", env.settings, local(2026, 12, 12, 11), 2)  # a Saturday
     assert [r.astimezone(local(2026, 1, 1).tzinfo).hour for r in runs] == [10, 10]
     assert [r.date() for r in runs] == [dt.date(2026, 12, 13), dt.date(2026, 12, 14)]

@@ -1,4 +1,4 @@
-"""The scheduled jobs, and `run_job`: claim the (job, period), then queue its messages.
+"""The scheduled jobs, and `run_task`: claim the (job, period), then queue its messages.
 
 A run reads what it needs first, then in ONE transaction inserts its `job_runs` row (unique on
 job + period) together with every outbox row it queues. So a period's messages exist exactly
@@ -22,20 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.services import runtime_settings
 from bot.services.workdays import WorkCalendar
-from db.models import JobRun, utcnow
-from scheduler.context import JobContext
+from db.models import TaskRun, utcnow
+from scheduler import digest_tasks, overdue, reminders, vacancy_tasks
+from scheduler.context import Plan, TaskContext
 
 log = logging.getLogger(__name__)
-
-WriteFn = Callable[[AsyncSession, str], Awaitable[int]]
-
-
-@dataclass
-class Plan:
-    """What a run will write once it holds its claim: `write(session, period)` → rows queued."""
-
-    write: WriteFn
-    detail: str = ""
 
 
 async def _write_nothing(session: AsyncSession, period: str) -> int:
@@ -103,11 +94,11 @@ def _hourly_period(local: dt.datetime) -> str:
     return f"{local:%Y-%m-%dT%H}"
 
 
-PlanFn = Callable[[JobContext, dt.datetime], Awaitable[Plan]]
+PlanFn = Callable[[TaskContext, dt.datetime], Awaitable[Plan]]
 
 
 @dataclass(frozen=True)
-class JobSpec:
+class TaskSpec:
     name: str
     summary: str  # for operators (`admin jobs`)
     at: Callable[[Settings], dict[str, Any]]  # cron fields
@@ -146,11 +137,9 @@ def _hourly(settings: Settings) -> dict[str, Any]:
     return {"hour": "*", "minute": 0, "second": 0}
 
 
-def _registry() -> dict[str, JobSpec]:
-    from scheduler import digest_jobs, overdue, reminders, vacancy_jobs
-
+def _registry() -> dict[str, TaskSpec]:
     specs = (
-        JobSpec(
+        TaskSpec(
             "morning_reminder",
             "on working days: each assistant's reminder",
             _at("morning_reminder_at"),
@@ -159,7 +148,7 @@ def _registry() -> dict[str, JobSpec]:
             _daily_period,
             reminders.plan_morning,
         ),
-        JobSpec(
+        TaskSpec(
             "evening_nudge",
             "on working days: assistants with no job recorded today",
             _at("evening_nudge_at"),
@@ -168,34 +157,34 @@ def _registry() -> dict[str, JobSpec]:
             _daily_period,
             reminders.plan_evening,
         ),
-        JobSpec(
+        TaskSpec(
             "daily_digest",
             "on working days: supervisors' digest",
             _at("digest_at"),
             _working,
             "not a working day",
             _daily_period,
-            digest_jobs.plan_daily,
+            digest_tasks.plan_daily,
         ),
-        JobSpec(
+        TaskSpec(
             "weekly_summary",
             "on the first working day of the week: last week's summary",
             _at("digest_at"),
             first_working_day_of_week,
             "not the week's first working day",
             _weekly_period,
-            digest_jobs.plan_weekly,
+            digest_tasks.plan_weekly,
         ),
-        JobSpec(
+        TaskSpec(
             "monthly_summary",
             "on the first working day of the month: last month's summary and XLSX",
             _at("digest_at"),
             first_working_day_of_month,
             "not the month's first working day",
             _monthly_period,
-            digest_jobs.plan_monthly,
+            digest_tasks.plan_monthly,
         ),
-        JobSpec(
+        TaskSpec(
             "overdue_check",
             "cases past their time limits; twice overdue → district supervisors",
             _hourly,
@@ -205,20 +194,20 @@ def _registry() -> dict[str, JobSpec]:
             overdue.plan_overdue,
             grace=1800,
         ),
-        JobSpec(
+        TaskSpec(
             "vacancy_round",
             "every day: expired vacancies closed; open ones offered to seekers left out before",
             _fixed(10, 0),
             _always,
             "",
             _daily_period,
-            vacancy_jobs.plan_vacancy_round,
+            vacancy_tasks.plan_vacancy_round,
         ),
     )
     return {spec.name: spec for spec in specs}
 
 
-JOB_NAMES = (
+TASK_NAMES = (
     "morning_reminder",
     "evening_nudge",
     "daily_digest",
@@ -227,26 +216,26 @@ JOB_NAMES = (
     "overdue_check",
     "vacancy_round",
 )
-_SPECS: dict[str, JobSpec] | None = None
+_SPECS: dict[str, TaskSpec] | None = None
 
 
-def specs() -> dict[str, JobSpec]:
+def specs() -> dict[str, TaskSpec]:
     global _SPECS
     if _SPECS is None:
         _SPECS = _registry()
     return _SPECS
 
 
-def spec(name: str) -> JobSpec:
+def spec(name: str) -> TaskSpec:
     try:
         return specs()[name]
     except KeyError:
-        raise KeyError(f"unknown job {name!r}; jobs: {', '.join(JOB_NAMES)}") from None
+        raise KeyError(f"unknown job {name!r}; jobs: {', '.join(TASK_NAMES)}") from None
 
 
 async def _claimed(session: AsyncSession, job: str, period: str) -> bool:
     found = await session.scalar(
-        select(JobRun.id).where(JobRun.job == job, JobRun.period == period)
+        select(TaskRun.id).where(TaskRun.job == job, TaskRun.period == period)
     )
     return found is not None
 
@@ -255,23 +244,23 @@ async def _free_period(session: AsyncSession, job: str, period: str) -> str:
     """For a forced repeat: `period#2`, `#3`… (the claim of the first run stays as it was)."""
     taken = await session.scalar(
         select(func.count())
-        .select_from(JobRun)
-        .where(JobRun.job == job)
-        .where((JobRun.period == period) | JobRun.period.like(f"{period}#%"))
+        .select_from(TaskRun)
+        .where(TaskRun.job == job)
+        .where((TaskRun.period == period) | TaskRun.period.like(f"{period}#%"))
     )
     return f"{period}#{int(taken or 0) + 1}" if taken else period
 
 
-def context_of(app: Any) -> JobContext:
+def context_of(app: Any) -> TaskContext:
     """The job context of a running bot (`bot.app.App`: sessions, settings, i18n, outbox)."""
-    return JobContext(app.sessions, app.settings, app.i18n, app.outbox.wake)
+    return TaskContext(app.sessions, app.settings, app.i18n, app.outbox.wake)
 
 
-async def run_job(
+async def run_task(
     name: str,
     now: dt.datetime | None = None,
     *,
-    ctx: JobContext | None = None,
+    ctx: TaskContext | None = None,
     app: Any = None,
     force: bool = False,
 ) -> RunResult:
@@ -283,7 +272,7 @@ async def run_job(
     """
     if ctx is None:
         if app is None:
-            raise TypeError("run_job needs ctx= or app=")
+            raise TypeError("run_task needs ctx= or app=")
         ctx = context_of(app)
     job = spec(name)
     now = now or utcnow()
@@ -300,7 +289,7 @@ async def run_job(
             return RunResult(name, period, "already")
     plan = await job.plan(ctx, now)
     async with ctx.sessions() as session:
-        run = JobRun(job=name, period=period, claimed_at=utcnow())
+        run = TaskRun(job=name, period=period, claimed_at=utcnow())
         session.add(run)
         try:
             await session.flush()
@@ -344,8 +333,8 @@ def next_runs(
     return found
 
 
-async def last_runs(session: AsyncSession) -> dict[str, JobRun]:
+async def last_runs(session: AsyncSession) -> dict[str, TaskRun]:
     """The latest claimed run of each job."""
-    latest = select(JobRun.job, func.max(JobRun.id).label("id")).group_by(JobRun.job).subquery()
-    rows = await session.scalars(select(JobRun).join(latest, latest.c.id == JobRun.id))
+    latest = select(TaskRun.job, func.max(TaskRun.id).label("id")).group_by(TaskRun.job).subquery()
+    rows = await session.scalars(select(TaskRun).join(latest, latest.c.id == TaskRun.id))
     return {run.job: run for run in rows}

@@ -1,6 +1,6 @@
 """The "fire a scheduled job now" control: the sandbox's only coupling to the scheduler.
 
-The scheduler is written separately; this looks for its ``run_job(name, now)`` and the list of
+The scheduler is written separately; this looks for its ``run_task(name, now)`` and the list of
 job names, and hands the page a disabled control (with the reason) when they are not there.
 Everything that knows about the scheduler's shape is in :func:`scheduler_hook`.
 """
@@ -40,27 +40,27 @@ class JobControl:
         return self.run is not None
 
 
-def scheduler_hook(modules: tuple[str, ...] = ("scheduler.jobs", "scheduler")) -> JobControl:
-    """Find ``run_job`` in the scheduler package; adapt its signature to (name, now, context).
+def scheduler_hook(modules: tuple[str, ...] = ("scheduler.tasks", "scheduler")) -> JobControl:
+    """Find ``run_task`` in the scheduler package; adapt its signature to (name, now, context).
 
-    ``run_job``'s parameters are filled by name: ``name``/``job``, ``now``, ``force`` (True),
+    ``run_task``'s parameters are filled by name: ``name``/``job``, ``now``, ``force`` (True),
     and any of the context objects the sandbox holds (``app``, ``settings``, ``sessions``,
-    ``bot``, ``i18n``, ``outbox``, ``dispatcher``, ``engine``). Job names come from ``JOBS`` / ``JOB_NAMES`` (a
+    ``bot``, ``i18n``, ``outbox``, ``dispatcher``, ``engine``). Job names come from ``JOBS`` / ``TASK_NAMES`` (a
     mapping or a sequence of names or objects with ``.name``) or ``job_names()``.
     """
-    run_job: Callable[..., Any] | None = None
+    run_task: Callable[..., Any] | None = None
     names: tuple[str, ...] = ()
     for module_name in modules:
         try:
             module = importlib.import_module(module_name)
         except ImportError:
             continue
-        run_job = run_job or getattr(module, "run_job", None)
+        run_task = run_task or getattr(module, "run_task", None)
         names = names or _names_of(module)
-    if run_job is None:
-        return JobControl(EXPECTED_JOBS, reason="the scheduler has no run_job(name, now) yet")
-    signature = inspect.signature(run_job)
-    found = run_job
+    if run_task is None:
+        return JobControl(EXPECTED_JOBS, reason="the scheduler has no run_task(name, now) yet")
+    signature = inspect.signature(run_task)
+    found = run_task
 
     async def run(name: str, now: dt.datetime, context: Mapping[str, Any]) -> Any:
         args: list[Any] = []
@@ -79,7 +79,7 @@ def scheduler_hook(modules: tuple[str, ...] = ("scheduler.jobs", "scheduler")) -
             elif parameter.default is not parameter.empty:
                 continue
             else:
-                raise TypeError(f"run_job needs {parameter.name!r}, which the sandbox lacks")
+                raise TypeError(f"run_task needs {parameter.name!r}, which the sandbox lacks")
             if parameter.kind == parameter.POSITIONAL_ONLY:
                 args.append(value)
             else:
@@ -93,7 +93,7 @@ def scheduler_hook(modules: tuple[str, ...] = ("scheduler.jobs", "scheduler")) -
 
 
 def _names_of(module: Any) -> tuple[str, ...]:
-    source: Any = getattr(module, "JOBS", None) or getattr(module, "JOB_NAMES", None)
+    source: Any = getattr(module, "JOBS", None) or getattr(module, "TASK_NAMES", None)
     if source is None and callable(getattr(module, "job_names", None)):
         try:
             source = module.job_names()

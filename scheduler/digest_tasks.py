@@ -21,8 +21,7 @@ from bot.services.roles import Scope
 from bot.views.texts import place_label
 from db.models import OutboxFile
 from scheduler import render
-from scheduler.context import JobContext
-from scheduler.jobs import Plan
+from scheduler.context import Plan, TaskContext
 
 JOB_OF_KIND = {"daily": "daily_digest", "weekly": "weekly_summary", "monthly": "monthly_summary"}
 
@@ -44,7 +43,7 @@ def _scope_slug(scope: Scope) -> str:
 
 
 async def _render(
-    ctx: JobContext,
+    ctx: TaskContext,
     session: AsyncSession,
     digest: Digest,
     export: ExportData | None,
@@ -81,7 +80,7 @@ async def _render(
     )
 
 
-async def plan_digest(ctx: JobContext, kind: str, now: dt.datetime) -> Plan:
+async def plan_digest(ctx: TaskContext, kind: str, now: dt.datetime) -> Plan:
     job = JOB_OF_KIND[kind]
     today = now.astimezone(ctx.tz).date()
     first, last = digests.period_for(kind, today, ctx.calendar)
@@ -183,13 +182,13 @@ def _queue(
     return len(rows)
 
 
-async def plan_daily(ctx: JobContext, now: dt.datetime) -> Plan:
+async def plan_daily(ctx: TaskContext, now: dt.datetime) -> Plan:
     return await plan_digest(ctx, "daily", now)
 
 
-async def plan_weekly(ctx: JobContext, now: dt.datetime) -> Plan:
+async def plan_weekly(ctx: TaskContext, now: dt.datetime) -> Plan:
     return await plan_digest(ctx, "weekly", now)
 
 
-async def plan_monthly(ctx: JobContext, now: dt.datetime) -> Plan:
+async def plan_monthly(ctx: TaskContext, now: dt.datetime) -> Plan:
     return await plan_digest(ctx, "monthly", now)

@@ -13,11 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.notifications import requests as notify_requests
 from bot.services import vacancies
 from db.models import Vacancy
-from scheduler.context import JobContext
-from scheduler.jobs import Plan
+from scheduler.context import Plan, TaskContext
 
 
-async def plan_vacancy_round(ctx: JobContext, now: dt.datetime) -> Plan:
+async def plan_vacancy_round(ctx: TaskContext, now: dt.datetime) -> Plan:
     today = now.astimezone(ctx.tz).date()
 
     async def write(session: AsyncSession, period: str) -> int:

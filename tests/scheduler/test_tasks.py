@@ -10,10 +10,10 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot.services import indicators
-from db.models import Case, Job, JobRun
+from db.models import Case, Job, TaskRun
 from db.session import create_engine, create_session_factory
-from scheduler.context import JobContext
-from scheduler.jobs import run_job
+from scheduler.context import TaskContext
+from scheduler.tasks import run_task
 from tests.scheduler.support import (
     DISTRICT,
     M2,
@@ -37,7 +37,7 @@ async def test_morning_reminder_figures_language_and_buttons(harness) -> None:  
         async with harness.db() as session:
             s = await seed(session)
         start_all(harness.fake, 501, 502, 503)
-        result = await run_job("morning_reminder", WEDNESDAY_9, app=harness.app)
+        result = await run_task("morning_reminder", WEDNESDAY_9, app=harness.app)
         assert (result.status, result.period, result.queued) == ("done", "2026-12-09", 3)
         await deliver_all(harness.app)
 
@@ -85,13 +85,13 @@ async def test_only_on_working_days(env) -> None:  # type: ignore[no-untyped-def
         await seed(session)
     for moment in (local(2026, 12, 12, 9), local(2026, 12, 13, 9), local(2026, 12, 8, 9)):
         for name in ("morning_reminder", "evening_nudge", "daily_digest"):
-            result = await run_job(name, moment, ctx=ctx)
+            result = await run_task(name, moment, ctx=ctx)
             assert result.status == "skipped" and result.detail == "not a working day"
     # Moving holidays come from configuration.
     holiday = env.ctx(holidays=[dt.date(2026, 12, 9)])
-    assert (await run_job("morning_reminder", WEDNESDAY_9, ctx=holiday)).status == "skipped"
+    assert (await run_task("morning_reminder", WEDNESDAY_9, ctx=holiday)).status == "skipped"
     async with env.sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(JobRun)) == 0
+        assert await session.scalar(select(func.count()).select_from(TaskRun)) == 0
         assert await outbox_rows(session) == []
 
 
@@ -113,24 +113,24 @@ async def test_evening_nudge_once_across_restart_and_two_processes(harness, db_u
             await session.commit()
         start_all(harness.fake, 501, 502, 503)
         engine = create_engine(db_url)  # a second process: its own engine and context
-        other = JobContext(create_session_factory(engine), harness.settings, harness.app.i18n)
+        other = TaskContext(create_session_factory(engine), harness.settings, harness.app.i18n)
         try:
             first, second = await asyncio.gather(
-                run_job("evening_nudge", evening, app=harness.app),
-                run_job("evening_nudge", evening, ctx=other),
+                run_task("evening_nudge", evening, app=harness.app),
+                run_task("evening_nudge", evening, ctx=other),
             )
         finally:
             await engine.dispose()
         assert sorted([first.status, second.status]) == ["already", "done"]
         assert max(first.queued, second.queued) == 2  # A2 recorded a job today
         await harness.restart()
-        again = await run_job("evening_nudge", evening, app=harness.app)
+        again = await run_task("evening_nudge", evening, app=harness.app)
         assert again.status == "already" and "--force" in str(again)
         async with harness.db() as session:
             rows = await outbox_rows(session, kind="evening_nudge")
         assert sorted(r.chat_id for r in rows) == [501, 503]
         await deliver_all(harness.app)
-        forced = await run_job("evening_nudge", evening, app=harness.app, force=True)
+        forced = await run_task("evening_nudge", evening, app=harness.app, force=True)
         assert (forced.status, forced.period, forced.queued) == ("done", "2026-12-09#2", 2)
     nudge = _plain(harness.fake.user(501).messages[0].text)
     assert "Bugun hali birorta ish oʻrni qayd etilmagan." in nudge and "9 / 30" in nudge
@@ -144,11 +144,11 @@ async def test_overdue_check_tells_the_district_once(harness) -> None:  # type: 
         async with harness.db() as session:
             s = await seed(session)
         start_all(harness.fake, 601, 602)
-        result = await run_job("overdue_check", ten, app=harness.app)
+        result = await run_task("overdue_check", ten, app=harness.app)
         assert (result.status, result.period, result.queued) == ("done", "2026-12-09T10", 1)
         assert result.detail.startswith("1 overdue, 1 twice overdue")
-        assert (await run_job("overdue_check", ten, app=harness.app)).status == "already"
-        later = await run_job("overdue_check", ten + dt.timedelta(hours=1), app=harness.app)
+        assert (await run_task("overdue_check", ten, app=harness.app)).status == "already"
+        later = await run_task("overdue_check", ten + dt.timedelta(hours=1), app=harness.app)
         assert later.status == "done" and later.queued == 0
         await deliver_all(harness.app)
         async with harness.db() as session:
@@ -175,7 +175,7 @@ async def test_a_late_run_in_quiet_hours_is_held_then_dropped(env) -> None:  # t
     with time_machine.travel(late, tick=True) as traveller:
         async with env.sessions() as session:
             await seed(session)
-        result = await run_job("morning_reminder", late, ctx=ctx)
+        result = await run_task("morning_reminder", late, ctx=ctx)
         assert result.status == "done" and result.queued == 3
         sender = env.sender(quiet=ctx.quiet)
         assert await sender.drain_once() == 0
