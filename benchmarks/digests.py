@@ -3,7 +3,7 @@
 Generates 9,309 mahallas with assistants (a few hundred without), a supervisor per district
 and region and one for the country, citizens, cases and jobs (sizes configurable), then times
 `digests.compute_all` for every scope, as the daily digest job does before rendering.
-Target (PRODUCT.md): all digests in under 10 seconds.
+Target (docs/PRODUCT.md): all digests in under 10 seconds.
 
     python -m benchmarks.digests --database-url postgresql+asyncpg://postgres@127.0.0.1/bench
         [--citizens 3000000] [--cases 1000000] [--jobs 300000]

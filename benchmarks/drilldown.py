@@ -6,7 +6,7 @@ the drill-down screens as the bot builds them (`drilldown.place_screen`: the pla
 indicators, its children's page and lines, the buttons): the country (14 regions), the
 biggest region (its districts), the biggest district (its mahallas, first and last page), one
 mahalla; then one country digest and the national export (figures and XLSX).
-Target: a screen in well under a second; all digests in under 10 s (PRODUCT.md).
+Target: a screen in well under a second; all digests in under 10 s (docs/PRODUCT.md).
 
     python -m benchmarks.drilldown --database-url postgresql+asyncpg://postgres@127.0.0.1/bench
         [--citizens 3000000] [--cases 1000000] [--jobs 300000] [--reuse] [--repeat 3]

@@ -38,14 +38,12 @@ class AdminAlerts:
         admin_ids: list[int],
         i18n: I18n,
         metrics: Metrics | None = None,
-        wake: Callable[[], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sessions = sessions
         self._admins = admin_ids
         self._i18n = i18n
         self._metrics = metrics
-        self.wake = wake
         self._clock = clock
         self._failures: deque[float] = deque()
 
@@ -96,8 +94,6 @@ class AdminAlerts:
             log.warning("alert %s queued for %s admin(s)", kind, queued)
             if self._metrics is not None:
                 self._metrics.alerts.labels(kind).inc()
-            if self.wake is not None:
-                self.wake()
         return queued
 
 

@@ -42,6 +42,7 @@ from bot.middlewares.throttle import (
     ThrottleMiddleware,
 )
 from bot.middlewares.user import UserMiddleware
+from bot.notifications.wakeup import wake_after_commit
 from bot.patches.sync_filters import run_sync_filters_inline
 from bot.polling import ConfirmingDispatcher
 from bot.services.eligibility import default_rules
@@ -222,15 +223,13 @@ def build_app(settings: Settings) -> App:
     outbox = OutboxSender(
         bot, sessions, quiet=quiet_hours(settings), metrics=metrics, alerts=alerts
     )
-    alerts.wake = outbox.wake
+    wake_after_commit(sessions, outbox.wake)  # every commit that queued a message wakes it
     dp["outbox"] = outbox
     dp.startup.register(_on_startup)
     dp["flows"] = flows = load_definitions()
     check_callback_sizes(flows)  # a definition whose buttons exceed 64 bytes stops start-up
     dp["rules"] = default_rules()
-    scheduler = TaskScheduler(
-        TaskContext(sessions, settings, i18n, outbox.wake), metrics=metrics, alerts=alerts
-    )
+    scheduler = TaskScheduler(TaskContext(sessions, settings, i18n), metrics=metrics, alerts=alerts)
     app = App(settings, bot, dp, engine, sessions, i18n, storage, outbox, scheduler=scheduler)
     app.redis, app.metrics = redis, metrics
     return app

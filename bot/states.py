@@ -92,3 +92,12 @@ class SupervisorWork(StatesGroup):
     reason = State()
     announcement = State()
     confirm = State()
+
+
+class AdminWork(StatesGroup):
+    """An admin typing: a place code to find people (`role` in data), a new value of a
+    setting (`key`), or a CSV document."""
+
+    find_place = State()
+    setting = State()
+    import_csv = State()

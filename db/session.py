@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -67,4 +68,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Sessions on `engine`, with a session class of their own: hooks on it (the outbox's
+    wake-up after commit, `bot/notifications/wakeup.py`) then concern this factory only, not
+    every session of the process (tests run several bots in one)."""
+    own_class = type("FactorySession", (Session,), {})
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=own_class)

@@ -25,16 +25,11 @@ class Plan:
     detail: str = ""
 
 
-def _nothing() -> None:
-    return None
-
-
 @dataclass(frozen=True)
 class TaskContext:
     sessions: async_sessionmaker[AsyncSession]
     settings: Settings
     i18n: I18n
-    wake: Callable[[], None] = field(default=_nothing)  # the drainer's wake-up, after commits
 
     @property
     def tz(self) -> dt.tzinfo:

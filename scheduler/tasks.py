@@ -253,7 +253,7 @@ async def _free_period(session: AsyncSession, job: str, period: str) -> str:
 
 def context_of(app: Any) -> TaskContext:
     """The job context of a running bot (`bot.app.App`: sessions, settings, i18n, outbox)."""
-    return TaskContext(app.sessions, app.settings, app.i18n, app.outbox.wake)
+    return TaskContext(app.sessions, app.settings, app.i18n)
 
 
 async def run_task(
@@ -304,8 +304,6 @@ async def run_task(
         except IntegrityError:  # another process claimed it meanwhile (SQLite: at commit)
             await session.rollback()
             return RunResult(name, period, "already")
-    if queued:
-        ctx.wake()
     log.info("job %s %s: queued %s %s", name, period, queued, plan.detail)
     return RunResult(name, period, "done", queued, plan.detail)
 

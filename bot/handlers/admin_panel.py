@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -33,6 +32,7 @@ from bot.services import registry, runtime_settings, supervision
 from bot.services import roles as role_service
 from bot.services.roles import Roles
 from bot.services.runtime_settings import SettingsCache
+from bot.states import AdminWork
 from bot.views.keyboards.common import ADMIN_PANEL, paged_buttons
 from bot.views.render import fit_message
 from bot.views.screens import show_in_place
@@ -45,7 +45,6 @@ from bot.views.texts import (
     role_label,
 )
 from db.models import User, utcnow
-from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -60,20 +59,10 @@ GRANT_PURPOSES = {"gm": ("mahalla", "m"), "gd": ("district", "d"), "gr": ("regio
 
 @dataclass(frozen=True)
 class Tell:
-    """What telling a person of their new role needs: their language, the admins, the outbox."""
+    """What telling a person of their new role needs: their language and the admins."""
 
     i18n: I18n
     settings: Settings
-    outbox: OutboxSender
-
-
-class AdminWork(StatesGroup):
-    """An admin typing: a place code to find people (`role` in data), a new value of a
-    setting (`key`), or a CSV document."""
-
-    find_place = State()
-    setting = State()
-    import_csv = State()
 
 
 # --- shared bits -----------------------------------------------------------------------------
@@ -533,7 +522,6 @@ async def on_grant_start(
     state: FSMContext,
     i18n: I18n,
     settings: Settings,
-    outbox: OutboxSender,
 ) -> None:
     """ga: pick the mahalla; gs: pick the level; gl (v = d | r | c): pick the place."""
     person = await _person(session, callback_data.id)
@@ -558,9 +546,7 @@ async def on_grant_start(
         return
     if callback_data.action == "gl" and callback_data.v == "c":
         granted = await role_service.grant_supervisor(session, person, "country", None, utcnow())
-        await _granted(
-            query, session, user, person, "country", None, granted, Tell(i18n, settings, outbox)
-        )
+        await _granted(query, session, user, person, "country", None, granted, Tell(i18n, settings))
         return
     purpose = {"ga": "gm", "gl": {"d": "gd", "r": "gr"}.get(callback_data.v)}.get(
         callback_data.action
@@ -597,7 +583,6 @@ async def _granted(
             code=code,
         )
     await session.commit()
-    tell.outbox.wake()
     log.info("role %s %s granted to user %s by user %s", level, code, person.id, user.id)
     place = esc(await place_label(session, level, code, user.locale))
     notice = (_("Done: now {role}: {place}.") if granted else _("Already {role}: {place}.")).format(
@@ -639,7 +624,6 @@ async def on_grant_place(
     state: FSMContext,
     i18n: I18n,
     settings: Settings,
-    outbox: OutboxSender,
 ) -> None:
     data = await state.get_data()
     person = await _person(session, int(data.get("grant_user") or 0))
@@ -686,7 +670,7 @@ async def on_grant_place(
         level,
         callback_data.code,
         granted,
-        Tell(i18n, settings, outbox),
+        Tell(i18n, settings),
     )
 
 
@@ -699,7 +683,6 @@ async def on_revoke(
     state: FSMContext,
     i18n: I18n,
     settings: Settings,
-    outbox: OutboxSender,
 ) -> None:
     """ra / rs: ask; ray / rsy: end the assistant / supervisor role now."""
     person = await _person(session, callback_data.id)
@@ -742,7 +725,6 @@ async def on_revoke(
             level="mahalla" if assistant else "",
         )
     await session.commit()
-    outbox.wake()
     log.info("role ended for user %s by user %s (%s terms)", person.id, user.id, ended)
     notice = _("The role has ended.") if ended else _("There was no such role to end.")
     await show_in_place(query, *await _card(session, person, user.locale, notice))

@@ -4,8 +4,8 @@
 Every case id, from a callback or from FSM data, is re-checked with `cases.assistant_case`
 (or `cases.citizen_case` for the citizen): an assistant acts only on the cases of their
 mahallas or assigned to them. Refusals are logged with ids only, never names or phones.
-Notifications are queued in the same transaction as the change, committed, then the outbox is
-woken, and only then is the assistant answered.
+Notifications are queued in the same transaction as the change and committed (the commit wakes
+the outbox); only then is the assistant answered.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from bot.views.render import answer_lines, fit_message
 from bot.views.screens import show_in_place
 from bot.views.texts import case_kind_label, category_label, esc, outcome_label, status_label
 from db.models import Case, CaseEvent, User, utcnow
-from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -473,7 +472,6 @@ async def on_open(
 async def _change(
     session: AsyncSession,
     i18n: I18n,
-    outbox: OutboxSender,
     case: Case,
     user: User,
     to_status: str,
@@ -481,8 +479,8 @@ async def _change(
     outcome: str | None = None,
     reason: str | None = None,
 ) -> bool:
-    """Change the status, tell the citizen (their language) in the same transaction, commit,
-    wake the outbox. False when the lifecycle no longer allows it (someone was faster)."""
+    """Change the status, tell the citizen (their language) in the same transaction, commit
+    (the commit wakes the outbox). False when the lifecycle no longer allows it (someone was faster)."""
     try:
         event = await cases.change_status(
             session,
@@ -497,7 +495,6 @@ async def _change(
         return False
     await notify.status_changed(session, i18n, case, event)
     await session.commit()
-    outbox.wake()
     return True
 
 
@@ -520,13 +517,12 @@ async def on_accept(
     user: User,
     roles: Roles,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     """Accept in one tap from the new-case message; its keyboard keeps only Open."""
     case = await _case_for(query, callback_data, session, user, roles)
     if case is None:
         return
-    if case.status != "new" or not await _change(session, i18n, outbox, case, user, "accepted"):
+    if case.status != "new" or not await _change(session, i18n, case, user, "accepted"):
         await query.answer(_already_text(case), show_alert=True)
     else:
         await query.answer(_changed_text(case))
@@ -547,7 +543,6 @@ async def on_status(
     user: User,
     roles: Roles,
     i18n: I18n,
-    outbox: OutboxSender,
     state: FSMContext,
     flows: FlowRegistry,
     rules: EligibilityRules,
@@ -601,7 +596,7 @@ async def on_status(
         await query.answer()
         await _prompt(query, _work_prompt(CaseWork.reason.state, case.number or ""))
         return
-    ok = await _change(session, i18n, outbox, case, user, target)
+    ok = await _change(session, i18n, case, user, target)
     await query.answer(_changed_text(case) if ok else _already_text(case))
     text, markup = await card_view(session, case, user, flows, rules, settings, filter_, page)
     await show_in_place(query, text, markup)
@@ -614,7 +609,6 @@ async def on_outcome(
     user: User,
     roles: Roles,
     i18n: I18n,
-    outbox: OutboxSender,
     flows: FlowRegistry,
     rules: EligibilityRules,
     settings: Settings,
@@ -625,7 +619,7 @@ async def on_outcome(
     if callback_data.v not in cases.OUTCOMES:
         await _refuse(query, user, callback_data)
         return
-    ok = await _change(session, i18n, outbox, case, user, "resolved", outcome=callback_data.v)
+    ok = await _change(session, i18n, case, user, "resolved", outcome=callback_data.v)
     await query.answer(_changed_text(case) if ok else _already_text(case), show_alert=not ok)
     text, markup = await card_view(
         session, case, user, flows, rules, settings, _filter(callback_data.f), callback_data.page
@@ -640,7 +634,6 @@ async def on_close(
     user: User,
     roles: Roles,
     i18n: I18n,
-    outbox: OutboxSender,
     flows: FlowRegistry,
     rules: EligibilityRules,
     settings: Settings,
@@ -648,7 +641,7 @@ async def on_close(
     case = await _case_for(query, callback_data, session, user, roles)
     if case is None:
         return
-    ok = await _change(session, i18n, outbox, case, user, "closed")
+    ok = await _change(session, i18n, case, user, "closed")
     await query.answer(_changed_text(case) if ok else _already_text(case), show_alert=not ok)
     text, markup = await card_view(
         session, case, user, flows, rules, settings, _filter(callback_data.f), callback_data.page
@@ -736,7 +729,6 @@ async def on_work_text(
     user: User,
     roles: Roles,
     i18n: I18n,
-    outbox: OutboxSender,
     flows: FlowRegistry,
     rules: EligibilityRules,
     settings: Settings,
@@ -763,7 +755,7 @@ async def on_work_text(
     await state.clear()
     ok = True
     if current == CaseWork.reason.state:
-        ok = await _change(session, i18n, outbox, case, user, "rejected", reason=text)
+        ok = await _change(session, i18n, case, user, "rejected", reason=text)
         lead = _changed_text(case) if ok else _already_text(case)
     elif current == CaseWork.note.state:
         await cases.add_note(session, case, actor=user, text=text, now=now)
@@ -777,7 +769,6 @@ async def on_work_text(
             else _("Saved on request {number}, but the citizen cannot be reached through the bot.")
         ).format(number=case.number)
     await session.commit()
-    outbox.wake()
     card, markup = await card_view(
         session,
         case,
@@ -826,7 +817,6 @@ async def on_reply_text(
     user: User,
     roles: Roles,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     """The citizen's reply goes to whoever works the case now, and stays on the case."""
     data = await state.get_data()
@@ -845,7 +835,6 @@ async def on_reply_text(
     event = await cases.add_message(session, case, actor=user, text=text, now=now)
     delivered = await notify.message_to_assistant(session, i18n, case, event, user, now)
     await session.commit()
-    outbox.wake()
     await message.answer(
         _("Your reply has been sent to the assistant.")
         if delivered

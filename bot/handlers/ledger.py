@@ -28,7 +28,6 @@ from bot.services.roles import Roles
 from bot.states import JobLedger
 from bot.views.texts import esc
 from db.models import Case, Job, User, utcnow
-from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 BUTTON_CHARS = 40
@@ -150,7 +149,6 @@ async def on_employer_button(
     state: FSMContext,
     settings: Settings,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     data = await state.get_data()
     if await state.get_state() != JobLedger.employer.state or data.get("kind") not in jobs.KINDS:
@@ -173,7 +171,7 @@ async def on_employer_button(
     await query.answer()
     if isinstance(query.message, Message):
         await _after_employer(
-            query.message, session, user, roles, state, settings, i18n, outbox, employer, edit=True
+            query.message, session, user, roles, state, settings, i18n, employer, edit=True
         )
 
 
@@ -185,7 +183,6 @@ async def on_employer_text(
     state: FSMContext,
     settings: Settings,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     employer = jobs.clean_employer(message.text or "")
     if not employer:
@@ -201,7 +198,7 @@ async def on_employer_text(
         )
         return
     await _after_employer(
-        message, session, user, roles, state, settings, i18n, outbox, employer, edit=False
+        message, session, user, roles, state, settings, i18n, employer, edit=False
     )
 
 
@@ -213,7 +210,6 @@ async def _after_employer(
     state: FSMContext,
     settings: Settings,
     i18n: I18n,
-    outbox: OutboxSender,
     employer: str | None,
     *,
     edit: bool,
@@ -236,7 +232,7 @@ async def _after_employer(
     await state.update_data(employer=employer)
     linkable = await jobs.linkable_cases(session, user.id, roles.mahallas)
     if not linkable:
-        await _continue(message, session, user, roles, state, settings, i18n, outbox, None, edit)
+        await _continue(message, session, user, roles, state, settings, i18n, None, edit)
         return
     await state.set_state(JobLedger.link)
     builder = InlineKeyboardBuilder()
@@ -263,7 +259,6 @@ async def on_link(
     state: FSMContext,
     settings: Settings,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     data = await state.get_data()
     if await state.get_state() != JobLedger.link.state or data.get("kind") not in jobs.KINDS:
@@ -277,9 +272,7 @@ async def on_link(
             return
     await query.answer()
     if isinstance(query.message, Message):
-        await _continue(
-            query.message, session, user, roles, state, settings, i18n, outbox, case, edit=True
-        )
+        await _continue(query.message, session, user, roles, state, settings, i18n, case, edit=True)
 
 
 async def _continue(
@@ -290,16 +283,13 @@ async def _continue(
     state: FSMContext,
     settings: Settings,
     i18n: I18n,
-    outbox: OutboxSender,
     case: Case | None,
     edit: bool,
 ) -> None:
     """Save, unless the assistant serves several mahallas and nothing says which: ask once."""
     mahalla = jobs.job_mahalla(roles.mahallas, case)
     if mahalla is not None:
-        await _save(
-            message, session, user, roles, state, settings, i18n, outbox, case, mahalla, edit
-        )
+        await _save(message, session, user, roles, state, settings, i18n, case, mahalla, edit)
         return
     await state.set_state(JobLedger.mahalla)
     builder = InlineKeyboardBuilder()
@@ -321,7 +311,6 @@ async def on_mahalla(
     state: FSMContext,
     settings: Settings,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     data = await state.get_data()
     if await state.get_state() != JobLedger.mahalla.state or data.get("kind") not in jobs.KINDS:
@@ -340,7 +329,6 @@ async def on_mahalla(
             state,
             settings,
             i18n,
-            outbox,
             None,
             callback_data.v,
             True,
@@ -355,7 +343,6 @@ async def _save(
     state: FSMContext,
     settings: Settings,
     i18n: I18n,
-    outbox: OutboxSender,
     case: Case | None,
     mahalla: str,
     edit: bool,
@@ -376,7 +363,6 @@ async def _save(
     if case is not None:
         await job_confirmation(session, i18n, job, case, user)
     await session.commit()
-    outbox.wake()
     head = _("✅ Job recorded.")
     if case is not None:
         head += "\n" + _(
@@ -492,7 +478,6 @@ async def on_confirm(
     session: AsyncSession,
     user: User,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     """Only the citizen the job was recorded for may answer, and only once."""
     if callback_data.v not in ("y", "n"):
@@ -512,7 +497,6 @@ async def on_confirm(
         return
     await job_answered(session, i18n, job, user)
     await session.commit()
-    outbox.wake()
     if result is jobs.Answer.CONFIRMED:
         reply = _("Thank you! You confirmed that you started this job. Good luck!")
     else:

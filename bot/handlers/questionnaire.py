@@ -55,7 +55,6 @@ from bot.states import Questionnaire
 from bot.views.keyboards.common import menu_action_for
 from bot.views.texts import case_kind_label, esc, status_label
 from db.models import Case, User, utcnow
-from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -472,7 +471,6 @@ async def on_button(
     flows: FlowRegistry,
     rules: EligibilityRules,
     settings: Settings,
-    outbox: OutboxSender,
     i18n: I18n,
 ) -> None:
     message = query.message
@@ -552,7 +550,7 @@ async def on_button(
 
     if isinstance(step, SummaryStep):
         await _summary_action(
-            query, message, cb, run, step, bot, state, session, user, rules, settings, outbox, i18n
+            query, message, cb, run, step, bot, state, session, user, rules, settings, i18n
         )
         return
     assert isinstance(step, QuestionStep)
@@ -613,7 +611,6 @@ async def _summary_action(
     user: User,
     rules: EligibilityRules,
     settings: Settings,
-    outbox: OutboxSender,
     i18n: I18n,
 ) -> None:
     locale, chat_id = user.locale, message.chat.id
@@ -637,7 +634,7 @@ async def _summary_action(
         await query.answer()
         await _show(bot, chat_id, run, locale)
         return
-    await _send(query, message, run, state, session, user, rules, settings, outbox, i18n, bot)
+    await _send(query, message, run, state, session, user, rules, settings, i18n, bot)
 
 
 async def _old_draft_button(
@@ -697,7 +694,6 @@ async def _send(
     user: User,
     rules: EligibilityRules,
     settings: Settings,
-    outbox: OutboxSender,
     i18n: I18n,
     bot: Bot,
 ) -> None:
@@ -745,7 +741,6 @@ async def _send(
         for new in await vacancies.offer_open_vacancies(session, case, user, today, now):
             offered += await notify_requests.vacancy_offer(session, i18n, new)
     await session.commit()
-    outbox.wake()
     await _leave(session, state)
     await query.answer()
     await _close(bot, message.chat.id, message.message_id)

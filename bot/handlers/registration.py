@@ -49,7 +49,6 @@ from bot.views.keyboards.registration import (
 from bot.views.my_data import my_data_text
 from bot.views.texts import esc, send_main_menu
 from db.models import User, utcnow
-from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -370,9 +369,7 @@ async def go_back(
     await ask(message, state, session, user, ORDER[max(0, index - 1)])
 
 
-async def forget(
-    session: AsyncSession, i18n: I18n, outbox: OutboxSender, user: User
-) -> privacy.Erased:
+async def forget(session: AsyncSession, i18n: I18n, user: User) -> privacy.Erased:
     """Erase the person (Settings → Delete my data, or declining a new consent): their open
     cases are closed as withdrawn and whoever works each is told through the outbox."""
     now = utcnow()
@@ -380,7 +377,6 @@ async def forget(
     for case in result.closed:
         await notify.case_withdrawn(session, i18n, case, now)
     await session.commit()
-    outbox.wake()
     return result
 
 
@@ -396,7 +392,6 @@ async def on_consent(
     roles: Roles,
     settings: Settings,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):
@@ -423,7 +418,7 @@ async def on_consent(
     # Declined: keep nothing (answers given before going Back to this question included;
     # a registered person declining a new consent text is erased, as from Settings).
     if registered:
-        await forget(session, i18n, outbox, user)
+        await forget(session, i18n, user)
     else:
         privacy.clear_personal_fields(user)
         await session.commit()

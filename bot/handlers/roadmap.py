@@ -31,7 +31,6 @@ from bot.states import RoadmapEdit
 from bot.views.render import fit_message
 from bot.views.texts import esc, no_such_date
 from db.models import Case, CaseEvent, RoadmapStep, User, utcnow
-from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 BUTTON_CHARS = 40
@@ -168,7 +167,6 @@ async def on_roadmap(
     settings: Settings,
     rules: EligibilityRules,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     """Every roadmap button: re-check the case (and step), then act."""
     data = callback_data
@@ -218,7 +216,7 @@ async def on_roadmap(
         await _show(query, *step_view(case, step, locale, rules))
     elif data.action == "done":
         event = await rm.mark_done(session, case, step, user, now)
-        await _changed(session, i18n, rules, outbox, case, step, "done", event)
+        await _changed(session, i18n, rules, case, step, "done", event)
         await _show(query, *step_view(case, step, locale, rules))
     elif data.action == "edit":
         await state.set_state(RoadmapEdit.action_text)
@@ -243,7 +241,7 @@ async def on_roadmap(
             await _refuse(query, user, data)
             return
         event = await rm.set_due(session, case, step, due, user, now)
-        await _changed(session, i18n, rules, outbox, case, step, "due", event)
+        await _changed(session, i18n, rules, case, step, "due", event)
         await _show(query, *step_view(case, step, locale, rules))
     elif data.action == "drop":
         builder = InlineKeyboardBuilder()
@@ -260,7 +258,7 @@ async def on_roadmap(
         )
     elif data.action == "dropy":
         event = await rm.drop(session, case, step, user, now)
-        await _changed(session, i18n, rules, outbox, case, step, "dropped", event)
+        await _changed(session, i18n, rules, case, step, "dropped", event)
         await _show(query, *(await roadmap_view(session, case, locale, rules)))
     else:
         await _refuse(query, user, data)
@@ -284,18 +282,16 @@ async def _changed(
     session: AsyncSession,
     i18n: I18n,
     rules: EligibilityRules,
-    outbox: OutboxSender,
     case: Case,
     step: RoadmapStep,
     change: str,
     event: CaseEvent | None,
 ) -> None:
-    """Tell the citizen (if anything changed), commit, and wake the outbox drainer."""
+    """Tell the citizen (if anything changed) and commit: the commit wakes the outbox drainer."""
     if event is None:
         return
     await roadmap_changed(session, i18n, rules, case, step, change, event)
     await session.commit()
-    outbox.wake()
 
 
 # ---------------------------------------------------------------------- typed input
@@ -329,7 +325,6 @@ async def on_action_text(
     state: FSMContext,
     rules: EligibilityRules,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     case, step, data = await _case_from_state(session, state, user, roles)
     institution = data.get("institution")
@@ -362,7 +357,7 @@ async def on_action_text(
     else:
         event = await rm.set_action(session, case, step, text, user, now)
         change = "edited"
-    await _changed(session, i18n, rules, outbox, case, step, change, event)
+    await _changed(session, i18n, rules, case, step, change, event)
     view, markup = step_view(case, step, user.locale, rules)
     await message.answer(_("Saved; the citizen will be told.") + "\n\n" + view, reply_markup=markup)
 
@@ -376,7 +371,6 @@ async def on_due_text(
     settings: Settings,
     rules: EligibilityRules,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     case, step, _data = await _case_from_state(session, state, user, roles)
     if case is None or step is None:
@@ -392,7 +386,7 @@ async def on_due_text(
         return
     await state.clear()  # before any write of this session (see on_action_text)
     event = await rm.set_due(session, case, step, due, user, utcnow())
-    await _changed(session, i18n, rules, outbox, case, step, "due", event)
+    await _changed(session, i18n, rules, case, step, "due", event)
     view, markup = step_view(case, step, user.locale, rules)
     await message.answer(view, reply_markup=markup)
 

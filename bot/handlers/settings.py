@@ -36,7 +36,6 @@ from bot.views.keyboards.registration import (
 from bot.views.my_data import my_data_text
 from bot.views.texts import esc
 from db.models import Region, User, utcnow
-from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -234,9 +233,8 @@ async def on_delete_yes(
     user: User,
     roles: Roles,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
-    result = await registration.forget(session, i18n, outbox, user)
+    result = await registration.forget(session, i18n, user)
     await state.clear()
     log.info("user %s erased their data (%s cases closed)", user.id, result.cases_closed)
     message = await _edit(

@@ -17,7 +17,6 @@ from bot.services.roles import Roles, load_roles
 from bot.views.keyboards.common import language_keyboard
 from bot.views.texts import invite_outcome_text, queue_invite_notices, send_main_menu
 from db.models import User, utcnow
-from scheduler.outbox import OutboxSender
 
 
 async def on_start(
@@ -29,7 +28,6 @@ async def on_start(
     roles: Roles,
     settings: Settings,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     await state.clear()
     payload = (command.args or "").strip()
@@ -38,7 +36,6 @@ async def on_start(
         result = await invites.redeem(session, payload, user, now)
         await queue_invite_notices(session, i18n, result, user, settings.admin_ids, now)
         await session.commit()
-        outbox.wake()
         roles = await load_roles(session, user, settings.admin_ids, now)
         await message.answer(await invite_outcome_text(session, result, user.locale))
         if not user.locale_confirmed:

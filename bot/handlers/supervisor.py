@@ -42,7 +42,6 @@ from bot.views.render import fit_message
 from bot.views.screens import show_in_place
 from bot.views.texts import esc, place_label, queue_role_notice
 from db.models import Case, User, utcnow
-from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -325,7 +324,6 @@ async def on_reason(
     roles: Roles,
     state: FSMContext,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     data = await state.get_data()
     reason = (message.text or "").strip()
@@ -359,7 +357,6 @@ async def on_reason(
         return
     await notify.case_reassigned(session, i18n, case, event, old, new)
     await session.commit()
-    outbox.wake()
     await message.answer(
         _(
             "Done: request <b>{number}</b> now goes to {name}. Both assistants and the citizen are told."
@@ -476,7 +473,6 @@ async def on_deactivate_yes(
     roles: Roles,
     i18n: I18n,
     settings: Settings,
-    outbox: OutboxSender,
 ) -> None:
     now = utcnow()
     person = await supervision.assistant_in_scope(session, roles.scopes, callback_data.id, now)
@@ -488,7 +484,6 @@ async def on_deactivate_yes(
         session, i18n, person, settings.admin_ids, now, granted=False, role="assistant"
     )
     await session.commit()
-    outbox.wake()
     log.info("assistant %s deactivated by supervisor %s", callback_data.id, user.id)
     await query.answer()
     await show_in_place(query, _("Done: the assistant is deactivated."), None)
@@ -757,7 +752,6 @@ async def on_announce_button(
     roles: Roles,
     state: FSMContext,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     current = await state.get_state()
     if callback_data.v != "send":
@@ -785,7 +779,6 @@ async def on_announce_button(
         session, i18n, people, str(data["text"]), user, str(data["key"])
     )
     await session.commit()
-    outbox.wake()
     log.info(
         "announcement %s by user %s to %s %s queued for %s",
         data["key"],

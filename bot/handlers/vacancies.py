@@ -4,7 +4,7 @@ citizens get offers (Interested · Not for me) and browse the open vacancies of 
 Every id in callback data is re-checked: an assistant acts only on the vacancies of their
 mahallas' districts, a citizen answers only offers made to them and sees only their district's
 vacancies. Refusals are logged with ids only. Notifications are queued in the same transaction
-as the change, committed, the outbox woken, and only then is the sender answered.
+as the change and committed (the commit wakes the outbox); only then is the sender answered.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from bot.views.keyboards.common import main_menu, paged_buttons
 from bot.views.screens import show_in_place
 from bot.views.texts import esc, no_such_date, outcome_label
 from db.models import Case, User, Vacancy, VacancyOffer, utcnow
-from scheduler.outbox import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -373,7 +372,6 @@ async def on_hire_yes(
     roles: Roles,
     settings: Settings,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     found = await _offer_for(query, session, user, roles, callback_data.id, settings)
     if found is None:
@@ -402,7 +400,6 @@ async def on_hire_yes(
     await notify.status_changed(session, i18n, hired.case, hired.event)
     await job_confirmation(session, i18n, hired.job, hired.case, user)
     await session.commit()
-    outbox.wake()
     lead = _(
         "✅ {name} is hired. Request {number} is resolved, the job is in your ledger, and "
         "{name} is asked to confirm it."
@@ -712,7 +709,6 @@ async def on_step_button(
     roles: Roles,
     settings: Settings,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     """A choice on a posting step: only the step on screen counts, older buttons are stale."""
     current = await state.get_state()
@@ -728,7 +724,7 @@ async def on_step_button(
     action, value = callback_data.action, callback_data.v
     ask = (message, state, session, user, roles, settings)
     if action == "post":
-        await _post(query, message, state, session, user, roles, settings, i18n, outbox)
+        await _post(query, message, state, session, user, roles, settings, i18n)
         return
     values: dict[str, Any] = {}
     if action == "occ" and value in occupations.occupation_ids():
@@ -766,7 +762,6 @@ async def _post(
     roles: Roles,
     settings: Settings,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     """Save the vacancy (its place re-checked), offer it to the matching seekers, report."""
     data = await state.get_data()
@@ -803,7 +798,6 @@ async def _post(
     for new in result.offers:
         sent += await notify_requests.vacancy_offer(session, i18n, new)
     await session.commit()
-    outbox.wake()
     lead = _("✅ Vacancy posted. Offered to {count} people whose requests match.").format(
         count=sent
     )
@@ -978,7 +972,6 @@ async def on_interest(
     user: User,
     settings: Settings,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     """A browsing citizen's "interested": needs an open job or internship request."""
     district = await _citizen_district(query, state, session, user)
@@ -1008,7 +1001,6 @@ async def on_interest(
         return
     await notify_requests.vacancy_interest(session, i18n, offer, vacancy, user)
     await session.commit()
-    outbox.wake()
     await query.answer()
     lines = await notify_requests.vacancy_lines(session, vacancy, user.locale)
     lines += [
@@ -1033,7 +1025,6 @@ async def on_offer_answer(
     user: User,
     settings: Settings,
     i18n: I18n,
-    outbox: OutboxSender,
 ) -> None:
     """Interested · Not for me under an offer: only the citizen it was made to may answer."""
     offer = await vacancies.own_offer(session, callback_data.id, user)
@@ -1057,7 +1048,6 @@ async def on_offer_answer(
     if yes and vacancy is not None:
         await notify_requests.vacancy_interest(session, i18n, offer, vacancy, user)
     await session.commit()
-    outbox.wake()
     reply = (
         _("✅ Your assistant has been told that you are interested and will contact you.")
         if yes

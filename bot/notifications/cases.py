@@ -1,5 +1,5 @@
 """Messages to people other than the update's sender, rendered in THEIR language and queued
-in the outbox inside the caller's transaction (the caller commits, then wakes the drainer)."""
+in the outbox inside the caller's transaction (the caller commits; the commit wakes the drainer, `bot/notifications/wakeup.py`)."""
 
 from __future__ import annotations
 

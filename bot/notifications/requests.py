@@ -2,7 +2,7 @@
 offered to a seeker, a seeker's interest told to the assistant; and the vacancy text they share.
 
 Like `bot.notifications.cases`: rendered in the RECIPIENT's language and queued in the outbox inside the
-caller's transaction; the caller commits, then wakes the drainer.
+caller's transaction; the caller commits, and the commit wakes the drainer.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Messages to other people about an assistant's work: roadmap changes and job confirmations.
 
 Like `bot.notifications.cases` (the case lifecycle's messages): rendered in the RECIPIENT's language and
-queued in the outbox inside the caller's transaction; the caller commits, then wakes the drainer.
+queued in the outbox inside the caller's transaction; the caller commits, and the commit wakes the drainer.
 """
 
 from __future__ import annotations

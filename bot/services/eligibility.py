@@ -3,7 +3,7 @@
 Pure functions over questionnaire answers (no I/O except reading the rules file, no aiogram), so
 the rules can be tested case by case and changed as data in ``data/eligibility.yaml``.
 
-How the category is decided (PRODUCT.md, "Facts"):
+How the category is decided (docs/PRODUCT.md, "Facts"):
 
 * ``income_per_person`` = floor(``income_3m`` ÷ ``members`` ÷ 3), whole so'm. The category
   compares this whole-so'm figure, so what the citizen and assistant see is what was compared.

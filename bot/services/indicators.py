@@ -664,7 +664,7 @@ async def overdue_case_numbers(
 
 
 # --- one place's indicators: the drill-down's screens ------------------------------------
-# `place_indicators_by` computes every figure of PRODUCT.md's "Indicators" for the places of
+# `place_indicators_by` computes every figure of docs/PRODUCT.md's "Indicators" for the places of
 # one level (country, region, district or mahalla) with one grouped query per table, so a
 # screen and the lines of its children cost the same few queries whatever their number.
 
@@ -702,7 +702,7 @@ def _hours_between(dialect: str, later: Any, earlier: Any) -> Any:
 
 @dataclass(frozen=True)
 class PlaceIndicators:
-    """PRODUCT.md's indicators for one place, `day` being today (local date).
+    """docs/PRODUCT.md's indicators for one place, `day` being today (local date).
 
     Jobs count as everywhere else (`counted_job`), in the place where they were created;
     entrepreneurs are this month's jobs of kind new business or self-employment. Cases are

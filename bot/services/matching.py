@@ -51,7 +51,7 @@ ANY_KIND = "any"
 REMOTE = "remote"
 OTHER_OCCUPATION = "other"
 #: Travel range of a request whose flow does not ask (internship.v1): the district, where the
-#: assistant offers vacancies first (PRODUCT.md, "Vacancies").
+#: assistant offers vacancies first (docs/PRODUCT.md, "Vacancies").
 DEFAULT_TRAVEL: Travel = "own_district"
 #: At most this many vacancy offers per citizen a day, so seekers are not flooded.
 DAILY_OFFER_LIMIT = 3

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import OutboxFile, OutboxMessage, User, utcnow
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
+
+class Markup(Protocol):
+    """A keyboard (aiogram's inline or reply markup), kept as its JSON: services know no aiogram."""
+
+    def model_dump(self, *, mode: str, exclude_none: bool) -> dict[str, Any]: ...
+
+
 MEDIA_KINDS = ("photo", "document")
 CAPTION_MAX = 1024
 

@@ -78,7 +78,7 @@ async def queue_role_notice(
 ) -> bool:
     """Tell `person`, in their language and through the outbox, that an admin granted or ended
     a role; the message carries their new main menu, so the buttons change without /start.
-    Call it after the change, in the same transaction (the caller commits and wakes the
+    Call it after the change, in the same transaction (the caller commits, which wakes the
     outbox). Returns whether a message was queued (not when they blocked the bot)."""
     held = await load_roles(session, person, admin_ids, now)
     with in_locale(i18n, person.locale):
@@ -133,7 +133,7 @@ async def queue_invite_notices(
 ) -> None:
     """An invite link was used: the assistants it replaced are told their role ended, and the
     person who made the link is told who took it and whom it replaced. Through the outbox, in
-    the update's transaction (the caller commits and wakes the outbox)."""
+    the update's transaction (the caller commits, which wakes the outbox)."""
     if result.outcome is not Redeemed.GRANTED:
         return
     assert result.role is not None and result.level is not None

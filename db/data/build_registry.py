@@ -1,6 +1,6 @@
 """Build the project's cleaned region, district and demo-mahalla CSVs.
 
-Usage: ``python -m db.data.build_registry /work/shared/reference/uz-admin OUTDIR``
+Usage: ``python -m db.data.build_registry $REFERENCE_DATA/uz-admin OUTDIR``
 
 The reference data is used as published but has known defects (see
 ``db/data/README.md``). Every fix lives in this module so a reviewer can see

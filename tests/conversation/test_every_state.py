@@ -27,7 +27,9 @@ from bot.callbacks import JobCB, VacCB
 from bot.services import jobs, occupations, roles, vacancies
 from db.models import Draft, User, utcnow
 from tests.support.factories import make_assistant, make_case, make_user
+from tests.support.harness import ADMIN_ID
 
+ADMINS = 7_900  # the admins' Telegram ids start here (other users: 7 000 + index)
 CHILONZOR = "1726294"
 M1 = "103-0104"
 SORRY = "Sorry, something went wrong on our side. Please try again in a minute, or send /start."
@@ -36,7 +38,9 @@ POT = Path(__file__).resolve().parents[2] / "locales" / "messages.pot"
 
 
 # Many updates within seconds: a throttle that never gets in the way.
-pytestmark = pytest.mark.harness(throttle_rate=1_000)
+pytestmark = pytest.mark.harness(
+    throttle_rate=1_000, admin_ids=[ADMIN_ID, *range(ADMINS, ADMINS + 10)]
+)
 
 
 def all_states() -> list[State]:
@@ -57,6 +61,7 @@ class Setup:
     who: Callable[[Any, int, str], Awaitable[tuple[User, dict[str, Any]]]]
     after: Callable[[Any, Any, str, int], Awaitable[dict[str, Any]]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    admin: bool = False  # the user's id is in ADMIN_IDS
 
 
 async def _newcomer(session: Any, tid: int, locale: str) -> tuple[User, dict[str, Any]]:
@@ -153,6 +158,11 @@ SETUPS: dict[str, Setup] = {
     states.SupervisorWork.reason.state: Setup(_supervisor),
     states.SupervisorWork.announcement.state: Setup(_supervisor),
     states.SupervisorWork.confirm.state: Setup(_supervisor, extra={"text": "Salom", "key": "k"}),
+    states.AdminWork.find_place.state: Setup(_citizen, extra={"role": "a"}, admin=True),
+    states.AdminWork.setting.state: Setup(
+        _citizen, extra={"key": "jobs_per_day_target"}, admin=True
+    ),
+    states.AdminWork.import_csv.state: Setup(_citizen, admin=True),
 }
 
 
@@ -273,7 +283,7 @@ async def test_every_input_in_every_state_is_answered(harness, group: str, local
     other = harness.user(9_999, first_name="Other", language_code="uz")
     for index, name in enumerate(names):
         setup = SETUPS[name]
-        tid = 7_000 + index
+        tid = (ADMINS if setup.admin else 7_000) + index
         async with harness.db() as session:
             row, data = await setup.who(session, tid, locale)
             row_id = row.id

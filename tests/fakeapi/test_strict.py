@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from aiogram import Bot
@@ -23,8 +22,9 @@ from aiogram.types import (
 from devkit.fakeapi import FakeBotAPI
 from devkit.fakeapi.specgen import DEFAULT_OUTPUT, build_slim_spec, render
 from tests.support.harness import TOKEN, BotHarness, make_settings
+from tests.support.reference import reference_data
 
-REFERENCE = Path("/work/shared/reference/telegram-bot-api/api.json")
+REFERENCE = reference_data("telegram-bot-api") / "api.json"
 
 
 @pytest.fixture
@@ -43,7 +43,9 @@ async def bot(fake: FakeBotAPI) -> AsyncIterator[Bot]:
     await session.close()
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="the shared Bot API reference is not here")
+@pytest.mark.skipif(
+    not REFERENCE.exists(), reason="set REFERENCE_DATA to check against the Bot API spec"
+)
 def test_the_packaged_spec_is_the_shared_reference() -> None:
     full = json.loads(REFERENCE.read_text(encoding="utf-8"))
     assert render(build_slim_spec(full)) == DEFAULT_OUTPUT.read_text(encoding="utf-8")

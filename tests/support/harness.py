@@ -199,6 +199,7 @@ def make_settings(
     # No quiet hours unless a test asks: the suite must pass at any hour of the day.
     extra.setdefault("quiet_from", dt.time(0, 0))
     extra.setdefault("quiet_to", dt.time(0, 0))
+    extra.setdefault("admin_ids", [ADMIN_ID])
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         bot_token=TOKEN,
@@ -206,6 +207,5 @@ def make_settings(
         database_url=db_url,
         telegram_api_url=api_url,
         redis_url=redis_url,
-        admin_ids=[ADMIN_ID],
         **extra,
     )

@@ -172,3 +172,18 @@ def test_the_list_of_oversized_modules_only_shrinks() -> None:
         or len((ROOT / key).read_text(encoding="utf-8").splitlines()) <= MAX_LINES
     }
     assert stale == {}
+
+
+def test_services_know_nothing_of_telegram() -> None:
+    """Domain rules in `bot/services/` are plain Python: no aiogram, no handlers, no views."""
+    offenders = []
+    for name, path in MODULES.items():
+        if not name.startswith("bot.services"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for _node, target in _imports(tree.body):
+            if target.split(".")[0] == "aiogram" or target.startswith(
+                ("bot.handlers", "bot.views")
+            ):
+                offenders.append(f"{name} imports {target}")
+    assert offenders == []

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.services.translit import APOSTROPHES, OKINA, TUTUQ
+from tests.support.reference import reference_data
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "db" / "data"
-REFERENCE_DIR = Path("/work/shared/reference/uz-admin")
+REFERENCE_DIR = reference_data("uz-admin")
 ADMIN_COLUMNS = ["soato", "parent_soato", "kind", "name_uz", "name_uz_cyrl", "name_ru"]
 MAHALLA_COLUMNS = ["code", "district_soato", "name_uz", "name_uz_cyrl", "name_ru"]
 NAME_COLUMNS = ("name_uz", "name_uz_cyrl", "name_ru")
@@ -192,7 +193,9 @@ def test_demo_mahalla_names_unique_per_district() -> None:
     assert [k for k, n in keys.items() if n > 1] == []
 
 
-@pytest.mark.skipif(not REFERENCE_DIR.is_dir(), reason="reference data not present")
+@pytest.mark.skipif(
+    not REFERENCE_DIR.is_dir(), reason="set REFERENCE_DATA to check against the source data"
+)
 def test_generator_reproduces_committed_files(tmp_path: Path) -> None:
     from db.data.build_registry import build
 

@@ -16,9 +16,10 @@ from bot.services.translit import (
     search_key,
     strip_place_suffix,
 )
+from tests.support.reference import reference_data
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "db" / "data"
-REFERENCE_DIR = Path("/work/shared/reference/uz-admin")
+REFERENCE_DIR = reference_data("uz-admin")
 
 # Real names (Latin, Uzbek Cyrillic) from the reference regions/districts/mahallas,
 # in official spelling. Each must convert exactly in both directions.
@@ -307,7 +308,9 @@ def test_round_trip_rate_on_project_registry() -> None:
     assert failed <= set(KNOWN_ROUND_TRIP_EXCEPTIONS), sorted(failed)
 
 
-@pytest.mark.skipif(not REFERENCE_DIR.is_dir(), reason="reference data not present")
+@pytest.mark.skipif(
+    not REFERENCE_DIR.is_dir(), reason="set REFERENCE_DATA to check against the source data"
+)
 def test_round_trip_rate_on_raw_reference() -> None:
     files = [REFERENCE_DIR / "regions.csv", REFERENCE_DIR / "districts.csv"]
     rate, failed = _measure(_admin_pairs(files, "name_uz_latn"))
