@@ -344,9 +344,10 @@ def seed_location() -> tuple[float, float]:
 
 def run_sandbox(settings: Settings, host: str, port: int, keep: bool = False) -> int:
     """``python -m bot sandbox``: serve until Ctrl+C; returns the exit code."""
-    setup_logging(settings.log_level, settings.log_format, settings.log_sql)
-    for noisy in ("aiogram.event", "aiohttp.access"):  # one line per update/request
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A readable console: the ready line, then warnings and errors only (LOG_LEVEL=DEBUG or
+    # LOG_SQL=true still show everything, for whoever is debugging).
+    level = settings.log_level if settings.log_level == "DEBUG" else "WARNING"
+    setup_logging(level, settings.log_format, settings.log_sql)
     return asyncio.run(_serve(settings, host, port, keep))
 
 
@@ -368,9 +369,11 @@ async def _serve(settings: Settings, host: str, port: int, keep: bool) -> int:
                 )
                 return 2
             busy = f" (port {port} was busy)" if candidate != port else ""
+            kept = "kept from the last run" if keep else "fresh; --keep keeps it next time"
             print(
                 f"Sandbox ready: open {url} in a browser{busy} (no Telegram, no internet "
-                "needed). Ctrl+C stops it.",
+                f"needed). Ctrl+C stops it.\nIts data: {sandbox.database} ({kept}; the "
+                "sandbox never uses DATABASE_URL, which is the real bot's).",
                 flush=True,
             )
             stop = asyncio.Event()

@@ -126,6 +126,7 @@ def state_view(sandbox: Sandbox) -> dict[str, Any]:
     core = sandbox.core
     return {
         "bot": {"name": core.bot_name, "username": core.bot_username},
+        "timezone": sandbox.base_settings.timezone,  # bubble times as the bot tells time
         "people": [person_view(sandbox, p) for p in sandbox.people.values()],
         "jobs": {
             "available": sandbox.jobs.available,

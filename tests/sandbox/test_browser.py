@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import importlib.util
 import os
 import shutil
@@ -18,6 +19,7 @@ import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiogram.exceptions import TelegramBadRequest
@@ -129,6 +131,23 @@ class ChatPage:
         if await self.page.locator("#confirm").is_visible():
             await self.page.locator("#confirm-yes").click()  # "share my phone number?"
         await self.settle()
+
+
+async def check_layout_and_clock(chat: ChatPage) -> None:
+    """After the long sign-up: the menu keyboard keeps full-height rows (it scrolls rather
+    than squeezing), and message times are Tashkent's, not the browser's UTC."""
+    # Telegram shows a reply keyboard whole, up to about half the screen, however long the
+    # chat above it: the board's visible height is its full height (or that cap), never a
+    # sliver of one or two rows.
+    board = await chat.page.locator("#reply-kb").evaluate(
+        "kb => ({shown: kb.clientHeight, full: kb.scrollHeight, screen: window.innerHeight})"
+    )
+    assert board["shown"] >= min(board["full"], 0.4 * board["screen"]) - 2, board
+    shown = (await chat.page.locator(".msg.bot .meta").last.inner_text()).strip()
+    now = dt.datetime.now(ZoneInfo("Asia/Tashkent"))
+    moments = [now - dt.timedelta(minutes=k) for k in range(3)]
+    accepted = {m.strftime("%H:%M") for m in moments} | {m.strftime("%I:%M %p") for m in moments}
+    assert any(time in shown for time in accepted), f"{shown!r} is not Tashkent time"
 
 
 async def user_row(sandbox: Sandbox, telegram_id: int) -> User | None:
@@ -278,7 +297,8 @@ async def test_citizen_asks_assistant_accepts_citizen_sees_status(
     for old in [*ARTIFACTS.glob("*.png"), *ARTIFACTS.glob("*.html")]:
         old.unlink()
     sandbox = await start_sandbox(seeded_template, tmp_path)
-    page = await browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    # A phone, its clock on UTC: the page must still tell time as the bot does (Tashkent).
+    page = await browser.new_page(viewport={"width": 390, "height": 844}, timezone_id="UTC")
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     chat = ChatPage(page, sandbox)
@@ -328,6 +348,7 @@ async def run_story(chat: ChatPage) -> None:
     citizen = await user_row(sandbox, citizen_id)
     assert citizen is not None and citizen.registered_at is not None
     await chat.shot("citizen-registered")
+    await check_layout_and_clock(chat)
 
     # 2. The citizen asks for help: the household needs questionnaire.
     await chat.tap_reply(chat.tr("📝 My household's needs"))

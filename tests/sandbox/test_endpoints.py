@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
+import signal
+import subprocess
 import sys
 import types
 from collections.abc import AsyncIterator, Mapping
@@ -304,3 +307,43 @@ def test_entities_render_escaped_and_nested() -> None:
 def test_cli_rejects_a_bad_port(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["sandbox", "--port", "70000"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_the_console_says_where_to_go_and_where_the_data_is(tmp_path: Path) -> None:
+    """A newcomer's `python -m bot sandbox`: the ready line with the address, where its data
+    lives, and nothing else (no migration or scheduler chatter) at the default log level."""
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL")}
+    env["DATABASE_URL"] = "sqlite+aiosqlite:///elsewhere.db"  # the real bot's: not used
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "sandbox", "--port", "0"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("Its data:"):
+                break
+    finally:
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=30)
+    lines += rest.splitlines()
+    assert lines[0].startswith("Sandbox ready: open http://127.0.0.1:"), lines
+    assert lines[1].startswith("Its data: data/sandbox.db (fresh"), lines
+    assert "DATABASE_URL" in lines[1]
+    assert len(lines) == 2, lines  # no INFO lines, no warnings, nothing on stopping
+    assert (tmp_path / "data" / "sandbox.db").exists()
+    assert not (tmp_path / "elsewhere.db").exists()
+
+
+async def test_bubble_times_are_told_in_the_bots_time_zone(http: ClientSession) -> None:
+    state = await get(http, "/api/state")
+    assert state["timezone"] == "Asia/Tashkent"
+    async with http.get("/static/app.js") as response:
+        script = await response.text()
+    assert "timeZone: zone" in script and "state.timezone" in script

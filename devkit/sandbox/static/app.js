@@ -315,12 +315,14 @@ function messageNode(item) {
   if (item.html) {
     const text = document.createElement("div");
     text.className = "body";
-    text.innerHTML = item.html; // sanitized server-side (bot/sandbox/render.py)
+    text.innerHTML = item.html; // sanitized server-side (devkit/sandbox/render.py)
     bubble.appendChild(text);
   }
   const meta = document.createElement("div");
   meta.className = "meta";
-  const time = new Date(item.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  // The bot's time zone, not the browser's: the times in its texts are the bot's (Tashkent).
+  const zone = (state && state.timezone) || undefined;
+  const time = new Date(item.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", timeZone: zone });
   meta.textContent = item.edited ? `edited · tahrirlangan ${time}` : time;
   bubble.appendChild(meta);
   wrap.appendChild(bubble);
