@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -15,10 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import LangCB, MenuCB
 from bot.config import LOCALES
 from bot.filters import MenuButton
-from bot.handlers import registration, state_guard
+from bot.flows.loader import FlowRegistry
+from bot.handlers import questionnaire, registration, state_guard
 from bot.i18n import LANGUAGE_NAMES
 from bot.services import users
 from bot.services.roles import Roles
+from bot.states import Questionnaire
 from bot.views.keyboards.common import language_keyboard, main_menu
 from bot.views.texts import help_text
 from db.models import User
@@ -43,10 +47,26 @@ async def on_help(message: Message, state: FSMContext, roles: Roles, **data: Any
         )
 
 
-async def on_cancel(message: Message, state: FSMContext, roles: Roles) -> None:
-    had_state = await state.get_state() is not None
+async def on_cancel(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    flows: FlowRegistry,
+) -> None:
+    current = await state.get_state()
+    if current == Questionnaire.active.state:
+        button = await questionnaire.put_aside(message, bot, state, session, user, flows)
+        if button is not None:
+            text = _(
+                "Cancelled. Your answers so far are kept: to continue, press “{button}” again."
+            )
+            await message.answer(text.format(button=button), reply_markup=main_menu(roles))
+            return
     await state.clear()
-    text = _("Cancelled.") if had_state else _("There is nothing to cancel.")
+    text = _("Cancelled.") if current is not None else _("There is nothing to cancel.")
     await message.answer(text, reply_markup=main_menu(roles))
 
 
@@ -79,10 +99,16 @@ async def on_language_chosen(
     await users.set_locale(session, user, callback_data.code)
     with i18n.use_locale(callback_data.code):
         await query.answer()
-        if query.message is not None and hasattr(query.message, "edit_text"):
-            await query.message.edit_text(
-                _("Language: {language}").format(language=LANGUAGE_NAMES[callback_data.code])
-            )
+        chosen = _("Language: {language}").format(language=LANGUAGE_NAMES[callback_data.code])
+        mid_flow = await state.get_state() is not None and users.is_registered(user)
+        if isinstance(query.message, Message) and mid_flow:
+            # Only a new message can change the keyboard at the bottom: the choice is said
+            # there, with the main menu in the new language, and the picker goes.
+            with contextlib.suppress(TelegramBadRequest):  # too old to delete: it stays
+                await query.message.delete()
+            await query.message.answer(chosen, reply_markup=main_menu(roles))
+        elif query.message is not None and hasattr(query.message, "edit_text"):
+            await query.message.edit_text(chosen)
         if isinstance(query.message, Message) and await state.get_state() is None:
             await registration.after_language(
                 query.message, state, session, user, roles, first_time=first_time

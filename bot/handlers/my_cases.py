@@ -16,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import CaseCB
 from bot.config import Settings
 from bot.filters import MenuButton
+from bot.flows import telegram as tg
 from bot.flows.loader import FlowRegistry, UnknownFlowError
 from bot.i18n import fmt_date, fmt_money
-from bot.services import cases, registry
+from bot.services import cases, drafts, registry
 from bot.views.keyboards.common import paged_buttons
 from bot.views.render import answer_lines, fit_message
 from bot.views.texts import case_kind_label, category_label, esc, outcome_label, status_label
@@ -28,9 +29,21 @@ log = logging.getLogger(__name__)
 PER_PAGE = 6
 
 
-async def on_my_requests(message: Message, session: AsyncSession, user: User) -> None:
+async def on_my_requests(
+    message: Message, session: AsyncSession, user: User, flows: FlowRegistry, settings: Settings
+) -> None:
     text, markup = await _list_view(session, user, 0)
     await message.answer(text, reply_markup=markup)
+    run = await drafts.unfinished(session, flows, user.id)
+    if run is not None:  # a questionnaire put aside is not lost from sight
+        started = run.draft.created_at.astimezone(settings.tz).date()
+        await message.answer(
+            _(
+                "You have an unfinished questionnaire from {date}. Continue where you stopped, "
+                "or start again?"
+            ).format(date=fmt_date(started)),
+            reply_markup=tg.resume_offer(run.draft.id),
+        )
 
 
 async def _list_view(

@@ -52,7 +52,7 @@ from bot.services.submissions import (
     submit,
 )
 from bot.states import Questionnaire
-from bot.views.keyboards.common import menu_action_for
+from bot.views.keyboards.common import CITIZEN_MENU, menu_action_for
 from bot.views.texts import case_kind_label, esc, status_label
 from db.models import Case, User, utcnow
 
@@ -243,6 +243,25 @@ async def open_flow(
         notice = f"{notice}\n\n{intro}" if notice else intro
     await _enter(session, state, run, raw_state)
     await _show(bot, message.chat.id, run, locale, notice=notice)
+
+
+async def put_aside(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    flows: FlowRegistry,
+) -> str | None:
+    """/cancel in the middle of a questionnaire: the question's buttons go (they would carry
+    on), the draft stays. Returns the menu button that continues it (None: no draft)."""
+    run, _named = await _current_run(session, state, user, flows)
+    await _leave(session, state)
+    if run is None:
+        return None
+    await _close(bot, message.chat.id, run.draft.message_id)
+    action = next((a for a, flow in MENU_FLOWS.items() if flow == run.draft.flow_id), None)
+    return _(dict(CITIZEN_MENU)[action]) if action is not None else None
 
 
 def open_request_view(

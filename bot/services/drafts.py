@@ -59,6 +59,13 @@ async def latest_draft(session: AsyncSession, user_id: int) -> Draft | None:
     )
 
 
+async def unfinished(session: AsyncSession, flows: FlowRegistry, user_id: int) -> Run | None:
+    """The user's latest draft with answers in it, if its questionnaire still loads."""
+    draft = await latest_draft(session, user_id)
+    run = load(flows, draft) if draft is not None else None
+    return run if run is not None and run.state.answers else None
+
+
 async def start(
     session: AsyncSession,
     user_id: int,

@@ -262,3 +262,72 @@ async def test_help_in_the_middle_of_a_flow_asks_the_open_question_again(harness
     assert "Продолжим" in (answers[-1].text or "")
     await citizen.send("2")
     assert questions[2].text.ru in citizen.last.text
+
+
+async def test_a_language_change_redraws_the_keyboard_too(harness) -> None:  # type: ignore[no-untyped-def]
+    """One language at a time: after a switch, the keyboard at the bottom is in the new
+    language as well, with no conversation open and in the middle of a questionnaire."""
+    from tests.support.factories import make_user
+
+    i18n = harness.app.i18n
+    needs_uz = i18n.gettext("📝 My household's needs", locale="uz")
+    needs_ru = i18n.gettext("📝 My household's needs", locale="ru")
+    async with harness.db() as session:
+        await make_user(session, 133, locale="uz")
+        await make_user(session, 134, locale="uz")
+    idle = harness.user(133, first_name="Vali", language_code="uz")
+    await idle.send("/start")
+    assert needs_uz in [b for row in idle.reply_keyboard for b in row]
+    await idle.send("/language")
+    await idle.press("Русский")
+    shown = [b for row in idle.reply_keyboard for b in row]
+    assert needs_ru in shown and needs_uz not in shown
+
+    busy = harness.user(134, first_name="Ali", language_code="uz")
+    await busy.send("/start")
+    await busy.send(needs_uz)
+    await busy.send("/language")
+    await busy.press("Русский")
+    shown = [b for row in busy.reply_keyboard for b in row]
+    assert needs_ru in shown and needs_uz not in shown, shown
+    first = harness.app.dispatcher["flows"].latest("household").questions[0].text
+    assert first.ru in busy.last.text  # and the open question asked again in Russian
+
+
+async def test_cancel_in_a_questionnaire_keeps_the_draft_and_says_how_to_go_on(harness) -> None:  # type: ignore[no-untyped-def]
+    """/cancel mid-questionnaire: the question's buttons go (they would carry on), the answers
+    stay, the reply names the menu button that continues, and "My requests" shows the draft
+    with Continue, which picks up at the next question."""
+    from db.models import Draft
+    from tests.support.factories import make_user
+
+    i18n = harness.app.i18n
+    needs = i18n.gettext("📝 My household's needs", locale="uz")
+    questions = harness.app.dispatcher["flows"].latest("household").questions
+    async with harness.db() as session:
+        await make_user(session, 136, locale="uz")
+    citizen = harness.user(136, first_name="Vali", language_code="uz")
+    await citizen.send(needs)
+    await citizen.send("4")
+    question = citizen.last
+    assert questions[1].text.uz in question.text and question.buttons
+    await citizen.send("/cancel")
+    assert question.buttons == []  # the same message, its keyboard taken off
+    assert "saqlandi" in citizen.last.text and f"«{needs}»" in citizen.last.text
+    assert await _state_of(harness, 136) is None
+    async with harness.db() as session:
+        draft = await session.scalar(select(Draft))
+    assert draft is not None and draft.state.get("answers")
+
+    await citizen.send(i18n.gettext("📂 My requests", locale="uz"))
+    texts = [m.text for m in citizen.messages[-2:]]
+    assert "murojaatlaringiz yoʻq" in texts[0].lower() or "murojaat" in texts[0].lower()
+    assert citizen.last.buttons and len(citizen.last.buttons) == 2  # Continue · Start again
+    await citizen.press(citizen.last.buttons[0][0])
+    assert questions[1].text.uz in citizen.last.text
+
+
+async def _state_of(harness, telegram_id: int):  # type: ignore[no-untyped-def]
+    app = harness.app
+    context = app.dispatcher.fsm.get_context(bot=app.bot, chat_id=telegram_id, user_id=telegram_id)
+    return await context.get_state()
