@@ -142,5 +142,5 @@ async def test_a_failed_job_and_a_message_failed_for_good_alert_the_admins(harne
         nobody = await session.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == 424243))
         assert nobody is not None and nobody.status == "failed"  # counted, but no alert for it
     samples = harness.app.metrics.render()[0].decode()
-    assert 'bot_scheduled_task_runs_total{task="nope",outcome="failed"} 2.0' in samples
+    assert 'bot_scheduled_task_runs_total{outcome="failed",task="nope"} 2.0' in samples
     assert 'bot_outbox_messages_total{outcome="failed"} 2.0' in samples
