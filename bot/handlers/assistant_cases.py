@@ -34,17 +34,17 @@ from bot.services import cases, registry
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
 from bot.states import CaseReply, CaseWork
+from bot.views.case_history import excerpt as _excerpt
+from bot.views.case_history import first_name, history_section
 from bot.views.keyboards.common import main_menu, menu_action_for, paged_buttons
 from bot.views.render import answer_lines, fit_message
 from bot.views.screens import show_in_place
 from bot.views.texts import case_kind_label, category_label, esc, outcome_label, status_label
-from db.models import Case, CaseEvent, User, utcnow
+from db.models import Case, User, utcnow
 
 log = logging.getLogger(__name__)
 
 PER_PAGE = 8
-HISTORY_SHOWN = 10
-EXCERPT = 300
 STATUS_ICONS = {
     "new": "🆕",
     "accepted": "☑️",
@@ -70,11 +70,6 @@ def _filter(value: str) -> str:
     return value if value in cases.ASSISTANT_FILTERS else "open"
 
 
-def first_name(name: str | None) -> str:
-    parts = (name or "").split()
-    return parts[0] if parts else "—"
-
-
 def age_text(since: dt.datetime, now: dt.datetime) -> str:
     """'12 min', '5 h', '3 d': how long the case has waited, short enough for a button."""
     minutes = max(0, int((now - since).total_seconds() // 60))
@@ -83,11 +78,6 @@ def age_text(since: dt.datetime, now: dt.datetime) -> str:
     if minutes < 24 * 60:
         return _("{n} h").format(n=minutes // 60)
     return _("{n} d").format(n=minutes // (24 * 60))
-
-
-def _excerpt(text: str | None) -> str:
-    text = (text or "").strip()
-    return esc(text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…")
 
 
 def cancel_keyboard() -> InlineKeyboardMarkup:
@@ -361,31 +351,9 @@ def business_hint_section(case: Case, locale: str) -> str | None:
 async def _history_section(session: AsyncSession, case: Case, tz: dt.tzinfo) -> str:
     events = list(await cases.history(session, case.id))
     names = await cases.user_names(session, [e.actor_id for e in events if e.actor_id])
-    lines = [_("<b>History</b>")]
-    if len(events) > HISTORY_SHOWN:
-        lines.append(_("… {n} earlier entries").format(n=len(events) - HISTORY_SHOWN))
-        events = events[-HISTORY_SHOWN:]
-    for event in events:
-        lines.append(_history_line(event, case, names, tz))
-    return "\n".join(lines)
-
-
-def _history_line(event: CaseEvent, case: Case, names: dict[int, str | None], tz: dt.tzinfo) -> str:
-    when = fmt_datetime(event.at, tz)
-    who = esc(first_name(names.get(event.actor_id))) if event.actor_id else "🤖"
-    if event.kind == "status":
-        text = status_label(event.to_status or "")
-        if event.to_status == "resolved" and event.note:
-            text += " — " + outcome_label(event.note)
-        elif event.to_status in ("rejected", "closed") and event.note:
-            text += " — " + _excerpt(event.note)
-        return f"{when} · {who}: {text}"
-    if event.kind == "note":
-        return f"{when} · 📝 {who}: {_excerpt(event.note)}"
-    if event.kind == "message":
-        arrow = "↩️" if event.actor_id == case.user_id else "✉️"
-        return f"{when} · {arrow} {who}: {_excerpt(event.note)}"
-    return f"{when} · {who}: {_excerpt(event.note) or esc(event.kind)}"
+    steps = await cases.roadmap(session, case.id)
+    numbers = {step.id: index for index, step in enumerate(steps, 1)}  # as the roadmap shows
+    return history_section(events, case, names, numbers, tz)
 
 
 def card_keyboard(case: Case, filter_: str, page: int) -> InlineKeyboardMarkup:

@@ -53,7 +53,8 @@ from bot.services.submissions import (
 )
 from bot.states import Questionnaire
 from bot.views.keyboards.common import CITIZEN_MENU, menu_action_for
-from bot.views.texts import case_kind_label, esc, status_label
+from bot.views.requests import open_request_view
+from bot.views.texts import esc, status_label
 from db.models import Case, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -262,39 +263,6 @@ async def put_aside(
     await _close(bot, message.chat.id, run.draft.message_id)
     action = next((a for a, flow in MENU_FLOWS.items() if flow == run.draft.flow_id), None)
     return _(dict(CITIZEN_MENU)[action]) if action is not None else None
-
-
-def open_request_view(
-    case: Case, run: Run | None, settings: Settings
-) -> tuple[str, InlineKeyboardMarkup]:
-    """The citizen's open request of a kind: its number and status, Open, Update (and, for a
-    job, the district's vacancies; with a draft of the update under way, Continue)."""
-    sent = case.created_at.astimezone(settings.tz).date()
-    lines = [
-        _("You already have an open request <b>{number}</b> ({kind}).").format(
-            kind=case_kind_label(case.kind), number=case.number
-        ),
-        _("Status: {status}. Sent on {date}.").format(
-            status=status_label(case.status), date=fmt_date(sent)
-        ),
-        "",
-        _(
-            "You can open it, or update your answers: the same request is changed and your "
-            "assistant is told."
-        ),
-    ]
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("📂 Open the request"), callback_data=CaseCB(action="open", id=case.id))
-    if run is not None and run.state.answers:
-        builder.button(
-            text=_("▶️ Continue where you stopped"),
-            callback_data=QCB(draft=run.draft.id, action="go"),
-        )
-    builder.button(text=_("✏️ Update my answers"), callback_data=RequestCB(action="upd", id=case.id))
-    if case.kind in vacancies.SEEKER_KINDS:
-        builder.button(text=_("🔎 Open vacancies"), callback_data=VacCB(action="browse"))
-    builder.adjust(1)
-    return "\n".join(lines), builder.as_markup()
 
 
 def _menu_handler(flow_id: str) -> Callable[..., Awaitable[None]]:
