@@ -38,9 +38,9 @@ from bot.i18n import create_i18n, in_locale
 from bot.services import digests, exports, supervision
 from bot.services.digests import Targets
 from bot.services.roles import Roles, Scope
+from bot.views import digest as render
 from db.models import District, Mahalla
 from db.session import create_engine, create_session_factory
-from scheduler import render
 
 
 async def generate(url: str, citizens: int, cases: int, jobs: int) -> None:

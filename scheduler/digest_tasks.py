@@ -18,9 +18,9 @@ from bot.services import charts, digests, exports, outbox
 from bot.services.digests import Digest, Recipient
 from bot.services.exports import ExportData
 from bot.services.roles import Scope
+from bot.views import digest as render
 from bot.views.texts import place_label
 from db.models import OutboxFile
-from scheduler import render
 from scheduler.context import Plan, TaskContext
 
 JOB_OF_KIND = {"daily": "daily_digest", "weekly": "weekly_summary", "monthly": "monthly_summary"}
@@ -48,10 +48,11 @@ async def _render(
     digest: Digest,
     export: ExportData | None,
     locale: str,
+    now: dt.datetime,
 ) -> _Rendered:
     with in_locale(ctx.i18n, locale):
         place = await place_label(session, digest.scope.level, digest.scope.code, locale)
-        text = render.digest_text(digest, place, locale)
+        text = render.digest_text(digest, place, locale, now, ctx.tz)
         markup = render.digest_keyboard(digest.scope)
         labels = render.chart_labels(place)
         caption = render.chart_caption(place)
@@ -107,7 +108,7 @@ async def plan_digest(ctx: TaskContext, kind: str, now: dt.datetime) -> Plan:
             key = (scope, normalize_locale(person.locale))
             if key not in rendered:
                 rendered[key] = await _render(
-                    ctx, session, figures[scope], tables.get(scope), key[1]
+                    ctx, session, figures[scope], tables.get(scope), key[1], now
                 )
 
     async def write(session: AsyncSession, period: str) -> int:

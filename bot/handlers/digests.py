@@ -21,9 +21,9 @@ from bot.filters import HasRole, MenuButton
 from bot.i18n import current_locale, fmt_date
 from bot.services import exports, supervision
 from bot.services.roles import Roles, Scope
+from bot.views import digest as render
 from bot.views.texts import place_label
 from db.models import User, utcnow
-from scheduler import render
 
 log = logging.getLogger(__name__)
 

@@ -25,6 +25,7 @@ from bot.services import roles as role_service
 from bot.services.indicators import PlaceIndicators
 from bot.services.roles import Roles, Scope
 from bot.services.supervision import Place
+from bot.views import digest as render
 from bot.views.keyboards.common import paged_buttons
 from bot.views.render import fit_message
 from bot.views.screens import show_in_place
@@ -182,6 +183,7 @@ async def place_screen(
         _("📍 <b>{place}</b>, {date}").format(
             place=esc(place_title(place, locale)), date=fmt_date(_today(now, settings))
         ),
+        render.as_of_text(now, settings.tz),
         *indicator_lines(own),
         "",
     ]

@@ -811,16 +811,16 @@ async def on_confirm_other(message: Message) -> None:
 async def on_digest_now(
     message: Message, session: AsyncSession, user: User, roles: Roles, settings: Settings
 ) -> None:
-    """Yesterday's daily digest of each scope, rendered by the digest code; its buttons (Excel
-    file, by place) are handled by `bot.handlers.digests`."""
+    """Each scope's daily digest of today so far ("as of" now), rendered by the digest code, so
+    it agrees with the drill-down opened next; its buttons (Excel file, by place) are handled
+    by `bot.handlers.digests`. Yesterday's comes by itself in the morning."""
     from bot.services import digests
-    from bot.services.workdays import WorkCalendar
+    from bot.views import digest as render
     from bot.views.texts import place_label
-    from scheduler import render
 
     now = utcnow()
     today = now.astimezone(settings.tz).date()
-    first, last = digests.period_for("daily", today, WorkCalendar.from_dates(settings.holidays))
+    first = last = today
     targets = digests.Targets(settings.jobs_per_day_target, settings.jobs_per_month_target)
     figures = await digests.compute_all(
         session, set(roles.scopes), "daily", first, last, now, settings.tz, targets
@@ -828,7 +828,7 @@ async def on_digest_now(
     for scope in roles.scopes:
         place = await place_label(session, scope.level, scope.code, user.locale)
         await message.answer(
-            render.digest_text(figures[scope], place, user.locale),
+            render.digest_text(figures[scope], place, user.locale, now, settings.tz),
             reply_markup=render.digest_keyboard(scope),
         )
 
@@ -843,7 +843,7 @@ MENU_HELP: dict[str, str] = {
     "s_assistants": N_("deactivate an assistant of your area."),
     "s_invite": N_("a one-time link for a mahalla of your area."),
     "announce": N_("a message to every assistant of your area."),
-    "s_digest": N_("yesterday's figures of your area, with the Excel file and the drill-down."),
+    "s_digest": N_("today's figures of your area so far, with the Excel file and the drill-down."),
     "s_export": N_("this month's figures by mahalla and assistant as an Excel file."),
     "s_drill": N_("country → region → district → mahalla → assistant, each with its indicators."),
     "s_help": N_("this message."),

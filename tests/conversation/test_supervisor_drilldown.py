@@ -36,7 +36,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.callbacks import DrillCB, PickCB, SupCB, SvCB
-from bot.i18n import fmt_money, in_locale
+from bot.i18n import fmt_date, fmt_datetime, fmt_money, in_locale
 from db.models import Case, CaseEvent, OutboxMessage, User
 from tests.support.factories import (
     make_assistant,
@@ -674,12 +674,12 @@ async def test_back_returns_to_the_page_the_supervisor_came_from(harness) -> Non
 
 
 async def test_digest_and_drill_down_agree_on_the_same_place(harness) -> None:  # type: ignore[no-untyped-def]
-    """The district's digest (yesterday, the month to yesterday) and its drill-down screen
-    (today): the same month's jobs once today's are set apart, the same target and overdue;
-    and for every place of every level the services agree on the same day."""
+    """The district's "Digest now" (today so far) and its drill-down screen (today): the same
+    day's and month's jobs, target and overdue, both saying as of when; and for every place of
+    every level the services agree on the same day."""
     from bot.services import digests, indicators
     from bot.services.roles import Scope
-    from scheduler.render import _of
+    from bot.views.digest import _of
 
     with time_machine.travel(NOW, tick=True):
         async with harness.db() as session:
@@ -690,13 +690,19 @@ async def test_digest_and_drill_down_agree_on_the_same_place(harness) -> None:  
         await sup.send("/start")
         await sup.press(t(h, "📊 Digest now"))
         digest = plain(sup.last.text)
-        # Chilonzor: 2 assistants (target 60); jobs 1, 5, 8 Dec (+ 9 Dec today); c1 overdue.
+        # Chilonzor: 2 assistants (target 60); jobs 1, 5, 8 Dec and 9 Dec (today); c1 overdue.
+        # "Digest now" is today so far, as the drill-down next: the same day, month and time.
         with in_locale(h.app.i18n, "uz"):
-            assert plain(_("This month: {figures}").format(figures=_of(3, 60))) in digest
+            assert plain(_("Day: {date}").format(date=fmt_date(NOW.date()))) in digest
+            assert plain(_("In the period: {figures}").format(figures=_of(1, 2))) in digest
+            assert plain(_("This month: {figures}").format(figures=_of(4, 60))) in digest
+            as_of = _("As of {moment}").format(moment=fmt_datetime(NOW, TZ))
+            assert as_of.split(",")[0] in digest  # the date part; the minute may have turned
             total = _("Total: {new} · {resolved} · {overdue}").split("{")[0]
         totals = [line for line in digest.splitlines() if line.startswith(total)]
         assert len(totals) == 1 and totals[0].split(" · ")[-1] == "1"  # overdue now
         await sup.press(t(h, "🔎 By place"))
+        assert as_of.split(",")[0] in sup.last.text
         assert_lines(
             sup.last.text,
             [

@@ -6,12 +6,14 @@ Shared by the scheduled digests and the export button's handler.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import SupCB
-from bot.i18n import fmt_date, fmt_number, fmt_percent
+from bot.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent
 from bot.services import registry
 from bot.services.digests import Digest
 from bot.services.indicators import Standing
@@ -53,10 +55,15 @@ def _standing_line(position: int, standing: Standing, locale: str) -> str:
     )
 
 
-def digest_text(digest: Digest, place: str, locale: str) -> str:
+def as_of_text(moment: dt.datetime, tz: dt.tzinfo) -> str:
+    """When the figures were counted: every summary says it (local time)."""
+    return _("As of {moment}").format(moment=fmt_datetime(moment, tz))
+
+
+def digest_text(digest: Digest, place: str, locale: str, as_of: dt.datetime, tz: dt.tzinfo) -> str:
     """The digest message (HTML, well under Telegram's 4,096 characters)."""
     d = digest
-    lines = [title(d.kind, place), period_text(d), ""]
+    lines = [title(d.kind, place), period_text(d), as_of_text(as_of, tz), ""]
     lines.append(_("<b>Jobs created</b>"))
     if d.assistants == 0:
         lines.append(_("No assistants work in this area yet."))
