@@ -70,6 +70,15 @@ def overdue_clause(now: dt.datetime) -> Any:
     )
 
 
+def missed_deadline(now: dt.datetime) -> Any:
+    """The deadline an overdue case missed (accepting a new case, else resolving it), as SQL:
+    ordering by it puts the longest overdue first."""
+    return sa_case(
+        ((Case.status == "new") & (Case.accept_due < now), Case.accept_due),
+        else_=Case.resolve_due,
+    )
+
+
 class CaseError(ValueError):
     """A change the lifecycle does not allow (the message names it)."""
 
@@ -402,6 +411,8 @@ def assistant_cases_query(
     query = query.where(_filter_clause(filter_, now))
     if filter_ == "done":
         return query.order_by(Case.updated_at.desc(), Case.id.desc())
+    if filter_ == "over":  # the longest overdue first
+        return query.order_by(missed_deadline(now), Case.id)
     return query.order_by(Case.created_at, Case.id)
 
 

@@ -70,7 +70,7 @@ async def overdue_page(
     rows = await session.scalars(
         select(Case)
         .where(where)
-        .order_by(func.coalesce(Case.accept_due, Case.resolve_due), Case.id)
+        .order_by(cases.missed_deadline(now), Case.id)
         .offset(page * per_page)
         .limit(per_page)
     )
