@@ -138,7 +138,8 @@ class VacCB(CallbackData, prefix="vc"):
 
 
 class SvCB(CallbackData, prefix="su"):
-    """A supervisor's work: over (overdue list, page) | queue | open (case id, read-only) |
+    """A supervisor's work: over (overdue list, page) | queue | open (case id, read-only; v =
+    "a.<mahalla>.<assistant id>" when opened from the drill-down, where its Back returns) |
     ra (reassign case id: pick an assistant) | rto (case id to assistant v) | asst (assistants,
     page) | deact (assistant id) | deacty (confirmed) | inv (invite an assistant) |
     anw (announcement: where, v = c | r | d level to choose from) | anp (announcement to the

@@ -16,12 +16,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import DrillCB, SupCB
+from bot.callbacks import DrillCB, SupCB, SvCB
 from bot.config import Settings
 from bot.filters import MenuButton
 from bot.i18n import fmt_date, fmt_money, fmt_number, fmt_percent
 from bot.services import indicators, registry, supervision
 from bot.services import roles as role_service
+from bot.services.cases import is_overdue
 from bot.services.indicators import PlaceIndicators
 from bot.services.roles import Roles, Scope
 from bot.services.supervision import Place
@@ -33,6 +34,7 @@ from bot.views.texts import esc, status_label
 from db.models import User, utcnow
 
 log = logging.getLogger(__name__)
+CASES_SHOWN = 8  # an assistant's open cases listed under their figures, overdue first
 
 PER_PAGE = 10
 MAX_PAGE = 10_000
@@ -281,6 +283,7 @@ async def assistant_screen(
         _("👤 <b>{name}</b>, {mahalla}").format(
             name=esc(person.name or "—"), mahalla=esc(registry.place_name(place, locale))
         ),
+        render.as_of_text(now, settings.tz),
         _("Phone: {phone}").format(phone=esc(person.phone or "—")),
         _("Mahallas served: {count}").format(count=n(len(served))),
         "",
@@ -300,10 +303,21 @@ async def assistant_screen(
             open=n(day.open_cases), overdue=n(day.overdue_cases), new=n(day.new_since_yesterday)
         ),
     ]
-    back = InlineKeyboardButton(
-        text=_("⬅️ Back"), callback_data=DrillCB(level="m", code=place.code or "").pack()
-    )
-    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[[back]])
+    # Down to the cases themselves: each opens read-only, and its Back comes here again.
+    rows = []
+    back_here = f"a.{place.code}.{person.id}"
+    for case in await supervision.assistant_open_cases(
+        session, person.id, served, now, CASES_SHOWN
+    ):
+        late = "⏰ " if is_overdue(case, now) else ""
+        label = f"{late}{case.number} · {status_label(case.status)}"
+        rows.append([_button(label, SvCB(action="open", id=case.id, v=back_here))])
+    back = _button(_("⬅️ Back"), DrillCB(level="m", code=place.code or ""))
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[*rows, [back]])
+
+
+def _button(text: str, data: DrillCB | SvCB) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
 async def home_screen(

@@ -22,7 +22,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import CONFIRMED, PickCB, PlaceCB, SvCB
+from bot.callbacks import CONFIRMED, DrillCB, PickCB, PlaceCB, SvCB
 from bot.config import Settings
 from bot.filters import AnyMenuButton, HasRole, MenuButton
 from bot.flows.loader import FlowRegistry
@@ -127,9 +127,15 @@ async def on_open(
     builder = InlineKeyboardBuilder()
     if case.status in cases.OPEN_STATUSES:
         builder.button(text=_("🔁 Reassign"), callback_data=SvCB(action="ra", id=case.id))
-    builder.button(
-        text=_("⬅️ Overdue list"), callback_data=SvCB(action="over", page=callback_data.page)
-    )
+    came_from = callback_data.v.split(".")
+    if len(came_from) == 3 and came_from[0] == "a" and came_from[2].isdigit():
+        # Opened from an assistant's drill-down screen: Back returns there (re-checked there).
+        back = DrillCB(level="a", code=came_from[1], id=int(came_from[2]))
+        builder.button(text=_("⬅️ Back"), callback_data=back)
+    else:
+        builder.button(
+            text=_("⬅️ Overdue list"), callback_data=SvCB(action="over", page=callback_data.page)
+        )
     builder.adjust(1)
     await query.answer()
     await show_in_place(query, fit_message(sections), builder.as_markup())

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import case as sa_case
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import cases
@@ -75,6 +76,21 @@ async def overdue_page(
         .limit(per_page)
     )
     return rows.all(), int(total)
+
+
+async def assistant_open_cases(
+    session: AsyncSession, user_id: int, mahallas: Sequence[str], now: dt.datetime, limit: int
+) -> Sequence[Case]:
+    """The open cases an assistant works now (the drill-down's last step), overdue first, the
+    longest waiting next."""
+    overdue_first = sa_case((cases.overdue_clause(now), 0), else_=1)
+    rows = await session.scalars(
+        select(Case)
+        .where(cases.assistant_scope(user_id, mahallas), Case.status.in_(cases.OPEN_STATUSES))
+        .order_by(overdue_first, Case.created_at, Case.id)
+        .limit(limit)
+    )
+    return rows.all()
 
 
 def _staffed(now: dt.datetime) -> Any:

@@ -403,6 +403,17 @@ async def test_drill_down_from_country_to_assistant_with_the_seeded_figures(harn
                 ),
             ],
         )
+        # Down to her cases: open, the overdue one first; each opens read-only and Back
+        # returns to her screen.
+        case_buttons = [row[0] for row in sup.last.buttons[:-1]]
+        assert len(case_buttons) == 2 and case_buttons[0].startswith("⏰ ")
+        assert not case_buttons[1].startswith("⏰ ")
+        await sup.press(case_buttons[0])
+        card = sup.last.text
+        assert case_buttons[0].split(" ")[1] in card and "Aziza" in card
+        await sup.press(t(h, "⬅️ Back"))
+        assert sup.last.text.splitlines()[0] == person.splitlines()[0]
+        assert sup.last.buttons == [[b] for b in case_buttons] + [[t(h, "⬅️ Back")]]
         # Back climbs one level at a time, up to the country.
         await sup.press(t(h, "⬅️ Back"))
         assert "Dilobod MFY" in sup.last.text and "Aziza Karimova" in str(sup.last.buttons)
