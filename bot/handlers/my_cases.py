@@ -20,13 +20,32 @@ from bot.flows import telegram as tg
 from bot.flows.loader import FlowRegistry, UnknownFlowError
 from bot.i18n import fmt_date, fmt_money
 from bot.services import cases, drafts, registry
-from bot.views.keyboards.common import paged_buttons
+from bot.services.roles import Roles
+from bot.views.keyboards.common import paged_buttons, personal_menu
 from bot.views.render import answer_lines, fit_message
-from bot.views.texts import case_kind_label, category_label, esc, outcome_label, status_label
+from bot.views.texts import (
+    case_kind_label,
+    category_label,
+    esc,
+    outcome_label,
+    send_main_menu,
+    status_label,
+)
 from db.models import Case, User, utcnow
 
 log = logging.getLogger(__name__)
 PER_PAGE = 6
+
+
+async def on_personal_menu(message: Message, roles: Roles) -> None:
+    """Staff's own household: the citizen's buttons, and the way back to work."""
+    await message.answer(
+        _("Your own requests, as a resident of your mahalla:"), reply_markup=personal_menu(roles)
+    )
+
+
+async def on_work_menu(message: Message, roles: Roles) -> None:
+    await send_main_menu(message, roles)
 
 
 async def on_my_requests(
@@ -196,6 +215,10 @@ async def on_my_assistant(message: Message, session: AsyncSession, user: User) -
 
 def router() -> Router:
     r = Router(name="my_cases")
+    # Staff's own household submenu and the way back (after state_guard.menu_router, so a
+    # side step such as the job ledger is left first).
+    r.message.register(on_personal_menu, MenuButton("personal"))
+    r.message.register(on_work_menu, MenuButton("work_menu"))
     r.message.register(on_my_requests, MenuButton("my_requests"))
     r.message.register(on_my_assistant, MenuButton("my_assistant"))
     r.callback_query.register(on_list_page, CaseCB.filter(F.action == "list"))

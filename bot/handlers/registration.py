@@ -63,6 +63,8 @@ STEP_STATES: dict[str, State] = {
 }
 STATE_STEPS: dict[str | None, str] = {s.state: step for step, s in STEP_STATES.items()}
 ORDER: tuple[str, ...] = users.REGISTRATION_FIELDS
+# FSM data: whose questions these are (a staff profile asks fewer).
+PROFILE, STAFF, CITIZEN = "profile", "staff", "citizen"
 QUESTION_STATES = (
     Registration.consent,
     Registration.name,
@@ -112,7 +114,13 @@ async def _is_editing(state: FSMContext) -> bool:
 # --- asking ------------------------------------------------------------------------------------
 
 
-def consent_text() -> str:
+def consent_text(staff: bool = False) -> str:
+    if staff:
+        return _(
+            "🔒 For your work in the bot we keep your name and phone: the citizens you help and "
+            "your supervisors see them. You can view or delete them at any time in ⚙️ Settings."
+            "\n\n<b>Do you agree?</b>"
+        )
     return _(
         "🔒 To pass your requests to the assistant of your mahalla, we keep your name, phone, "
         "year of birth, gender and mahalla. Only the assistant and supervisors of your area see "
@@ -142,7 +150,8 @@ async def ask(
     await state.set_state(STEP_STATES[step])
     lead = prefix + "\n\n" if prefix else ""
     if step == "consent_version":
-        await message.answer(lead + consent_text(), reply_markup=consent_keyboard())
+        staff = (await state.get_data()).get(PROFILE) == STAFF
+        await message.answer(lead + consent_text(staff), reply_markup=consent_keyboard())
     elif step == "name":
         await message.answer(
             lead + _("✍️ Please write your first and last name."),
@@ -265,15 +274,36 @@ async def begin(message: Message, state: FSMContext, session: AsyncSession, user
     )
 
 
-async def _start(
-    message: Message, state: FSMContext, session: AsyncSession, user: User, prefix: str
+async def begin_staff(
+    message: Message, state: FSMContext, session: AsyncSession, user: User
 ) -> None:
-    missing = users.missing_registration(user) if user.deleted_at is None else list(ORDER)
+    """A new assistant, supervisor or admin: consent for staff, name and phone, nothing more."""
+    await _start(
+        message, state, session, user, _("Two short questions before you start."), staff=True
+    )
+
+
+async def _start(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    prefix: str,
+    *,
+    staff: bool = False,
+) -> None:
+    fields = users.STAFF_FIELDS if staff else ORDER
+    missing = users.missing_profile(user, staff=staff) if user.deleted_at is None else list(fields)
     if not missing:
         await message.answer(_("You are already registered."))
         return
-    await state.set_data({})  # drops a leftover `edit` flag
+    await state.set_data({PROFILE: STAFF if staff else CITIZEN})  # drops a leftover `edit` flag
     await ask(message, state, session, user, missing[0], prefix=prefix)
+
+
+def staff_profile_missing(user: User, roles: Roles) -> bool:
+    """Staff whose name, phone or consent is still to be asked (the citizen's fields are not)."""
+    return roles.is_staff and bool(users.missing_profile(user, staff=True))
 
 
 async def after_language(
@@ -286,7 +316,10 @@ async def after_language(
     first_time: bool,
 ) -> None:
     """Called once the language is chosen (and no conversation is in progress)."""
-    if users.is_registered(user):
+    if staff_profile_missing(user, roles):
+        await begin_staff(message, state, session, user)
+        return
+    if users.is_registered(user) or roles.is_staff:
         await send_main_menu(message, roles, greeting=first_time)
         return
     if first_time:
@@ -339,7 +372,8 @@ async def advance(
     if await _is_editing(state):
         await finish_edit(message, state, session, user, roles, settings, saved=True)
         return
-    missing = users.missing_registration(user)
+    staff = (await state.get_data()).get(PROFILE) == STAFF
+    missing = users.missing_profile(user, staff=staff)
     if missing:
         await ask(message, state, session, user, missing[0])
         return

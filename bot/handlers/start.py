@@ -41,10 +41,16 @@ async def on_start(
         if not user.locale_confirmed:
             await ask_language(message, user)
             return
+        if registration.staff_profile_missing(user, roles):
+            await registration.begin_staff(message, state, session, user)
+            return
         await send_main_menu(message, roles)
         return
     if not user.locale_confirmed:
         await ask_language(message, user)
+        return
+    if registration.staff_profile_missing(user, roles) and user.consent_version is not None:
+        await registration.begin_staff(message, state, session, user)  # goes on where it stopped
         return
     if _registration_interrupted(user, roles):
         await registration.begin(
@@ -56,9 +62,8 @@ async def on_start(
 
 def _registration_interrupted(user: User, roles: Roles) -> bool:
     """A citizen who agreed and began registering, then stopped (or the bot restarted)."""
-    staff = roles.is_admin or roles.is_assistant or roles.is_supervisor
     return (
-        not staff
+        not roles.is_staff
         and user.consent_version is not None
         and user.deleted_at is None
         and not users.is_registered(user)

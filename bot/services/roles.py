@@ -40,6 +40,11 @@ class Roles:
     def is_supervisor(self) -> bool:
         return bool(self.scopes)
 
+    @property
+    def is_staff(self) -> bool:
+        """Works in the bot (assistant, supervisor or admin), not only a resident."""
+        return self.is_admin or self.is_assistant or self.is_supervisor
+
     def names(self) -> list[str]:
         out = ["citizen"]
         if self.is_assistant:

@@ -331,3 +331,70 @@ async def _state_of(harness, telegram_id: int):  # type: ignore[no-untyped-def]
     app = harness.app
     context = app.dispatcher.fsm.get_context(bot=app.bot, chat_id=telegram_id, user_id=telegram_id)
     return await context.get_state()
+
+
+@pytest.mark.parametrize(
+    ("role", "level", "place", "work_button"),
+    [
+        ("assistant", "mahalla", "103-0104", "📥 Cases"),
+        ("supervisor", "district", "1726294", "⏰ Overdue in my area"),
+    ],
+)
+async def test_invited_staff_sign_up_with_name_and_phone_only(  # type: ignore[no-untyped-def]
+    harness, role: str, level: str, place: str, work_button: str
+) -> None:
+    """An invited assistant or supervisor: the staff consent, name and phone, then their own
+    menu. Never the citizen's consent text, year of birth, gender or address."""
+    i18n = harness.app.i18n
+    async with harness.db() as session:
+        token = await invites.create(
+            session, role=role, level=level, place_code=place, now=utcnow()
+        )
+    staff = harness.user(211, first_name="Madina", last_name="Saidova", language_code="ru")
+    await staff.send(f"/start {token}")
+    await staff.press("✅ Русский")
+    consent = staff.last.text
+    assert "Для вашей работы в боте" in consent, consent
+    citizen_consent = i18n.gettext(
+        "🔒 To pass your requests to the assistant of your mahalla, we keep your name, phone, "
+        "year of birth, gender and mahalla. Only the assistant and supervisors of your area see "
+        "them. You can view or delete them at any time in ⚙️ Settings.\n\n<b>Do you agree?</b>",
+        locale="ru",
+    )
+    assert citizen_consent.split(",")[0] not in consent
+    await staff.press(next(b for row in staff.last.buttons for b in row if b.startswith("✅")))
+    await staff.send("Madina Saidova")
+    await staff.send_contact()
+    assert i18n.gettext("✅ Thank you, the registration is complete.", locale="ru") in (
+        staff.last.text
+    )
+    assert i18n.gettext(work_button, locale="ru") in [b for r in staff.reply_keyboard for b in r]
+    asked = "\n".join(m.text or "" for m in staff.messages)
+    for question in (
+        "🎂 In which year were you born? For example: 1980",
+        "Please choose your gender:",
+        "📍 Now your address: region, district and mahalla.",
+    ):
+        assert i18n.gettext(question, locale="ru") not in asked
+    row = await _user_row(harness, 211)
+    assert row.name == "Madina Saidova" and row.phone and row.consent_version is not None
+    assert row.birth_year is None and row.gender is None
+
+
+async def test_staff_reach_their_own_requests_in_one_tap_and_come_back(harness) -> None:  # type: ignore[no-untyped-def]
+    from tests.support.factories import make_assistant
+
+    i18n = harness.app.i18n
+    async with harness.db() as session:
+        await make_assistant(session, 212, locale="uz")
+    assistant = harness.user(212, first_name="Aziza", language_code="uz")
+    await assistant.send("/start")
+    work = [b for row in assistant.reply_keyboard for b in row]
+    assert i18n.gettext("📝 My household's needs", locale="uz") not in work
+    await assistant.press(i18n.gettext("🏠 My own requests", locale="uz"))
+    own = [b for row in assistant.reply_keyboard for b in row]
+    assert i18n.gettext("📝 My household's needs", locale="uz") in own
+    await assistant.press(i18n.gettext("📂 My requests", locale="uz"))
+    assert "murojaat" in assistant.last.text.lower()
+    await assistant.press(i18n.gettext("⬅️ Work menu", locale="uz"))
+    assert [b for row in assistant.reply_keyboard for b in row] == work

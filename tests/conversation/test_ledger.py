@@ -224,8 +224,8 @@ async def test_several_mahallas_ask_once_and_other_input(harness) -> None:  # ty
     assert "Отменено" in assistant.last.text
     await assistant.press("➕ Отметить рабочее место")
     await assistant.press("постоянная работа")
-    await assistant.press("📂 Мои обращения")
-    assert "пока нет обращений" in assistant.last.text
+    await assistant.press("🏠 Мои личные обращения")
+    assert "Ваши личные обращения" in assistant.last.text
     await assistant.send("Some employer")
     assert "Я не понял" in assistant.last.text
     assert len(await _jobs(harness)) == 1

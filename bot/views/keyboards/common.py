@@ -99,8 +99,34 @@ ADMIN_HELP: dict[str, str] = {
 }
 
 
+# Staff keep their work on the keyboard; their own household's requests are one tap away, in
+# a submenu of their own (no second "Vacancies", no "My assistant" for an assistant).
+STAFF_TAIL: tuple[tuple[str, str], ...] = (
+    ("personal", N_("🏠 My own requests")),
+    ("settings", N_("⚙️ Settings")),
+)
+WORK_MENU: tuple[str, str] = ("work_menu", N_("⬅️ Work menu"))
+
+
+def personal_entries(roles: Roles) -> tuple[tuple[str, str], ...]:
+    """The citizen's entries a staff member sees in their "own requests" submenu."""
+    left_out = {"settings"}  # on the work keyboard already
+    if roles.is_assistant:
+        left_out |= {"my_assistant", "vacancies"}  # themselves; their own Vacancies button
+    return (*(e for e in CITIZEN_MENU if e[0] not in left_out), WORK_MENU)
+
+
+def personal_menu(roles: Roles) -> ReplyKeyboardMarkup:
+    builder = ReplyKeyboardBuilder()
+    entries = personal_entries(roles)
+    for start in range(0, len(entries), 2):
+        builder.row(*(KeyboardButton(text=_(msgid)) for _a, msgid in entries[start : start + 2]))
+    return builder.as_markup(resize_keyboard=True, is_persistent=True)
+
+
 def menu_blocks(roles: Roles) -> list[tuple[tuple[str, str], ...]]:
-    """The menus of every role the person holds: work first, then the citizen's own."""
+    """The menus of every role the person holds, work first; a citizen's own requests are the
+    whole menu for a citizen and one submenu for staff."""
     blocks: list[tuple[tuple[str, str], ...]] = []
     if roles.is_assistant:
         blocks.append(ASSISTANT_MENU)
@@ -110,7 +136,7 @@ def menu_blocks(roles: Roles) -> list[tuple[tuple[str, str], ...]]:
         # one announcement button is enough for someone who is both
         admin = ADMIN_MENU if not roles.is_supervisor else ADMIN_MENU[:2]
         blocks.append(admin)
-    return [*blocks, CITIZEN_MENU]
+    return [*blocks, STAFF_TAIL] if blocks else [CITIZEN_MENU]
 
 
 def menu_entries(roles: Roles) -> list[tuple[str, str]]:
@@ -156,7 +182,8 @@ def _menu_index(i18n: I18n) -> tuple[dict[str, str], dict[str, str | None]]:
     Built once per catalog set: the lookup runs on every text message."""
     exact: dict[str, str] = {}
     loose: dict[str, str | None] = {}
-    for action, msgid in (*ASSISTANT_MENU, *SUPERVISOR_MENU, *ADMIN_MENU, *CITIZEN_MENU):
+    every = (*ASSISTANT_MENU, *SUPERVISOR_MENU, *ADMIN_MENU, *CITIZEN_MENU, *STAFF_TAIL, WORK_MENU)
+    for action, msgid in every:
         for label in all_translations(i18n, msgid):
             exact.setdefault(label, action)
             key = button_key(label)
