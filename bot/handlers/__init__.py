@@ -8,6 +8,7 @@ from bot.handlers import (
     admin,
     assistant_cases,
     basics,
+    consent_gate,
     digests,
     fallback,
     ledger,
@@ -27,7 +28,7 @@ from bot.handlers import (
 def build_routers() -> list[Router]:
     """In priority order: commands that work in any state first, the catch-all last."""
     return [
-        registration.consent_gate(),
+        consent_gate.router(),
         start.router(),
         basics.router(),
         state_guard.menu_router(),

@@ -26,7 +26,7 @@ OVERSIZED = {
     "bot/handlers/admin_panel.py": 915,
     "bot/handlers/questionnaire.py": 869,
     "bot/handlers/assistant_cases.py": 829,
-    "bot/handlers/registration.py": 810,
+    "bot/handlers/registration.py": 789,
     "bot/flows/engine.py": 632,
     "bot/handlers/ledger.py": 593,
     "bot/services/vacancies.py": 584,
