@@ -44,7 +44,7 @@ from bot.views.texts import (
     queue_role_notice,
     role_label,
 )
-from db.models import User, utcnow
+from db.models import Mahalla, User, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -367,8 +367,8 @@ async def on_find_role(
     await show_in_place(
         query,
         _(
-            "{role}: type a place code (a region or district SOATO, or a mahalla code), "
-            "or press All places."
+            "{role}: type a place name (region, district or mahalla) or its code, or press "
+            "All places."
         ).format(role=_role_title(ROLE_CODES[callback_data.v])),
         builder.as_markup(),
     )
@@ -417,21 +417,44 @@ async def on_find_place(
         await state.clear()
         await message.answer(_("This button is out of date. Please use the menu or /start."))
         return
-    if len(code) > 20 or await _place_level(session, code) is None:
+    if len(code) <= 20 and await _place_level(session, code) is not None:
+        await state.clear()
+        text, markup = await _people_view(session, role_code, code, 0, user.locale)
+        await message.answer(text, reply_markup=markup)
+        return
+    found = await registry.find_places(session, code[:100])
+    if not found:
         await message.answer(
             _(
-                "No region, district or mahalla has the code “{code}”. Type another code, "
-                "or /cancel."
-            ).format(code=esc(code[:20]))
+                "No region, district or mahalla is called “{name}”. Type a part of its name "
+                "(or its code), or /cancel."
+            ).format(name=esc(code[:40]))
         )
         return
-    await state.clear()
-    text, markup = await _people_view(session, role_code, code, 0, user.locale)
-    await message.answer(text, reply_markup=markup)
+    if len(found) == 1:
+        await state.clear()
+        text, markup = await _people_view(session, role_code, found[0].code, 0, user.locale)
+        await message.answer(text, reply_markup=markup)
+        return
+    builder = InlineKeyboardBuilder()
+    for place in found:
+        label = registry.place_name(place.place, user.locale)
+        if isinstance(place.place, Mahalla):  # many share a name: say whose district
+            district = await registry.get_district(session, place.place.district_soato)
+            if district is not None:
+                label += f" ({registry.place_name(district, user.locale)})"
+        builder.button(
+            text=label[:60], callback_data=AdmCB(action="fl", v=f"{role_code}.{place.code}")
+        )
+    builder.adjust(1)
+    await message.answer(
+        _("Places with “{name}” in their name: choose one.").format(name=esc(code[:40])),
+        reply_markup=builder.as_markup(),
+    )
 
 
 async def on_find_other(message: Message) -> None:
-    await message.answer(_("Please type a place code as text, or /cancel."))
+    await message.answer(_("Please type a place name or code as text, or /cancel."))
 
 
 async def on_people_page(

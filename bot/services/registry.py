@@ -227,5 +227,37 @@ async def search_mahallas(
     return (await session.scalars(stmt.order_by(Mahalla.name_uz).limit(limit))).all()
 
 
+@dataclass(frozen=True)
+class FoundPlace:
+    level: str  # region | district | mahalla
+    code: str  # SOATO, or the mahalla's code
+    place: Region | District | Mahalla
+
+
+def _names_match(place: Region | District, key: str) -> bool:
+    names = (place.name_uz, place.name_uz_cyrl, place.name_ru)
+    return any(key in search_key(name, strip_suffix=True) for name in names if name)
+
+
+async def find_places(session: AsyncSession, query: str, limit: int = 12) -> list[FoundPlace]:
+    """Regions, districts and mahallas whose name holds the typed fragment, in either script
+    (for staff, who know places by name; codes stay an extra)."""
+    key = search_key(query, strip_suffix=True)
+    if len(key) < 2:
+        return []
+    found = [
+        FoundPlace("region", r.soato, r) for r in await regions(session) if _names_match(r, key)
+    ]
+    all_districts = (await session.scalars(select(District).order_by(District.name_uz))).all()
+    found += [FoundPlace("district", d.soato, d) for d in all_districts if _names_match(d, key)]
+    room = max(0, limit - len(found))
+    if room:
+        found += [
+            FoundPlace("mahalla", m.code, m)
+            for m in await search_mahallas(session, query, None, room)
+        ]
+    return found[:limit]
+
+
 async def districts_with_mahallas(session: AsyncSession) -> set[str]:
     return set(await session.scalars(select(Mahalla.district_soato).distinct()))
