@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -25,13 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import CONFIRMED, AdmCB, PlaceCB
 from bot.config import Settings
 from bot.filters import AnyMenuButton, HasRole, MenuButton
+from bot.handlers import admin_settings
+from bot.handlers.admin_common import back_button, refuse
 from bot.handlers.places import show_regions
 from bot.i18n import fmt_datetime, fmt_number
 from bot.services import outbox as outbox_service
-from bot.services import registry, runtime_settings, supervision
+from bot.services import registry, supervision
 from bot.services import roles as role_service
 from bot.services.roles import Roles
-from bot.services.runtime_settings import SettingsCache
 from bot.states import AdminWork
 from bot.views.keyboards.common import ADMIN_PANEL, paged_buttons
 from bot.views.render import fit_message
@@ -68,33 +69,12 @@ class Tell:
 # --- shared bits -----------------------------------------------------------------------------
 
 
-def _label(key: str) -> str:
-    return {
-        "jobs_per_day_target": _("Jobs a day per assistant"),
-        "jobs_per_month_target": _("Jobs a month per assistant"),
-        "accept_within_days": _("Working days to accept a case"),
-        "resolve_within_days": _("Working days to resolve a case"),
-    }[key]
-
-
 def _role_title(role: str) -> str:
     return {
         "assistant": _("Assistants"),
         "supervisor": _("Supervisors"),
         "citizen": _("Citizens"),
     }[role]
-
-
-def _back(action: str = "home", **values: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=_("⬅️ Back"),
-        callback_data=AdmCB(action=action, **values).pack(),  # type: ignore[arg-type]
-    )
-
-
-async def _refuse(query: CallbackQuery, user: User, action: str) -> None:
-    log.warning("admin action refused: user=%s action=%s", user.id, action)
-    await query.answer(_("This button is out of date."), show_alert=True)
 
 
 async def _place_level(session: AsyncSession, code: str) -> str | None:
@@ -127,7 +107,7 @@ async def on_menu(message: Message, state: FSMContext) -> None:
 
 async def on_home(query: CallbackQuery, user: User, roles: Roles, state: FSMContext) -> None:
     if not roles.is_admin:
-        await _refuse(query, user, "home")
+        await refuse(query, user, "home")
         return
     await state.clear()
     await query.answer()
@@ -136,161 +116,13 @@ async def on_home(query: CallbackQuery, user: User, roles: Roles, state: FSMCont
 
 async def on_help(query: CallbackQuery, user: User, roles: Roles, state: FSMContext) -> None:
     if not roles.is_admin:
-        await _refuse(query, user, "hlp")
+        await refuse(query, user, "hlp")
         return
     await state.clear()
     await query.answer()
     builder = InlineKeyboardBuilder()
-    builder.row(_back())
+    builder.row(back_button())
     await show_in_place(query, "\n".join(admin_help_lines()), builder.as_markup())
-
-
-# --- targets and time limits -----------------------------------------------------------------
-
-
-async def _settings_view(
-    session: AsyncSession, cache: SettingsCache, settings: Settings, notice: str = ""
-) -> tuple[str, InlineKeyboardMarkup]:
-    lines = [notice, ""] if notice else []
-    lines.append(_("🎯 <b>Targets and time limits</b>"))
-    builder = InlineKeyboardBuilder()
-    for index, item in enumerate(await runtime_settings.describe(session, cache.base)):
-        if item.overridden and item.changed_at is not None:
-            who = _("the command line") if item.changed_by == "cli" else esc(item.changed_by or "")
-            source = _("changed by {who}, {when}; configured: {configured}").format(
-                who=who,
-                when=fmt_datetime(item.changed_at, settings.tz),
-                configured=fmt_number(item.configured),
-            )
-        else:
-            source = _("from the configuration")
-        lines.append(f"• {_label(item.key)}: <b>{fmt_number(item.value)}</b> ({source})")
-        builder.button(text=f"✏️ {_label(item.key)}", callback_data=AdmCB(action="sk", v=str(index)))
-    builder.adjust(1)
-    builder.row(_back())
-    return "\n".join(lines), builder.as_markup()
-
-
-async def on_settings(
-    query: CallbackQuery,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    settings: Settings,
-    runtime_settings: SettingsCache,
-) -> None:
-    if not roles.is_admin:
-        await _refuse(query, user, "set")
-        return
-    await state.clear()
-    await query.answer()
-    await show_in_place(query, *await _settings_view(session, runtime_settings, settings))
-
-
-def _key_of(value: str) -> str | None:
-    keys = runtime_settings.KEYS
-    return keys[int(value)] if value.isdigit() and int(value) < len(keys) else None
-
-
-async def on_setting_key(
-    query: CallbackQuery,
-    callback_data: AdmCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    settings: Settings,
-) -> None:
-    key = _key_of(callback_data.v)
-    if not roles.is_admin or key is None:
-        await _refuse(query, user, "sk")
-        return
-    await state.set_state(AdminWork.setting)
-    await state.update_data(key=key)
-    bounds = runtime_settings.bounds(key)
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("↩️ Use the configured value"), callback_data=AdmCB(action="sd", v=callback_data.v)
-    )
-    builder.row(_back("set"))
-    await query.answer()
-    await show_in_place(
-        query,
-        _(
-            "{label}: now <b>{value}</b>.\nType the new value, a whole number from {low} to {high}."
-        ).format(
-            label=_label(key),
-            value=fmt_number(int(getattr(settings, key))),
-            low=fmt_number(bounds.low),
-            high=fmt_number(bounds.high),
-        ),
-        builder.as_markup(),
-    )
-
-
-async def on_setting_value(
-    message: Message,
-    session: AsyncSession,
-    user: User,
-    state: FSMContext,
-    settings: Settings,
-    runtime_settings: SettingsCache,
-) -> None:
-    from bot.services import runtime_settings as service
-
-    key = (await state.get_data()).get("key")
-    if key not in service.KEYS:
-        await state.clear()
-        await message.answer(_("This button is out of date. Please use the menu or /start."))
-        return
-    try:
-        value = await service.set_value(
-            session, key, message.text or "", f"tg:{user.telegram_id}", utcnow()
-        )
-    except service.SettingError:
-        bounds = service.bounds(key)
-        await message.answer(
-            _("Please type a whole number from {low} to {high}, or /cancel.").format(
-                low=fmt_number(bounds.low), high=fmt_number(bounds.high)
-            )
-        )
-        return
-    await session.commit()
-    runtime_settings.invalidate()
-    await state.clear()
-    log.info("setting %s changed to %s by user %s", key, value, user.id)
-    notice = _("Saved: {label} is now {value}.").format(label=_label(key), value=fmt_number(value))
-    text, markup = await _settings_view(session, runtime_settings, settings, notice)
-    await message.answer(text, reply_markup=markup)
-
-
-async def on_setting_default(
-    query: CallbackQuery,
-    callback_data: AdmCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    settings: Settings,
-    runtime_settings: SettingsCache,
-) -> None:
-    from bot.services import runtime_settings as service
-
-    key = _key_of(callback_data.v)
-    if not roles.is_admin or key is None:
-        await _refuse(query, user, "sd")
-        return
-    await service.reset(session, key)
-    await session.commit()
-    runtime_settings.invalidate()
-    await state.clear()
-    log.info("setting %s back to the configured value by user %s", key, user.id)
-    notice = _("Saved: {label} is now {value}.").format(
-        label=_label(key), value=fmt_number(int(getattr(runtime_settings.base, key)))
-    )
-    await query.answer()
-    await show_in_place(query, *await _settings_view(session, runtime_settings, settings, notice))
 
 
 # --- outbox health ---------------------------------------------------------------------------
@@ -300,7 +132,7 @@ async def on_outbox(
     query: CallbackQuery, session: AsyncSession, user: User, roles: Roles, settings: Settings
 ) -> None:
     if not roles.is_admin:
-        await _refuse(query, user, "ob")
+        await refuse(query, user, "ob")
         return
     found = await outbox_service.health(session)
     now = utcnow()
@@ -328,7 +160,7 @@ async def on_outbox(
         lines.append(_("Nothing is waiting."))
     builder = InlineKeyboardBuilder()
     builder.button(text=_("🔄 Refresh"), callback_data=AdmCB(action="ob"))
-    builder.row(_back())
+    builder.row(back_button())
     await query.answer()
     await show_in_place(
         query, "\n".join(lines), builder.as_markup()
@@ -340,14 +172,14 @@ async def on_outbox(
 
 async def on_find(query: CallbackQuery, user: User, roles: Roles, state: FSMContext) -> None:
     if not roles.is_admin:
-        await _refuse(query, user, "fu")
+        await refuse(query, user, "fu")
         return
     await state.clear()
     builder = InlineKeyboardBuilder()
     for code, role in ROLE_CODES.items():
         builder.button(text=_role_title(role), callback_data=AdmCB(action="fr", v=code))
     builder.adjust(1)
-    builder.row(_back())
+    builder.row(back_button())
     await query.answer()
     await show_in_place(query, _("Whom are you looking for?"), builder.as_markup())
 
@@ -356,13 +188,13 @@ async def on_find_role(
     query: CallbackQuery, callback_data: AdmCB, user: User, roles: Roles, state: FSMContext
 ) -> None:
     if not roles.is_admin or callback_data.v not in ROLE_CODES:
-        await _refuse(query, user, "fr")
+        await refuse(query, user, "fr")
         return
     await state.set_state(AdminWork.find_place)
     await state.update_data(role=callback_data.v)
     builder = InlineKeyboardBuilder()
     builder.button(text=_("🌐 All places"), callback_data=AdmCB(action="fl", v=callback_data.v))
-    builder.row(_back("fu"))
+    builder.row(back_button("fu"))
     await query.answer()
     await show_in_place(
         query,
@@ -403,7 +235,7 @@ async def _people_view(
         total=total,
         page_cb=lambda p: AdmCB(action="fl", v=f"{role_code}.{place}", page=p),
         columns=2,
-        extra=[_back("fu")],
+        extra=[back_button("fu")],
     )
     return fit_message(["\n".join(lines)]), markup
 
@@ -467,7 +299,7 @@ async def on_people_page(
 ) -> None:
     role_code, _sep, place = callback_data.v.partition(".")
     if not roles.is_admin or role_code not in ROLE_CODES or len(place) > 20:
-        await _refuse(query, user, "fl")
+        await refuse(query, user, "fl")
         return
     await state.clear()
     await query.answer()
@@ -510,7 +342,7 @@ async def _card(
             text=_("➖ End the supervisor role"), callback_data=AdmCB(action="rs", id=person.id)
         )
     builder.adjust(1)
-    builder.row(_back("fu"))
+    builder.row(back_button("fu"))
     return fit_message(["\n".join(lines)]), builder.as_markup()
 
 
@@ -529,7 +361,7 @@ async def on_card(
 ) -> None:
     person = await _person(session, callback_data.id)
     if not roles.is_admin or person is None:
-        await _refuse(query, user, callback_data.action)
+        await refuse(query, user, callback_data.action)
         return
     await state.clear()
     await query.answer()
@@ -549,7 +381,7 @@ async def on_grant_start(
     """ga: pick the mahalla; gs: pick the level; gl (v = d | r | c): pick the place."""
     person = await _person(session, callback_data.id)
     if not roles.is_admin or person is None or not isinstance(query.message, Message):
-        await _refuse(query, user, callback_data.action)
+        await refuse(query, user, callback_data.action)
         return
     await query.answer()
     if callback_data.action == "gs":
@@ -564,7 +396,7 @@ async def on_grant_start(
             text=_("National supervisor"), callback_data=AdmCB(action="gl", id=person.id, v="c")
         )
         builder.adjust(1)
-        builder.row(_back("card", id=person.id))
+        builder.row(back_button("card", id=person.id))
         await show_in_place(query, _("Which supervisor role?"), builder.as_markup())
         return
     if callback_data.action == "gl" and callback_data.v == "c":
@@ -575,7 +407,7 @@ async def on_grant_start(
         callback_data.action
     )
     if purpose is None:
-        await _refuse(query, user, callback_data.action)
+        await refuse(query, user, callback_data.action)
         return
     await state.clear()
     await state.update_data(grant_user=person.id)
@@ -626,7 +458,7 @@ async def _confirm_replacement(
     builder.button(
         text=_("✅ Yes"), callback_data=PlaceCB(purpose="gm", level=CONFIRMED, code=code)
     )
-    builder.row(_back("card", id=person.id))
+    builder.row(back_button("card", id=person.id))
     text = _(
         "Mahalla: <b>{place}</b>\nNew assistant: {name}\nReplaces: {old}. Both will be told."
         "\nConfirm?"
@@ -652,10 +484,10 @@ async def on_grant_place(
     person = await _person(session, int(data.get("grant_user") or 0))
     level = GRANT_PURPOSES[callback_data.purpose][0]
     if not roles.is_admin or person is None:
-        await _refuse(query, user, f"grant-{callback_data.purpose}")
+        await refuse(query, user, f"grant-{callback_data.purpose}")
         return
     if await _place_level(session, callback_data.code) != level:
-        await _refuse(query, user, f"grant-{callback_data.purpose}")
+        await refuse(query, user, f"grant-{callback_data.purpose}")
         return
     now = utcnow()
     if level == "mahalla" and callback_data.level != CONFIRMED:
@@ -710,7 +542,7 @@ async def on_revoke(
     """ra / rs: ask; ray / rsy: end the assistant / supervisor role now."""
     person = await _person(session, callback_data.id)
     if not roles.is_admin or person is None:
-        await _refuse(query, user, callback_data.action)
+        await refuse(query, user, callback_data.action)
         return
     await state.clear()
     await query.answer()
@@ -721,7 +553,7 @@ async def on_revoke(
             text=_("Yes, end it"),
             callback_data=AdmCB(action=callback_data.action + "y", id=person.id),
         )
-        builder.row(_back("card", id=person.id))
+        builder.row(back_button("card", id=person.id))
         question = (
             _("End the assistant role of {name}? The mahalla's cases stay with the mahalla.")
             if assistant
@@ -758,11 +590,11 @@ async def on_revoke(
 
 async def on_import(query: CallbackQuery, user: User, roles: Roles, state: FSMContext) -> None:
     if not roles.is_admin:
-        await _refuse(query, user, "imp")
+        await refuse(query, user, "imp")
         return
     await state.set_state(AdminWork.import_csv)
     builder = InlineKeyboardBuilder()
-    builder.row(_back())
+    builder.row(back_button())
     await query.answer()
     await show_in_place(
         query,
@@ -857,7 +689,7 @@ async def on_import_document(
             )
         )
     builder = InlineKeyboardBuilder()
-    builder.row(_back())
+    builder.row(back_button())
     await message.answer("\n".join(lines), reply_markup=builder.as_markup())
 
 
@@ -875,20 +707,15 @@ def router() -> Router:
     r.message.register(on_menu, MenuButton("admin"), admin)
 
     typing = (F.text, ~F.text.startswith("/"), ~AnyMenuButton(), admin)
-    r.message.register(on_setting_value, StateFilter(AdminWork.setting), *typing)
     r.message.register(on_find_place, StateFilter(AdminWork.find_place), *typing)
     r.message.register(on_import_document, StateFilter(AdminWork.import_csv), F.document, admin)
     not_command = (~AnyMenuButton(), admin)
     r.message.register(on_import_other, StateFilter(AdminWork.import_csv), *not_command)
     r.message.register(on_find_other, StateFilter(AdminWork.find_place), *not_command)
-    r.message.register(on_settings_other, StateFilter(AdminWork.setting), *not_command)
 
     # Callbacks: no role filter here, so a forged press is refused and logged by the handler.
     r.callback_query.register(on_home, AdmCB.filter(F.action == "home"))
     r.callback_query.register(on_help, AdmCB.filter(F.action == "hlp"))
-    r.callback_query.register(on_settings, AdmCB.filter(F.action == "set"))
-    r.callback_query.register(on_setting_key, AdmCB.filter(F.action == "sk"))
-    r.callback_query.register(on_setting_default, AdmCB.filter(F.action == "sd"))
     r.callback_query.register(on_outbox, AdmCB.filter(F.action == "ob"))
     r.callback_query.register(on_find, AdmCB.filter(F.action == "fu"))
     r.callback_query.register(on_find_role, AdmCB.filter(F.action == "fr"))
@@ -903,18 +730,5 @@ def router() -> Router:
         | ((F.purpose == "gr") & (F.level == "r"))
     )
     r.callback_query.register(on_grant_place, PlaceCB.filter(grant_pick))
+    r.include_router(admin_settings.router())
     return r
-
-
-async def on_settings_other(message: Message, state: FSMContext) -> None:
-    key = (await state.get_data()).get("key")
-    if key not in runtime_settings.KEYS:
-        await state.clear()
-        await message.answer(_("This button is out of date. Please use the menu or /start."))
-        return
-    bounds = runtime_settings.bounds(key)
-    await message.answer(
-        _("Please type a whole number from {low} to {high}, or /cancel.").format(
-            low=fmt_number(bounds.low), high=fmt_number(bounds.high)
-        )
-    )

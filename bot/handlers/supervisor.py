@@ -31,16 +31,16 @@ from bot.handlers.admin import _make as make_invite
 from bot.handlers.admin import picking
 from bot.handlers.assistant_cases import _row_label, card_sections
 from bot.handlers.places import show_districts, show_mahallas, show_regions
-from bot.i18n import N_, fmt_number
+from bot.i18n import current_locale, fmt_number
 from bot.notifications import cases as notify
 from bot.services import announcements, cases, registry, supervision
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
 from bot.states import SupervisorWork
-from bot.views.keyboards.common import SUPERVISOR_MENU, main_menu, paged_buttons
+from bot.views.keyboards.common import main_menu, paged_buttons
 from bot.views.render import fit_message
 from bot.views.screens import show_in_place
-from bot.views.texts import esc, place_label, queue_role_notice
+from bot.views.texts import esc, place_label, queue_role_notice, supervisor_help_lines
 from db.models import Case, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,10 @@ async def _pick_view(
         ]
         shown = people[page * PER_PAGE : (page + 1) * PER_PAGE]
         items = [
-            (f"{person.name or '—'} · {mahalla}", SvCB(action="rto", id=case.id, v=str(person.id)))
+            (
+                f"{person.name or '—'} · {registry.place_name(mahalla, current_locale())}",
+                SvCB(action="rto", id=case.id, v=str(person.id)),
+            )
             for person, mahalla in shown
         ]
         extra = []
@@ -411,8 +414,11 @@ async def _assistants_view(
     people = await supervision.assistants_in_scope(session, roles.scopes, utcnow())
     chunk = people[page * PER_PAGE : (page + 1) * PER_PAGE]
     items = [
-        (f"{person.name or '—'} · {code}", SvCB(action="deact", id=person.id, page=page))
-        for person, code in chunk
+        (
+            f"{person.name or '—'} · {registry.place_name(mahalla, current_locale())}",
+            SvCB(action="deact", id=person.id, page=page),
+        )
+        for person, mahalla in chunk
     ]
     extra = [
         InlineKeyboardButton(
@@ -842,30 +848,8 @@ async def on_digest_now(
 # --- help -----------------------------------------------------------------------------------
 
 
-# What each supervisor menu button does, for the help text (the button's own label first).
-MENU_HELP: dict[str, str] = {
-    "s_overdue": N_("open a case and give it, with a reason, to another assistant of your area."),
-    "s_queue": N_("and the requests waiting for them in the district queue."),
-    "s_assistants": N_("deactivate an assistant of your area."),
-    "s_invite": N_("a one-time link for a mahalla of your area."),
-    "announce": N_("a message to every assistant of your area."),
-    "s_digest": N_("today's figures of your area so far, with the Excel file and the drill-down."),
-    "s_export": N_("this month's figures by mahalla and assistant as an Excel file."),
-    "s_drill": N_("country → region → district → mahalla → assistant, each with its indicators."),
-    "s_help": N_("this message."),
-}
-
-
-def help_lines() -> list[str]:
-    lines = [_("<b>Supervisor</b>: everything shows only your area.")]
-    for action, label in SUPERVISOR_MENU:
-        about = MENU_HELP.get(action)
-        lines.append(f"{_(label)}: {_(about)}" if about else _(label))
-    return lines
-
-
 async def on_help(message: Message) -> None:
-    await message.answer("\n".join(help_lines()))
+    await message.answer("\n".join(supervisor_help_lines()))
 
 
 def router() -> Router:

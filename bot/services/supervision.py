@@ -130,10 +130,10 @@ async def queue_cases(
 
 async def assistants_in_scope(
     session: AsyncSession, scopes: Sequence[Scope], now: dt.datetime
-) -> list[tuple[User, str]]:
+) -> list[tuple[User, Mahalla]]:
     """Active assistants serving a mahalla in scope, each once, with one of their mahallas."""
     rows = await session.execute(
-        select(User, AssistantAssignment.mahalla_code)
+        select(User, Mahalla)
         .join(AssistantAssignment, AssistantAssignment.user_id == User.id)
         .join(Mahalla, Mahalla.code == AssistantAssignment.mahalla_code)
         .join(District, District.soato == Mahalla.district_soato)
@@ -141,9 +141,9 @@ async def assistants_in_scope(
         .where(place_clause(scopes, District.soato, District.region_soato))
         .order_by(User.name, User.id, AssistantAssignment.mahalla_code)
     )
-    seen: dict[int, tuple[User, str]] = {}
-    for user, code in rows:
-        seen.setdefault(user.id, (user, code))
+    seen: dict[int, tuple[User, Mahalla]] = {}
+    for user, mahalla in rows:
+        seen.setdefault(user.id, (user, mahalla))
     return list(seen.values())
 
 

@@ -13,11 +13,17 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import in_locale
+from bot.i18n import N_, in_locale
 from bot.services import outbox, registry
 from bot.services.invites import Redeemed, RedeemResult
 from bot.services.roles import Roles, load_roles
-from bot.views.keyboards.common import ADMIN_HELP, ADMIN_MENU, ADMIN_PANEL, main_menu
+from bot.views.keyboards.common import (
+    ADMIN_HELP,
+    ADMIN_MENU,
+    ADMIN_PANEL,
+    SUPERVISOR_MENU,
+    main_menu,
+)
 from db.models import User
 
 
@@ -165,6 +171,28 @@ async def queue_invite_notices(
             for old in result.replaced
         ]
         await outbox.enqueue_to_user(session, maker, text="\n".join(lines), kind="invite_used")
+
+
+# What each supervisor menu button does, for the help text (the button's own label first).
+SUPERVISOR_HELP: dict[str, str] = {
+    "s_overdue": N_("open a case and give it, with a reason, to another assistant of your area."),
+    "s_queue": N_("and the requests waiting for them in the district queue."),
+    "s_assistants": N_("deactivate an assistant of your area."),
+    "s_invite": N_("a one-time link for a mahalla of your area."),
+    "announce": N_("a message to every assistant of your area."),
+    "s_digest": N_("today's figures of your area so far, with the Excel file and the drill-down."),
+    "s_export": N_("this month's figures by mahalla and assistant as an Excel file."),
+    "s_drill": N_("country → region → district → mahalla → assistant, each with its indicators."),
+    "s_help": N_("this message."),
+}
+
+
+def supervisor_help_lines() -> list[str]:
+    lines = [_("<b>Supervisor</b>: everything shows only your area.")]
+    for action, label in SUPERVISOR_MENU:
+        about = SUPERVISOR_HELP.get(action)
+        lines.append(f"{_(label)}: {_(about)}" if about else _(label))
+    return lines
 
 
 def admin_help_lines() -> list[str]:

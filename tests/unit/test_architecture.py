@@ -20,15 +20,15 @@ MAX_LINES = 500
 # Modules still over the limit, with the size they may not exceed while they wait to be split
 # (issue "One conversation layer"): the list may only shrink.
 OVERSIZED = {
-    "bot/handlers/vacancies.py": 1120,
+    "bot/handlers/vacancies.py": 1110,
     "bot/services/indicators.py": 940,
-    "bot/handlers/supervisor.py": 927,
-    "bot/handlers/admin_panel.py": 915,
+    "bot/handlers/supervisor.py": 910,
+    "bot/handlers/admin_panel.py": 734,
     "bot/handlers/questionnaire.py": 869,
     "bot/handlers/assistant_cases.py": 829,
     "bot/handlers/registration.py": 789,
     "bot/flows/engine.py": 632,
-    "bot/handlers/ledger.py": 593,
+    "bot/handlers/ledger.py": 577,
     "bot/services/vacancies.py": 584,
     "bot/admin_cli.py": 524,
     "devkit/fakeapi/core.py": 1244,

@@ -1,0 +1,26 @@
+"""Small pieces every admin screen shares: the Back button and the refusal of a forged press."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram.types import CallbackQuery, InlineKeyboardButton
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import AdmCB
+from db.models import User
+
+log = logging.getLogger("bot.handlers.admin_panel")
+
+
+def back_button(action: str = "home", **values: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=_("⬅️ Back"),
+        callback_data=AdmCB(action=action, **values).pack(),  # type: ignore[arg-type]
+    )
+
+
+async def refuse(query: CallbackQuery, user: User, action: str) -> None:
+    """A press the person may not make (callback data can be forged): logged by id, refused."""
+    log.warning("admin action refused: user=%s action=%s", user.id, action)
+    await query.answer(_("This button is out of date."), show_alert=True)

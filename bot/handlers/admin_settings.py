@@ -1,0 +1,211 @@
+"""The admin's targets and time limits in the bot: see each value and where it comes from,
+change one (a whole number within its bounds) or go back to the configured value. The same
+overrides as `python -m bot admin set`; running bots use a change within seconds."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import AdmCB
+from bot.config import Settings
+from bot.filters import AnyMenuButton, HasRole
+from bot.handlers.admin_common import back_button, refuse
+from bot.i18n import fmt_datetime, fmt_number
+from bot.services import runtime_settings
+from bot.services.roles import Roles
+from bot.services.runtime_settings import SettingsCache
+from bot.states import AdminWork
+from bot.views.screens import show_in_place
+from bot.views.texts import esc
+from db.models import User, utcnow
+
+log = logging.getLogger("bot.handlers.admin_panel")
+
+
+def _label(key: str) -> str:
+    return {
+        "jobs_per_day_target": _("Jobs a day per assistant"),
+        "jobs_per_month_target": _("Jobs a month per assistant"),
+        "accept_within_days": _("Working days to accept a case"),
+        "resolve_within_days": _("Working days to resolve a case"),
+    }[key]
+
+
+async def _settings_view(
+    session: AsyncSession, cache: SettingsCache, settings: Settings, notice: str = ""
+) -> tuple[str, InlineKeyboardMarkup]:
+    lines = [notice, ""] if notice else []
+    lines.append(_("🎯 <b>Targets and time limits</b>"))
+    builder = InlineKeyboardBuilder()
+    for index, item in enumerate(await runtime_settings.describe(session, cache.base)):
+        if item.overridden and item.changed_at is not None:
+            who = _("the command line") if item.changed_by == "cli" else esc(item.changed_by or "")
+            source = _("changed by {who}, {when}; configured: {configured}").format(
+                who=who,
+                when=fmt_datetime(item.changed_at, settings.tz),
+                configured=fmt_number(item.configured),
+            )
+        else:
+            source = _("from the configuration")
+        lines.append(f"• {_label(item.key)}: <b>{fmt_number(item.value)}</b> ({source})")
+        builder.button(text=f"✏️ {_label(item.key)}", callback_data=AdmCB(action="sk", v=str(index)))
+    builder.adjust(1)
+    builder.row(back_button())
+    return "\n".join(lines), builder.as_markup()
+
+
+async def on_settings(
+    query: CallbackQuery,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+    settings: Settings,
+    runtime_settings: SettingsCache,
+) -> None:
+    if not roles.is_admin:
+        await refuse(query, user, "set")
+        return
+    await state.clear()
+    await query.answer()
+    await show_in_place(query, *await _settings_view(session, runtime_settings, settings))
+
+
+def _key_of(value: str) -> str | None:
+    keys = runtime_settings.KEYS
+    return keys[int(value)] if value.isdigit() and int(value) < len(keys) else None
+
+
+async def on_setting_key(
+    query: CallbackQuery,
+    callback_data: AdmCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
+    key = _key_of(callback_data.v)
+    if not roles.is_admin or key is None:
+        await refuse(query, user, "sk")
+        return
+    await state.set_state(AdminWork.setting)
+    await state.update_data(key=key)
+    bounds = runtime_settings.bounds(key)
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("↩️ Use the configured value"), callback_data=AdmCB(action="sd", v=callback_data.v)
+    )
+    builder.row(back_button("set"))
+    await query.answer()
+    await show_in_place(
+        query,
+        _(
+            "{label}: now <b>{value}</b>.\nType the new value, a whole number from {low} to {high}."
+        ).format(
+            label=_label(key),
+            value=fmt_number(int(getattr(settings, key))),
+            low=fmt_number(bounds.low),
+            high=fmt_number(bounds.high),
+        ),
+        builder.as_markup(),
+    )
+
+
+async def on_setting_value(
+    message: Message,
+    session: AsyncSession,
+    user: User,
+    state: FSMContext,
+    settings: Settings,
+    runtime_settings: SettingsCache,
+) -> None:
+    from bot.services import runtime_settings as service
+
+    key = (await state.get_data()).get("key")
+    if key not in service.KEYS:
+        await state.clear()
+        await message.answer(_("This button is out of date. Please use the menu or /start."))
+        return
+    try:
+        value = await service.set_value(
+            session, key, message.text or "", f"tg:{user.telegram_id}", utcnow()
+        )
+    except service.SettingError:
+        bounds = service.bounds(key)
+        await message.answer(
+            _("Please type a whole number from {low} to {high}, or /cancel.").format(
+                low=fmt_number(bounds.low), high=fmt_number(bounds.high)
+            )
+        )
+        return
+    await session.commit()
+    runtime_settings.invalidate()
+    await state.clear()
+    log.info("setting %s changed to %s by user %s", key, value, user.id)
+    notice = _("Saved: {label} is now {value}.").format(label=_label(key), value=fmt_number(value))
+    text, markup = await _settings_view(session, runtime_settings, settings, notice)
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_setting_default(
+    query: CallbackQuery,
+    callback_data: AdmCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+    settings: Settings,
+    runtime_settings: SettingsCache,
+) -> None:
+    from bot.services import runtime_settings as service
+
+    key = _key_of(callback_data.v)
+    if not roles.is_admin or key is None:
+        await refuse(query, user, "sd")
+        return
+    await service.reset(session, key)
+    await session.commit()
+    runtime_settings.invalidate()
+    await state.clear()
+    log.info("setting %s back to the configured value by user %s", key, user.id)
+    notice = _("Saved: {label} is now {value}.").format(
+        label=_label(key), value=fmt_number(int(getattr(runtime_settings.base, key)))
+    )
+    await query.answer()
+    await show_in_place(query, *await _settings_view(session, runtime_settings, settings, notice))
+
+
+async def on_settings_other(message: Message, state: FSMContext) -> None:
+    key = (await state.get_data()).get("key")
+    if key not in runtime_settings.KEYS:
+        await state.clear()
+        await message.answer(_("This button is out of date. Please use the menu or /start."))
+        return
+    bounds = runtime_settings.bounds(key)
+    await message.answer(
+        _("Please type a whole number from {low} to {high}, or /cancel.").format(
+            low=fmt_number(bounds.low), high=fmt_number(bounds.high)
+        )
+    )
+
+
+def router() -> Router:
+    r = Router(name="admin_settings")
+    admin = HasRole("admin")
+    typing = (F.text, ~F.text.startswith("/"), ~AnyMenuButton(), admin)
+    r.message.register(on_setting_value, StateFilter(AdminWork.setting), *typing)
+    r.message.register(on_settings_other, StateFilter(AdminWork.setting), ~AnyMenuButton(), admin)
+    # Callbacks: no role filter here, so a forged press is refused and logged by the handler.
+    r.callback_query.register(on_settings, AdmCB.filter(F.action == "set"))
+    r.callback_query.register(on_setting_key, AdmCB.filter(F.action == "sk"))
+    r.callback_query.register(on_setting_default, AdmCB.filter(F.action == "sd"))
+    return r
