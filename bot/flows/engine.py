@@ -25,8 +25,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from bot.flows.choice_match import match_choice, match_choices
 from bot.flows.model import (
-    Choice,
     FlowDefinition,
     Locale,
     LocalizedText,
@@ -494,12 +494,12 @@ class Engine:
                 raise self._error(question, "yesno_unknown")
             return answer
         if kind == "single":
-            choice = _match_choice(question, raw, locale)
+            choice = match_choice(question, raw, locale)
             if choice is None:
                 raise self._error(question, "choice_unknown", value=raw)
             return choice.id
         # multi
-        selected = _match_choices(question, raw, locale)
+        selected = match_choices(question, raw, locale)
         if selected == []:
             raise self._error(question, "empty")
         if isinstance(selected, str):
@@ -580,53 +580,3 @@ def _parse_yesno(text: str) -> bool | None:
     if folded in NO_WORDS or any(folded == fold_label(t) for t in YES_NO_LABELS[False].all()):
         return False
     return None
-
-
-def _match_choice(question: Question, text: str, locale: Locale) -> Choice | None:
-    """A choice by its label in any language (the user's first). A bare number is never a
-    position on screen ("3" is not the third button): it picks the one choice whose label
-    carries that number ("3 oy", "3 месяца"), else nothing matches."""
-    folded = fold_label(text)
-    if not folded:
-        return None
-    choices = question.choices or []
-    for lang in (locale, "uz", "uz_Cyrl", "ru"):
-        for choice in choices:
-            if fold_label(choice.text.get(lang)) == folded:
-                return choice
-    if folded.isdigit() and folded.isascii():
-        number = int(folded)
-        numbered = [
-            choice
-            for choice in choices
-            if any(_label_numbers(label) == [number] for label in choice.text.all())
-        ]
-        return numbered[0] if len(numbered) == 1 else None
-    return None
-
-
-def _label_numbers(label: str | None) -> list[int]:
-    return [int(found) for found in re.findall(r"\d+", label or "")]
-
-
-def _match_choices(question: Question, text: str, locale: Locale) -> list[str] | str:
-    """Choice ids from comma-separated labels or numbers; the unmatched piece if any."""
-    whole = _match_choice(question, text, locale)
-    if whole is not None:
-        return [whole.id]
-    pieces: list[str] = []
-    for part in re.split(r"[,;\n]+", text):
-        part = part.strip()
-        if not part:
-            continue
-        if re.fullmatch(r"[\d\s]+", part):
-            pieces.extend(part.split())
-        else:
-            pieces.append(part)
-    found: list[str] = []
-    for piece in pieces:
-        choice = _match_choice(question, piece, locale)
-        if choice is None:
-            return piece
-        found.append(choice.id)
-    return found

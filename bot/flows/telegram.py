@@ -21,6 +21,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import QCB
+from bot.flows.choice_layout import CHOICES_PER_PAGE, choice_page, choice_rows
 from bot.flows.engine import (
     YES_NO_LABELS,
     AnswerError,
@@ -64,7 +65,6 @@ TYPED_TYPES = frozenset({"integer", "decimal", "text", "year", "phone"})
 SUMMARY_ANSWER_CAPS = (200, 80, 30)
 CURRENT_ANSWER_CAP = 300
 PICKER_LABEL_CAP = 48
-SHORT_CHOICE = 18  # choices at most this long go two to a row
 
 CHECK = "✅ "
 _SPACES = re.compile(r"[ \t\r\n]+")
@@ -146,12 +146,6 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data)
 
 
-def _choice_rows(buttons: list[InlineKeyboardButton], labels: list[str]) -> list[list[Any]]:
-    if labels and all(len(label) <= SHORT_CHOICE for label in labels):
-        return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    return [[button] for button in buttons]
-
-
 def render_question(
     step: QuestionStep,
     engine: Engine,
@@ -159,6 +153,7 @@ def render_question(
     locale: str,
     *,
     notice: str | None = None,
+    page: int | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The question message: progress, bold question, italic hint, current answer marked.
 
@@ -176,15 +171,30 @@ def render_question(
     rows: list[list[InlineKeyboardButton]] = []
     qid = question.id
     if question.type == "single":
-        labels = [choice.text.get(loc) for choice in question.choices or ()]
+        page, pages = choice_page(step, page)
+        shown = list(question.choices or ())[
+            page * CHOICES_PER_PAGE : (page + 1) * CHOICES_PER_PAGE
+        ]
+        if pages == 1:
+            shown = list(question.choices or ())
+        labels = [choice.text.get(loc) for choice in shown]
         buttons = [
             _button(
                 (CHECK if step.answered and step.value == choice.id else "") + label,
                 _cb(draft_id, "c", qid, choice.id),
             )
-            for choice, label in zip(question.choices or (), labels, strict=True)
+            for choice, label in zip(shown, labels, strict=True)
         ]
-        rows += _choice_rows(buttons, labels)
+        rows += choice_rows(buttons, labels)
+        if pages > 1:  # a long list a page at a time, so the question stays on screen
+            rows.append(
+                [
+                    _button("◀️", _cb(draft_id, "pg", qid, str((page - 1) % pages))),
+                    _button(f"{page + 1}/{pages}", _cb(draft_id, "pg", qid, str(page))),
+                    _button("▶️", _cb(draft_id, "pg", qid, str((page + 1) % pages))),
+                ]
+            )
+            lines.append(_("More answers with ◀️ ▶️, or type a part of the answer."))
     elif question.type == "yesno":
         row = []
         for flag, code in ((True, "yes"), (False, "no")):
@@ -206,7 +216,7 @@ def render_question(
             )
             for choice, label in zip(question.choices or (), labels, strict=True)
         ]
-        rows += _choice_rows(buttons, labels)
+        rows += choice_rows(buttons, labels)
         done = _("✔️ Done")
         if selected:
             done = f"{done} ({len(selected)})"
@@ -337,12 +347,13 @@ def render_step(
     locale: str,
     *,
     notice: str | None = None,
+    page: int | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """Whatever the state is at: a question or the summary."""
+    """Whatever the state is at: a question (at `page` of a long choice list) or the summary."""
     step = engine.step(state)
     if isinstance(step, SummaryStep):
         return render_summary(step, engine, draft_id, locale, notice=notice)
-    return render_question(step, engine, draft_id, locale, notice=notice)
+    return render_question(step, engine, draft_id, locale, notice=notice, page=page)
 
 
 def cancel_confirm(draft_id: int) -> tuple[str, InlineKeyboardMarkup]:

@@ -37,7 +37,7 @@ from bot.flows import telegram as tg
 from bot.flows.engine import AnswerError, FlowState, QuestionStep, SummaryStep
 from bot.flows.loader import FlowRegistry
 from bot.handlers import registration
-from bot.i18n import fmt_date, fmt_money
+from bot.i18n import fmt_date
 from bot.notifications import cases as notify
 from bot.notifications import requests as notify_requests
 from bot.services import cases, drafts, users, vacancies
@@ -48,12 +48,11 @@ from bot.services.submissions import (
     KIND_FLOWS,
     REQUEST_KINDS,
     SubmitError,
-    Submitted,
     submit,
 )
 from bot.states import Questionnaire
 from bot.views.keyboards.common import CITIZEN_MENU, menu_action_for
-from bot.views.requests import open_request_view
+from bot.views.requests import open_request_view, request_result_text, result_text
 from bot.views.texts import esc, status_label
 from db.models import Case, User, utcnow
 
@@ -66,7 +65,7 @@ MENU_FLOWS: dict[str, str] = {
     "internship": "internship",
     "business": "business",
 }
-QUESTION_ACTIONS = frozenset({"c", "t", "d", "s", "k", "b"})
+QUESTION_ACTIONS = frozenset({"c", "t", "d", "s", "k", "b", "pg"})
 SUMMARY_ACTIONS = frozenset({"e", "eq", "sum", "send"})
 
 
@@ -562,6 +561,12 @@ async def _question_action(
             text, markup = tg.render_step(engine, new_state, run.draft.id, locale)
             await _redraw(message, text, markup)
             return
+        if cb.action == "pg":  # another page of a long choice list, in place
+            await query.answer()
+            page = int(cb.v) if cb.v.isdigit() else 0
+            text, markup = tg.render_step(engine, run.state, run.draft.id, locale, page=page)
+            await _redraw(message, text, markup)
+            return
         if cb.action == "b":
             new_state = engine.back(run.state)
             drafts.save(run, new_state, utcnow())
@@ -745,112 +750,6 @@ def _open_case_button(case: Case) -> InlineKeyboardMarkup:
         builder.button(text=_("🔎 Open vacancies"), callback_data=VacCB(action="browse"))
     builder.adjust(1)
     return builder.as_markup()
-
-
-def request_result_text(submitted: Submitted, routed: str, offered: int) -> str:
-    """A job, internship or business request sent or updated: number and what happens next."""
-    case = submitted.case
-    if submitted.updated:
-        lines = [
-            _("✅ Your request <b>{number}</b> has been updated.").format(number=case.number),
-            "",
-            _("Your assistant has been told about the new answers.")
-            if routed == "assistant"
-            else _("The new answers are saved with the request."),
-        ]
-    else:
-        lines = [
-            _("✅ Thank you! Your request <b>{number}</b> has been sent.").format(
-                number=case.number
-            ),
-            "",
-        ]
-        if routed == "assistant":
-            lines.append(
-                _(
-                    "What happens next: the assistant of your mahalla has received your request "
-                    "and will contact you soon."
-                )
-            )
-        else:
-            lines.append(
-                _(
-                    "What happens next: your mahalla has no assistant yet, so your request went "
-                    "to the district. They will assign someone who will contact you."
-                )
-            )
-    if case.kind in vacancies.SEEKER_KINDS:
-        lines.append("")
-        lines.append(
-            _(
-                "When a vacancy in your area fits your request, we will send it to you here "
-                "(at most 3 a day). You can also look through the open vacancies yourself."
-            )
-        )
-        if offered:
-            lines.append(
-                _("Vacancies sent to you now: {count}. See the messages below.").format(
-                    count=offered
-                )
-            )
-    lines.append(_("You can follow it under “📂 My requests”."))
-    return "\n".join(lines)
-
-
-def result_text(submitted: Submitted, routed: str, rules: EligibilityRules, locale: str) -> str:
-    """The short result: number, income per person, category, channels, what happens next."""
-    case, assessment = submitted.case, submitted.assessment
-    assert assessment is not None  # household needs always have one
-    lines = [
-        _("✅ Thank you! Your request <b>{number}</b> has been sent.").format(number=case.number),
-        "",
-    ]
-    if assessment.income_per_person is not None:
-        lines.append(
-            _("Income per person: <b>{amount}</b> a month.").format(
-                amount=fmt_money(assessment.income_per_person, locale)
-            )
-        )
-    if assessment.category is not None:
-        emoji = {"red": "🔴", "yellow": "🟡", "green": "🟢"}.get(assessment.category, "")
-        label = _label(rules.category_label(assessment.category), locale)
-        lines.append(_("Category: {category}").format(category=f"{emoji} {esc(label)}".strip()))
-    elif assessment.income_per_person is not None:
-        lines.append(
-            _("Your family's income is above the level for low-income support categories.")
-        )
-    lines.append("")
-    if assessment.channels:
-        lines.append(_("Support your family may qualify for:"))
-        for channel in assessment.channels:
-            lines.append(f"• {esc(_label(rules.channel_label(channel), locale))}")
-    else:
-        lines.append(
-            _(
-                "Your answers do not point to a particular support programme yet; the assistant will look at your situation."
-            )
-        )
-    lines.append("")
-    if routed == "assistant":
-        lines.append(
-            _(
-                "What happens next: the assistant of your mahalla has received your request and "
-                "will contact you soon."
-            )
-        )
-    else:
-        lines.append(
-            _(
-                "What happens next: your mahalla has no assistant yet, so your request went to "
-                "the district. They will assign someone who will contact you."
-            )
-        )
-    lines.append(_("You can follow it under “📂 My requests”."))
-    return "\n".join(lines)
-
-
-def _label(labels: dict[str, Any], locale: str) -> str:
-    return str(labels.get(locale) or labels.get("uz") or "")
 
 
 # ---------------------------------------------------------------------- wiring

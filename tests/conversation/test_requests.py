@@ -60,7 +60,12 @@ async def give(
     elif question.type == "yesno":
         await user.press(YES_NO_LABELS[bool(value)].get(locale))
     elif question.type == "single":
-        await user.press(label(definition, qid, value, locale))
+        wanted = label(definition, qid, value, locale)
+        for _page in range(8):  # a long list shows a page at a time: page on as a person would
+            if any(b.endswith(wanted) for b in buttons(user)):
+                break
+            await user.press("▶️")
+        await user.press(next(b for b in buttons(user) if b.endswith(wanted)))
     elif question.type == "multi":
         for choice_id in value:
             await user.press(label(definition, qid, choice_id, locale))
@@ -402,3 +407,27 @@ async def test_unregistered_citizen_registers_first(harness: Any) -> None:
     async with harness.db() as session:
         assert list(await session.scalars(select(Draft))) == []
     assert "Вы согласны?" in user.last.text  # registration (consent) comes first
+
+
+async def test_a_long_choice_list_pages_in_place_and_a_typed_part_chooses(harness: Any) -> None:
+    """37 occupations: ten at a time under the question (paged in the same message, as the
+    mahalla list), and typing a part of a name ("payvand") picks the one it fits."""
+    user = await citizen(harness, 8107, "uz")
+    await user.send(t(harness, MENU["job"], "uz"))
+    question = user.last
+    rows = question.buttons
+    assert ["◀️", "1/4", "▶️"] in rows and len([r for r in rows if len(r) == 1]) <= 11
+    assert t(harness, "More answers with ◀️ ▶️, or type a part of the answer.", "uz") in (
+        question.text
+    )
+    await user.press("▶️")
+    assert user.last.message_id == question.message_id and ["◀️", "2/4", "▶️"] in user.last.buttons
+    await user.press("◀️")
+    await user.press("◀️")  # from the first page round to the last
+    assert ["◀️", "4/4", "▶️"] in user.last.buttons
+    assert label(FLOWS.latest("job"), "occupation", "other", "uz") in buttons(user)
+    await user.send("payvand")
+    assert on_screen(FLOWS.latest("job"), user, "uz") == "education"
+    async with harness.db() as session:
+        draft = await session.scalar(select(Draft).where(Draft.flow_id == "job"))
+    assert draft is not None and draft.state["answers"]["occupation"] == "welder"
