@@ -1,12 +1,16 @@
 """Typed text read as a choice: a label in any of the three languages, the one label holding a
-typed number ("3" for "3 oy"), or the one label holding a typed part ("payvand" for
-"Payvandchi"). A bare number is never a position on screen."""
+typed number ("3" for "3 oy"), or, in a long list, the one label holding a typed part
+("payvand" for "Payvandchi"). A bare number is never a position on screen."""
 
 from __future__ import annotations
 
 import re
 
 from bot.flows.model import Choice, Locale, Question, fold_label
+
+#: Only a list this long is searched by a typed part: in a short one a part can mislead
+#: ("yaxshi" in "yaxshi emas") and the buttons are all on screen anyway.
+SEARCHED_OVER = 12
 
 
 def match_choice(question: Question, text: str, locale: Locale) -> Choice | None:
@@ -29,7 +33,7 @@ def match_choice(question: Question, text: str, locale: Locale) -> Choice | None
             if any(_label_numbers(label) == [number] for label in choice.text.all())
         ]
         return numbered[0] if len(numbered) == 1 else None
-    if len(folded) >= 3:  # a part of the label, as people search a long list
+    if len(folded) >= 3 and len(choices) > SEARCHED_OVER:  # a part of a name in a long list
         found = [
             choice
             for choice in choices
