@@ -222,7 +222,8 @@ async def _people_view(
     items = []
     for number, person in enumerate(people, start=page * PER_PAGE + 1):
         held = await role_service.load_roles(session, person, [], now)
-        places = [*held.mahallas, *(s.code or "*" for s in held.scopes)]
+        places = [await place_label(session, "mahalla", code, locale) for code in held.mahallas]
+        places += [await place_label(session, s.level, s.code, locale) for s in held.scopes]
         extra = f" · {esc(', '.join(places))}" if places else ""
         lines.append(f"{number}. {esc(person.name or '—')} · tg {person.telegram_id}{extra}")
         items.append((f"{number}. {(person.name or '—')[:40]}", AdmCB(action="card", id=person.id)))

@@ -398,3 +398,24 @@ async def test_staff_reach_their_own_requests_in_one_tap_and_come_back(harness) 
     assert "murojaat" in assistant.last.text.lower()
     await assistant.press(i18n.gettext("⬅️ Work menu", locale="uz"))
     assert [b for row in assistant.reply_keyboard for b in row] == work
+
+
+async def test_an_admin_on_first_contact_signs_up_as_staff(harness) -> None:  # type: ignore[no-untyped-def]
+    """An admin named in ADMIN_IDS: language, the staff consent, name and phone; then the
+    admin's keyboard. No year of birth, gender or address."""
+    i18n = harness.app.i18n
+    admin = harness.user(ADMIN_ID, first_name="Sardor", language_code="uz")
+    await admin.send("/start")
+    await admin.press(next(b for row in admin.last.buttons for b in row if b.endswith("O‘zbekcha")))
+    assert "Botdagi ishingiz uchun" in admin.last.text
+    await admin.press(next(b for row in admin.last.buttons for b in row if b.startswith("✅")))
+    await admin.send("Sardor Yusupov")
+    await admin.send_contact()
+    assert i18n.gettext("✅ Thank you, the registration is complete.", locale="uz") in (
+        admin.last.text
+    )
+    keyboard = [b for row in admin.reply_keyboard for b in row]
+    assert i18n.gettext("🛠 Admin", locale="uz") in keyboard
+    assert i18n.gettext("📝 My household's needs", locale="uz") not in keyboard
+    row = await _user_row(harness, ADMIN_ID)
+    assert row.birth_year is None and row.gender is None and row.mahalla_code is None
