@@ -25,12 +25,16 @@ from bot.views.keyboards.places import (
 from bot.views.texts import esc
 from db.models import User
 
+#: The picker's purposes where people choose where they live ("your mahalla"); the others
+#: are staff choosing a place for someone else ("the mahalla").
+OWN_PLACE = frozenset({"r", "s"})
+
 
 async def show_regions(
     target: Message, session: AsyncSession, purpose: str, locale: str, edit: bool = False
 ) -> None:
     markup = regions_keyboard(purpose, await registry.regions(session), locale)
-    text = _("Choose your region:")
+    text = _("Choose your region:") if purpose in OWN_PLACE else _("Choose the region:")
     if edit:
         await target.edit_text(text, reply_markup=markup)
     else:
@@ -81,8 +85,10 @@ async def show_mahallas(
     name = registry.place_name(district, locale)
     if total == 0:
         text = _("{district}: no mahallas are registered here yet. Choose another district.")
-    else:
+    elif purpose in OWN_PLACE:
         text = _("{district}: choose your mahalla, or type a part of its name to search.")
+    else:
+        text = _("{district}: choose the mahalla, or type a part of its name to search.")
     await message.edit_text(
         text.format(district=name),
         reply_markup=mahallas_keyboard(purpose, district, mahallas, locale, page, total),
@@ -166,8 +172,9 @@ async def on_search_text(
             ),
         )
         return
+    own = data.get("purpose", "r") in OWN_PLACE
     await message.answer(
-        _("Found: choose your mahalla."),
+        _("Found: choose your mahalla.") if own else _("Found: choose the mahalla."),
         reply_markup=search_results_keyboard(
             data.get("purpose", "r"), district, found, user.locale
         ),
