@@ -9,12 +9,18 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.translit import latin_to_cyrillic, normalize_apostrophes, search_key
+from bot.services.translit import (
+    LOOSE_PAIRS,
+    latin_to_cyrillic,
+    loose_key,
+    normalize_apostrophes,
+    search_key,
+)
 from db.models import District, Mahalla, Region
 
 DATA_DIR = Path(__file__).resolve().parent.parent.parent / "db" / "data"
@@ -216,12 +222,13 @@ async def search_mahallas(
     session: AsyncSession, query: str, district_soato: str | None = None, limit: int = 20
 ) -> Sequence[Mahalla]:
     """Find mahallas whose name contains the typed fragment, whatever script or apostrophe."""
-    key = search_key(query)
+    key = loose_key(search_key(query))
     if len(key) < 2:
         return []
-    stmt = select(Mahalla).where(
-        Mahalla.active.is_(True), Mahalla.search_key.contains(key, autoescape=True)
-    )
+    stored: Any = Mahalla.search_key
+    for letter, same in LOOSE_PAIRS:  # the stored key made loose the same way, in SQL
+        stored = func.replace(stored, letter, same)
+    stmt = select(Mahalla).where(Mahalla.active.is_(True), stored.contains(key, autoescape=True))
     if district_soato:
         stmt = stmt.where(Mahalla.district_soato == district_soato)
     return (await session.scalars(stmt.order_by(Mahalla.name_uz).limit(limit))).all()
@@ -236,13 +243,13 @@ class FoundPlace:
 
 def _names_match(place: Region | District, key: str) -> bool:
     names = (place.name_uz, place.name_uz_cyrl, place.name_ru)
-    return any(key in search_key(name, strip_suffix=True) for name in names if name)
+    return any(key in loose_key(search_key(name, strip_suffix=True)) for name in names if name)
 
 
 async def find_places(session: AsyncSession, query: str, limit: int = 12) -> list[FoundPlace]:
     """Regions, districts and mahallas whose name holds the typed fragment, in either script
     (for staff, who know places by name; codes stay an extra)."""
-    key = search_key(query, strip_suffix=True)
+    key = loose_key(search_key(query, strip_suffix=True))
     if len(key) < 2:
         return []
     found = [

@@ -288,3 +288,15 @@ def search_key(s: str, *, strip_suffix: bool = False) -> str:
     s = cyrillic_to_latin(s).translate(_SEARCH_PREFOLD).translate(_SEARCH_DROP)
     s = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", s).strip()
+
+
+#: Letters Russian spelling of Uzbek names does not tell apart: қ/к, ҳ/х, ў/у, and о written а
+#: ("Чиланзар" for Чилонзор): in Latin q/k, h/x and o/a/u.
+_LOOSE = str.maketrans("qhoa", "kxuu")
+LOOSE_PAIRS = (("q", "k"), ("h", "x"), ("o", "u"), ("a", "u"))
+
+
+def loose_key(key: str) -> str:
+    """A search key (see `search_key`) with the letters Russian spelling does not tell apart
+    made one: "катортол" finds "Қатортол", "Чиланзар" finds "Chilonzor". For search only."""
+    return key.translate(_LOOSE)

@@ -113,3 +113,13 @@ async def test_search_finds_latin_names_from_cyrillic_and_apostrophes(sessions) 
             m.code for m in curly
         }
         assert await registry.search_mahallas(session, "%") == []
+
+
+async def test_search_takes_russian_spelling(sessions) -> None:  # type: ignore[no-untyped-def]
+    """A Russian speaker writes к for қ, х for ҳ, у for ў and а for о: still found, in SQL
+    (mahallas) and among regions and districts."""
+    async with sessions() as session:
+        found = await registry.search_mahallas(session, "катортол", "1726294")
+        assert any("Қатортол" in m.name_uz_cyrl for m in found), [m.name_uz for m in found]
+        places = await registry.find_places(session, "Чиланзар")
+        assert any(p.level == "district" and p.code == "1726294" for p in places)

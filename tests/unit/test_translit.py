@@ -12,6 +12,7 @@ from bot.services.translit import (
     TUTUQ,
     cyrillic_to_latin,
     latin_to_cyrillic,
+    loose_key,
     normalize_apostrophes,
     search_key,
     strip_place_suffix,
@@ -322,3 +323,19 @@ def test_demo_mahalla_cyrillic_converts_back() -> None:
         rows = list(csv.DictReader(fh))
     back = [r["code"] for r in rows if cyrillic_to_latin(r["name_uz_cyrl"]) != r["name_uz"]]
     assert back == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("катортол", "1-Қатортол МФЙ"),
+        ("Чиланзар", "Chilonzor tumani"),
+        ("Юнусабад", "Yunusobod tumani"),
+        ("бектупи", "Бектўпи МФЙ"),
+        ("хирмонтепа", "Ҳирмонтепа"),
+    ],
+)
+def test_a_russian_spelling_finds_the_uzbek_name(typed: str, name: str) -> None:
+    assert loose_key(search_key(typed, strip_suffix=True)) in loose_key(
+        search_key(name, strip_suffix=True)
+    )
