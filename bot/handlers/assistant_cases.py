@@ -149,15 +149,19 @@ def _filter_rows(current: str, counts: dict[str, int]) -> list[list[InlineKeyboa
     ]
 
 
-def _row_label(case: Case, name: str | None, now: dt.datetime) -> str:
+def row_label(case: Case, name: str | None, now: dt.datetime, *, late: bool = False) -> str:
+    """A case in a list: number, kind, how long it has waited, the citizen's first name; in an
+    overdue list (`late`) how late it is instead, so the order (the longest overdue first)
+    shows."""
     icon = "⏰" if cases.is_overdue(case, now) else STATUS_ICONS.get(case.status, "▫️")
+    missed = cases.deadline_missed(case, now) if late else None
+    waited = (
+        _("{age} late").format(age=age_text(missed, now))
+        if missed is not None
+        else age_text(case.created_at, now)
+    )
     return " · ".join(
-        (
-            f"{icon} {case.number}",
-            case_kind_label(case.kind),
-            age_text(case.created_at, now),
-            first_name(name),
-        )
+        (f"{icon} {case.number}", case_kind_label(case.kind), waited, first_name(name))
     )
 
 
@@ -172,7 +176,7 @@ async def list_view(
     names = await cases.user_names(session, [case.user_id for case in result.cases])
     items = [
         (
-            _row_label(case, names.get(case.user_id), now),
+            row_label(case, names.get(case.user_id), now, late=filter_ == "over"),
             ACB(action="open", id=case.id, f=filter_, page=result.page, v="e"),
         )
         for case in result.cases

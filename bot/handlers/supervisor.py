@@ -29,7 +29,7 @@ from bot.flows.loader import FlowRegistry
 from bot.handlers import drilldown
 from bot.handlers.admin import _make as make_invite
 from bot.handlers.admin import picking
-from bot.handlers.assistant_cases import _row_label, card_sections
+from bot.handlers.assistant_cases import card_sections, row_label
 from bot.handlers.places import show_districts, show_mahallas, show_regions
 from bot.i18n import current_locale, fmt_number
 from bot.notifications import cases as notify
@@ -69,7 +69,10 @@ async def _overdue_view(
     rows, total = await supervision.overdue_page(session, roles.scopes, now, page, PER_PAGE)
     names = await cases.user_names(session, [c.user_id for c in rows])
     items = [
-        (_row_label(c, names.get(c.user_id), now), SvCB(action="open", id=c.id, page=page))
+        (
+            row_label(c, names.get(c.user_id), now, late=True),
+            SvCB(action="open", id=c.id, page=page),
+        )
         for c in rows
     ]
     text = (
@@ -398,7 +401,7 @@ async def on_queue_menu(
     builder = InlineKeyboardBuilder()
     for case in queue[: PER_PAGE * 2]:
         builder.button(
-            text=_row_label(case, names.get(case.user_id), now),
+            text=row_label(case, names.get(case.user_id), now),
             callback_data=SvCB(action="open", id=case.id),
         )
     builder.adjust(1)

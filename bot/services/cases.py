@@ -57,9 +57,7 @@ class Limits:
 
 
 def is_overdue(case: Case, now: dt.datetime) -> bool:
-    if case.status == "new" and case.accept_due is not None and now > case.accept_due:
-        return True
-    return case.status in OPEN_STATUSES and case.resolve_due is not None and now > case.resolve_due
+    return deadline_missed(case, now) is not None
 
 
 def overdue_clause(now: dt.datetime) -> Any:
@@ -68,6 +66,14 @@ def overdue_clause(now: dt.datetime) -> Any:
         (Case.status == "new") & (Case.accept_due < now),
         Case.status.in_(OPEN_STATUSES) & (Case.resolve_due < now),
     )
+
+
+def deadline_missed(case: Case, now: dt.datetime) -> dt.datetime | None:
+    """The deadline an overdue case missed (None: not overdue); `missed_deadline` in SQL."""
+    if case.status == "new" and case.accept_due is not None and now > case.accept_due:
+        return case.accept_due
+    late = case.status in OPEN_STATUSES and case.resolve_due is not None and now > case.resolve_due
+    return case.resolve_due if late else None
 
 
 def missed_deadline(now: dt.datetime) -> Any:

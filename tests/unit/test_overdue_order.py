@@ -40,3 +40,22 @@ async def test_the_longest_overdue_comes_first(sessions: Any) -> None:
         query = cases.assistant_cases_query(assistant, roles, filter_="over", now=now)
         mine = (await session.scalars(query)).all()
         assert [c.id for c in mine] == order[::-1]
+
+
+def test_an_overdue_list_says_how_late_each_case_is() -> None:
+    from bot.handlers.assistant_cases import row_label
+    from bot.i18n import create_i18n, in_locale
+    from db.models import Case
+
+    now = utcnow()
+    late = Case(
+        number="N-7",
+        kind="needs",
+        status="in_progress",
+        created_at=now - dt.timedelta(days=30),
+        accept_due=now - dt.timedelta(days=29),
+        resolve_due=now - dt.timedelta(days=5),
+    )
+    with in_locale(create_i18n("uz"), "ru"):
+        assert "просрочено на 5 дн." in row_label(late, "Ali Valiyev", now, late=True)
+        assert "30 дн." in row_label(late, "Ali Valiyev", now)  # elsewhere: how long it waited
