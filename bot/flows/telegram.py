@@ -172,11 +172,9 @@ def render_question(
     qid = question.id
     if question.type == "single":
         page, pages = choice_page(step, page)
-        shown = list(question.choices or ())[
-            page * CHOICES_PER_PAGE : (page + 1) * CHOICES_PER_PAGE
-        ]
-        if pages == 1:
-            shown = list(question.choices or ())
+        every = list(question.choices or ())
+        first = page * CHOICES_PER_PAGE
+        shown = every if pages == 1 else every[first : first + CHOICES_PER_PAGE]
         labels = [choice.text.get(loc) for choice in shown]
         buttons = [
             _button(

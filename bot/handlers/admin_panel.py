@@ -250,12 +250,14 @@ async def on_find_place(
         await state.clear()
         await message.answer(_("This button is out of date. Please use the menu or /start."))
         return
-    if len(code) <= 20 and await _place_level(session, code) is not None:
+    is_code = len(code) <= 20 and await _place_level(session, code) is not None
+    found = [] if is_code else await registry.find_places(session, code[:100])
+    if is_code or len(found) == 1:
         await state.clear()
-        text, markup = await _people_view(session, role_code, code, 0, user.locale)
+        place = code if is_code else found[0].code
+        text, markup = await _people_view(session, role_code, place, 0, user.locale)
         await message.answer(text, reply_markup=markup)
         return
-    found = await registry.find_places(session, code[:100])
     if not found:
         await message.answer(
             _(
@@ -263,11 +265,6 @@ async def on_find_place(
                 "(or its code), or /cancel."
             ).format(name=esc(code[:40]))
         )
-        return
-    if len(found) == 1:
-        await state.clear()
-        text, markup = await _people_view(session, role_code, found[0].code, 0, user.locale)
-        await message.answer(text, reply_markup=markup)
         return
     builder = InlineKeyboardBuilder()
     for place in found:

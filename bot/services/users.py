@@ -63,11 +63,6 @@ async def set_locale(session: AsyncSession, user: User, locale: str) -> None:
 REGISTRATION_FIELDS = ("consent_version", "name", "phone", "birth_year", "gender", "mahalla_code")
 
 
-def missing_registration(user: User) -> list[str]:
-    """The registration fields still empty, in the order they are asked."""
-    return [name for name in REGISTRATION_FIELDS if getattr(user, name) is None]
-
-
 #: What staff (assistants, supervisors, admins) are asked when they join: who they are and how
 #: to reach them. The citizen's year of birth, gender and address are asked only if they use
 #: the bot for their own household.
@@ -75,10 +70,11 @@ STAFF_FIELDS = ("consent_version", "name", "phone")
 
 
 def missing_profile(user: User, *, staff: bool) -> list[str]:
-    """The fields still empty of a staff profile (staff) or of a citizen's registration."""
+    """The fields still empty of a staff profile (staff) or of a citizen's registration, in
+    the order they are asked."""
     fields = STAFF_FIELDS if staff else REGISTRATION_FIELDS
     return [name for name in fields if getattr(user, name) is None]
 
 
 def is_registered(user: User) -> bool:
-    return user.deleted_at is None and not missing_registration(user)
+    return user.deleted_at is None and not missing_profile(user, staff=False)

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import types
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -323,6 +324,9 @@ def test_the_console_says_where_to_go_and_where_the_data_is(tmp_path: Path) -> N
         text=True,
     )
     lines: list[str] = []
+    # A watchdog: a sandbox that never gets ready is stopped after a minute, not waited on.
+    watchdog = threading.Timer(60, process.send_signal, (signal.SIGINT,))
+    watchdog.start()
     try:
         assert process.stdout is not None
         for line in process.stdout:
@@ -330,6 +334,7 @@ def test_the_console_says_where_to_go_and_where_the_data_is(tmp_path: Path) -> N
             if line.startswith("Its data:"):
                 break
     finally:
+        watchdog.cancel()
         process.send_signal(signal.SIGINT)
         rest, _ = process.communicate(timeout=30)
     lines += rest.splitlines()
