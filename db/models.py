@@ -326,6 +326,31 @@ class CaseEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class CaseFile(Base):
+    """A voice note, video note, photo or document on a case: an answer, a paper attached to an
+    answer, or part of a message between the citizen and the assistant.
+
+    Only Telegram's ids are kept (the bot re-sends by ``file_id``); nothing is downloaded.
+    """
+
+    __tablename__ = "case_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # The relayed message it came with; None for questionnaire answers and attachments.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"), index=True)
+    question_id: Mapped[str | None] = mapped_column(String(40))
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # voice | video_note | photo | document
+    file_id: Mapped[str] = mapped_column(String(255))
+    file_unique_id: Mapped[str] = mapped_column(String(64))
+    duration: Mapped[int | None] = mapped_column(Integer)  # seconds (voice, video note)
+    size: Mapped[int | None] = mapped_column(BigInteger)  # bytes, when Telegram says
+    # Telegram's media_group_id when it came in an album: the album's other parts follow it.
+    album_id: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class RoadmapStep(Base):
     """One institution's action for a family: suggested from the questionnaire, then edited."""
 

@@ -263,6 +263,8 @@ class OutboxSender:
             )
         if "text" in payload:
             return await self._bot.send_message(row.chat_id, payload["text"], reply_markup=markup)
+        if "telegram_file" in payload:
+            return await self._send_telegram_file(row.chat_id, payload["telegram_file"])
         source = await self._file_source(claimed)
         if "photo" in payload:
             caption = payload["photo"].get("caption") or None
@@ -273,6 +275,17 @@ class OutboxSender:
         return await self._bot.send_document(
             row.chat_id, source, caption=caption, reply_markup=markup
         )
+
+    async def _send_telegram_file(self, chat_id: int, file: dict[str, Any]) -> Message:
+        """A voice note, video note, photo or document re-sent by Telegram's file_id."""
+        kind, file_id = file["kind"], file["file_id"]
+        if kind == "voice":
+            return await self._bot.send_voice(chat_id, file_id)
+        if kind == "video_note":
+            return await self._bot.send_video_note(chat_id, file_id)
+        if kind == "photo":
+            return await self._bot.send_photo(chat_id, file_id)
+        return await self._bot.send_document(chat_id, file_id)
 
     async def _claim_and_send(self, row_id: int, chat_id: int) -> bool:
         claimed = await self._claim(row_id)

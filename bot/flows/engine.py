@@ -18,22 +18,26 @@ Rules (docs/flow-format.md has the definition format):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bot.flows.choice_match import match_choice, match_choices
-from bot.flows.model import (
-    FlowDefinition,
-    Locale,
-    LocalizedText,
-    Question,
-    fold_label,
+from bot.flows.answers import (
+    ANSWER_ERROR_CODES,
+    NO_WORDS,
+    YES_NO_LABELS,
+    YES_WORDS,
+    AnswerError,
+    check_attachment,
+    check_multi,
+    check_spoken,
+    fits,
+    is_media,
+    parse_answer,
 )
-from bot.services.numbers import parse_number
+from bot.flows.model import FlowDefinition, Locale, LocalizedText, Question
 
 __all__ = [
     "ANSWER_ERROR_CODES",
@@ -42,6 +46,7 @@ __all__ = [
     "YES_NO_LABELS",
     "YES_WORDS",
     "AnswerError",
+    "AttachStep",
     "Engine",
     "FlowNotFinishedError",
     "FlowState",
@@ -51,39 +56,8 @@ __all__ = [
     "SummaryStep",
 ]
 
-ANSWER_ERROR_CODES: tuple[str, ...] = (
-    "integer_range",
-    "not_a_number",
-    "decimal_range",
-    "year_range",
-    "choice_unknown",
-    "too_long",
-    "empty",
-    "phone_invalid",
-    "yesno_unknown",
-    "multi_min",
-    "multi_max",
-    "required",
-)
-
-#: Button labels and summary values of yes/no questions.
-YES_NO_LABELS: dict[bool, LocalizedText] = {
-    True: LocalizedText(uz="Ha", uz_Cyrl="Ҳа", ru="Да"),
-    False: LocalizedText(uz="Yo‘q", uz_Cyrl="Йўқ", ru="Нет"),
-}
-
 #: How a skipped optional question reads in the summary.
-SKIPPED_LABEL = LocalizedText(uz="O‘tkazib yuborildi", uz_Cyrl="Ўтказиб юборилди", ru="Пропущено")
-
-#: Typed yes/no in the three languages, as folded by ``fold_label`` (no case, no apostrophes).
-YES_WORDS: frozenset[str] = frozenset(
-    {"ha", "xa", "haa", "ҳа", "ха", "хаа", "да", "yes", "y", "1", "+"}
-)
-NO_WORDS: frozenset[str] = frozenset(
-    {"yoq", "yuq", "йўқ", "йўк", "йуқ", "йук", "нет", "не", "no", "n", "0", "-"}
-)
-
-_PHONE_CHARS_RE = re.compile(r"^\+?[\d\s\-().\u00a0]+$")
+SKIPPED_LABEL = LocalizedText(uz="Oʻtkazib yuborildi", uz_Cyrl="Ўтказиб юборилди", ru="Пропущено")
 
 
 class FlowState(BaseModel):
@@ -96,6 +70,10 @@ class FlowState(BaseModel):
     current: str | None = None
     editing: str | None = None
     pending: list[str] = Field(default_factory=list)
+    # Papers attached to answers (question id -> media dicts), and whether the current
+    # question's papers are being collected now (its answer is given).
+    files: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+    collecting: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,11 +92,20 @@ class QuestionStep:
 
 
 @dataclass(frozen=True)
+class AttachStep:
+    """``question`` is answered and takes papers: photos or documents, then Done."""
+
+    question: Question
+    files: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class SummaryItem:
     """One answered visible question in the summary (``value`` None = skipped)."""
 
     question: Question
     value: Any
+    files: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -127,24 +114,6 @@ class SummaryStep:
 
     items: list[SummaryItem]
     computed: dict[str, Any]
-
-
-class AnswerError(Exception):
-    """An answer was refused; the adapter shows ``custom`` if set, else its default for ``code``."""
-
-    def __init__(
-        self,
-        code: str,
-        params: Mapping[str, Any] | None = None,
-        custom: LocalizedText | None = None,
-    ) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params: dict[str, Any] = dict(params or {})
-        self.custom = custom
-
-    def __repr__(self) -> str:
-        return f"AnswerError({self.code!r}, {self.params!r})"
 
 
 class FlowNotFinishedError(RuntimeError):
@@ -178,18 +147,20 @@ class Engine:
     def start(self) -> FlowState:
         """A fresh state at the first visible question."""
         view = self._view({})
-        return self._state({}, [], view.next_id, None)
+        return self._state({}, [], view.next_id, None, files={})
 
     def resume(self, state: FlowState) -> FlowState:
         """The state repaired against this definition (stale ids, unfit answers), to re-save."""
         return self._normalize(state)[0]
 
-    def step(self, state: FlowState) -> QuestionStep | SummaryStep:
+    def step(self, state: FlowState) -> QuestionStep | AttachStep | SummaryStep:
         """What to show now."""
         state, view = self._normalize(state)
         if state.current is None:
-            return self._summary(view)
+            return self._summary(view, state.files)
         question = self._questions[state.current]
+        if state.collecting:
+            return AttachStep(question, [dict(f) for f in state.files.get(question.id, [])])
         answered = question.id in view.answers
         position = 1
         for visible in view.visible:
@@ -217,8 +188,8 @@ class Engine:
 
     def summary(self, state: FlowState) -> SummaryStep:
         """Answered visible questions and the computed values (callable at any time)."""
-        _, view = self._normalize(state)
-        return self._summary(view)
+        state, view = self._normalize(state)
+        return self._summary(view, state.files)
 
     def result(self, state: FlowState) -> dict[str, Any]:
         """Answers of visible questions plus computed values; only at the summary."""
@@ -230,6 +201,15 @@ class Engine:
         result = {q.id: view.answers[q.id] for q in view.visible if q.id in view.answers}
         result.update(self._computed(view))
         return result
+
+    def attachments(self, state: FlowState) -> dict[str, list[dict[str, Any]]]:
+        """Papers of the visible answers that take them (question id -> files), in order."""
+        state, view = self._normalize(state)
+        return {
+            q.id: [dict(f) for f in state.files[q.id]]
+            for q in view.visible
+            if state.files.get(q.id) and _wants_papers(q, view.answers.get(q.id))
+        }
 
     # ------------------------------------------------------------------ answering
 
@@ -264,7 +244,7 @@ class Engine:
         state, view, question = self._asking(state)
         if question.type != "multi":
             raise self._error(question, "choice_unknown", value="done")
-        return self._commit(state, view, question.id, self._check_multi(question, state.pending))
+        return self._commit(state, view, question.id, check_multi(question, state.pending))
 
     def skip(self, state: FlowState) -> FlowState:
         """Leave an optional question unanswered (stored as None)."""
@@ -276,27 +256,56 @@ class Engine:
     def answer_text(self, state: FlowState, text: str, locale: Locale) -> FlowState:
         """Typed input for any question type, parsed and checked."""
         state, view, question = self._asking(state)
-        value = self._parse(question, text, locale)
+        value = parse_answer(question, text, locale)
         return self._commit(state, view, question.id, value)
+
+    def answer_spoken(self, state: FlowState, value: dict[str, Any]) -> FlowState:
+        """A voice or video note (see ``answers.media``) as the answer to a free-text question."""
+        state, view, question = self._asking(state)
+        return self._commit(state, view, question.id, check_spoken(question, dict(value)))
+
+    def attach(self, state: FlowState, value: dict[str, Any]) -> FlowState:
+        """One photo or document for the answer whose papers are being collected."""
+        state, _view = self._normalize(state)
+        question = self._questions.get(state.current or "")
+        if question is None:
+            raise AnswerError("file_not_here")
+        have = state.files.get(question.id, [])
+        if state.collecting and any(f["file_unique_id"] == value["file_unique_id"] for f in have):
+            return state  # the same file twice (a re-delivered update): kept once
+        checked = check_attachment(question, dict(value), len(have), collecting=state.collecting)
+        files = {**state.files, question.id: [*have, checked]}
+        return state.model_copy(update={"files": files}, deep=True)
+
+    def finish_attachments(self, state: FlowState) -> FlowState:
+        """Done (or no papers): on to the next question, or back to the summary when editing."""
+        state, view = self._normalize(state)
+        if not state.collecting:
+            raise AnswerError("choice_unknown", {"value": "done"})
+        return self._state(view.answers, state.history, view.next_id, state.editing, state.files)
 
     # ------------------------------------------------------------------ navigation
 
     def back(self, state: FlowState) -> FlowState:
         """Previous answered question (its answer kept); stays put at the first question."""
         state, view = self._normalize(state)
+        if state.collecting:  # from the papers back to the question they belong to
+            return self._state(
+                view.answers, state.history, state.current, state.editing, state.files
+            )
         if state.editing is not None and state.current == state.editing:
-            return self._state(view.answers, state.history, view.next_id, None)
+            return self._state(view.answers, state.history, view.next_id, None, state.files)
         target = self._back_target(state, view)
         if target is None:
             return state
-        return self._state(view.answers, state.history, target, state.editing)
+        return self._state(view.answers, state.history, target, state.editing, state.files)
 
     def edit(self, state: FlowState, question_id: str) -> FlowState:
         """Change the answer of a visible question (normally from the summary)."""
         state, view = self._normalize(state)
         if question_id not in view.visible_ids:
             raise AnswerError("choice_unknown", {"value": question_id})
-        return self._state(view.answers, state.history, question_id, question_id)
+        return self._state(view.answers, state.history, question_id, question_id, state.files)
 
     # ------------------------------------------------------------------ display
 
@@ -315,6 +324,8 @@ class Engine:
         """
         if value is None:
             return SKIPPED_LABEL.get(locale)
+        if is_media(value):
+            return "🎤"  # adapters word voice answers themselves (telegram.format_answer)
         kind = question.type
         if kind == "yesno":
             return YES_NO_LABELS[bool(value)].get(locale)
@@ -343,7 +354,10 @@ class Engine:
         history: list[str],
         current: str | None,
         editing: str | None,
+        files: Mapping[str, list[dict[str, Any]]] | None = None,
         pending: list[str] | None = None,
+        *,
+        collecting: bool = False,
     ) -> FlowState:
         """A new state; entering a multi question preselects its current answer."""
         if current is None:
@@ -363,6 +377,8 @@ class Engine:
             current=current,
             editing=editing,
             pending=list(pending),
+            files={key: [dict(f) for f in items] for key, items in (files or {}).items()},
+            collecting=collecting and current is not None,
         )
 
     def _normalize(self, state: FlowState) -> tuple[FlowState, _View]:
@@ -374,7 +390,7 @@ class Engine:
         answers = {
             qid: value
             for qid, value in state.answers.items()
-            if qid in self._questions and _fits(self._questions[qid], value)
+            if qid in self._questions and fits(self._questions[qid], value)
         }
         view = self._view(answers)
         current = state.current
@@ -392,7 +408,22 @@ class Engine:
             if question is not None and question.type == "multi":
                 chosen = set(state.pending)
                 pending = [cid for cid in question.choice_ids() if cid in chosen]
-        return self._state(answers, history, current, editing, pending), view
+        files = {
+            qid: [f for f in items if is_media(f)]
+            for qid, items in state.files.items()
+            if qid in self._questions and self._questions[qid].attachments
+        }
+        asked = self._questions.get(current) if current else None
+        collecting = (
+            state.collecting
+            and current == state.current
+            and asked is not None
+            and _wants_papers(asked, answers.get(asked.id))
+        )
+        state = self._state(answers, history, current, editing, files, pending)
+        if collecting:
+            state = state.model_copy(update={"collecting": True})
+        return state, view
 
     def _view(self, answers: Mapping[str, Any]) -> _View:
         values: dict[str, Any] = {}
@@ -428,9 +459,15 @@ class Engine:
         scope = self._with_computed(values)
         return {item.id: scope[item.id] for item in self.definition.computed}
 
-    def _summary(self, view: _View) -> SummaryStep:
+    def _summary(self, view: _View, files: Mapping[str, list[dict[str, Any]]]) -> SummaryStep:
         items = [
-            SummaryItem(q, _copy(view.answers[q.id])) for q in view.visible if q.id in view.answers
+            SummaryItem(
+                q,
+                _copy(view.answers[q.id]),
+                list(files.get(q.id, [])) if _wants_papers(q, view.answers[q.id]) else [],
+            )
+            for q in view.visible
+            if q.id in view.answers
         ]
         return SummaryStep(items=items, computed=self._computed(view))
 
@@ -446,81 +483,25 @@ class Engine:
         state, view = self._normalize(state)
         if state.current is None:
             raise AnswerError("choice_unknown", {"value": None})
+        if state.collecting:
+            raise AnswerError("files_or_done")
         return state, view, self._questions[state.current]
 
     def _commit(self, state: FlowState, view: _View, question_id: str, value: Any) -> FlowState:
         answers = dict(view.answers)
         answers[question_id] = value
         history = [qid for qid in state.history if qid != question_id] + [question_id]
+        question = self._questions[question_id]
+        if _wants_papers(question, value):  # papers next: the same question, collecting
+            return self._state(
+                answers, history, question_id, state.editing, state.files, collecting=True
+            )
         after = self._view(answers)
-        return self._state(answers, history, after.next_id, state.editing)
+        return self._state(answers, history, after.next_id, state.editing, state.files)
 
     @staticmethod
     def _error(question: Question, code: str, **params: Any) -> AnswerError:
         return AnswerError(code, params, question.error)
-
-    # ------------------------------------------------------------------ parsing
-
-    def _parse(self, question: Question, text: str, locale: Locale) -> Any:
-        raw = (text or "").strip()
-        kind = question.type
-        if not raw:
-            raise self._error(question, "empty")
-        if kind == "text":
-            if len(raw) > question.length_limit:
-                raise self._error(question, "too_long", max=question.length_limit, length=len(raw))
-            return raw
-        if kind in ("integer", "year"):
-            number = parse_number(raw)
-            if not isinstance(number, int):
-                raise self._error(question, "not_a_number")
-            code = "integer_range" if kind == "integer" else "year_range"
-            self._check_range(question, number, code)
-            return number
-        if kind == "decimal":
-            decimal = parse_number(raw, whole=False)
-            if decimal is None:
-                raise self._error(question, "not_a_number")
-            self._check_range(question, decimal, "decimal_range")
-            return decimal
-        if kind == "phone":
-            phone = _parse_phone(raw)
-            if phone is None:
-                raise self._error(question, "phone_invalid")
-            return phone
-        if kind == "yesno":
-            answer = _parse_yesno(raw)
-            if answer is None:
-                raise self._error(question, "yesno_unknown")
-            return answer
-        if kind == "single":
-            choice = match_choice(question, raw, locale)
-            if choice is None:
-                raise self._error(question, "choice_unknown", value=raw)
-            return choice.id
-        # multi
-        selected = match_choices(question, raw, locale)
-        if selected == []:
-            raise self._error(question, "empty")
-        if isinstance(selected, str):
-            raise self._error(question, "choice_unknown", value=selected)
-        return self._check_multi(question, selected)
-
-    def _check_range(self, question: Question, value: int | float, code: str) -> None:
-        low, high = question.min_value, question.max_value
-        if (low is not None and value < low) or (high is not None and value > high):
-            raise self._error(question, code, min=low, max=high)
-
-    def _check_multi(self, question: Question, selected: list[str]) -> list[str] | None:
-        chosen = set(selected)
-        ordered = [cid for cid in question.choice_ids() if cid in chosen]
-        if not ordered and not question.required:
-            return None
-        if len(ordered) < question.choices_min:
-            raise self._error(question, "multi_min", min=question.choices_min)
-        if len(ordered) > question.choices_max:
-            raise self._error(question, "multi_max", max=question.choices_max)
-        return ordered
 
 
 # ---------------------------------------------------------------------- module helpers
@@ -534,49 +515,7 @@ def _copy(value: Any) -> Any:
     return list(value) if isinstance(value, list) else value
 
 
-def _fits(question: Question, value: Any) -> bool:
-    """Whether a stored answer still suits the question (the definition may have changed)."""
-    if value is None:
-        return not question.required
-    kind = question.type
-    if kind == "single":
-        return isinstance(value, str) and question.choice(value) is not None
-    if kind == "multi":
-        return isinstance(value, list) and all(
-            isinstance(item, str) and question.choice(item) is not None for item in value
-        )
-    if kind == "yesno":
-        return isinstance(value, bool)
-    if kind in ("integer", "year"):
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "decimal":
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    return isinstance(value, str)
-
-
-def _parse_phone(text: str) -> str | None:
-    """Any usual way of writing an Uzbek mobile number -> '+998XXXXXXXXX'."""
-    raw = text.strip()
-    if not _PHONE_CHARS_RE.match(raw):
-        return None
-    digits = re.sub(r"\D", "", raw)
-    if digits.startswith("00998"):
-        digits = digits[2:]
-    if len(digits) == 12 and digits.startswith("998"):
-        national = digits[3:]
-    elif len(digits) == 9 and not raw.startswith("+"):
-        national = digits
-    else:
-        return None
-    if national.startswith("0") or not national.isascii():
-        return None
-    return "+998" + national
-
-
-def _parse_yesno(text: str) -> bool | None:
-    folded = fold_label(text)
-    if folded in YES_WORDS or any(folded == fold_label(t) for t in YES_NO_LABELS[True].all()):
-        return True
-    if folded in NO_WORDS or any(folded == fold_label(t) for t in YES_NO_LABELS[False].all()):
-        return False
-    return None
+def _wants_papers(question: Question, value: Any) -> bool:
+    """A question marked ``attachments`` takes papers once its answer says there is something
+    to show (a count above 0, yes, a choice): not for "no", 0, "none" or a skip."""
+    return question.attachments and value not in (None, False, 0, [], "", "none")

@@ -119,6 +119,8 @@ class Question(BaseModel):
     min_choices: Annotated[StrictInt, Field(ge=0)] | None = None
     max_choices: Annotated[StrictInt, Field(ge=1)] | None = None
     choices: list[Choice] | None = None
+    # Photos or PDF documents of papers may follow the answer (see docs/flow-format.md).
+    attachments: StrictBool = False
 
     _condition: Expr | None = PrivateAttr(default=None)
 

@@ -15,23 +15,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import QCB
+from bot.flows.answer_texts import as_locale, error_text, files_label, spoken_label
+from bot.flows.answers import MAX_FILES, is_media
 from bot.flows.choice_layout import CHOICES_PER_PAGE, choice_page, choice_rows
 from bot.flows.engine import (
     YES_NO_LABELS,
-    AnswerError,
+    AttachStep,
     Engine,
     FlowState,
     QuestionStep,
     SummaryStep,
 )
 from bot.flows.loader import FlowDefinitionError
-from bot.flows.model import FlowDefinition, Locale, Question
+from bot.flows.model import FlowDefinition, Question
 from bot.i18n import fmt_number
 from bot.views.texts import esc
 
@@ -42,6 +44,7 @@ __all__ = [
     "TYPED_TYPES",
     "answered_text",
     "as_locale",
+    "attached_text",
     "callback_size_problems",
     "check_callback_sizes",
     "edit_picker",
@@ -49,6 +52,7 @@ __all__ = [
     "format_answer",
     "parse_callback",
     "progress_label",
+    "render_attach",
     "render_question",
     "render_step",
     "render_summary",
@@ -70,11 +74,6 @@ CHECK = "✅ "
 _SPACES = re.compile(r"[ \t\r\n]+")
 
 
-def as_locale(locale: str) -> Locale:
-    """The user's locale as the engine's type (unknown values fall back to Uzbek Latin)."""
-    return cast(Locale, locale if locale in ("uz", "uz_Cyrl", "ru") else "uz")
-
-
 def shorten(text: str, limit: int) -> str:
     """At most ``limit`` characters, ending in "…" when cut (whitespace collapsed)."""
     flat = _SPACES.sub(" ", text).strip()  # keeps Babel's no-break spaces inside numbers
@@ -89,6 +88,8 @@ def _number(value: int | float, locale: str) -> str:
 
 def format_answer(engine: Engine, question: Question, value: Any, locale: str) -> str:
     """An answer as plain text (not escaped): Babel numbers, labels for choices, yes/no."""
+    if is_media(value):
+        return spoken_label(value)
     return engine.format_value(question, value, as_locale(locale), format_number=_number)
 
 
@@ -262,6 +263,8 @@ def _summary_lines(summary: SummaryStep, engine: Engine, locale: str, cap: int) 
             lines.append("")
         section = item.question.section
         value = shorten(format_answer(engine, item.question, item.value, locale), cap)
+        if item.files:
+            value += " · " + files_label(len(item.files))
         question = item.question.text.get(loc).rstrip()
         joiner = " " if question.endswith(("?", ":")) else ": "
         lines.append(f"• {esc(question)}{joiner}<b>{esc(value)}</b>")
@@ -338,6 +341,48 @@ def edit_picker(
     return _("Which answer do you want to change?"), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def render_attach(
+    step: AttachStep,
+    engine: Engine,
+    state: FlowState,
+    draft_id: int,
+    locale: str,
+    *,
+    notice: str | None = None,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """After an answer that papers can prove: send photos or PDFs, then Done (or none)."""
+    question, count = step.question, len(step.files)
+    answer = format_answer(engine, question, state.answers.get(question.id), locale)
+    lines = [notice, ""] if notice else []
+    lines += [
+        f"<b>{esc(question.text.get(as_locale(locale)))}</b>",
+        f"✅ {esc(shorten(answer, CURRENT_ANSWER_CAP))}",
+        "",
+        _(
+            "📎 If you have papers about this (a certificate, a decision), send photos of them "
+            "or PDF files, up to {max}. Your assistant will see them with the request."
+        ).format(max=MAX_FILES),
+    ]
+    if count:
+        lines.append(_("Received: {count} of {max}.").format(count=count, max=MAX_FILES))
+    done = _("✔️ Done") if count else _("⏭ No papers")
+    qid = question.id
+    rows = [
+        [_button(done, _cb(draft_id, "fd", qid))],
+        [
+            _button(_("⬅️ Back"), _cb(draft_id, "b", qid)),
+            _button(_("✖️ Cancel"), _cb(draft_id, "x")),
+        ],
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def attached_text(step: AttachStep, locale: str) -> str:
+    """What the papers message turns into when done: the question and how many files came."""
+    label = files_label(len(step.files)) if step.files else _("📎 No papers")
+    return f"<b>{esc(step.question.text.get(as_locale(locale)))}</b>\n{esc(label)}"
+
+
 def render_step(
     engine: Engine,
     state: FlowState,
@@ -351,6 +396,8 @@ def render_step(
     step = engine.step(state)
     if isinstance(step, SummaryStep):
         return render_summary(step, engine, draft_id, locale, notice=notice)
+    if isinstance(step, AttachStep):
+        return render_attach(step, engine, state, draft_id, locale, notice=notice)
     return render_question(step, engine, draft_id, locale, notice=notice, page=page)
 
 
@@ -379,71 +426,6 @@ def resume_offer(draft_id: int) -> InlineKeyboardMarkup:
 
 
 # ---------------------------------------------------------------------- errors and callbacks
-
-
-def _bound(value: Any, locale: str, *, group: bool = True) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return _number(value, locale) if group else str(value)
-    return str(value)
-
-
-def _custom_error(text: str, question: Question | None, locale: str) -> str:
-    """A question's own error text, its {min} and {max} filled in with the question's bounds.
-
-    Bounds are written as numbers are shown elsewhere ("100 000", "5 000 000 000"); a year
-    stays as it is (1985).
-    """
-    if question is None:
-        return text
-    group = question.type != "year"
-    for key, value in (("min", question.min_value), ("max", question.max_value)):
-        if value is not None:
-            text = text.replace("{" + key + "}", _bound(value, locale, group=group))
-    return text
-
-
-def error_text(error: AnswerError, question: Question | None, locale: str) -> str:
-    """The question's own error text in ``locale`` if it has one, else a default per code."""
-    if error.custom is not None:
-        return _custom_error(error.custom.get(as_locale(locale)), question, locale)
-    p = error.params
-    code = error.code
-    low, high = p.get("min"), p.get("max")
-    if code in ("integer_range", "decimal_range", "year_range"):
-        group = code != "year_range"
-        lo, hi = _bound(low, locale, group=group), _bound(high, locale, group=group)
-        if code == "year_range":
-            return _("Enter a year from {min} to {max}.").format(min=lo, max=hi)
-        if low is None:
-            return _("Enter a number not greater than {max}.").format(max=hi)
-        if high is None:
-            return _("Enter a number not less than {min}.").format(min=lo)
-        if code == "integer_range":
-            return _("Enter a whole number from {min} to {max}.").format(min=lo, max=hi)
-        return _("Enter a number from {min} to {max}.").format(min=lo, max=hi)
-    if code == "not_a_number":
-        if question is not None and question.type == "decimal":
-            return _("Enter a number, for example 4 or 2.5.")
-        if question is not None and question.type == "year":
-            return _("Enter a year with four digits, for example 1985.")
-        return _("Enter a whole number using digits, for example 4.")
-    if code == "too_long":
-        return _("The answer is too long: at most {max} characters, you wrote {length}.").format(
-            max=p.get("max", ""), length=p.get("length", "")
-        )
-    if code == "empty":
-        return _("Please write an answer.")
-    if code == "phone_invalid":
-        return _("Enter a phone number like +998 90 123 45 67.")
-    if code == "yesno_unknown":
-        return _("Please answer with the buttons: yes or no.")
-    if code == "multi_min":
-        return _("Choose at least this many: {min}.").format(min=low)
-    if code == "multi_max":
-        return _("You can choose no more than {max}.").format(max=high)
-    if code == "required":
-        return _("This question cannot be skipped.")
-    return _("Please choose with the buttons below.")
 
 
 def parse_callback(data: str | None) -> QCB | None:

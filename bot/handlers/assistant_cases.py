@@ -27,32 +27,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import ACB, CaseCB, MenuCB, RoadmapCB
 from bot.config import Settings
 from bot.filters import MenuButton
-from bot.flows.loader import FlowRegistry, UnknownFlowError
-from bot.i18n import fmt_date, fmt_datetime, fmt_money
+from bot.flows.loader import FlowRegistry
 from bot.notifications import cases as notify
-from bot.services import cases, registry
+from bot.services import case_files, cases
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
 from bot.states import CaseReply, CaseWork
-from bot.views.case_history import excerpt as _excerpt
-from bot.views.case_history import first_name, history_section
+from bot.views.case_card import card_sections, row_label
+from bot.views.case_files import files_button_label
 from bot.views.keyboards.common import main_menu, menu_action_for, paged_buttons
-from bot.views.render import answer_lines, fit_message
+from bot.views.render import fit_message
 from bot.views.screens import show_in_place
-from bot.views.texts import case_kind_label, category_label, esc, outcome_label, status_label
+from bot.views.texts import case_kind_label, outcome_label, status_label
 from db.models import Case, User, utcnow
 
 log = logging.getLogger(__name__)
 
 PER_PAGE = 8
-STATUS_ICONS = {
-    "new": "🆕",
-    "accepted": "☑️",
-    "in_progress": "🔄",
-    "resolved": "✅",
-    "rejected": "❌",
-    "closed": "📵",
-}
 WORK_STATES = (CaseWork.reason, CaseWork.note, CaseWork.message)
 TEXT_LIMITS = {
     CaseWork.reason.state: cases.REASON_MAX,
@@ -68,16 +59,6 @@ TEXT_LIMITS = {
 def _filter(value: str) -> str:
     """Unknown or forged filter codes fall back to all open cases."""
     return value if value in cases.ASSISTANT_FILTERS else "open"
-
-
-def age_text(since: dt.datetime, now: dt.datetime) -> str:
-    """'12 min', '5 h', '3 d': how long the case has waited, short enough for a button."""
-    minutes = max(0, int((now - since).total_seconds() // 60))
-    if minutes < 60:
-        return _("{n} min").format(n=minutes)
-    if minutes < 24 * 60:
-        return _("{n} h").format(n=minutes // 60)
-    return _("{n} d").format(n=minutes // (24 * 60))
 
 
 def cancel_keyboard() -> InlineKeyboardMarkup:
@@ -147,22 +128,6 @@ def _filter_rows(current: str, counts: dict[str, int]) -> list[list[InlineKeyboa
         [button(kind) for kind in cases.KINDS[:2]],
         [button(kind) for kind in cases.KINDS[2:]],
     ]
-
-
-def row_label(case: Case, name: str | None, now: dt.datetime, *, late: bool = False) -> str:
-    """A case in a list: number, kind, how long it has waited, the citizen's first name; in an
-    overdue list (`late`) how late it is instead, so the order (the longest overdue first)
-    shows."""
-    icon = "⏰" if cases.is_overdue(case, now) else STATUS_ICONS.get(case.status, "▫️")
-    missed = cases.deadline_missed(case, now) if late else None
-    waited = (
-        _("{age} late").format(age=age_text(missed, now))
-        if missed is not None
-        else age_text(case.created_at, now)
-    )
-    return " · ".join(
-        (f"{icon} {case.number}", case_kind_label(case.kind), waited, first_name(name))
-    )
 
 
 async def list_view(
@@ -239,128 +204,7 @@ async def on_list(
 # --- the case card -----------------------------------------------------------------------
 
 
-def _label(labels: dict[str, str], locale: str, fallback: str) -> str:
-    return labels.get(locale) or labels.get("uz") or fallback
-
-
-async def card_sections(
-    session: AsyncSession,
-    case: Case,
-    locale: str,
-    flows: FlowRegistry,
-    rules: EligibilityRules,
-    settings: Settings,
-    now: dt.datetime,
-) -> list[str]:
-    """The case as the assistant works it: essentials, roadmap, history, then the answers."""
-    tz = settings.tz
-    citizen = await session.get(User, case.user_id)
-    mahalla = await registry.get_mahalla(session, case.mahalla_code)
-    status = status_label(case.status)
-    if cases.is_overdue(case, now):
-        status += " · " + _("⏰ overdue")
-    head = [
-        _("📂 Request <b>{number}</b>: {kind}").format(
-            number=case.number, kind=case_kind_label(case.kind)
-        ),
-        _("Status: {status}").format(status=status),
-        _("Received: {when} ({age} ago)").format(
-            when=fmt_datetime(case.created_at, tz), age=age_text(case.created_at, now)
-        ),
-    ]
-    if case.status == "new" and case.accept_due is not None:
-        head.append(_("Accept by: {when}").format(when=fmt_datetime(case.accept_due, tz)))
-    if case.status in cases.OPEN_STATUSES and case.resolve_due is not None:
-        head.append(_("Resolve by: {when}").format(when=fmt_datetime(case.resolve_due, tz)))
-    head.append(
-        _("Mahalla: {mahalla}").format(
-            mahalla=esc(registry.place_name(mahalla, locale)) if mahalla else case.mahalla_code
-        )
-    )
-    head.append(_("Citizen: {name}").format(name=esc((citizen.name if citizen else None) or "—")))
-    head.append(_("Phone: {phone}").format(phone=esc((citizen.phone if citizen else None) or "—")))
-    if case.category:
-        head.append(_("Category: {category}").format(category=category_label(case.category)))
-    if case.income_per_person is not None:
-        head.append(
-            _("Income per person: {amount} a month").format(
-                amount=fmt_money(case.income_per_person, locale)
-            )
-        )
-    channels = []
-    for channel in (case.assessment or {}).get("channels") or []:
-        try:
-            channels.append(esc(_label(rules.channel_label(channel), locale, channel)))
-        except KeyError:
-            channels.append(esc(str(channel)))
-    if channels:
-        head.append(_("May be eligible for: {channels}").format(channels="; ".join(channels)))
-    if case.outcome and case.status == "resolved":
-        head.append(_("Outcome: {outcome}").format(outcome=outcome_label(case.outcome)))
-    if case.reason and case.status in ("rejected", "closed"):
-        head.append(_("Reason: {reason}").format(reason=_excerpt(case.reason)))
-    sections = ["\n".join(head)]
-    hints = business_hint_section(case, locale)
-    if hints:
-        sections.append(hints)
-
-    steps = await cases.roadmap(session, case.id)
-    lines = [_("<b>Roadmap</b>")]
-    for step in steps:
-        mark = "✅" if step.status == "done" else "▫️"
-        try:
-            institution = _label(rules.institution_label(step.institution), locale, "")
-        except KeyError:
-            institution = step.institution
-        action = _label(step.action, locale, next(iter(step.action.values()), ""))
-        due = (
-            " — " + _("until {date}").format(date=fmt_date(step.due_date)) if step.due_date else ""
-        )
-        lines.append(f"{mark} {esc(institution)}: {esc(action)}{due}")
-    if not steps:
-        lines.append(_("No steps yet: add them with 🗺 Roadmap."))
-    sections.append("\n".join(lines))
-
-    sections.append(await _history_section(session, case, tz))
-
-    try:
-        definition = flows.get(case.flow_id, case.flow_version)
-    except UnknownFlowError:
-        definition = None
-    if definition is not None:
-        answers = answer_lines(definition, case.answers, locale)
-    else:
-        answers = [f"• {esc(str(k))}: <b>{_excerpt(str(v))}</b>" for k, v in case.answers.items()]
-    if answers:
-        sections.append(_("<b>Answers</b>") + "\n" + "\n".join(answers))
-    return sections
-
-
-def business_hint_section(case: Case, locale: str) -> str | None:
-    """A business request's eligibility hints (bot/services/business_hints), as stored when it
-    was sent: prompts for the assistant to check with the institution, never decisions."""
-    stored = (case.assessment or {}).get("hints") or []
-    lines = []
-    for hint in stored:
-        if not isinstance(hint, dict):
-            continue
-        name = _label(hint.get("label") or {}, locale, str(hint.get("channel", "")))
-        reason = _label(hint.get("reason") or {}, locale, "")
-        lines.append(f"• <b>{esc(name)}</b>" + (f" — {esc(reason)}" if reason else ""))
-    if not lines:
-        return None
-    return "\n".join([_("💡 <b>May be eligible (hints to check)</b>"), *lines])
-
-
-async def _history_section(session: AsyncSession, case: Case, tz: dt.tzinfo) -> str:
-    events = list(await cases.history(session, case.id))
-    names = await cases.user_names(session, [e.actor_id for e in events if e.actor_id])
-    steps = await cases.roadmap(session, case.id)
-    numbers = {step.id: index for index, step in enumerate(steps, 1)}  # as the roadmap shows
-    return history_section(events, case, names, numbers, tz)
-
-
-def card_keyboard(case: Case, filter_: str, page: int) -> InlineKeyboardMarkup:
+def card_keyboard(case: Case, filter_: str, page: int, files: int = 0) -> InlineKeyboardMarkup:
     """Actions allowed from the case's status, then note/message, roadmap and back."""
     builder = InlineKeyboardBuilder()
 
@@ -384,6 +228,8 @@ def card_keyboard(case: Case, filter_: str, page: int) -> InlineKeyboardMarkup:
     for start in range(0, len(status_buttons), 2):
         builder.row(*status_buttons[start : start + 2])
     builder.row(act(_("📝 Note"), "note"), act(_("✉️ Message the citizen"), "msg"))
+    if files:
+        builder.row(act(files_button_label(files), "files"))
     builder.row(
         InlineKeyboardButton(
             text=_("🗺 Roadmap"), callback_data=RoadmapCB(action="view", case=case.id).pack()
@@ -413,7 +259,8 @@ async def card_view(
     sections = await card_sections(session, case, user.locale, flows, rules, settings, utcnow())
     if lead:
         sections.insert(0, lead)
-    return fit_message(sections), card_keyboard(case, filter_, page)
+    files = len(await case_files.of_case(session, case.id))
+    return fit_message(sections), card_keyboard(case, filter_, page, files)
 
 
 async def on_open(

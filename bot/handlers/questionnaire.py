@@ -21,7 +21,6 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
@@ -34,9 +33,18 @@ from bot.callbacks import QCB, CaseCB, RequestCB, VacCB
 from bot.config import Settings
 from bot.filters import MenuButton
 from bot.flows import telegram as tg
-from bot.flows.engine import AnswerError, FlowState, QuestionStep, SummaryStep
+from bot.flows.engine import AnswerError, AttachStep, QuestionStep, SummaryStep
 from bot.flows.loader import FlowRegistry
 from bot.handlers import registration
+from bot.handlers.questionnaire_steps import close as _close
+from bot.handlers.questionnaire_steps import current_run as _current_run
+from bot.handlers.questionnaire_steps import enter as _enter
+from bot.handlers.questionnaire_steps import info as _info
+from bot.handlers.questionnaire_steps import keep as _keep
+from bot.handlers.questionnaire_steps import leave as _leave
+from bot.handlers.questionnaire_steps import redraw as _redraw
+from bot.handlers.questionnaire_steps import show as _show
+from bot.handlers.questionnaire_steps import warn as _warn
 from bot.i18n import fmt_date
 from bot.notifications import cases as notify
 from bot.notifications import requests as notify_requests
@@ -65,104 +73,11 @@ MENU_FLOWS: dict[str, str] = {
     "internship": "internship",
     "business": "business",
 }
-QUESTION_ACTIONS = frozenset({"c", "t", "d", "s", "k", "b", "pg"})
+QUESTION_ACTIONS = frozenset({"c", "t", "d", "s", "k", "b", "pg", "fd"})
 SUMMARY_ACTIONS = frozenset({"e", "eq", "sum", "send"})
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def _warn(text: str) -> str:
-    return f"⚠️ {esc(text)}"
-
-
-def _info(text: str) -> str:
-    return f"ℹ️ {esc(text)}"
-
-
-async def _close(bot: Bot, chat_id: int, message_id: int | None, text: str | None = None) -> None:
-    """Take the keyboard off a message we move on from (and show the answer, if given)."""
-    if message_id is None:
-        return
-    try:
-        if text:
-            await bot.edit_message_text(
-                text=text, chat_id=chat_id, message_id=message_id, reply_markup=None
-            )
-        else:
-            await bot.edit_message_reply_markup(
-                chat_id=chat_id, message_id=message_id, reply_markup=None
-            )
-    except TelegramBadRequest:
-        pass  # already closed, too old or deleted: nothing to take away
-
-
-async def _show(
-    bot: Bot,
-    chat_id: int,
-    run: Run,
-    locale: str,
-    *,
-    notice: str | None = None,
-    closing: str | None = None,
-) -> None:
-    """Close the message on screen and send the current step as a new message."""
-    await _close(bot, chat_id, run.draft.message_id, closing)
-    text, markup = tg.render_step(run.engine, run.state, run.draft.id, locale, notice=notice)
-    sent = await bot.send_message(chat_id, text, reply_markup=markup)
-    run.draft.message_id = sent.message_id
-
-
-async def _redraw(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Change the message on screen in place (multi toggles, Edit list, Cancel question)."""
-    try:
-        await message.edit_text(text, reply_markup=markup)
-    except TelegramBadRequest:
-        pass  # "message is not modified" after a double tap
-
-
-async def _enter(
-    session: AsyncSession,
-    state: FSMContext,
-    run: Run,
-    raw_state: str | None = None,
-    known_draft: int | None = None,
-) -> None:
-    """Route typed input to this draft; no storage I/O when the state already says so.
-
-    The FSM storage has its own connection, so the update's transaction is committed before
-    writing it (on SQLite it would otherwise wait on our own lock).
-    """
-    if raw_state == Questionnaire.active.state:
-        if known_draft is None:
-            known_draft = (await state.get_data()).get("draft_id")
-        if known_draft == run.draft.id:
-            return
-    if session.in_transaction():
-        await session.commit()
-    await state.set_state(Questionnaire.active)
-    await state.set_data({"draft_id": run.draft.id})
-
-
-async def _leave(session: AsyncSession, state: FSMContext) -> None:
-    """Clear the FSM state (after committing, for the same reason as :func:`_enter`)."""
-    if session.in_transaction():
-        await session.commit()
-    await state.clear()
-
-
-async def _current_run(
-    session: AsyncSession, state: FSMContext, user: User, flows: FlowRegistry
-) -> tuple[Run | None, int | None]:
-    """The draft typed input belongs to, and the draft id the FSM data named."""
-    named = (await state.get_data()).get("draft_id")
-    draft = None
-    if isinstance(named, int):
-        draft = await drafts.get_own(session, user.id, named)
-    if draft is None:
-        draft = await drafts.latest_draft(session, user.id)
-    run = drafts.load(flows, draft) if draft is not None else None
-    return run, named if isinstance(named, int) else None
 
 
 async def _to_registration(
@@ -170,13 +85,6 @@ async def _to_registration(
 ) -> None:
     """Only registered citizens (with a mahalla) can send requests: registration comes first."""
     await registration.begin(message, state, session, user)  # it says why, asks the first step
-
-
-def _keep(run: Run, step: QuestionStep) -> FlowState:
-    """Confirm the current answer of a typed question unchanged (after Back or Edit)."""
-    if step.value is None:
-        return run.engine.skip(run.state)
-    return run.engine.answer_text(run.state, str(step.value), "uz")  # typed: language-neutral
 
 
 # ---------------------------------------------------------------------- the menu buttons
@@ -434,6 +342,13 @@ async def reshow(message: Message, notice: str, data: dict[str, Any]) -> bool:
         )
     elif isinstance(step, SummaryStep):
         notice = _("Please use the buttons under the summary: “✏️ Edit” or “✅ Send”.")
+    elif isinstance(step, AttachStep):
+        notice = tg.error_text(AnswerError("files_or_done"), step.question, user.locale)
+    elif step.question.type == "text":
+        notice = _(
+            "I can't use this kind of message as an answer. Please type the answer or send a "
+            "voice message."
+        )
     else:
         notice = _(
             "I can't use this kind of message as an answer. Please type the answer or use "
@@ -497,7 +412,8 @@ async def on_button(
     step = run.engine.step(run.state)
     stale = draft.message_id is not None and message.message_id != draft.message_id
     if cb.action in QUESTION_ACTIONS:
-        stale = stale or not isinstance(step, QuestionStep) or step.question.id != cb.q
+        asking = isinstance(step, QuestionStep | AttachStep)
+        stale = stale or not asking or step.question.id != cb.q
     elif cb.action in SUMMARY_ACTIONS:
         stale = stale or not isinstance(step, SummaryStep)
     elif cb.action not in ("x", "xx", "r"):
@@ -539,7 +455,7 @@ async def on_button(
             query, message, cb, run, step, bot, state, session, user, rules, settings, i18n
         )
         return
-    assert isinstance(step, QuestionStep)
+    assert isinstance(step, QuestionStep | AttachStep)
     await _question_action(query, message, cb, run, step, bot, locale)
 
 
@@ -548,12 +464,18 @@ async def _question_action(
     message: Message,
     cb: QCB,
     run: Run,
-    step: QuestionStep,
+    step: QuestionStep | AttachStep,
     bot: Bot,
     locale: str,
 ) -> None:
     engine, chat_id = run.engine, message.chat.id
     try:
+        if cb.action == "fd" and isinstance(step, AttachStep):  # papers done (or none)
+            new_state = engine.finish_attachments(run.state)
+            drafts.save(run, new_state, utcnow())
+            await query.answer()
+            await _show(bot, chat_id, run, locale, closing=tg.attached_text(step, locale))
+            return
         if cb.action == "t":
             new_state = engine.toggle(run.state, cb.v)
             drafts.save(run, new_state, utcnow())
@@ -579,8 +501,10 @@ async def _question_action(
             new_state = engine.done(run.state)
         elif cb.action == "s":
             new_state = engine.skip(run.state)
-        else:  # "k"
+        elif isinstance(step, QuestionStep):  # "k"
             new_state = _keep(run, step)
+        else:
+            new_state = engine.finish_attachments(run.state)
     except AnswerError as error:
         await query.answer(tg.error_text(error, step.question, locale), show_alert=True)
         return

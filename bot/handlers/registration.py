@@ -408,8 +408,7 @@ async def forget(session: AsyncSession, i18n: I18n, user: User) -> privacy.Erase
     cases are closed as withdrawn and whoever works each is told through the outbox."""
     now = utcnow()
     result = await privacy.erase(session, user, now)
-    for case in result.closed:
-        await notify.case_withdrawn(session, i18n, case, now)
+    await notify.citizen_erased(session, i18n, result.closed, result.files_removed_from, now)
     await session.commit()
     return result
 

@@ -71,6 +71,7 @@ TYPE_DATE = N_("Please type the date as dd.mm.yyyy or use the buttons below, or 
 ANSWER_BUTTONS = N_("Please answer with the buttons.")
 USE_BUTTONS = N_("Please choose with the buttons below, or /cancel.")
 ONLY_TEXT = N_("I can only take text here. Type it, or send /cancel to stop.")
+TEXT_OR_FILE = N_("Please send text, a voice message, a photo or a document, or /cancel to stop.")
 PICK_MAHALLA = N_("Please choose with the buttons, or type a part of the mahalla's name.")
 
 EXPECTS: dict[State, Expect] = {
@@ -95,8 +96,8 @@ EXPECTS: dict[State, Expect] = {
     Questionnaire.active: Expect(None, questionnaire.reshow),
     CaseWork.reason: Expect(ONLY_TEXT, assistant_cases.reshow),
     CaseWork.note: Expect(ONLY_TEXT, assistant_cases.reshow),
-    CaseWork.message: Expect(ONLY_TEXT, assistant_cases.reshow),
-    CaseReply.text: Expect(ONLY_TEXT, assistant_cases.reshow),
+    CaseWork.message: Expect(TEXT_OR_FILE, assistant_cases.reshow),
+    CaseReply.text: Expect(TEXT_OR_FILE, assistant_cases.reshow),
     RoadmapEdit.action_text: Expect(
         N_("Please type the text of the step, or /cancel to stop."), menu_leaves=True
     ),

@@ -29,7 +29,6 @@ from bot.flows.loader import FlowRegistry
 from bot.handlers import drilldown
 from bot.handlers.admin import _make as make_invite
 from bot.handlers.admin import picking
-from bot.handlers.assistant_cases import card_sections, row_label
 from bot.handlers.places import show_districts, show_mahallas, show_regions
 from bot.i18n import current_locale, fmt_number
 from bot.notifications import cases as notify
@@ -37,6 +36,7 @@ from bot.services import announcements, cases, registry, supervision
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
 from bot.states import SupervisorWork
+from bot.views.case_card import card_sections, row_label
 from bot.views.keyboards.common import main_menu, paged_buttons
 from bot.views.render import fit_message
 from bot.views.screens import show_in_place

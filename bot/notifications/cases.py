@@ -4,6 +4,7 @@ in the outbox inside the caller's transaction (the caller commits; the commit wa
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.i18n import I18n
@@ -14,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import ACB, CaseCB
 from bot.i18n import fmt_money, in_locale
 from bot.services import cases, outbox, registry
+from bot.views.case_files import file_label
 from bot.views.texts import case_kind_label, category_label, esc, status_label
-from db.models import Case, CaseEvent, User
+from db.models import Case, CaseEvent, CaseFile, User
 
 
 async def case_created(
@@ -105,7 +107,11 @@ async def status_changed(session: AsyncSession, i18n: I18n, case: Case, event: C
 
 
 async def message_to_citizen(
-    session: AsyncSession, i18n: I18n, case: Case, event: CaseEvent
+    session: AsyncSession,
+    i18n: I18n,
+    case: Case,
+    event: CaseEvent,
+    files: Sequence[CaseFile] = (),
 ) -> bool:
     """Relay the assistant's message to the citizen, with a Reply button; False if unreachable."""
     citizen = await session.get(User, case.user_id)
@@ -119,7 +125,7 @@ async def message_to_citizen(
             (_("↩️ Reply"), CaseCB(action="reply", id=case.id)),
             (_("Open the request"), CaseCB(action="open", id=case.id)),
         ]
-        return await _relay(session, citizen, event, head, buttons, columns=1)
+        return await _relay(session, citizen, event, head, buttons, columns=1, files=files)
 
 
 async def message_to_assistant(
@@ -129,6 +135,7 @@ async def message_to_assistant(
     event: CaseEvent,
     citizen: User,
     now: dt.datetime,
+    files: Sequence[CaseFile] = (),
 ) -> bool:
     """Relay the citizen's reply to whoever works the case now (the mahalla's current assistant
     or the assignee), with Reply and Open buttons; False when nobody works it yet."""
@@ -144,7 +151,7 @@ async def message_to_assistant(
             (_("↩️ Reply"), ACB(action="msg", id=case.id)),
             (_("📂 Open"), ACB(action="open", id=case.id)),
         ]
-        return await _relay(session, assistant, event, head, buttons, columns=2)
+        return await _relay(session, assistant, event, head, buttons, columns=2, files=files)
 
 
 async def _relay(
@@ -155,39 +162,121 @@ async def _relay(
     buttons: list[tuple[str, CallbackData]],
     *,
     columns: int,
+    files: Sequence[CaseFile] = (),
 ) -> bool:
-    """Queue one relayed case message (the head, then the escaped text) once per event."""
+    """Queue one relayed case message once per event: the head with the escaped text and the
+    buttons, then each voice note, photo or document re-sent by its Telegram file_id."""
     keyboard = InlineKeyboardBuilder()
     for label, data in buttons:
         keyboard.button(text=label, callback_data=data)
     keyboard.adjust(columns)
+    parts = [head]
+    if event.note:
+        parts.append(esc(event.note))
+    if files:
+        parts.append("\n".join(esc(file_label(file)) for file in files))
     row = await outbox.enqueue_to_user(
         session,
         recipient,
-        text=head + "\n\n" + esc(event.note or ""),
+        text="\n\n".join(parts),
         kind="case_message",
         reply_markup=keyboard.as_markup(),
         dedupe_key=f"case_message:{event.id}",
     )
+    await relay_files(session, recipient, files)
     return row is not None
 
 
-async def case_withdrawn(session: AsyncSession, i18n: I18n, case: Case, now: dt.datetime) -> None:
+async def relay_files(session: AsyncSession, recipient: User, files: Sequence[CaseFile]) -> None:
+    """Queue files for someone, each once (an album's later parts come with no new head)."""
+    for file in files:
+        await outbox.enqueue_telegram_file(
+            session,
+            recipient,
+            kind=file.kind,
+            file_id=file.file_id,
+            outbox_kind="case_message",
+            dedupe_key=f"case_file:{file.id}:{recipient.id}",
+        )
+
+
+async def show_file(session: AsyncSession, viewer: User, file: CaseFile, *, request: str) -> None:
+    """Send one file of a case to someone who asked to see it (once per press: ``request``)."""
+    await outbox.enqueue_telegram_file(
+        session,
+        viewer,
+        kind=file.kind,
+        file_id=file.file_id,
+        outbox_kind="case_file",
+        dedupe_key=f"case_file_show:{request}:{file.id}",
+    )
+
+
+async def citizen_erased(
+    session: AsyncSession,
+    i18n: I18n,
+    closed: Sequence[Case],
+    files_removed_from: Sequence[int],
+    now: dt.datetime,
+) -> None:
+    """Tell the assistants what a citizen's "delete my data" did to their cases: open ones
+    closed as withdrawn, and the voice messages and files of any case removed."""
+    for case in closed:
+        files = case.id in files_removed_from
+        await case_withdrawn(session, i18n, case, now, files_removed=files)
+    closed_ids = {case.id for case in closed}
+    for case_id in files_removed_from:
+        if case_id not in closed_ids:
+            await case_files_erased(session, i18n, case_id, now)
+
+
+async def case_withdrawn(
+    session: AsyncSession,
+    i18n: I18n,
+    case: Case,
+    now: dt.datetime,
+    *,
+    files_removed: bool = False,
+) -> None:
     """Tell whoever works the case that the citizen withdrew it by erasing their data (the case
     is already closed); nobody is told when the case had nobody yet."""
     assistant = await cases.responsible(session, case, now)
     if assistant is None:
         return
     with in_locale(i18n, assistant.locale):
+        text = _(
+            "📭 Request <b>{number}</b> was withdrawn by the citizen: they deleted their "
+            "data. The request is closed."
+        ).format(number=case.number)
+        if files_removed:
+            text += "\n" + _("Its voice messages, photos and documents were removed too.")
+        await outbox.enqueue_to_user(
+            session,
+            assistant,
+            text=text,
+            kind="case_status",
+            dedupe_key=f"case_withdrawn:{case.id}",
+        )
+
+
+async def case_files_erased(
+    session: AsyncSession, i18n: I18n, case_id: int, now: dt.datetime
+) -> None:
+    """Tell whoever worked a finished case that its files are gone with the citizen's data."""
+    case = await session.get(Case, case_id)
+    assistant = await cases.responsible(session, case, now) if case is not None else None
+    if case is None or assistant is None:
+        return
+    with in_locale(i18n, assistant.locale):
         await outbox.enqueue_to_user(
             session,
             assistant,
             text=_(
-                "📭 Request <b>{number}</b> was withdrawn by the citizen: they deleted their "
-                "data. The request is closed."
+                "🗑 The citizen of request <b>{number}</b> deleted their data: the request's "
+                "voice messages, photos and documents were removed."
             ).format(number=case.number),
             kind="case_status",
-            dedupe_key=f"case_withdrawn:{case.id}",
+            dedupe_key=f"case_files_erased:{case.id}",
         )
 
 

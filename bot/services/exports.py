@@ -11,14 +11,17 @@ import datetime as dt
 import io
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import indicators
 from bot.services.indicators import AssistantFigures, MahallaFigures
+from bot.services.indicators.scopes import area_clause, local_bounds
 from bot.services.roles import Scope
+from db.models import Case, CaseFile
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -46,6 +49,7 @@ TITLE_KEYS = (
     "on_target",
     "yes",
     "no",
+    "files",
 )
 
 # Characters an XLSX cell cannot hold (the same set openpyxl refuses).
@@ -58,6 +62,8 @@ class ExportData:
     day: dt.date
     mahallas: Sequence[MahallaFigures]
     assistants: Sequence[AssistantFigures]
+    # Voice notes, photos and documents that came with the mahalla's cases this month.
+    files: Mapping[str, int] = field(default_factory=dict)
 
 
 async def collect(
@@ -75,7 +81,16 @@ async def collect(
     assistants = await indicators.assistant_figures(
         session, scope, day, now, target_day=target_day, target_month=target_month
     )
-    return ExportData(scope, day, mahallas, assistants)
+    start, end = local_bounds(day.replace(day=1), day, tz)
+    rows = await session.execute(
+        select(Case.mahalla_code, func.count(CaseFile.id))
+        .join(Case, Case.id == CaseFile.case_id)
+        .where(area_clause(scope, Case.district_soato, Case.region_soato))
+        .where(CaseFile.sent_at >= start, CaseFile.sent_at < end)
+        .group_by(Case.mahalla_code)
+    )
+    files = {code: int(count) for code, count in rows}
+    return ExportData(scope, day, mahallas, assistants, files)
 
 
 def _name(uz: str, uz_cyrl: str, ru: str | None, locale: str) -> str:
@@ -148,6 +163,7 @@ def build_xlsx(data: ExportData, titles: Mapping[str, str], heading: str, locale
             t["overdue"],
             t["new"],
             t["resolved"],
+            t["files"],
         ],
         [
             (
@@ -161,6 +177,7 @@ def build_xlsx(data: ExportData, titles: Mapping[str, str], heading: str, locale
                 m.overdue_cases,
                 m.new_cases,
                 m.resolved_cases,
+                data.files.get(m.code, 0),
             )
             for m in data.mahallas
         ],

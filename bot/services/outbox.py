@@ -24,6 +24,8 @@ class Markup(Protocol):
 
 
 MEDIA_KINDS = ("photo", "document")
+#: Files Telegram already has, re-sent by file_id (a voice note relayed to an assistant).
+TELEGRAM_FILE_KINDS = ("voice", "video_note", "photo", "document")
 CAPTION_MAX = 1024
 
 
@@ -189,6 +191,28 @@ async def enqueue_file(
         not_before=not_before,
         expires_at=expires_at,
     )
+    session.add(row)
+    return row
+
+
+async def enqueue_telegram_file(
+    session: AsyncSession,
+    user: User,
+    *,
+    kind: str,
+    file_id: str,
+    outbox_kind: str,
+    dedupe_key: str,
+) -> OutboxMessage | None:
+    """Queue a file Telegram already has (sent to the bot by someone) for a user, by file_id:
+    nothing is downloaded or uploaded again. Unreachable users get nothing."""
+    if kind not in TELEGRAM_FILE_KINDS:
+        raise ValueError(f"kind must be one of {TELEGRAM_FILE_KINDS}")
+    if not reachable(user) or await _exists(session, dedupe_key):
+        return None
+    row = new_row(chat_id=user.telegram_id, user_id=user.id, kind=outbox_kind, text="")
+    row.payload = {"telegram_file": {"kind": kind, "file_id": file_id}}
+    row.dedupe_key = dedupe_key
     session.add(row)
     return row
 

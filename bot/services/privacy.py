@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import cases, registry
-from db.models import Case, District, Draft, Job, Mahalla, Region, User
+from bot.services import case_files, cases, registry
+from db.models import Case, CaseFile, District, Draft, Job, Mahalla, Region, User
 
 PERSONAL_FIELDS = (
     "name",
@@ -58,6 +58,7 @@ class KeptData:
     cases: list[CaseSummary] = field(default_factory=list)  # newest first, at most 20
     drafts: int = 0  # questionnaires in progress
     jobs: int = 0  # jobs an assistant recorded with this person
+    files: int = 0  # voice notes, photos and documents kept on their cases
 
 
 async def collect(session: AsyncSession, user: User) -> KeptData:
@@ -78,6 +79,12 @@ async def collect(session: AsyncSession, user: User) -> KeptData:
         .select_from(Job)
         .where(Job.citizen_id == user.id, Job.deleted_at.is_(None))
     )
+    files = await session.scalar(
+        select(func.count())
+        .select_from(CaseFile)
+        .join(Case, Case.id == CaseFile.case_id)
+        .where(Case.user_id == user.id)
+    )
     return KeptData(
         telegram_id=user.telegram_id,
         locale=user.locale,
@@ -96,6 +103,7 @@ async def collect(session: AsyncSession, user: User) -> KeptData:
         cases=[CaseSummary(c.number or str(c.id), c.kind, c.status, c.created_at) for c in rows],
         drafts=drafts or 0,
         jobs=jobs or 0,
+        files=files or 0,
     )
 
 
@@ -113,6 +121,7 @@ def has_personal_data(user: User) -> bool:
 class Erased:
     closed: list[Case]  # the open cases closed as withdrawn (their assistants are told)
     drafts_deleted: int
+    files_removed_from: list[int] = field(default_factory=list)  # case ids that had files
 
     @property
     def cases_closed(self) -> int:
@@ -123,10 +132,16 @@ async def erase(session: AsyncSession, user: User, now: dt.datetime) -> Erased:
     """Forget the person, keep the figures. Not committed: the caller commits once.
 
     Open cases are closed (no one can be contacted any more) but stay counted, with their
-    mahalla; questionnaires in progress are deleted. Coming back starts again with consent.
+    mahalla; questionnaires in progress are deleted, and so are the records of the voice
+    notes, photos and documents on their cases. Coming back starts again with consent.
     """
     closed = await cases.close_open_cases_of(session, user, now, ERASED_NOTE)
     result = await session.execute(delete(Draft).where(Draft.user_id == user.id))
+    files_from = await case_files.erase_for_citizen(session, user)
     clear_personal_fields(user)
     user.deleted_at = now
-    return Erased(closed=closed, drafts_deleted=int(getattr(result, "rowcount", 0) or 0))
+    return Erased(
+        closed=closed,
+        drafts_deleted=int(getattr(result, "rowcount", 0) or 0),
+        files_removed_from=files_from,
+    )

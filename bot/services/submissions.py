@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows.engine import FlowNotFinishedError
-from bot.services import business_hints, cases, drafts, eligibility, registry, users
+from bot.services import business_hints, case_files, cases, drafts, eligibility, registry, users
 from bot.services.business_hints import BusinessRules, Hint
 from bot.services.drafts import Run
 from bot.services.eligibility import Assessment, EligibilityRules
@@ -121,6 +121,8 @@ async def submit_needs(
         case,
         [(step.institution, step.channel, step.action) for step in assessment.roadmap],
     )
+    papers = run.engine.attachments(run.state)
+    await case_files.record_questionnaire(session, case, answers, papers, sender=user, now=now)
     return Submitted(case=case, assessment=assessment)
 
 
@@ -194,6 +196,7 @@ async def submit(
             )
         )
         assessment = hints_dict(found, today)
+    papers = run.engine.attachments(run.state)
     existing = await cases.open_case_of_kind(session, user, kind)
     if not await drafts.remove(session, run.draft.id):
         raise SubmitError("already_sent")
@@ -207,6 +210,9 @@ async def submit(
         event = CaseEvent(case_id=existing.id, actor_id=user.id, at=now, kind="note")
         session.add(event)
         await session.flush()
+        await case_files.record_questionnaire(
+            session, existing, answers, papers, sender=user, now=now
+        )
         return Submitted(case=existing, hints=found, event=event, changed=changed)
     case = await cases.create_case(
         session,
@@ -219,4 +225,5 @@ async def submit(
         assessment=assessment,
         limits=limits,
     )
+    await case_files.record_questionnaire(session, case, answers, papers, sender=user, now=now)
     return Submitted(case=case, hints=found)

@@ -155,6 +155,7 @@ def xlsx_titles() -> dict[str, str]:
         "on_target": _("On target"),
         "yes": _("yes"),
         "no": _("no"),
+        "files": _("Voice messages and files this month"),
     }
 
 

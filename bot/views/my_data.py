@@ -52,4 +52,6 @@ async def my_data_text(session: AsyncSession, user: User, settings: Settings) ->
         lines.append(_("Questionnaires in progress: {count}").format(count=kept.drafts))
     if kept.jobs:
         lines.append(_("Jobs recorded with you: {count}").format(count=kept.jobs))
+    if kept.files:
+        lines.append(_("Voice messages, photos and documents: {count}").format(count=kept.files))
     return "\n".join(lines)

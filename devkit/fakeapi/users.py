@@ -223,18 +223,36 @@ class SimUser:
         return await self.deliver({"message": message.raw})
 
     async def send_voice(
-        self, data: bytes = b"OggS-fake-voice", *, duration: int = 3
+        self,
+        data: bytes = b"OggS-fake-voice",
+        *,
+        duration: int = 3,
+        mime_type: str = "audio/ogg",
     ) -> list[ChatMessage]:
-        """Send a voice note."""
-        stored = self._file(data, "voice", None, "audio/ogg")
+        """Send a voice note (Telegram's are OGG/Opus; the sandbox plays a WAV sample)."""
+        stored = self._file(data, "voice", None, mime_type)
         voice = {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
             "duration": duration,
-            "mime_type": "audio/ogg",
+            "mime_type": mime_type,
             "file_size": len(data),
         }
         return await self.send_message(voice=voice)
+
+    async def send_video_note(
+        self, data: bytes = b"fake-mp4-round", *, duration: int = 5
+    ) -> list[ChatMessage]:
+        """Send a round video message."""
+        stored = self._file(data, "video_note", None, "video/mp4")
+        note = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "length": 240,
+            "duration": duration,
+            "file_size": len(data),
+        }
+        return await self.send_message(video_note=note)
 
     async def send_sticker(self, emoji: str = "👍") -> list[ChatMessage]:
         """Send a regular static sticker."""

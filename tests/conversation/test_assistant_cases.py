@@ -186,8 +186,8 @@ async def test_messages_both_ways_and_notes(harness) -> None:  # type: ignore[no
     assert len(citizen.messages) == seen_by_citizen  # notes are not sent to the citizen
 
     await assistant.press("✉️ Fuqaroga yozish")
-    await assistant.send_photo()
-    assert "faqat matn" in assistant.last.text
+    await assistant.send_sticker()
+    assert "Matn, ovozli xabar, rasm yoki hujjat yuboring" in assistant.last.text
     seen = len(citizen.messages)
     await assistant.send("Ertaga soat 10 da keling <b>")
     assert "fuqaroga xabar yuborildi" in assistant.last.text
@@ -199,7 +199,7 @@ async def test_messages_both_ways_and_notes(harness) -> None:  # type: ignore[no
     await citizen.press("↩️ Ответить")
     assert "Напишите ответ помощнику" in citizen.last.text
     await citizen.send_location()
-    assert "только текст" in citizen.last.text
+    assert "Отправьте текст, голосовое сообщение, фото или документ" in citizen.last.text
     seen = len(assistant.messages)
     await citizen.send("Хорошо, приду")
     assert "Ваш ответ отправлен помощнику" in citizen.last.text

@@ -68,6 +68,9 @@ async def give(harness: Any, user: Any, locale: str, qid: str, value: Any) -> No
         await user.press(next(b for b in buttons(user) if b.startswith(done)))
     else:
         await user.send(str(value))
+    no_papers = t(harness, "⏭ No papers", locale)
+    if user.last is not None and no_papers in buttons(user):  # papers are offered: none here
+        await user.press(no_papers)
 
 
 async def fill(harness: Any, user: Any, locale: str, answers: dict[str, Any]) -> list[str]:
@@ -370,7 +373,7 @@ async def test_back_keep_edit_and_cancel(harness: Any) -> None:
     business = next(q for q in HOUSEHOLD.questions if q.id == "business_interest")
     await user.press(next(b for b in buttons(user) if business.text.uz[:20] in b))
     assert question_on_screen(user, "uz") == "business_interest"
-    assert "✅ Yo‘q" in buttons(user)
+    assert "✅ Yoʻq" in buttons(user)
     await user.press("Ha")
     asked = await fill(
         harness,
@@ -511,16 +514,16 @@ async def test_every_kind_of_input_is_answered_with_the_question_again(harness: 
     user = await citizen(harness, 7601, "ru")
     await open_questionnaire(harness, user, "ru")
     question = "Сколько человек в вашей семье?"
-    for send in (
-        user.send_sticker,
-        user.send_photo,
-        user.send_voice,
-        user.send_location,
-        user.send_contact,
+    for send, reason in (
+        (user.send_sticker, "⚠️ Такое сообщение я не могу принять как ответ"),
+        (user.send_photo, "⚠️ Здесь фото или файл не подходят как ответ"),
+        (user.send_voice, "⚠️ На этот вопрос нельзя ответить голосовым сообщением"),
+        (user.send_location, "⚠️ Такое сообщение я не могу принять как ответ"),
+        (user.send_contact, "⚠️ Такое сообщение я не могу принять как ответ"),
     ):
         replies = await send()
         assert replies, send
-        assert user.last.text.startswith("⚠️ Такое сообщение я не могу принять как ответ"), send
+        assert user.last.text.startswith(reason), send
         assert question in user.last.text
     await user.send("/whatever")
     assert user.last.text.startswith("⚠️ Во время опроса команды не работают")

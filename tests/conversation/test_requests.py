@@ -73,6 +73,9 @@ async def give(
         await user.press(next(b for b in buttons(user) if b.startswith(done)))
     else:
         await user.send(str(value))
+    no_papers = t(harness, "⏭ No papers", locale)
+    if user.last is not None and no_papers in buttons(user):  # papers are offered: none here
+        await user.press(no_papers)
 
 
 async def fill(

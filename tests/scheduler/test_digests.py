@@ -151,9 +151,9 @@ async def test_daily_digest_chart_text_and_export(harness) -> None:  # type: ign
     rows = {row[1]: row for row in mahallas.iter_rows(min_row=3, values_only=True)}
     assert len(rows) == 55
     # district, code, name, assistants, jobs on the day, month, open, overdue, new, resolved
-    assert rows["103-0104"][3:] == ("Aziza Karimova", 0, 9, 3, 1, 2, 0)
-    assert rows["103-0084"][3:] == ("Bobur Aliyev", 0, 3, 0, 0, 1, 1)
-    assert rows["103-0085"][3:] == ("—", 0, 0, 1, 0, 1, 0)
+    assert rows["103-0104"][3:] == ("Aziza Karimova", 0, 9, 3, 1, 2, 0, 0)
+    assert rows["103-0084"][3:] == ("Bobur Aliyev", 0, 3, 0, 0, 1, 1, 0)
+    assert rows["103-0085"][3:] == ("—", 0, 0, 1, 0, 1, 0, 0)
     people = {row[0]: row for row in book["Помощники"].iter_rows(min_row=3, values_only=True)}
     assert set(people) == {"Aziza Karimova", "Bobur Aliyev"}
     # name, phone, code, mahalla, mahallas, day, month, confirmed, expected, target, %, on target
@@ -246,9 +246,13 @@ def test_xlsx_keeps_names_as_text() -> None:
                 1, hostile, None, "103-0104", "Dilobod", "Дилобод", None, 1, 1, 2, 0, 9, 30
             )
         ],
+        files={"103-0104": 7},
     )
     titles = {key: key for key in exports.TITLE_KEYS}
     book = load_workbook(io.BytesIO(exports.build_xlsx(data, titles, "Heading", "uz")))
     cell = book["sheet_mahallas"]["D3"]
     assert cell.value == hostile[:-1] and cell.data_type == "s"
     assert book["sheet_assistants"]["A3"].data_type == "s"
+    # The last column: the voice messages and files of the mahalla's cases this month.
+    assert [c.value for c in book["sheet_mahallas"][2]][-1] == "files"
+    assert book["sheet_mahallas"]["K3"].value == 7

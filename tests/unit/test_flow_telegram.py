@@ -10,7 +10,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.callbacks import QCB
 from bot.flows import telegram as tg
-from bot.flows.engine import AnswerError, Engine, QuestionStep, SummaryStep
+from bot.flows.engine import AnswerError, AttachStep, Engine, QuestionStep, SummaryStep
 from bot.flows.loader import FlowDefinitionError, load_definitions, parse_definition
 from bot.i18n import create_i18n, in_locale
 
@@ -52,6 +52,9 @@ def _answer_until(engine: Engine, answers: dict[str, Any]):  # type: ignore[no-u
     state = engine.start()
     while True:
         step = engine.step(state)
+        if isinstance(step, AttachStep):  # no papers
+            state = engine.finish_attachments(state)
+            continue
         if isinstance(step, SummaryStep) or step.question.id not in answers:
             return state
         value = answers[step.question.id]
@@ -164,7 +167,7 @@ def test_yesno_is_two_buttons_and_typed_answer_is_shown(household: Engine) -> No
     )
     state = household.back(state)
     text, markup = tg.render_step(household, state, 3, "uz")
-    assert _texts(markup)[0] == ["✅ Ha", "Yo‘q"]
+    assert _texts(markup)[0] == ["✅ Ha", "Yoʻq"]
     state = household.back(state)  # unemployed: typed, answered 0
     text, _markup = tg.render_step(household, state, 3, "ru")
     assert "Ваш ответ: <b>0</b>" in text

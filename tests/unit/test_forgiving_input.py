@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.flows import telegram as tg
+from bot.flows.answers import parse_answer
 from bot.flows.engine import AnswerError, Engine
 from bot.flows.loader import load_definitions
 from bot.handlers.vacancies import parse_whole
@@ -183,7 +184,7 @@ def test_questionnaires_understand_them(
     engine = Engine(definitions.latest(flow))
     asked = engine.question(question)
     assert asked is not None
-    assert engine._parse(asked, text, "ru") == expected  # the reading, whatever came before
+    assert parse_answer(asked, text, "ru") == expected  # the reading, whatever came before
 
 
 @pytest.mark.parametrize(

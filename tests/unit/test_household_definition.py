@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.flows.engine import Engine, FlowState, QuestionStep, SummaryStep
+from bot.flows.engine import AttachStep, Engine, FlowState, QuestionStep, SummaryStep
 from bot.flows.loader import DEFAULT_DIRECTORY, load_definitions
 from bot.flows.model import FlowDefinition, Question
 from bot.services.eligibility import assess
@@ -41,6 +41,9 @@ def walk(engine: Engine, answer_for: Answerer) -> tuple[list[str], dict[str, Any
     asked: list[str] = []
     for _ in range(200):
         step = engine.step(state)
+        if isinstance(step, AttachStep):  # papers offered: none
+            state = engine.finish_attachments(state)
+            continue
         if isinstance(step, SummaryStep):
             return asked, engine.result(state)
         assert isinstance(step, QuestionStep)

@@ -43,8 +43,8 @@ async def test_the_longest_overdue_comes_first(sessions: Any) -> None:
 
 
 def test_an_overdue_list_says_how_late_each_case_is() -> None:
-    from bot.handlers.assistant_cases import row_label
     from bot.i18n import create_i18n, in_locale
+    from bot.views.case_card import row_label
     from db.models import Case
 
     now = utcnow()

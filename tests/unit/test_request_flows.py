@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.flows.engine import YES_NO_LABELS, AnswerError, Engine, FlowState, SummaryStep
+from bot.flows.engine import YES_NO_LABELS, AnswerError, AttachStep, Engine, FlowState, SummaryStep
 from bot.flows.loader import DEFAULT_DIRECTORY, FlowRegistry, load_definitions
 from bot.flows.model import FlowDefinition, Locale, Question
 from bot.flows.telegram import error_text
@@ -261,6 +261,9 @@ def walk(engine: Engine, answers: dict[str, Any], locale: Locale) -> tuple[list[
     asked: list[str] = []
     for _ in range(50):
         step = engine.step(state)
+        if isinstance(step, AttachStep):  # papers offered: none
+            state = engine.finish_attachments(state)
+            continue
         if isinstance(step, SummaryStep):
             return asked, engine.result(state)
         question = step.question
@@ -377,6 +380,9 @@ def answered_up_to(engine: Engine, answers: dict[str, Any], target: str) -> Flow
     for _ in range(50):
         step = engine.step(state)
         assert not isinstance(step, SummaryStep), f"{target!r} was never asked"
+        if isinstance(step, AttachStep):
+            state = engine.finish_attachments(state)
+            continue
         question = step.question
         if question.id == target:
             return state

@@ -1,0 +1,206 @@
+"""Voice notes, video notes, photos and documents between a citizen and their assistant, and
+the files of a case shown to the assistant.
+
+A message with a file is relayed like a typed one (``assistant_cases``): kept on the case as a
+message event, its file recorded by Telegram's ids (``case_files``), and sent on through the
+outbox by file_id, never downloaded. An album arrives as one message per photo: the first
+part ends the "type your message" step, and the later parts (same ``media_group_id``, within
+two minutes) follow it to the same person.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import ACB
+from bot.config import Settings
+from bot.flows.answers import MAX_FILE_BYTES
+from bot.flows.loader import FlowRegistry
+from bot.handlers.assistant_cases import cancel_keyboard, card_view
+from bot.handlers.questionnaire_media import message_media
+from bot.notifications import cases as notify
+from bot.services import case_files, cases
+from bot.services.eligibility import EligibilityRules
+from bot.services.roles import Roles
+from bot.states import CaseReply, CaseWork
+from bot.views.keyboards.common import main_menu
+from db.models import Case, CaseEvent, CaseFile, User, utcnow
+
+log = logging.getLogger(__name__)
+
+CAPTION_MAX = 1000
+MEDIA = F.voice | F.video_note | F.photo | F.document
+
+
+async def _too_big(message: Message, value: dict[str, Any]) -> bool:
+    """Files Telegram would not let anyone's bot download are refused before anything is kept."""
+    if int(value.get("size") or 0) <= MAX_FILE_BYTES:
+        return False
+    await message.answer(
+        _("The file is too big: at most {max} MB. Please send a smaller photo.").format(
+            max=MAX_FILE_BYTES // (1024 * 1024)
+        ),
+        reply_markup=cancel_keyboard(),
+    )
+    return True
+
+
+async def _record(
+    session: AsyncSession, case: Case, message: Message, user: User, value: dict[str, Any]
+) -> tuple[CaseEvent, CaseFile]:
+    now = utcnow()
+    caption = (message.caption or "").strip()[:CAPTION_MAX]
+    event = await cases.add_message(session, case, actor=user, text=caption, now=now)
+    file = await case_files.add(
+        session, case, value, sender=user, now=now, event=event, album_id=message.media_group_id
+    )
+    return event, file
+
+
+async def on_work_media(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+    flows: FlowRegistry,
+    rules: EligibilityRules,
+    settings: Settings,
+) -> None:
+    """The assistant answers the citizen with a voice note, a photo or a document."""
+    value = message_media(message)
+    data = await state.get_data()
+    case = await cases.assistant_case(session, user, roles, int(data.get("case") or 0))
+    if case is None or value is None:
+        log.warning("assistant case refused: user=%s case=%s (file)", user.id, data.get("case"))
+        await state.clear()
+        await message.answer(
+            _("This case is no longer yours to work: nothing was saved."),
+            reply_markup=main_menu(roles),
+        )
+        return
+    if await _too_big(message, value):
+        return
+    await state.clear()  # before writing, as for typed messages
+    event, file = await _record(session, case, message, user, value)
+    delivered = await notify.message_to_citizen(session, i18n, case, event, [file])
+    lead = (
+        _("Message sent to the citizen about request {number}.")
+        if delivered
+        else _("Saved on request {number}, but the citizen cannot be reached through the bot.")
+    ).format(number=case.number)
+    await session.commit()
+    filter_, page = str(data.get("f") or "open"), int(data.get("page") or 0)
+    card, markup = await card_view(
+        session, case, user, flows, rules, settings, filter_, page, lead="✔️ " + lead
+    )
+    await message.answer(card, reply_markup=markup)
+
+
+async def on_reply_media(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+) -> None:
+    """The citizen answers their assistant with a voice note, a photo or a document."""
+    value = message_media(message)
+    data = await state.get_data()
+    case = await cases.citizen_case(session, user, int(data.get("case") or 0))
+    if case is None or value is None:
+        await state.clear()
+        await message.answer(
+            _("This request is no longer available."), reply_markup=main_menu(roles)
+        )
+        return
+    if await _too_big(message, value):
+        return
+    await state.clear()
+    now = utcnow()
+    event, file = await _record(session, case, message, user, value)
+    delivered = await notify.message_to_assistant(session, i18n, case, event, user, now, [file])
+    await session.commit()
+    await message.answer(
+        _("Your reply has been sent to the assistant.")
+        if delivered
+        else _("Your reply is saved with the request; the assistant will see it there."),
+        reply_markup=main_menu(roles),
+    )
+
+
+async def on_album_part(message: Message, session: AsyncSession, user: User, roles: Roles) -> None:
+    """A later photo of an album whose first photo was just relayed: the same way, quietly."""
+    value = message_media(message)
+    now = utcnow()
+    first = None
+    if value is not None and message.media_group_id:
+        first = await case_files.album_source(session, user, message.media_group_id, now)
+    case = await session.get(Case, first.case_id) if first is not None else None
+    if first is None or case is None or value is None:
+        raise SkipHandler
+    recipient = await _other_side(session, case, user, roles, now)
+    if recipient is None or await _too_big(message, value):
+        return
+    event = await session.get(CaseEvent, first.event_id)
+    file = await case_files.add(
+        session, case, value, sender=user, now=now, event=event, album_id=message.media_group_id
+    )
+    await notify.relay_files(session, recipient, [file])
+    await session.commit()
+
+
+async def _other_side(
+    session: AsyncSession, case: Case, sender: User, roles: Roles, now: Any
+) -> User | None:
+    """Who gets a message on this case from ``sender``: the citizen, or whoever works it."""
+    if case.user_id == sender.id:
+        return await cases.responsible(session, case, now)
+    if await cases.assistant_case(session, sender, roles, case.id) is None:
+        return None
+    return await session.get(User, case.user_id)
+
+
+async def on_files(
+    query: CallbackQuery,
+    callback_data: ACB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+) -> None:
+    """The case's voice notes, photos and documents, sent to the assistant's chat."""
+    case = await cases.assistant_case(session, user, roles, callback_data.id)
+    if case is None:
+        log.warning("assistant case refused: user=%s case=%s (files)", user.id, callback_data.id)
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    files = list(await case_files.of_case(session, case.id))
+    for file in files:
+        await notify.show_file(session, user, file, request=query.id)
+    await session.commit()
+    await query.answer(
+        _("Sending the files of request {number}…").format(number=case.number)
+        if files
+        else _("This request has no files.")
+    )
+
+
+def router() -> Router:
+    r = Router(name="case_media")
+    r.message.register(on_work_media, StateFilter(CaseWork.message), MEDIA)
+    r.message.register(on_reply_media, StateFilter(CaseReply.text), MEDIA)
+    r.message.register(on_album_part, StateFilter(None), MEDIA, F.media_group_id)
+    r.callback_query.register(on_files, ACB.filter(F.action == "files"))
+    return r
