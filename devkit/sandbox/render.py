@@ -221,6 +221,9 @@ def message_view(message: ChatMessage, seq: int) -> dict[str, Any]:
             view["media"] = {
                 "label": f"{media.get('emoji', '')} {label}".strip() if kind == "sticker" else label
             }
+            if kind in ("voice", "video_note") and isinstance(media.get("file_id"), str):
+                view["media"]["url"] = f"/api/file/{media['file_id']}"
+                view["media"]["duration"] = media.get("duration")
     reply = raw.get("reply_to_message")
     if isinstance(reply, dict):
         snippet = reply.get("text") or reply.get("caption") or ""

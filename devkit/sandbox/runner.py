@@ -10,9 +10,13 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
+import io
 import logging
+import math
 import signal
+import struct
 import sys
+import wave
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +45,21 @@ DEFAULT_PORT = 8088
 DEFAULT_DATABASE = Path("data/sandbox.db")
 NEW_CITIZEN_BASE = 500_010
 CHAT_BURST = 10.0
+
+
+def sample_voice(seconds: int, rate: int = 8000) -> bytes:
+    """A WAV file of a quiet two-tone hum, ``seconds`` long: a voice note for the sandbox."""
+    frames = bytearray()
+    for n in range(max(1, seconds) * rate):
+        tone = 440 if (n // rate) % 2 == 0 else 330
+        frames += struct.pack("<h", int(3000 * math.sin(2 * math.pi * tone * n / rate)))
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(bytes(frames))
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +287,14 @@ class Sandbox:
 
     async def send_location(self, person_id: int, latitude: float, longitude: float) -> None:
         await self._deliver(self.sim(person_id).send_location(latitude, longitude))
+
+    async def send_voice(self, person_id: int, seconds: int) -> None:
+        """A voice note: a short sample tone, so the page can play it back."""
+        await self._deliver(
+            self.sim(person_id).send_voice(
+                sample_voice(seconds), duration=seconds, mime_type="audio/wav"
+            )
+        )
 
     async def send_file(
         self, person_id: int, data: bytes, filename: str, mime: str, caption: str | None

@@ -43,6 +43,7 @@ def install(app: web.Application, sandbox: Sandbox) -> None:
         web.post("/api/chat/{person}/contact", _contact),
         web.post("/api/chat/{person}/location", _location),
         web.post("/api/chat/{person}/upload", _upload),
+        web.post("/api/chat/{person}/voice", _voice),
         web.get("/api/file/{file_id}", _file),
         web.get("/api/events", _events),
         web.post("/api/jobs/{name}", _fire_job),
@@ -243,6 +244,17 @@ async def _location(request: web.Request) -> web.Response:
     sandbox, person = _sandbox(request), _person(request)
     latitude, longitude = _coordinates(await _body(request))
     await sandbox.send_location(person.telegram_id, latitude, longitude)
+    return _json(chat_view(sandbox, person))
+
+
+async def _voice(request: web.Request) -> web.Response:
+    """A sample voice note of ``seconds`` (default 4) from this person."""
+    sandbox, person = _sandbox(request), _person(request)
+    body = await _body(request)
+    seconds = body.get("seconds", 4)
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or not 1 <= seconds <= 600:
+        return _error(400, "seconds must be a whole number from 1 to 600")
+    await sandbox.send_voice(person.telegram_id, seconds)
     return _json(chat_view(sandbox, person))
 
 

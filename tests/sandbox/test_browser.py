@@ -29,7 +29,7 @@ from sqlalchemy import select
 from bot.flows.model import FlowDefinition, Question
 from bot.i18n import in_locale
 from bot.views.texts import status_label
-from db.models import Case, District, Region, User, utcnow
+from db.models import Case, CaseFile, District, Region, User, utcnow
 from devkit.sandbox import Sandbox, seed
 from tests.sandbox.conftest import start_sandbox
 
@@ -115,6 +115,24 @@ class ChatPage:
                 await self.settle()
                 return
         raise AssertionError(f"no inline button {text!r}; newest: {await self.inline_texts()}")
+
+    async def attach(self, kind: str) -> None:
+        """Open 📎 and pick an entry (data-attach: voice, file, location, contact)."""
+        await self.page.locator("#attach-btn").click()
+        await self.page.locator(f"#attach button[data-attach='{kind}']").click()
+
+    async def send_voice(self) -> None:
+        """📎 → 🎤: the sandbox sends a sample voice note from this person."""
+        await self.attach("voice")
+        await self.settle()
+
+    async def send_photo(self, data: bytes, name: str = "malumotnoma.jpg") -> None:
+        """📎 → 📄 with a picture chosen in the file dialog."""
+        async with self.page.expect_file_chooser() as chooser_info:
+            await self.attach("file")
+        chooser = await chooser_info.value
+        await chooser.set_files({"name": name, "mimeType": "image/jpeg", "buffer": data})
+        await self.settle()
 
     async def reply_buttons(self) -> list[tuple[str, str]]:
         buttons = self.page.locator("#reply-kb .rkb-btn")
@@ -245,6 +263,8 @@ async def fill_questionnaire(chat: ChatPage, definition: FlowDefinition, user: U
     nav = {chat.tr(m) for m in NAV_MSGIDS}
     done, send = chat.tr("✔️ Done"), chat.tr("✅ Send")
     resume = chat.tr("▶️ Continue where you stopped")
+    no_papers = chat.tr("⏭ No papers")
+    spoken = attached = False
     for _step in range(80):
         case = await newest_case(sandbox, user)
         if case is not None:
@@ -254,6 +274,16 @@ async def fill_questionnaire(chat: ChatPage, definition: FlowDefinition, user: U
         question = next((q for q in definition.questions if q.text.get("uz") in text), None)
         if send in inline:
             await chat.press(send)
+        elif no_papers in inline or (done in inline and "📎" in text):
+            # Papers may follow this answer: one photo of a certificate, then Done.
+            if attached:
+                await chat.press(done if done in inline else no_papers)
+            else:
+                await chat.send_photo(b"\xff\xd8\xff\xe0 certificate")
+                attached = True
+        elif question is not None and question.type == "text" and not spoken:
+            await chat.send_voice()  # the first free-text answer is spoken
+            spoken = True
         elif resume in inline:
             await chat.press(resume)
         elif any(b.startswith(done) for b in inline):
@@ -368,6 +398,20 @@ async def run_story(chat: ChatPage) -> None:
     async with sandbox.app.sessions() as session:
         stored = await session.get(Case, case.id)
         assert stored is not None and stored.status == "accepted"
+
+    # 3b. The request carries the spoken answer and the photo; the assistant plays and sees them.
+    async with sandbox.app.sessions() as session:
+        kept = (await session.scalars(select(CaseFile).where(CaseFile.case_id == case.id))).all()
+    assert sorted(f.kind for f in kept) == ["photo", "voice"], [f.kind for f in kept]
+    await chat.tap_reply(chat.tr("📥 Cases"))
+    row = page.locator(".msg.bot .ikb-btn").filter(has_text=case.number or "")
+    await row.last.click()
+    await chat.settle()
+    assert "🎤" in await chat.newest_text()
+    await chat.press(chat.tr("▶️ Play and show files ({count})").format(count=2))
+    await page.locator(".msg.bot audio").last.wait_for(timeout=STEP_TIMEOUT_MS)
+    await page.locator(".msg.bot .photo img").last.wait_for(timeout=STEP_TIMEOUT_MS)
+    await chat.shot("assistant-plays-voice-and-sees-photo")
 
     # 4. The citizen sees the status change.
     await chat.switch(citizen_id)

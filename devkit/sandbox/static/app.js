@@ -310,6 +310,17 @@ function messageNode(item) {
     const media = document.createElement("div");
     media.className = "special";
     media.textContent = item.media.label;
+    if (item.media.duration != null) {
+      const secs = item.media.duration;
+      media.textContent += ` ${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, "0")}`;
+    }
+    if (item.media.url) {
+      const audio = document.createElement("audio");
+      audio.controls = true;
+      audio.preload = "none";
+      audio.src = item.media.url;
+      media.appendChild(audio);
+    }
     bubble.appendChild(media);
   }
   if (item.html) {
@@ -520,6 +531,7 @@ ui.attach.addEventListener("click", async (event) => {
   if (!kind) return;
   closeSheets();
   if (kind === "file") ui.fileInput.click();
+  if (kind === "voice") await act(`/api/chat/${current}/voice`, { json: { seconds: 4 } });
   if (kind === "contact") {
     const person = personById(current);
     if (await ask(`Share your contact ${person.phone}? · Kontaktingizni yuborasizmi?`)) {
