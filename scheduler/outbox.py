@@ -24,7 +24,14 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramRetryAfter,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+    Message,
+    ReplyKeyboardMarkup,
+)
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -265,6 +272,13 @@ class OutboxSender:
             return await self._bot.send_message(row.chat_id, payload["text"], reply_markup=markup)
         if "telegram_file" in payload:
             return await self._send_telegram_file(row.chat_id, payload["telegram_file"])
+        if "telegram_album" in payload:
+            album = payload["telegram_album"]
+            item = InputMediaPhoto if album["kind"] == "photo" else InputMediaDocument
+            sent = await self._bot.send_media_group(
+                row.chat_id, media=[item(media=file_id) for file_id in album["file_ids"]]
+            )
+            return sent[0]
         source = await self._file_source(claimed)
         if "photo" in payload:
             caption = payload["photo"].get("caption") or None

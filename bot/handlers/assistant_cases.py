@@ -28,6 +28,7 @@ from bot.callbacks import ACB, CaseCB, MenuCB, RoadmapCB
 from bot.config import Settings
 from bot.filters import MenuButton
 from bot.flows.loader import FlowRegistry
+from bot.handlers.case_access import replied_case, worked_case
 from bot.notifications import cases as notify
 from bot.services import case_files, cases
 from bot.services.eligibility import EligibilityRules
@@ -555,14 +556,8 @@ async def on_work_text(
     """The reason, note or message the assistant typed, applied to the case in FSM data."""
     data = await state.get_data()
     current = await state.get_state()
-    case = await cases.assistant_case(session, user, roles, int(data.get("case") or 0))
+    case = await worked_case(message, state, session, user, roles, data)
     if case is None:
-        log.warning("assistant case refused: user=%s case=%s (typed)", user.id, data.get("case"))
-        await state.clear()
-        await message.answer(
-            _("This case is no longer yours to work: nothing was saved."),
-            reply_markup=main_menu(roles),
-        )
         return
     text = await _check_text(message, state, i18n, case.number or "")
     if text is None:
@@ -638,13 +633,8 @@ async def on_reply_text(
     i18n: I18n,
 ) -> None:
     """The citizen's reply goes to whoever works the case now, and stays on the case."""
-    data = await state.get_data()
-    case = await cases.citizen_case(session, user, int(data.get("case") or 0))
+    case = await replied_case(message, state, session, user, roles)
     if case is None:
-        await state.clear()
-        await message.answer(
-            _("This request is no longer available."), reply_markup=main_menu(roles)
-        )
         return
     text = await _check_text(message, state, i18n, case.number or "")
     if text is None:

@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.flows.answers import MAX_FILE_BYTES
 from bot.flows.loader import FlowRegistry
 from bot.handlers.assistant_cases import cancel_keyboard, card_view
+from bot.handlers.case_access import replied_case, worked_case
 from bot.handlers.questionnaire_media import message_media
 from bot.notifications import cases as notify
 from bot.services import case_files, cases
@@ -81,14 +82,8 @@ async def on_work_media(
     """The assistant answers the citizen with a voice note, a photo or a document."""
     value = message_media(message)
     data = await state.get_data()
-    case = await cases.assistant_case(session, user, roles, int(data.get("case") or 0))
+    case = await worked_case(message, state, session, user, roles, data)
     if case is None or value is None:
-        log.warning("assistant case refused: user=%s case=%s (file)", user.id, data.get("case"))
-        await state.clear()
-        await message.answer(
-            _("This case is no longer yours to work: nothing was saved."),
-            reply_markup=main_menu(roles),
-        )
         return
     if await _too_big(message, value):
         return
@@ -118,13 +113,8 @@ async def on_reply_media(
 ) -> None:
     """The citizen answers their assistant with a voice note, a photo or a document."""
     value = message_media(message)
-    data = await state.get_data()
-    case = await cases.citizen_case(session, user, int(data.get("case") or 0))
+    case = await replied_case(message, state, session, user, roles)
     if case is None or value is None:
-        await state.clear()
-        await message.answer(
-            _("This request is no longer available."), reply_markup=main_menu(roles)
-        )
         return
     if await _too_big(message, value):
         return
@@ -187,8 +177,7 @@ async def on_files(
         await query.answer(_("This button is out of date."), show_alert=True)
         return
     files = list(await case_files.of_case(session, case.id))
-    for file in files:
-        await notify.show_file(session, user, file, request=query.id)
+    await notify.show_files(session, user, files, request=query.id)
     await session.commit()
     await query.answer(
         _("Sending the files of request {number}…").format(number=case.number)

@@ -118,8 +118,9 @@ async def message_to_citizen(
     if citizen is None:
         return False
     with in_locale(i18n, citizen.locale):
-        head = _("✉️ A message from your assistant about request <b>{number}</b>:").format(
-            number=case.number
+        writer = await session.get(User, event.actor_id) if event.actor_id else None
+        head = _("✉️ Your assistant {name} wrote about request <b>{number}</b>:").format(
+            name=esc((writer.name if writer else None) or "—"), number=case.number
         )
         buttons = [
             (_("↩️ Reply"), CaseCB(action="reply", id=case.id)),
@@ -190,26 +191,37 @@ async def _relay(
 async def relay_files(session: AsyncSession, recipient: User, files: Sequence[CaseFile]) -> None:
     """Queue files for someone, each once (an album's later parts come with no new head)."""
     for file in files:
-        await outbox.enqueue_telegram_file(
+        await outbox.enqueue_telegram_files(
             session,
             recipient,
             kind=file.kind,
-            file_id=file.file_id,
+            file_ids=[file.file_id],
             outbox_kind="case_message",
             dedupe_key=f"case_file:{file.id}:{recipient.id}",
         )
 
 
-async def show_file(session: AsyncSession, viewer: User, file: CaseFile, *, request: str) -> None:
-    """Send one file of a case to someone who asked to see it (once per press: ``request``)."""
-    await outbox.enqueue_telegram_file(
-        session,
-        viewer,
-        kind=file.kind,
-        file_id=file.file_id,
-        outbox_kind="case_file",
-        dedupe_key=f"case_file_show:{request}:{file.id}",
-    )
+async def show_files(
+    session: AsyncSession, viewer: User, files: Sequence[CaseFile], *, request: str
+) -> None:
+    """Send a case's files to someone who asked to see them (once per press: ``request``):
+    photos as one album, documents as another, each voice or video note on its own."""
+    batches = [(file.kind, [file]) for file in files if file.kind not in ("photo", "document")]
+    for kind in ("photo", "document"):
+        group = [file for file in files if file.kind == kind]
+        batches += [
+            (kind, group[start : start + outbox.ALBUM_MAX])
+            for start in range(0, len(group), outbox.ALBUM_MAX)
+        ]
+    for kind, batch in batches:
+        await outbox.enqueue_telegram_files(
+            session,
+            viewer,
+            kind=kind,
+            file_ids=[file.file_id for file in batch],
+            outbox_kind="case_file",
+            dedupe_key=f"case_file_show:{request}:{batch[0].id}",
+        )
 
 
 async def citizen_erased(

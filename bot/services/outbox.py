@@ -26,6 +26,8 @@ class Markup(Protocol):
 MEDIA_KINDS = ("photo", "document")
 #: Files Telegram already has, re-sent by file_id (a voice note relayed to an assistant).
 TELEGRAM_FILE_KINDS = ("voice", "video_note", "photo", "document")
+#: Telegram's limit of items in one media group.
+ALBUM_MAX = 10
 CAPTION_MAX = 1024
 
 
@@ -195,23 +197,29 @@ async def enqueue_file(
     return row
 
 
-async def enqueue_telegram_file(
+async def enqueue_telegram_files(
     session: AsyncSession,
     user: User,
     *,
     kind: str,
-    file_id: str,
+    file_ids: list[str],
     outbox_kind: str,
     dedupe_key: str,
 ) -> OutboxMessage | None:
-    """Queue a file Telegram already has (sent to the bot by someone) for a user, by file_id:
-    nothing is downloaded or uploaded again. Unreachable users get nothing."""
-    if kind not in TELEGRAM_FILE_KINDS:
-        raise ValueError(f"kind must be one of {TELEGRAM_FILE_KINDS}")
+    """Queue files Telegram already has (someone sent them to the bot), re-sent by file_id:
+    nothing is downloaded or uploaded again. One file goes alone; 2–10 photos (or 2–10
+    documents) go as one album. Unreachable users get nothing."""
+    if kind not in TELEGRAM_FILE_KINDS or not 1 <= len(file_ids) <= ALBUM_MAX:
+        raise ValueError(f"1 to {ALBUM_MAX} files of one of {TELEGRAM_FILE_KINDS}")
+    if len(file_ids) > 1 and kind not in ("photo", "document"):
+        raise ValueError("only photos or documents make an album")
     if not reachable(user) or await _exists(session, dedupe_key):
         return None
     row = new_row(chat_id=user.telegram_id, user_id=user.id, kind=outbox_kind, text="")
-    row.payload = {"telegram_file": {"kind": kind, "file_id": file_id}}
+    if len(file_ids) == 1:
+        row.payload = {"telegram_file": {"kind": kind, "file_id": file_ids[0]}}
+    else:
+        row.payload = {"telegram_album": {"kind": kind, "file_ids": list(file_ids)}}
     row.dedupe_key = dedupe_key
     session.add(row)
     return row

@@ -6,6 +6,7 @@ the buttons belong to each handler.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,12 +16,12 @@ from bot.flows.loader import FlowRegistry, UnknownFlowError
 from bot.i18n import fmt_date, fmt_datetime, fmt_money
 from bot.services import case_files, cases, registry
 from bot.services.eligibility import EligibilityRules
-from bot.views.case_files import files_section
+from bot.views.case_files import file_label, files_section
 from bot.views.case_history import excerpt as _excerpt
 from bot.views.case_history import first_name, history_section
 from bot.views.render import answer_lines
 from bot.views.texts import case_kind_label, category_label, esc, outcome_label, status_label
-from db.models import Case, User
+from db.models import Case, CaseFile, User
 
 __all__ = ["age_text", "business_hint_section", "card_sections", "row_label"]
 
@@ -142,7 +143,8 @@ async def card_sections(
         lines.append(_("No steps yet: add them with 🗺 Roadmap."))
     sections.append("\n".join(lines))
 
-    sections.append(await _history_section(session, case, tz))
+    files = await case_files.of_case(session, case.id)
+    sections.append(await _history_section(session, case, tz, files))
 
     try:
         definition = flows.get(case.flow_id, case.flow_version)
@@ -154,7 +156,6 @@ async def card_sections(
         answers = [f"• {esc(str(k))}: <b>{_excerpt(str(v))}</b>" for k, v in case.answers.items()]
     if answers:
         sections.append(_("<b>Answers</b>") + "\n" + "\n".join(answers))
-    files = await case_files.of_case(session, case.id)
     questions = {q.id: q.text.get(locale) for q in definition.questions} if definition else {}
     listed = files_section(files, questions)
     if listed:
@@ -178,9 +179,15 @@ def business_hint_section(case: Case, locale: str) -> str | None:
     return "\n".join([_("💡 <b>May be eligible (hints to check)</b>"), *lines])
 
 
-async def _history_section(session: AsyncSession, case: Case, tz: dt.tzinfo) -> str:
+async def _history_section(
+    session: AsyncSession, case: Case, tz: dt.tzinfo, files: Sequence[CaseFile]
+) -> str:
     events = list(await cases.history(session, case.id))
     names = await cases.user_names(session, [e.actor_id for e in events if e.actor_id])
     steps = await cases.roadmap(session, case.id)
     numbers = {step.id: index for index, step in enumerate(steps, 1)}  # as the roadmap shows
-    return history_section(events, case, names, numbers, tz)
+    attached: dict[int, list[str]] = {}
+    for file in files:
+        if file.event_id is not None:
+            attached.setdefault(file.event_id, []).append(file_label(file))
+    return history_section(events, case, names, numbers, tz, attached)

@@ -64,6 +64,7 @@ def history_line(
     names: Mapping[int, str | None],
     step_numbers: Mapping[int, int],
     tz: dt.tzinfo,
+    files: Sequence[str] = (),
 ) -> str:
     when = fmt_datetime(event.at, tz)
     who = esc(first_name(names.get(event.actor_id))) if event.actor_id else "🤖"
@@ -78,7 +79,9 @@ def history_line(
         return f"{when} · 📝 {who}: {excerpt(event.note)}"
     if event.kind == "message":
         arrow = "↩️" if event.actor_id == case.user_id else "✉️"
-        return f"{when} · {arrow} {who}: {excerpt(event.note)}"
+        said = [excerpt(event.note)] if event.note else []
+        said += [esc(label) for label in files]
+        return f"{when} · {arrow} {who}: {' '.join(said)}"
     if event.kind == "roadmap":
         return f"{when} · 🗺 {who}: {roadmap_event_text(event.note, step_numbers)}"
     if event.kind == "reassign":
@@ -93,12 +96,17 @@ def history_section(
     names: Mapping[int, str | None],
     step_numbers: Mapping[int, int],
     tz: dt.tzinfo,
+    attached: Mapping[int, Sequence[str]] | None = None,
 ) -> str:
-    """The newest SHOWN entries under a heading, older ones counted."""
+    """The newest SHOWN entries under a heading, older ones counted; ``attached`` names the
+    files that came with each message (event id -> "🎤 voice message, 0:42", …)."""
     lines = [_("<b>History</b>")]
     shown = list(events)
     if len(shown) > SHOWN:
         lines.append(_("… {n} earlier entries").format(n=len(shown) - SHOWN))
         shown = shown[-SHOWN:]
-    lines += [history_line(event, case, names, step_numbers, tz) for event in shown]
+    lines += [
+        history_line(event, case, names, step_numbers, tz, (attached or {}).get(event.id, ()))
+        for event in shown
+    ]
     return "\n".join(lines)

@@ -192,7 +192,8 @@ async def test_messages_both_ways_and_notes(harness) -> None:  # type: ignore[no
     await assistant.send("Ertaga soat 10 da keling <b>")
     assert "fuqaroga xabar yuborildi" in assistant.last.text
     relayed = await _arrival(harness, citizen, seen)
-    assert "Сообщение от вашего помощника" in relayed.text and case.number in relayed.text
+    assert "Ваш помощник Ali Valiyev пишет по обращению" in relayed.text
+    assert case.number in relayed.text
     assert "Ertaga soat 10 da keling <b>" in relayed.text  # shown literally
     assert relayed.buttons == [["↩️ Ответить"], ["Открыть обращение"]]
 

@@ -92,8 +92,9 @@ async def test_voice_answer_and_papers_reach_the_case_card(harness: Any) -> None
     assert buttons(citizen) == ["⏭ Документов нет", "⬅️ Назад", "✖️ Отмена"]
 
     # Bad files: each refused with the reason, the step again, nothing kept.
-    await citizen.send_sticker()
-    assert citizen.last.text.startswith("⚠️ Пришлите фото или файлы PDF с документами")
+    for wrong in (citizen.send_sticker, citizen.send_location):
+        await wrong()
+        assert citizen.last.text.startswith("⚠️ Пришлите фото или файлы PDF с документами")
     await citizen.send_document(b"PK zip", "papers.zip")
     assert citizen.last.text.startswith("⚠️ Пришлите фото или файл PDF.")
     big = await citizen.send_message(
@@ -177,8 +178,10 @@ async def test_voice_answer_and_papers_reach_the_case_card(harness: Any) -> None
         assert {r.status for r in rows} == {"sent"} and len(rows) == 3
 
 
-async def test_at_most_five_papers_and_back_keeps_them(harness: Any) -> None:
-    citizen, _assistant = await people(harness, 8811)
+async def test_at_most_five_papers_back_keeps_them_and_they_open_as_an_album(
+    harness: Any,
+) -> None:
+    citizen, assistant = await people(harness, 8811)
     await to_experience(harness, citizen)
     await citizen.press("Больше 3 лет")
     for number in range(5):
@@ -192,6 +195,26 @@ async def test_at_most_five_papers_and_back_keeps_them(harness: Any) -> None:
     assert "опыт" in citizen.last.text.lower()
     await citizen.press("✅ Больше 3 лет")
     assert "Получено: 5 из 5." in citizen.last.text
+    await citizen.press("✔️ Готово")
+    while "✅ Отправить" not in buttons(citizen):
+        await citizen.press("Нет" if "Нет" in buttons(citizen) else buttons(citizen)[0])
+    await citizen.press("✅ Отправить")
+    case = await only_case(harness, 8811)
+    await harness.drain()
+
+    # The assistant sees the five photos as one album (the voice answer on its own).
+    await assistant.press("📥 Murojaatlar")
+    await assistant.press(next(b for b in buttons(assistant) if case.number in b))
+    before = len(harness.fake.calls)
+    await assistant.press("▶️ Tinglash va fayllarni koʻrish (6)")
+    assert assistant.last_answer is not None
+    assert f"{case.number} murojaatining fayllari yuborilmoqda" in assistant.last_answer.text
+    await harness.drain()
+    sent = [c for c in harness.fake.calls[before:] if c.ok and c.method.startswith("send")]
+    assert sorted(c.method for c in sent) == ["sendMediaGroup", "sendVoice"]
+    album = next(c for c in sent if c.method == "sendMediaGroup")
+    photos = [f.file_id for f in await files_of(harness, case.id) if f.kind == "photo"]
+    assert [item["media"] for item in album.params["media"]] == photos
 
 
 async def test_voice_and_photos_relayed_both_ways_then_erased(harness: Any) -> None:
@@ -214,7 +237,7 @@ async def test_voice_and_photos_relayed_both_ways_then_erased(harness: Any) -> N
     await harness.drain()
     arrived = citizen.messages[seen:]
     assert any(
-        "Сообщение от вашего помощника" in (m.text or "")
+        "Ваш помощник Karim Aliyev пишет по обращению" in (m.text or "")
         and "🎤 голосовое сообщение, 0:15" in (m.text or "")
         for m in arrived
     )
@@ -235,6 +258,12 @@ async def test_voice_and_photos_relayed_both_ways_then_erased(harness: Any) -> N
     photo_calls = harness.fake.calls_to("sendPhoto", ok=True)
     assert photo_calls[-1].params["chat_id"] == 8822
     assert len(await files_of(harness, case.id)) == 3
+    # The case's history names what each message carried.
+    await assistant.press("📥 Murojaatlar")
+    await assistant.press(next(b for b in buttons(assistant) if case.number in b))
+    history = assistant.last.text
+    assert "✉️ Karim: 🎤 ovozli xabar, 0:15" in history
+    assert "↩️ Gulnora: Вот справка 🖼 rasm" in history
 
     # "My data" counts them; deleting the citizen's data removes the records, and the
     # assistant is told.

@@ -49,6 +49,8 @@ def test_voice_answers_free_text_only_and_within_five_minutes(business: Engine) 
     assert long.value.code == "voice_too_long"
     state = business.answer_spoken(business.start(), voice(300))
     assert state.answers["idea"]["duration"] == 300
+    note = media("video_note", "ROUND1", "uR1", duration=12)
+    assert business.answer_spoken(business.start(), note).answers["idea"]["kind"] == "video_note"
     with pytest.raises(AnswerError) as choice:
         business.answer_spoken(state, voice())  # sector: a choice
     assert choice.value.code == "voice_not_here"
