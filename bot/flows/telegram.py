@@ -232,7 +232,10 @@ def render_question(
                 )
             )
             rows.append([_button(_("➡️ Keep this answer"), _cb(draft_id, "k", qid))])
-        lines.append(_("✍️ Write your answer in a message."))
+        if question.type == "text":
+            lines.append(_("✍️ Write your answer in a message, or send a voice message."))
+        else:
+            lines.append(_("✍️ Write your answer in a message."))
     nav: list[InlineKeyboardButton] = []
     if step.can_back:
         nav.append(_button(_("⬅️ Back"), _cb(draft_id, "b", qid)))
@@ -266,6 +269,7 @@ def _summary_lines(summary: SummaryStep, engine: Engine, locale: str, cap: int) 
         if item.files:
             value += " · " + files_label(len(item.files))
         question = item.question.text.get(loc).rstrip()
+        question = question.rstrip(".")  # "Write briefly." + ": answer" would read ".:"
         joiner = " " if question.endswith(("?", ":")) else ": "
         lines.append(f"• {esc(question)}{joiner}<b>{esc(value)}</b>")
     return lines
@@ -359,8 +363,9 @@ def render_attach(
         f"✅ {esc(shorten(answer, CURRENT_ANSWER_CAP))}",
         "",
         _(
-            "📎 If you have papers about this (a certificate, a decision), send photos of them "
-            "or PDF files, up to {max}. Your assistant will see them with the request."
+            "📎 If you have papers about this (a certificate, a diploma, a land document), send "
+            "photos of them or PDF files, up to {max}. Your assistant will see them with the "
+            "request."
         ).format(max=MAX_FILES),
     ]
     if count:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ACB, CaseCB
 from bot.i18n import fmt_money, in_locale
-from bot.services import cases, outbox, registry
+from bot.services import case_files, cases, outbox, registry
 from bot.views.case_files import file_label
 from bot.views.texts import case_kind_label, category_label, esc, status_label
 from db.models import Case, CaseEvent, CaseFile, User
@@ -28,10 +28,12 @@ async def case_created(
     Returns "assistant", "district" or "nobody", so the citizen can be told what happens next.
     """
     mahalla = await registry.get_mahalla(session, case.mahalla_code)
+    await session.flush()  # the request's files were just added
+    files = (await case_files.counts_by_case(session, [case.id])).get(case.id, 0)
     assistant = await cases.responsible(session, case, now)
     if assistant is not None:
         with in_locale(i18n, assistant.locale):
-            text = _new_case_text(case, citizen, mahalla, assistant.locale)
+            text = _new_case_text(case, citizen, mahalla, assistant.locale, files)
             keyboard = InlineKeyboardBuilder()
             keyboard.button(text=_("✅ Accept"), callback_data=ACB(action="acc", id=case.id))
             keyboard.button(text=_("📂 Open"), callback_data=ACB(action="open", id=case.id))
@@ -48,7 +50,7 @@ async def case_created(
     for supervisor in supervisors:
         with in_locale(i18n, supervisor.locale):
             text = _("⚠️ No assistant in this mahalla: the case is in the district queue.") + (
-                "\n\n" + _new_case_text(case, citizen, mahalla, supervisor.locale)
+                "\n\n" + _new_case_text(case, citizen, mahalla, supervisor.locale, files)
             )
             await outbox.enqueue_to_user(
                 session,
@@ -60,7 +62,9 @@ async def case_created(
     return "district" if supervisors else "nobody"
 
 
-def _new_case_text(case: Case, citizen: User, mahalla: object, locale: str) -> str:
+def _new_case_text(
+    case: Case, citizen: User, mahalla: object, locale: str, files: int = 0
+) -> str:
     lines = [
         _("🆕 New request <b>{number}</b>: {kind}").format(
             number=case.number, kind=case_kind_label(case.kind)
@@ -79,6 +83,8 @@ def _new_case_text(case: Case, citizen: User, mahalla: object, locale: str) -> s
                 amount=fmt_money(case.income_per_person, locale)
             )
         )
+    if files:
+        lines.append(_("📎 Voice messages and files: {count}").format(count=files))
     return "\n".join(lines)
 
 

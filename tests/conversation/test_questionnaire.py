@@ -268,7 +268,9 @@ async def test_full_questionnaire_becomes_a_case_and_the_assistant_is_told(
 
     summary = user.last
     assert t(harness, "✅ Send", locale) in buttons(user)
-    assert all(q.text.get(locale) in summary.text for q in HOUSEHOLD.questions if q.id in asked)
+    assert all(
+        q.text.get(locale).rstrip(".") in summary.text for q in HOUSEHOLD.questions if q.id in asked
+    )
     send_data = next(
         b["callback_data"]
         for row in summary.inline_keyboard

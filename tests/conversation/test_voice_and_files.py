@@ -146,7 +146,8 @@ async def test_voice_answer_and_papers_reach_the_case_card(harness: Any) -> None
             target_month=30,
         )
     assert data.files.get(case.mahalla_code) == 3
-    await assistant.next_message(after=seen, timeout=5)
+    notice = await assistant.next_message(after=seen, timeout=5)
+    assert "📎 Ovozli xabarlar va fayllar: 3" in notice.text  # the new-request message says so
 
     # The assistant's card lists them and plays them back by file_id, through the outbox.
     await assistant.press("📥 Murojaatlar")
