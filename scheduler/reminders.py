@@ -1,6 +1,7 @@
 """Assistants' morning reminder (09:00) and evening nudge (17:00), each in their language.
 
-The figures are `indicators.assistant_day`, the same as the assistant's "Today" screen.
+The figures are `indicators.assistant_days`: the assistant's "Today" screen figures
+(`assistant_day`), for every assistant at once in grouped queries.
 Reminders expire when the quiet hours begin: one held overnight would be stale by morning.
 """
 
@@ -150,27 +151,22 @@ def evening_keyboard() -> InlineKeyboardMarkup:
 async def _days(
     ctx: TaskContext, now: dt.datetime, *, with_overdue: bool
 ) -> list[tuple[Assistant, AssistantDay, list[str]]]:
+    """Every active assistant's figures, in a fixed number of queries however many there are."""
     today = now.astimezone(ctx.tz).date()
     targets = ctx.targets
-    out: list[tuple[Assistant, AssistantDay, list[str]]] = []
     async with ctx.sessions() as session:
-        for person in await active_assistants(session, now):
-            day = await indicators.assistant_day(
-                session,
-                person.user_id,
-                person.mahallas,
-                today,
-                now,
-                target_day=targets.day,
-                target_month=targets.month,
-            )
-            overdue = (
-                await indicators.overdue_case_numbers(session, person.user_id, person.mahallas, now)
-                if with_overdue and day.overdue_cases
-                else []
-            )
-            out.append((person, day, overdue))
-    return out
+        people = await active_assistants(session, now)
+        mahallas = {person.user_id: person.mahallas for person in people}
+        days = await indicators.assistant_days(
+            session,
+            mahallas,
+            today,
+            now,
+            target_day=targets.day,
+            target_month=targets.month,
+        )
+        overdue = await indicators.overdue_numbers(session, mahallas, now) if with_overdue else {}
+    return [(p, days[p.user_id], overdue.get(p.user_id, [])) for p in people]
 
 
 async def plan_morning(ctx: TaskContext, now: dt.datetime) -> Plan:

@@ -62,9 +62,7 @@ async def case_created(
     return "district" if supervisors else "nobody"
 
 
-def _new_case_text(
-    case: Case, citizen: User, mahalla: object, locale: str, files: int = 0
-) -> str:
+def _new_case_text(case: Case, citizen: User, mahalla: object, locale: str, files: int = 0) -> str:
     lines = [
         _("🆕 New request <b>{number}</b>: {kind}").format(
             number=case.number, kind=case_kind_label(case.kind)

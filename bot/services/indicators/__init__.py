@@ -19,8 +19,10 @@ from __future__ import annotations
 from bot.services.indicators.assistant_day import (
     AssistantDay,
     assistant_day,
+    assistant_days,
     jobs_count,
     overdue_case_numbers,
+    overdue_numbers,
 )
 from bot.services.indicators.place_counts import (
     CaseFlow,
@@ -77,6 +79,7 @@ __all__ = [
     "active_assignment",
     "area_clause",
     "assistant_day",
+    "assistant_days",
     "assistant_figures",
     "assistants_by",
     "case_flow_by",
@@ -90,6 +93,7 @@ __all__ = [
     "mahalla_area",
     "mahalla_figures",
     "overdue_case_numbers",
+    "overdue_numbers",
     "place_indicators_by",
     "standings_by",
 ]
