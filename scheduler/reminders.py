@@ -11,9 +11,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -116,16 +116,23 @@ def morning_text(name: str | None, day: AssistantDay, overdue: Sequence[str]) ->
 
 
 def morning_keyboard(day: AssistantDay) -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
-    keyboard.button(text=_("➕ Record a job"), callback_data=JobCB(action="start"))
-    keyboard.button(text=_("📂 My cases"), callback_data=ACB(action="list"))
+    """Built directly, not with InlineKeyboardBuilder: its deep copies took 0.7 ms a keyboard,
+    6 of the 10 s the morning plan took for 9,000 assistants (benchmarks/reminders.py)."""
+    rows = [
+        [
+            _button(_("➕ Record a job"), JobCB(action="start")),
+            _button(_("📂 My cases"), ACB(action="list")),
+        ]
+    ]
     if day.overdue_cases:
-        keyboard.button(
-            text=_("⏰ Overdue ({count})").format(count=fmt_number(day.overdue_cases)),
-            callback_data=ACB(action="list", f="over"),
-        )
-    keyboard.adjust(2)
-    return keyboard.as_markup()
+        label = _("⏰ Overdue ({count})").format(count=fmt_number(day.overdue_cases))
+        rows.append([_button(label, ACB(action="list", f="over"))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    """Our own text and packed data need no validation (pydantic's took a third of the rest)."""
+    return InlineKeyboardButton.model_construct(text=text, callback_data=data.pack())
 
 
 def evening_text(day: AssistantDay) -> str:
@@ -143,9 +150,9 @@ def evening_text(day: AssistantDay) -> str:
 
 
 def evening_keyboard() -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
-    keyboard.button(text=_("➕ Record a job"), callback_data=JobCB(action="start"))
-    return keyboard.as_markup()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[_button(_("➕ Record a job"), JobCB(action="start"))]]
+    )
 
 
 async def _days(
