@@ -16,7 +16,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import ACB, JobCB
+from bot.callbacks import ACB, AssistantAction, JobAction, JobCB
 from bot.i18n import fmt_number, in_locale
 from bot.services import indicators, outbox
 from bot.services.indicators import AssistantDay
@@ -116,12 +116,12 @@ def morning_text(name: str | None, day: AssistantDay, overdue: Sequence[str]) ->
 
 def morning_keyboard(day: AssistantDay) -> InlineKeyboardMarkup:
     keyboard = InlineKeyboardBuilder()
-    keyboard.button(text=_("➕ Record a job"), callback_data=JobCB(action="start"))
-    keyboard.button(text=_("📂 My cases"), callback_data=ACB(action="list"))
+    keyboard.button(text=_("➕ Record a job"), callback_data=JobCB(action=JobAction.START))
+    keyboard.button(text=_("📂 My cases"), callback_data=ACB(action=AssistantAction.LIST))
     if day.overdue_cases:
         keyboard.button(
             text=_("⏰ Overdue ({count})").format(count=fmt_number(day.overdue_cases)),
-            callback_data=ACB(action="list", f="over"),
+            callback_data=ACB(action=AssistantAction.LIST, f="over"),
         )
     keyboard.adjust(2)
     return keyboard.as_markup()
@@ -143,7 +143,7 @@ def evening_text(day: AssistantDay) -> str:
 
 def evening_keyboard() -> InlineKeyboardMarkup:
     keyboard = InlineKeyboardBuilder()
-    keyboard.button(text=_("➕ Record a job"), callback_data=JobCB(action="start"))
+    keyboard.button(text=_("➕ Record a job"), callback_data=JobCB(action=JobAction.START))
     return keyboard.as_markup()
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.callbacks import ACB, CaseCB
+from bot.callbacks import ACB, AssistantAction, CaseAction, CaseCB
 from bot.notifications import cases as notify
 from bot.services import cases, roles
 from db.models import Case, CaseEvent, OutboxMessage, User, utcnow
@@ -308,7 +308,9 @@ async def test_citizen_cannot_reply_on_someone_elses_case(harness) -> None:  # t
         foreign = await make_case(session, other)
     citizen = harness.user(436, first_name="Anna", language_code="ru")
     await citizen.send("/start")
-    await citizen.press_data(citizen.last.message_id, CaseCB(action="reply", id=foreign.id).pack())
+    await citizen.press_data(
+        citizen.last.message_id, CaseCB(action=CaseAction.REPLY, id=foreign.id).pack()
+    )
     assert citizen.last_answer is not None and "устарела" in citizen.last_answer.text
     await citizen.send("привет")
     assert await _events(harness, foreign.id, "message") == []
@@ -341,7 +343,7 @@ async def test_successor_takes_over_open_cases(harness) -> None:  # type: ignore
 
     await old.press("❌ Rad etish", message=card)
     assert old.last_answer is not None and "eskirgan" in old.last_answer.text
-    await old.press_data(card.message_id, ACB(action="open", id=second.id).pack())
+    await old.press_data(card.message_id, ACB(action=AssistantAction.OPEN, id=second.id).pack())
     assert "eskirgan" in old.last_answer.text
     await old.send("📥 Murojaatlar")
     assert "mahalla yordamchilari uchun" in old.last.text
@@ -375,5 +377,7 @@ async def test_successor_takes_over_open_cases(harness) -> None:  # type: ignore
         assert row_user is not None
         await roles.revoke_assistant(session, row_user, utcnow())
         await session.commit()
-    await successor.press_data(successor.last.message_id, ACB(action="open", id=first.id).pack())
+    await successor.press_data(
+        successor.last.message_id, ACB(action=AssistantAction.OPEN, id=first.id).pack()
+    )
     assert "устарела" in successor.last_answer.text
