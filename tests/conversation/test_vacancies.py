@@ -343,11 +343,11 @@ async def test_assistants_and_citizens_act_only_on_their_own(harness: Any) -> No
     (offer,) = await offers(harness)
 
     for action, ident in (
-        ("open", vacancy.id),
-        ("who", vacancy.id),
-        ("close", vacancy.id),
-        ("hire", offer.id),
-        ("hirey", offer.id),
+        (VacancyAction.OPEN, vacancy.id),
+        (VacancyAction.PEOPLE, vacancy.id),
+        (VacancyAction.CLOSE, vacancy.id),
+        (VacancyAction.HIRE, offer.id),
+        (VacancyAction.HIRE_YES, offer.id),
     ):
         await stranger.press_data(stranger.last, VacCB(action=action, id=ident).pack())
         assert (
