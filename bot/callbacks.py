@@ -2,9 +2,14 @@
 
 Callback data comes from the client and can be forged, so handlers re-check every id against
 what the user may see before acting on it.
+
+Each factory's `action` is an Enum with a readable name and a short wire value. The values
+never change: buttons already sent to users carry them and must keep working.
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
@@ -13,8 +18,13 @@ class LangCB(CallbackData, prefix="lg"):
     code: str  # uz | uz_Cyrl | ru
 
 
+class MenuAction(StrEnum):
+    CANCEL = "cancel"
+    NOOP = "noop"  # a page counter: pressing it does nothing
+
+
 class MenuCB(CallbackData, prefix="m"):
-    action: str  # a short menu action id
+    action: MenuAction
 
 
 class PlaceCB(CallbackData, prefix="pl"):
@@ -40,113 +50,230 @@ class InviteCB(CallbackData, prefix="iv"):
     kind: str  # a (assistant) | d (district supervisor) | r (region supervisor) | c (country)
 
 
-class RegCB(CallbackData, prefix="rg"):
-    """Registration steps: consent (yes/no), gender (m/f), back, and the like."""
+class RegAction(StrEnum):
+    CONSENT = "consent"  # value: y | n
+    BACK = "back"  # value: the step to go back from
 
-    action: str
+
+class RegCB(CallbackData, prefix="rg"):
+    action: RegAction
     value: str = ""
 
 
-class SetCB(CallbackData, prefix="st"):
-    """Settings menu: lang | place | data | delete | delete_yes | delete_no | back."""
+class SettingsAction(StrEnum):
+    OPEN = "open"
+    CLOSE = "back"  # back to the main menu
+    LANGUAGE = "lang"
+    PLACE = "place"
+    MY_DATA = "data"
+    NAME = "name"
+    PHONE = "phone"
+    BIRTH_YEAR = "year"
+    GENDER = "gender"
+    DELETE = "delete"
+    DELETE_YES = "delete_yes"
+    DELETE_NO = "delete_no"
 
-    action: str
+
+class SetCB(CallbackData, prefix="st"):
+    action: SettingsAction
+
+
+class QuestionAction(StrEnum):
+    CHOOSE = "c"  # choice v
+    TOGGLE = "t"  # choice v of a multi-choice
+    DONE = "d"  # a multi-choice is complete
+    PAGE = "pg"  # page v of a long choice list
+    KEEP = "k"  # keep the earlier answer
+    BACK = "b"
+    SKIP = "s"
+    FILES_DONE = "fd"  # papers attached (or none)
+    CANCEL = "x"  # asks to confirm
+    CANCEL_YES = "xx"
+    CANCEL_NO = "r"  # back to the question
+    EDIT = "e"  # the summary's picker of the question to edit
+    EDIT_QUESTION = "eq"
+    SUMMARY = "sum"  # back to the summary
+    SEND = "send"
+    RESUME = "go"  # a draft left earlier: continue where it stopped
+    RESTART = "new"  # a draft left earlier: start again
 
 
 class QCB(CallbackData, prefix="q"):
-    """Questionnaire: `draft` ties a button to one draft, so buttons of old drafts are stale.
-
-    action: c (choose) | t (toggle) | d (done) | b (back) | s (skip) | x (cancel) |
-            e (edit picker) | eq (edit question q) | send | sum (back to summary)
-    """
+    """Questionnaire: `draft` ties a button to one draft, so buttons of old drafts are stale."""
 
     draft: int
-    action: str
+    action: QuestionAction
     q: str = ""
     v: str = ""
 
 
-class CaseCB(CallbackData, prefix="c"):
-    """A citizen's view of their cases: list | open | reply | confirm | rate …; ids re-checked."""
+class CaseAction(StrEnum):
+    LIST = "list"
+    OPEN = "open"
+    REPLY = "reply"
+    CONFIRM_JOB = "confirm"  # id: a job recorded for the citizen; v: y | n
 
-    action: str
+
+class CaseCB(CallbackData, prefix="c"):
+    """A citizen's view of their cases; ids re-checked."""
+
+    action: CaseAction
     id: int = 0
     page: int = 0
     v: str = ""
 
 
-class ACB(CallbackData, prefix="a"):
-    """An assistant's work on cases, `id` re-checked on every press:
-    list (filter f, page) | open (v="e": in place) | acc (one-tap accept) | st (to status v) |
-    out (resolve with outcome v) | close (confirmed) | note | msg. f/page lead back to the list."""
+class AssistantAction(StrEnum):
+    LIST = "list"  # filter f, page
+    OPEN = "open"  # v = "e": in place
+    ACCEPT = "acc"  # one tap, from the new-case message
+    STATUS = "st"  # to status v
+    OUTCOME = "out"  # resolve with outcome v
+    CLOSE = "close"  # close without contact, confirmed
+    NOTE = "note"
+    MESSAGE = "msg"  # a message to the citizen
+    FILES = "files"  # the files attached to the answers
 
-    action: str
+
+class ACB(CallbackData, prefix="a"):
+    """An assistant's work on cases, `id` re-checked on every press; f/page lead back to the
+    list."""
+
+    action: AssistantAction
     id: int = 0
     page: int = 0
     f: str = ""
     v: str = ""
 
 
-class RoadmapCB(CallbackData, prefix="rm"):
-    """The roadmap editor of one case: view | add | inst | edit | done | drop | due …"""
+class RoadmapAction(StrEnum):
+    VIEW = "view"
+    ADD = "add"
+    INSTITUTION = "inst"  # the new step's institution v
+    STEP = "step"
+    DONE = "done"
+    EDIT = "edit"
+    DUE = "due"
+    SET_DUE = "dset"  # in v days, or x: no due date
+    REMOVE = "drop"
+    REMOVE_YES = "dropy"
 
-    action: str
+
+class RoadmapCB(CallbackData, prefix="rm"):
+    """The roadmap editor of one case."""
+
+    action: RoadmapAction
     case: int
     step: int = 0
     v: str = ""
 
 
-class JobCB(CallbackData, prefix="jb"):
-    """The job ledger: kind | employer | link | edit | delete …; `id` is a job or case id."""
+class JobAction(StrEnum):
+    START = "start"
+    KIND = "kind"
+    EMPLOYER = "emp"  # v: same | none
+    LINK = "link"  # to the case id (0: none)
+    MAHALLA = "mah"
+    EDIT = "edit"
+    DELETE = "del"
+    DELETE_YES = "dely"
+    KEEP = "keep"  # do not delete
 
-    action: str
+
+class JobCB(CallbackData, prefix="jb"):
+    """The job ledger; `id` is a job or case id."""
+
+    action: JobAction
     v: str = ""
     id: int = 0
 
 
+class DigestAction(StrEnum):
+    DRILL = "drill"  # down into the place
+    MAHALLAS = "mh"  # the older "mahallas and assistants" button: the same as DRILL
+    EXPORT = "xlsx"
+
+
 class SupCB(CallbackData, prefix="sv"):
-    """A supervisor's view of a place: drill (down into it) | xlsx (export) | over (overdue).
+    """A supervisor's view of a place.
 
     level: c (country) | r (region) | d (district) | m (mahalla); code: its SOATO or code.
     Handlers re-check that the place lies in one of the supervisor's scopes.
     """
 
-    action: str
+    action: DigestAction
     level: str
     code: str = ""
 
 
-class RequestCB(CallbackData, prefix="rq"):
-    """A citizen's job / internship / business request: upd (update the open case `id` with a
-    questionnaire pre-filled from its answers). The case is re-checked to be the sender's,
-    still open and of a request kind."""
+class RequestAction(StrEnum):
+    UPDATE = "upd"  # the open case `id`, with a questionnaire pre-filled from its answers
 
-    action: str
+
+class RequestCB(CallbackData, prefix="rq"):
+    """A citizen's job / internship / business request. The case is re-checked to be the
+    sender's, still open and of a request kind."""
+
+    action: RequestAction
     id: int = 0
 
 
-class VacCB(CallbackData, prefix="vc"):
-    """Vacancies. Assistants: list (page) | new | open (id) | occ / pl / kind / n / d (a posting
-    step's choice v) | post | who (interested people of vacancy id) | hire (offer id) |
-    close (id) | closey (id). Citizens: browse (page) | see (vacancy id) | int (interested in
-    vacancy id) | yes / no (answer to offer id). Every id is re-checked against the sender."""
+class VacancyAction(StrEnum):
+    # Assistants
+    LIST = "list"
+    NEW = "new"
+    OPEN = "open"
+    OCCUPATION = "occ"  # a posting step's choice v
+    PLACE = "pl"
+    PAY = "pay"
+    KIND = "kind"
+    PLACES = "n"  # how many people are wanted
+    CLOSES = "d"  # closes in v days
+    POST = "post"
+    PEOPLE = "who"  # the people interested in vacancy id
+    HIRE = "hire"  # offer id
+    HIRE_YES = "hirey"
+    CLOSE = "close"
+    CLOSE_YES = "closey"
+    # Citizens
+    BROWSE = "browse"
+    SEE = "see"
+    INTERESTED = "int"
+    OFFER_YES = "yes"  # the answer to offer id
+    OFFER_NO = "no"
 
-    action: str
+
+class VacCB(CallbackData, prefix="vc"):
+    """Vacancies. Every id is re-checked against the sender."""
+
+    action: VacancyAction
     id: int = 0
     page: int = 0
     v: str = ""
 
 
-class SvCB(CallbackData, prefix="su"):
-    """A supervisor's work: over (overdue list, page) | queue | open (case id, read-only; v =
-    "a.<mahalla>.<assistant id>" when opened from the drill-down, where its Back returns) |
-    ra (reassign case id: pick an assistant) | rto (case id to assistant v) | asst (assistants,
-    page) | deact (assistant id) | deacty (confirmed) | inv (invite an assistant) |
-    anw (announcement: where, v = c | r | d level to choose from) | anp (announcement to the
-    place v) | ann (announcement: v = send | cancel). Every id and place is re-checked against
-    the scopes (an admin's: anywhere)."""
+class SupervisorAction(StrEnum):
+    OVERDUE = "over"  # page
+    # The case id, read-only; v = "a.<mahalla>.<assistant id>" when opened from the drill-down,
+    # where its Back returns.
+    OPEN = "open"
+    REASSIGN = "ra"  # pick an assistant for case id
+    REASSIGN_TO = "rto"  # case id to assistant v
+    ASSISTANTS = "asst"  # page
+    DEACTIVATE = "deact"
+    DEACTIVATE_YES = "deacty"
+    INVITE = "inv"
+    ANNOUNCE_WHERE = "anw"  # v = c | r | d: the level to choose from
+    ANNOUNCE_PLACE = "anp"  # to the place v
+    ANNOUNCE = "ann"  # v = send | cancel
 
-    action: str
+
+class SvCB(CallbackData, prefix="su"):
+    """A supervisor's work. Every id and place is re-checked against the scopes (an admin's:
+    anywhere)."""
+
+    action: SupervisorAction
     id: int = 0
     page: int = 0
     v: str = ""
@@ -167,7 +294,7 @@ class DrillCB(CallbackData, prefix="dd"):
 class PickCB(CallbackData, prefix="rp"):
     """Reassigning `case`: choose among h (the supervisor's areas) | c (regions) | r (districts
     of region code) | d (assistants of district code), page. The case and the place are
-    re-checked against the scopes; the assistant chosen goes by SvCB(action="rto")."""
+    re-checked against the scopes; the assistant chosen goes by SupervisorAction.REASSIGN_TO."""
 
     case: int
     level: str
@@ -175,12 +302,31 @@ class PickCB(CallbackData, prefix="rp"):
     page: int = 0
 
 
-class AdmCB(CallbackData, prefix="ad"):
-    """The admin menu: home | hlp (help) | set | sk / sd (setting number v) | ob (outbox) | fu |
-    fr (role v) | fl (people: v = role.place, page) | card / ga / gs / gl (level v) / ra / rs /
-    ray / rsy (user id) | imp (import). Announcements go by SvCB. Admin re-checked each press."""
+class AdminAction(StrEnum):
+    HOME = "home"
+    HELP = "hlp"
+    SETTINGS = "set"
+    SETTING = "sk"  # change setting number v
+    SETTING_DEFAULT = "sd"  # setting number v back to the configured value
+    OUTBOX = "ob"
+    FIND_PEOPLE = "fu"
+    FIND_ROLE = "fr"  # role v: choose the place
+    PEOPLE = "fl"  # v = role.place, page
+    CARD = "card"  # user id
+    GRANT_ASSISTANT = "ga"
+    GRANT_SUPERVISOR = "gs"
+    GRANT_LEVEL = "gl"  # supervisor of level v
+    REVOKE_ASSISTANT = "ra"
+    REVOKE_SUPERVISOR = "rs"
+    REVOKE_ASSISTANT_YES = "ray"
+    REVOKE_SUPERVISOR_YES = "rsy"
+    IMPORT = "imp"  # mahallas from a CSV file
 
-    action: str
+
+class AdmCB(CallbackData, prefix="ad"):
+    """The admin menu (announcements go by SvCB). Admin re-checked each press."""
+
+    action: AdminAction
     id: int = 0
     page: int = 0
     v: str = ""

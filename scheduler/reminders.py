@@ -17,7 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import ACB, JobCB
+from bot.callbacks import ACB, AssistantAction, JobAction, JobCB
 from bot.i18n import fmt_number, in_locale
 from bot.services import indicators, outbox
 from bot.services.indicators import AssistantDay
@@ -120,13 +120,13 @@ def morning_keyboard(day: AssistantDay) -> InlineKeyboardMarkup:
     6 of the 10 s the morning plan took for 9,000 assistants (benchmarks/reminders.py)."""
     rows = [
         [
-            _button(_("➕ Record a job"), JobCB(action="start")),
-            _button(_("📂 My cases"), ACB(action="list")),
+            _button(_("➕ Record a job"), JobCB(action=JobAction.START)),
+            _button(_("📂 My cases"), ACB(action=AssistantAction.LIST)),
         ]
     ]
     if day.overdue_cases:
         label = _("⏰ Overdue ({count})").format(count=fmt_number(day.overdue_cases))
-        rows.append([_button(label, ACB(action="list", f="over"))])
+        rows.append([_button(label, ACB(action=AssistantAction.LIST, f="over"))])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -151,7 +151,7 @@ def evening_text(day: AssistantDay) -> str:
 
 def evening_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        inline_keyboard=[[_button(_("➕ Record a job"), JobCB(action="start"))]]
+        inline_keyboard=[[_button(_("➕ Record a job"), JobCB(action=JobAction.START))]]
     )
 
 

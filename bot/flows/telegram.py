@@ -20,7 +20,7 @@ from typing import Any
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import QCB
+from bot.callbacks import QCB, QuestionAction
 from bot.flows.answer_texts import as_locale, error_text, files_label, spoken_label
 from bot.flows.answers import MAX_FILES, is_media
 from bot.flows.choice_layout import CHOICES_PER_PAGE, choice_page, choice_rows
@@ -134,11 +134,11 @@ def progress_label(step: QuestionStep, definition: FlowDefinition) -> str:
 # ---------------------------------------------------------------------- questions
 
 
-def _cb(draft_id: int, action: str, q: str = "", v: str = "") -> str:
+def _cb(draft_id: int, action: QuestionAction, q: str = "", v: str = "") -> str:
     return QCB(draft=draft_id, action=action, q=q, v=v).pack()
 
 
-def _raw_cb(draft_id: int, action: str, q: str = "", v: str = "") -> str:
+def _raw_cb(draft_id: int, action: QuestionAction, q: str = "", v: str = "") -> str:
     """What ``_cb`` would pack, without its own length check (to measure and report)."""
     return QCB.__separator__.join([QCB.__prefix__, str(draft_id), action, q, v])
 
@@ -180,7 +180,7 @@ def render_question(
         buttons = [
             _button(
                 (CHECK if step.answered and step.value == choice.id else "") + label,
-                _cb(draft_id, "c", qid, choice.id),
+                _cb(draft_id, QuestionAction.CHOOSE, qid, choice.id),
             )
             for choice, label in zip(shown, labels, strict=True)
         ]
@@ -188,9 +188,11 @@ def render_question(
         if pages > 1:  # a long list a page at a time, so the question stays on screen
             rows.append(
                 [
-                    _button("◀️", _cb(draft_id, "pg", qid, str((page - 1) % pages))),
-                    _button(f"{page + 1}/{pages}", _cb(draft_id, "pg", qid, str(page))),
-                    _button("▶️", _cb(draft_id, "pg", qid, str((page + 1) % pages))),
+                    _button("◀️", _cb(draft_id, QuestionAction.PAGE, qid, str((page - 1) % pages))),
+                    _button(
+                        f"{page + 1}/{pages}", _cb(draft_id, QuestionAction.PAGE, qid, str(page))
+                    ),
+                    _button("▶️", _cb(draft_id, QuestionAction.PAGE, qid, str((page + 1) % pages))),
                 ]
             )
             lines.append(_("More answers with ◀️ ▶️, or type a part of the answer."))
@@ -201,7 +203,7 @@ def render_question(
             row.append(
                 _button(
                     (CHECK if marked else "") + YES_NO_LABELS[flag].get(loc),
-                    _cb(draft_id, "c", qid, code),
+                    _cb(draft_id, QuestionAction.CHOOSE, qid, code),
                 )
             )
         rows.append(row)
@@ -211,7 +213,7 @@ def render_question(
         buttons = [
             _button(
                 (CHECK if choice.id in selected else "") + label,
-                _cb(draft_id, "t", qid, choice.id),
+                _cb(draft_id, QuestionAction.TOGGLE, qid, choice.id),
             )
             for choice, label in zip(question.choices or (), labels, strict=True)
         ]
@@ -219,7 +221,7 @@ def render_question(
         done = _("✔️ Done")
         if selected:
             done = f"{done} ({len(selected)})"
-        rows.append([_button(done, _cb(draft_id, "d", qid))])
+        rows.append([_button(done, _cb(draft_id, QuestionAction.DONE, qid))])
         lines.append("")
         lines.append(_("Tap to select, then press “✔️ Done”."))
     else:
@@ -231,17 +233,17 @@ def render_question(
                     answer=f"<b>{esc(shorten(shown, CURRENT_ANSWER_CAP))}</b>"
                 )
             )
-            rows.append([_button(_("➡️ Keep this answer"), _cb(draft_id, "k", qid))])
+            rows.append([_button(_("➡️ Keep this answer"), _cb(draft_id, QuestionAction.KEEP, qid))])
         if question.type == "text":
             lines.append(_("✍️ Write your answer in a message, or send a voice message."))
         else:
             lines.append(_("✍️ Write your answer in a message."))
     nav: list[InlineKeyboardButton] = []
     if step.can_back:
-        nav.append(_button(_("⬅️ Back"), _cb(draft_id, "b", qid)))
+        nav.append(_button(_("⬅️ Back"), _cb(draft_id, QuestionAction.BACK, qid)))
     if step.can_skip:
-        nav.append(_button(_("⏭ Skip"), _cb(draft_id, "s", qid)))
-    nav.append(_button(_("✖️ Cancel"), _cb(draft_id, "x")))
+        nav.append(_button(_("⏭ Skip"), _cb(draft_id, QuestionAction.SKIP, qid)))
+    nav.append(_button(_("✖️ Cancel"), _cb(draft_id, QuestionAction.CANCEL)))
     rows.append(nav)
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -318,10 +320,10 @@ def render_summary(
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button(_("✏️ Edit"), _cb(draft_id, "e")),
-                _button(_("✅ Send"), _cb(draft_id, "send")),
+                _button(_("✏️ Edit"), _cb(draft_id, QuestionAction.EDIT)),
+                _button(_("✅ Send"), _cb(draft_id, QuestionAction.SEND)),
             ],
-            [_button(_("✖️ Cancel"), _cb(draft_id, "x"))],
+            [_button(_("✖️ Cancel"), _cb(draft_id, QuestionAction.CANCEL))],
         ]
     )
     return text, markup
@@ -336,12 +338,12 @@ def edit_picker(
         [
             _button(
                 shorten(f"{number}. {item.question.text.get(loc)}", PICKER_LABEL_CAP),
-                _cb(draft_id, "eq", item.question.id),
+                _cb(draft_id, QuestionAction.EDIT_QUESTION, item.question.id),
             )
         ]
         for number, item in enumerate(summary.items, start=1)
     ]
-    rows.append([_button(_("⬅️ Back to the summary"), _cb(draft_id, "sum"))])
+    rows.append([_button(_("⬅️ Back to the summary"), _cb(draft_id, QuestionAction.SUMMARY))])
     return _("Which answer do you want to change?"), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -373,10 +375,10 @@ def render_attach(
     done = _("✔️ Done") if count else _("⏭ No papers")
     qid = question.id
     rows = [
-        [_button(done, _cb(draft_id, "fd", qid))],
+        [_button(done, _cb(draft_id, QuestionAction.FILES_DONE, qid))],
         [
-            _button(_("⬅️ Back"), _cb(draft_id, "b", qid)),
-            _button(_("✖️ Cancel"), _cb(draft_id, "x")),
+            _button(_("⬅️ Back"), _cb(draft_id, QuestionAction.BACK, qid)),
+            _button(_("✖️ Cancel"), _cb(draft_id, QuestionAction.CANCEL)),
         ],
     ]
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
@@ -412,8 +414,8 @@ def cancel_confirm(draft_id: int) -> tuple[str, InlineKeyboardMarkup]:
         InlineKeyboardMarkup(
             inline_keyboard=[
                 [
-                    _button(_("✖️ Yes, stop"), _cb(draft_id, "xx")),
-                    _button(_("↩️ No, continue"), _cb(draft_id, "r")),
+                    _button(_("✖️ Yes, stop"), _cb(draft_id, QuestionAction.CANCEL_YES)),
+                    _button(_("↩️ No, continue"), _cb(draft_id, QuestionAction.CANCEL_NO)),
                 ]
             ]
         )
@@ -424,8 +426,8 @@ def resume_offer(draft_id: int) -> InlineKeyboardMarkup:
     """Buttons offered when an unfinished draft exists and the menu button is pressed again."""
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button(_("▶️ Continue where you stopped"), _cb(draft_id, "go"))],
-            [_button(_("🔄 Start again"), _cb(draft_id, "new"))],
+            [_button(_("▶️ Continue where you stopped"), _cb(draft_id, QuestionAction.RESUME))],
+            [_button(_("🔄 Start again"), _cb(draft_id, QuestionAction.RESTART))],
         ]
     )
 
@@ -448,9 +450,9 @@ def callback_size_problems(definitions: Iterable[FlowDefinition]) -> list[str]:
     problems: list[str] = []
     for definition in definitions:
         for question in definition.questions:
-            widest = [_raw_cb(MAX_DRAFT_ID, "eq", question.id)]
+            widest = [_raw_cb(MAX_DRAFT_ID, QuestionAction.EDIT_QUESTION, question.id)]
             widest += [
-                _raw_cb(MAX_DRAFT_ID, "t", question.id, choice.id)
+                _raw_cb(MAX_DRAFT_ID, QuestionAction.TOGGLE, question.id, choice.id)
                 for choice in question.choices or ()
             ]
             for data in widest:

@@ -7,13 +7,13 @@ import logging
 from aiogram.types import CallbackQuery, InlineKeyboardButton
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import AdmCB
+from bot.callbacks import AdmCB, AdminAction
 from db.models import User
 
 log = logging.getLogger("bot.handlers.admin_panel")
 
 
-def back_button(action: str = "home", **values: object) -> InlineKeyboardButton:
+def back_button(action: AdminAction = AdminAction.HOME, **values: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(
         text=_("⬅️ Back"),
         callback_data=AdmCB(action=action, **values).pack(),  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import AdmCB
+from bot.callbacks import AdmCB, AdminAction
 from bot.config import Settings
 from bot.filters import AnyMenuButton, HasRole
 from bot.handlers.admin_common import back_button, refuse
@@ -56,7 +56,10 @@ async def _settings_view(
         else:
             source = _("from the configuration")
         lines.append(f"• {_label(item.key)}: <b>{fmt_number(item.value)}</b> ({source})")
-        builder.button(text=f"✏️ {_label(item.key)}", callback_data=AdmCB(action="sk", v=str(index)))
+        builder.button(
+            text=f"✏️ {_label(item.key)}",
+            callback_data=AdmCB(action=AdminAction.SETTING, v=str(index)),
+        )
     builder.adjust(1)
     builder.row(back_button())
     return "\n".join(lines), builder.as_markup()
@@ -72,7 +75,7 @@ async def on_settings(
     runtime_settings: SettingsCache,
 ) -> None:
     if not roles.is_admin:
-        await refuse(query, user, "set")
+        await refuse(query, user, AdminAction.SETTINGS)
         return
     await state.clear()
     await query.answer()
@@ -95,16 +98,17 @@ async def on_setting_key(
 ) -> None:
     key = _key_of(callback_data.v)
     if not roles.is_admin or key is None:
-        await refuse(query, user, "sk")
+        await refuse(query, user, AdminAction.SETTING)
         return
     await state.set_state(AdminWork.setting)
     await state.update_data(key=key)
     bounds = runtime_settings.bounds(key)
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("↩️ Use the configured value"), callback_data=AdmCB(action="sd", v=callback_data.v)
+        text=_("↩️ Use the configured value"),
+        callback_data=AdmCB(action=AdminAction.SETTING_DEFAULT, v=callback_data.v),
     )
-    builder.row(back_button("set"))
+    builder.row(back_button(AdminAction.SETTINGS))
     await query.answer()
     await show_in_place(
         query,
@@ -170,7 +174,7 @@ async def on_setting_default(
 
     key = _key_of(callback_data.v)
     if not roles.is_admin or key is None:
-        await refuse(query, user, "sd")
+        await refuse(query, user, AdminAction.SETTING_DEFAULT)
         return
     await service.reset(session, key)
     await session.commit()
@@ -205,7 +209,9 @@ def router() -> Router:
     r.message.register(on_setting_value, StateFilter(AdminWork.setting), *typing)
     r.message.register(on_settings_other, StateFilter(AdminWork.setting), ~AnyMenuButton(), admin)
     # Callbacks: no role filter here, so a forged press is refused and logged by the handler.
-    r.callback_query.register(on_settings, AdmCB.filter(F.action == "set"))
-    r.callback_query.register(on_setting_key, AdmCB.filter(F.action == "sk"))
-    r.callback_query.register(on_setting_default, AdmCB.filter(F.action == "sd"))
+    r.callback_query.register(on_settings, AdmCB.filter(F.action == AdminAction.SETTINGS))
+    r.callback_query.register(on_setting_key, AdmCB.filter(F.action == AdminAction.SETTING))
+    r.callback_query.register(
+        on_setting_default, AdmCB.filter(F.action == AdminAction.SETTING_DEFAULT)
+    )
     return r

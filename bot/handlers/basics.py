@@ -14,7 +14,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import LangCB, MenuCB
+from bot.callbacks import LangCB, MenuAction, MenuCB
 from bot.config import LOCALES
 from bot.filters import MenuButton
 from bot.flows.loader import FlowRegistry
@@ -133,7 +133,7 @@ def router() -> Router:
     r.message.register(on_cancel, Command("cancel"))
     r.message.register(on_language_command, Command("language"))
     r.callback_query.register(on_language_chosen, LangCB.filter())
-    r.callback_query.register(on_cancel_button, MenuCB.filter(F.action == "cancel"))
-    r.callback_query.register(on_noop, MenuCB.filter(F.action == "noop"))
+    r.callback_query.register(on_cancel_button, MenuCB.filter(F.action == MenuAction.CANCEL))
+    r.callback_query.register(on_noop, MenuCB.filter(F.action == MenuAction.NOOP))
     r.message.register(on_menu_help, MenuButton("help"))
     return r

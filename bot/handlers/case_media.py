@@ -22,7 +22,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import ACB
+from bot.callbacks import ACB, AssistantAction
 from bot.config import Settings
 from bot.flows.answers import MAX_FILE_BYTES
 from bot.flows.loader import FlowRegistry
@@ -191,5 +191,5 @@ def router() -> Router:
     r.message.register(on_work_media, StateFilter(CaseWork.message), MEDIA)
     r.message.register(on_reply_media, StateFilter(CaseReply.text), MEDIA)
     r.message.register(on_album_part, StateFilter(None), MEDIA, F.media_group_id)
-    r.callback_query.register(on_files, ACB.filter(F.action == "files"))
+    r.callback_query.register(on_files, ACB.filter(F.action == AssistantAction.FILES))
     return r

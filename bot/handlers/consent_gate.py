@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import LangCB, RegCB
+from bot.callbacks import LangCB, RegAction, RegCB
 from bot.config import Settings
 from bot.handlers.registration import ask
 from db.models import User
@@ -70,7 +70,7 @@ def router() -> Router:
     r.message.register(on_new_consent_message)
     r.callback_query.register(
         on_new_consent_button,
-        ~RegCB.filter(F.action.in_({"consent", "back"})),
+        ~RegCB.filter(F.action.in_({RegAction.CONSENT, RegAction.BACK})),
         ~LangCB.filter(),
     )
     return r

@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import SupCB
+from bot.callbacks import DigestAction, SupCB
 from bot.config import Settings
 from bot.filters import HasRole, MenuButton
 from bot.i18n import current_locale, fmt_date
@@ -84,7 +84,9 @@ async def on_export_menu(
         builder.button(
             text=label,
             callback_data=SupCB(
-                action="xlsx", level=render.LEVEL_CODES[place.level], code=place.code or ""
+                action=DigestAction.EXPORT,
+                level=render.LEVEL_CODES[place.level],
+                code=place.code or "",
             ),
         )
     builder.adjust(1)
@@ -113,6 +115,6 @@ async def on_export(
 
 def router() -> Router:
     r = Router(name="digests")
-    r.callback_query.register(on_export, SupCB.filter(F.action == "xlsx"))
+    r.callback_query.register(on_export, SupCB.filter(F.action == DigestAction.EXPORT))
     r.message.register(on_export_menu, HasRole("supervisor"), MenuButton("s_export"))
     return r

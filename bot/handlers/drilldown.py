@@ -16,7 +16,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import DrillCB, SupCB, SvCB
+from bot.callbacks import DigestAction, DrillCB, SupCB, SupervisorAction, SvCB
 from bot.config import Settings
 from bot.filters import MenuButton
 from bot.i18n import fmt_date, fmt_money, fmt_number, fmt_percent
@@ -222,7 +222,9 @@ async def place_screen(
         extra.append(
             InlineKeyboardButton(
                 text=_("📥 Excel file"),
-                callback_data=SupCB(action="xlsx", level=level_code, code=place.code or "").pack(),
+                callback_data=SupCB(
+                    action=DigestAction.EXPORT, level=level_code, code=place.code or ""
+                ).pack(),
             )
         )
     back = await _back_button(session, roles, place)
@@ -311,7 +313,7 @@ async def assistant_screen(
     ):
         late = "⏰ " if is_overdue(case, now) else ""
         label = f"{late}{case.number} · {status_label(case.status)}"
-        rows.append([_button(label, SvCB(action="open", id=case.id, v=back_here))])
+        rows.append([_button(label, SvCB(action=SupervisorAction.OPEN, id=case.id, v=back_here))])
     back = _button(_("⬅️ Back"), DrillCB(level="m", code=place.code or ""))
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[*rows, [back]])
 
@@ -418,5 +420,7 @@ def router() -> Router:
     r = Router(name="drilldown")
     r.message.register(on_menu, MenuButton("s_drill"))
     r.callback_query.register(on_drill, DrillCB.filter())
-    r.callback_query.register(on_digest_button, SupCB.filter(F.action.in_({"drill", "mh"})))
+    r.callback_query.register(
+        on_digest_button, SupCB.filter(F.action.in_({DigestAction.DRILL, DigestAction.MAHALLAS}))
+    )
     return r

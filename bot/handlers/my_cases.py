@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import CaseCB
+from bot.callbacks import CaseAction, CaseCB
 from bot.config import Settings
 from bot.filters import MenuButton
 from bot.flows import telegram as tg
@@ -76,7 +76,7 @@ async def _list_view(
     items = [
         (
             f"{case.number} · {case_kind_label(case.kind)} · {status_label(case.status)}",
-            CaseCB(action="open", id=case.id),
+            CaseCB(action=CaseAction.OPEN, id=case.id),
         )
         for case in shown
     ]
@@ -85,7 +85,7 @@ async def _list_view(
         page=page,
         per_page=PER_PAGE,
         total=len(own),
-        page_cb=lambda p: CaseCB(action="list", page=p),
+        page_cb=lambda p: CaseCB(action=CaseAction.LIST, page=p),
     )
     return _("Your requests: choose one to see its details."), markup
 
@@ -114,7 +114,7 @@ async def on_open(
         return
     text = await case_card(session, case, user.locale, flows, settings)
     markup = InlineKeyboardBuilder()
-    markup.button(text=_("⬅️ Back to the list"), callback_data=CaseCB(action="list"))
+    markup.button(text=_("⬅️ Back to the list"), callback_data=CaseCB(action=CaseAction.LIST))
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(text, reply_markup=markup.as_markup())
@@ -221,6 +221,6 @@ def router() -> Router:
     r.message.register(on_work_menu, MenuButton("work_menu"))
     r.message.register(on_my_requests, MenuButton("my_requests"))
     r.message.register(on_my_assistant, MenuButton("my_assistant"))
-    r.callback_query.register(on_list_page, CaseCB.filter(F.action == "list"))
-    r.callback_query.register(on_open, CaseCB.filter(F.action == "open"))
+    r.callback_query.register(on_list_page, CaseCB.filter(F.action == CaseAction.LIST))
+    r.callback_query.register(on_open, CaseCB.filter(F.action == CaseAction.OPEN))
     return r

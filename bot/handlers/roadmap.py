@@ -18,7 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import ACB, RoadmapCB
+from bot.callbacks import ACB, AssistantAction, RoadmapAction, RoadmapCB
 from bot.config import Settings
 from bot.filters import AnyMenuButton
 from bot.i18n import fmt_date
@@ -90,10 +90,14 @@ async def roadmap_view(
         lines.append(f"{index}. {_mark(step)} <b>{institution}</b>: {esc(action)}{due}")
         builder.button(
             text=f"{index}. {_mark(step)} {_short(action)}",
-            callback_data=RoadmapCB(action="step", case=case.id, step=step.id),
+            callback_data=RoadmapCB(action=RoadmapAction.STEP, case=case.id, step=step.id),
         )
-    builder.button(text=_("➕ Add a step"), callback_data=RoadmapCB(action="add", case=case.id))
-    builder.button(text=_("⬅️ Back to the case"), callback_data=ACB(action="open", id=case.id))
+    builder.button(
+        text=_("➕ Add a step"), callback_data=RoadmapCB(action=RoadmapAction.ADD, case=case.id)
+    )
+    builder.button(
+        text=_("⬅️ Back to the case"), callback_data=ACB(action=AssistantAction.OPEN, id=case.id)
+    )
     builder.adjust(1)
     return fit_message(["\n".join(lines[:1]), "\n".join(lines[1:])]), builder.as_markup()
 
@@ -114,12 +118,17 @@ def step_view(
     builder = InlineKeyboardBuilder()
     ids = {"case": case.id, "step": step.id}
     if step.status != "done":
-        builder.button(text=_("✅ Mark done"), callback_data=RoadmapCB(action="done", **ids))
-    builder.button(text=_("✏️ Edit the action"), callback_data=RoadmapCB(action="edit", **ids))
-    builder.button(text=_("📅 Due date"), callback_data=RoadmapCB(action="due", **ids))
-    builder.button(text=_("🗑 Remove"), callback_data=RoadmapCB(action="drop", **ids))
+        builder.button(
+            text=_("✅ Mark done"), callback_data=RoadmapCB(action=RoadmapAction.DONE, **ids)
+        )
     builder.button(
-        text=_("⬅️ Back to the roadmap"), callback_data=RoadmapCB(action="view", case=case.id, v="e")
+        text=_("✏️ Edit the action"), callback_data=RoadmapCB(action=RoadmapAction.EDIT, **ids)
+    )
+    builder.button(text=_("📅 Due date"), callback_data=RoadmapCB(action=RoadmapAction.DUE, **ids))
+    builder.button(text=_("🗑 Remove"), callback_data=RoadmapCB(action=RoadmapAction.REMOVE, **ids))
+    builder.button(
+        text=_("⬅️ Back to the roadmap"),
+        callback_data=RoadmapCB(action=RoadmapAction.VIEW, case=case.id, v="e"),
     )
     builder.adjust(1)
     return "\n".join(lines), builder.as_markup()
@@ -140,15 +149,20 @@ def _due_view(
             text=_("In {days} days ({date})").format(
                 days=days, date=fmt_date(today + dt.timedelta(days=days), locale)
             ),
-            callback_data=RoadmapCB(action="dset", case=case.id, step=step.id, v=str(days)),
+            callback_data=RoadmapCB(
+                action=RoadmapAction.SET_DUE, case=case.id, step=step.id, v=str(days)
+            ),
         )
     if step.due_date is not None:
         builder.button(
             text=_("No due date"),
-            callback_data=RoadmapCB(action="dset", case=case.id, step=step.id, v="x"),
+            callback_data=RoadmapCB(
+                action=RoadmapAction.SET_DUE, case=case.id, step=step.id, v="x"
+            ),
         )
     builder.button(
-        text=_("⬅️ Back"), callback_data=RoadmapCB(action="step", case=case.id, step=step.id)
+        text=_("⬅️ Back"),
+        callback_data=RoadmapCB(action=RoadmapAction.STEP, case=case.id, step=step.id),
     )
     builder.adjust(1)
     return text, builder.as_markup()
@@ -177,7 +191,7 @@ async def on_roadmap(
     if await state.get_state() in (RoadmapEdit.action_text.state, RoadmapEdit.due_date.state):
         await state.clear()  # another button: the typing it waited for is abandoned
     locale = user.locale
-    if data.action == "view":
+    if data.action == RoadmapAction.VIEW:
         text, markup = await roadmap_view(session, case, locale, rules)
         if data.v == "e":
             await _show(query, text, markup)
@@ -186,10 +200,10 @@ async def on_roadmap(
             if isinstance(query.message, Message):
                 await query.message.answer(text, reply_markup=markup)
         return
-    if data.action == "add":
+    if data.action == RoadmapAction.ADD:
         await _show(query, *_institutions_view(case, locale, rules))
         return
-    if data.action == "inst":
+    if data.action == RoadmapAction.INSTITUTION:
         if data.v not in INSTITUTIONS:
             await _refuse(query, user, data)
             return
@@ -212,13 +226,13 @@ async def on_roadmap(
         await _refuse(query, user, data)
         return
     now = utcnow()
-    if data.action == "step":
+    if data.action == RoadmapAction.STEP:
         await _show(query, *step_view(case, step, locale, rules))
-    elif data.action == "done":
+    elif data.action == RoadmapAction.DONE:
         event = await rm.mark_done(session, case, step, user, now)
         await _changed(session, i18n, rules, case, step, "done", event)
         await _show(query, *step_view(case, step, locale, rules))
-    elif data.action == "edit":
+    elif data.action == RoadmapAction.EDIT:
         await state.set_state(RoadmapEdit.action_text)
         await state.set_data({"case": case.id, "step": step.id})
         await query.answer()
@@ -228,11 +242,11 @@ async def on_roadmap(
                     action=esc(rm.action_text(step, locale))
                 )
             )
-    elif data.action == "due":
+    elif data.action == RoadmapAction.DUE:
         await state.set_state(RoadmapEdit.due_date)
         await state.set_data({"case": case.id, "step": step.id})
         await _show(query, *_due_view(case, step, _today(settings), locale))
-    elif data.action == "dset":
+    elif data.action == RoadmapAction.SET_DUE:
         if data.v == "x":
             due: dt.date | None = None
         elif data.v.isdigit() and int(data.v) in rm.DUE_PRESETS:
@@ -243,11 +257,15 @@ async def on_roadmap(
         event = await rm.set_due(session, case, step, due, user, now)
         await _changed(session, i18n, rules, case, step, "due", event)
         await _show(query, *step_view(case, step, locale, rules))
-    elif data.action == "drop":
+    elif data.action == RoadmapAction.REMOVE:
         builder = InlineKeyboardBuilder()
         ids = {"case": case.id, "step": step.id}
-        builder.button(text=_("🗑 Yes, remove"), callback_data=RoadmapCB(action="dropy", **ids))
-        builder.button(text=_("⬅️ No, keep it"), callback_data=RoadmapCB(action="step", **ids))
+        builder.button(
+            text=_("🗑 Yes, remove"), callback_data=RoadmapCB(action=RoadmapAction.REMOVE_YES, **ids)
+        )
+        builder.button(
+            text=_("⬅️ No, keep it"), callback_data=RoadmapCB(action=RoadmapAction.STEP, **ids)
+        )
         builder.adjust(2)
         await _show(
             query,
@@ -256,7 +274,7 @@ async def on_roadmap(
             + esc(rm.action_text(step, locale)),
             builder.as_markup(),
         )
-    elif data.action == "dropy":
+    elif data.action == RoadmapAction.REMOVE_YES:
         event = await rm.drop(session, case, step, user, now)
         await _changed(session, i18n, rules, case, step, "dropped", event)
         await _show(query, *(await roadmap_view(session, case, locale, rules)))
@@ -271,9 +289,11 @@ def _institutions_view(
     for code in INSTITUTIONS:
         builder.button(
             text=_short(institution_name(rules, code, locale)),
-            callback_data=RoadmapCB(action="inst", case=case.id, v=code),
+            callback_data=RoadmapCB(action=RoadmapAction.INSTITUTION, case=case.id, v=code),
         )
-    builder.button(text=_("⬅️ Back"), callback_data=RoadmapCB(action="view", case=case.id, v="e"))
+    builder.button(
+        text=_("⬅️ Back"), callback_data=RoadmapCB(action=RoadmapAction.VIEW, case=case.id, v="e")
+    )
     builder.adjust(1)
     return _("Which institution must act?"), builder.as_markup()
 

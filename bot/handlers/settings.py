@@ -18,7 +18,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import PlaceBackCB, PlaceCB, SetCB
+from bot.callbacks import PlaceBackCB, PlaceCB, SetCB, SettingsAction
 from bot.config import Settings
 from bot.filters import MenuButton
 from bot.handlers import registration
@@ -40,7 +40,12 @@ from db.models import Region, User, utcnow
 log = logging.getLogger(__name__)
 
 PURPOSE = "s"
-FIELD_ACTIONS = {"name": "name", "phone": "phone", "year": "birth_year", "gender": "gender"}
+FIELD_ACTIONS = {
+    SettingsAction.NAME: "name",
+    SettingsAction.PHONE: "phone",
+    SettingsAction.BIRTH_YEAR: "birth_year",
+    SettingsAction.GENDER: "gender",
+}
 SETTINGS_STATES = (SettingsFlow.place, SettingsFlow.confirm_delete)
 
 
@@ -139,7 +144,7 @@ async def on_field(
 
 
 def _regions_markup(regions: Sequence[Region], locale: str) -> InlineKeyboardMarkup:
-    return regions_keyboard(PURPOSE, regions, locale, back=SetCB(action="open"))
+    return regions_keyboard(PURPOSE, regions, locale, back=SetCB(action=SettingsAction.OPEN))
 
 
 async def on_place(
@@ -275,17 +280,19 @@ def router() -> Router:
     in_place = StateFilter(SettingsFlow.place, PlacePick.choosing)
 
     r.message.register(on_settings, MenuButton("settings"))
-    r.callback_query.register(on_open, SetCB.filter(F.action == "open"))
-    r.callback_query.register(on_close, SetCB.filter(F.action == "back"))
-    r.callback_query.register(on_language, SetCB.filter(F.action == "lang"))
-    r.callback_query.register(on_my_data, SetCB.filter(F.action == "data"))
+    r.callback_query.register(on_open, SetCB.filter(F.action == SettingsAction.OPEN))
+    r.callback_query.register(on_close, SetCB.filter(F.action == SettingsAction.CLOSE))
+    r.callback_query.register(on_language, SetCB.filter(F.action == SettingsAction.LANGUAGE))
+    r.callback_query.register(on_my_data, SetCB.filter(F.action == SettingsAction.MY_DATA))
     r.callback_query.register(on_field, SetCB.filter(F.action.in_(FIELD_ACTIONS)))
-    r.callback_query.register(on_place, SetCB.filter(F.action == "place"))
-    r.callback_query.register(on_delete, SetCB.filter(F.action == "delete"))
+    r.callback_query.register(on_place, SetCB.filter(F.action == SettingsAction.PLACE))
+    r.callback_query.register(on_delete, SetCB.filter(F.action == SettingsAction.DELETE))
     r.callback_query.register(
-        on_delete_yes, SettingsFlow.confirm_delete, SetCB.filter(F.action == "delete_yes")
+        on_delete_yes,
+        SettingsFlow.confirm_delete,
+        SetCB.filter(F.action == SettingsAction.DELETE_YES),
     )
-    r.callback_query.register(on_delete_no, SetCB.filter(F.action == "delete_no"))
+    r.callback_query.register(on_delete_no, SetCB.filter(F.action == SettingsAction.DELETE_NO))
     r.callback_query.register(on_stale, SetCB.filter())
 
     picking = registration.PickingFor(PURPOSE)

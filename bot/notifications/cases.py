@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import ACB, CaseCB
+from bot.callbacks import ACB, AssistantAction, CaseAction, CaseCB
 from bot.i18n import fmt_money, in_locale
 from bot.services import case_files, cases, outbox, registry
 from bot.views.case_files import file_label
@@ -35,8 +35,12 @@ async def case_created(
         with in_locale(i18n, assistant.locale):
             text = _new_case_text(case, citizen, mahalla, assistant.locale, files)
             keyboard = InlineKeyboardBuilder()
-            keyboard.button(text=_("✅ Accept"), callback_data=ACB(action="acc", id=case.id))
-            keyboard.button(text=_("📂 Open"), callback_data=ACB(action="open", id=case.id))
+            keyboard.button(
+                text=_("✅ Accept"), callback_data=ACB(action=AssistantAction.ACCEPT, id=case.id)
+            )
+            keyboard.button(
+                text=_("📂 Open"), callback_data=ACB(action=AssistantAction.OPEN, id=case.id)
+            )
             await outbox.enqueue_to_user(
                 session,
                 assistant,
@@ -99,7 +103,9 @@ async def status_changed(session: AsyncSession, i18n: I18n, case: Case, event: C
         if event.to_status == "rejected" and case.reason:
             text += "\n" + _("Reason: {reason}").format(reason=esc(case.reason))
         keyboard = InlineKeyboardBuilder()
-        keyboard.button(text=_("Open the request"), callback_data=CaseCB(action="open", id=case.id))
+        keyboard.button(
+            text=_("Open the request"), callback_data=CaseCB(action=CaseAction.OPEN, id=case.id)
+        )
         await outbox.enqueue_to_user(
             session,
             citizen,
@@ -127,8 +133,8 @@ async def message_to_citizen(
             name=esc((writer.name if writer else None) or "—"), number=case.number
         )
         buttons = [
-            (_("↩️ Reply"), CaseCB(action="reply", id=case.id)),
-            (_("Open the request"), CaseCB(action="open", id=case.id)),
+            (_("↩️ Reply"), CaseCB(action=CaseAction.REPLY, id=case.id)),
+            (_("Open the request"), CaseCB(action=CaseAction.OPEN, id=case.id)),
         ]
         return await _relay(session, citizen, event, head, buttons, columns=1, files=files)
 
@@ -153,8 +159,8 @@ async def message_to_assistant(
             name=esc(first_name), number=case.number
         )
         buttons = [
-            (_("↩️ Reply"), ACB(action="msg", id=case.id)),
-            (_("📂 Open"), ACB(action="open", id=case.id)),
+            (_("↩️ Reply"), ACB(action=AssistantAction.MESSAGE, id=case.id)),
+            (_("📂 Open"), ACB(action=AssistantAction.OPEN, id=case.id)),
         ]
         return await _relay(session, assistant, event, head, buttons, columns=2, files=files)
 
@@ -320,7 +326,9 @@ async def case_reassigned(
             )
     with in_locale(i18n, new.locale):
         keyboard = InlineKeyboardBuilder()
-        keyboard.button(text=_("📂 Open"), callback_data=ACB(action="open", id=case.id))
+        keyboard.button(
+            text=_("📂 Open"), callback_data=ACB(action=AssistantAction.OPEN, id=case.id)
+        )
         await outbox.enqueue_to_user(
             session,
             new,
@@ -338,7 +346,9 @@ async def case_reassigned(
         return
     with in_locale(i18n, citizen.locale):
         keyboard = InlineKeyboardBuilder()
-        keyboard.button(text=_("Open the request"), callback_data=CaseCB(action="open", id=case.id))
+        keyboard.button(
+            text=_("Open the request"), callback_data=CaseCB(action=CaseAction.OPEN, id=case.id)
+        )
         await outbox.enqueue_to_user(
             session,
             citizen,

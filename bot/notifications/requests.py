@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import ACB, VacCB
+from bot.callbacks import ACB, AssistantAction, VacancyAction, VacCB
 from bot.flows.model import FlowDefinition
 from bot.i18n import N_, fmt_date, fmt_money, fmt_number, in_locale
 from bot.services import cases, occupations, outbox, registry
@@ -139,7 +139,9 @@ async def request_updated(
             ]
         )
         keyboard = InlineKeyboardBuilder()
-        keyboard.button(text=_("📂 Open"), callback_data=ACB(action="open", id=case.id))
+        keyboard.button(
+            text=_("📂 Open"), callback_data=ACB(action=AssistantAction.OPEN, id=case.id)
+        )
         await session.flush()
         row = await outbox.enqueue_to_user(
             session,
@@ -172,8 +174,13 @@ async def vacancy_offer(session: AsyncSession, i18n: I18n, new: NewOffer) -> boo
             ),
         ]
         keyboard = InlineKeyboardBuilder()
-        keyboard.button(text=_("👍 Interested"), callback_data=VacCB(action="yes", id=offer.id))
-        keyboard.button(text=_("👎 Not for me"), callback_data=VacCB(action="no", id=offer.id))
+        keyboard.button(
+            text=_("👍 Interested"),
+            callback_data=VacCB(action=VacancyAction.OFFER_YES, id=offer.id),
+        )
+        keyboard.button(
+            text=_("👎 Not for me"), callback_data=VacCB(action=VacancyAction.OFFER_NO, id=offer.id)
+        )
         row = await outbox.enqueue_to_user(
             session,
             citizen,
@@ -220,9 +227,12 @@ async def vacancy_interest(
             )
         lines.append(_("When they get the job, press “✅ Hired”."))
         keyboard = InlineKeyboardBuilder()
-        keyboard.button(text=_("✅ Hired"), callback_data=VacCB(action="hire", id=offer.id))
         keyboard.button(
-            text=_("👥 Everyone interested"), callback_data=VacCB(action="who", id=vacancy.id)
+            text=_("✅ Hired"), callback_data=VacCB(action=VacancyAction.HIRE, id=offer.id)
+        )
+        keyboard.button(
+            text=_("👥 Everyone interested"),
+            callback_data=VacCB(action=VacancyAction.PEOPLE, id=vacancy.id),
         )
         keyboard.adjust(1)
         row = await outbox.enqueue_to_user(

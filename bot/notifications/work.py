@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import CaseCB
+from bot.callbacks import CaseAction, CaseCB
 from bot.i18n import fmt_date, in_locale
 from bot.services import outbox
 from bot.services.eligibility import EligibilityRules
@@ -74,7 +74,9 @@ async def roadmap_changed(
             date=fmt_date(step.due_date, citizen.locale) if step.due_date else "",
         )
         keyboard = InlineKeyboardBuilder()
-        keyboard.button(text=_("Open the request"), callback_data=CaseCB(action="open", id=case.id))
+        keyboard.button(
+            text=_("Open the request"), callback_data=CaseCB(action=CaseAction.OPEN, id=case.id)
+        )
         await outbox.enqueue_to_user(
             session,
             citizen,
@@ -102,8 +104,12 @@ async def job_confirmation(
             _("Did you start this job?"),
         ]
         keyboard = InlineKeyboardBuilder()
-        keyboard.button(text=_("✅ Yes"), callback_data=CaseCB(action="confirm", id=job.id, v="y"))
-        keyboard.button(text=_("❌ No"), callback_data=CaseCB(action="confirm", id=job.id, v="n"))
+        keyboard.button(
+            text=_("✅ Yes"), callback_data=CaseCB(action=CaseAction.CONFIRM_JOB, id=job.id, v="y")
+        )
+        keyboard.button(
+            text=_("❌ No"), callback_data=CaseCB(action=CaseAction.CONFIRM_JOB, id=job.id, v="n")
+        )
         await outbox.enqueue_to_user(
             session,
             citizen,

@@ -12,7 +12,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import SupCB
+from bot.callbacks import DigestAction, SupCB
 from bot.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent
 from bot.services import registry
 from bot.services.digests import Digest
@@ -174,10 +174,12 @@ def digest_keyboard(scope: Scope) -> InlineKeyboardMarkup:
     code = scope.code or ""
     keyboard = InlineKeyboardBuilder()
     keyboard.button(
-        text=_("🔎 By place"), callback_data=SupCB(action="drill", level=level, code=code)
+        text=_("🔎 By place"),
+        callback_data=SupCB(action=DigestAction.DRILL, level=level, code=code),
     )
     keyboard.button(
-        text=_("📥 Excel file"), callback_data=SupCB(action="xlsx", level=level, code=code)
+        text=_("📥 Excel file"),
+        callback_data=SupCB(action=DigestAction.EXPORT, level=level, code=code),
     )
     keyboard.adjust(2)
     return keyboard.as_markup()

@@ -9,7 +9,16 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import QCB, CaseCB, RequestCB, VacCB
+from bot.callbacks import (
+    QCB,
+    CaseAction,
+    CaseCB,
+    QuestionAction,
+    RequestAction,
+    RequestCB,
+    VacancyAction,
+    VacCB,
+)
 from bot.config import Settings
 from bot.i18n import fmt_date, fmt_money
 from bot.services import vacancies
@@ -40,15 +49,22 @@ def open_request_view(
         ),
     ]
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("📂 Open the request"), callback_data=CaseCB(action="open", id=case.id))
+    builder.button(
+        text=_("📂 Open the request"), callback_data=CaseCB(action=CaseAction.OPEN, id=case.id)
+    )
     if run is not None and run.state.answers:
         builder.button(
             text=_("▶️ Continue where you stopped"),
-            callback_data=QCB(draft=run.draft.id, action="go"),
+            callback_data=QCB(draft=run.draft.id, action=QuestionAction.RESUME),
         )
-    builder.button(text=_("✏️ Update my answers"), callback_data=RequestCB(action="upd", id=case.id))
+    builder.button(
+        text=_("✏️ Update my answers"),
+        callback_data=RequestCB(action=RequestAction.UPDATE, id=case.id),
+    )
     if case.kind in vacancies.SEEKER_KINDS:
-        builder.button(text=_("🔎 Open vacancies"), callback_data=VacCB(action="browse"))
+        builder.button(
+            text=_("🔎 Open vacancies"), callback_data=VacCB(action=VacancyAction.BROWSE)
+        )
     builder.adjust(1)
     return "\n".join(lines), builder.as_markup()
 

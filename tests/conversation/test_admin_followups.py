@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 
 from bot import admin_cli
-from bot.callbacks import AdmCB, PlaceCB, SvCB
+from bot.callbacks import AdmCB, AdminAction, PlaceCB, SupervisorAction, SvCB
 from bot.config import LOCALES
 from bot.i18n import in_locale
 from bot.services import roles
@@ -77,9 +77,11 @@ async def test_a_supervisor_of_two_districts_chooses_one_and_forged_places_are_r
     choice = sup.last.message_id
     with caplog.at_level(logging.WARNING):
         for forged in (
-            SvCB(action="anw", v="c").pack(),
-            SvCB(action="anw", v="r").pack(),
-            SvCB(action="anp", v="d.1703209").pack(),  # a district elsewhere
+            SvCB(action=SupervisorAction.ANNOUNCE_WHERE, v="c").pack(),
+            SvCB(action=SupervisorAction.ANNOUNCE_WHERE, v="r").pack(),
+            SvCB(
+                action=SupervisorAction.ANNOUNCE_PLACE, v="d.1703209"
+            ).pack(),  # a district elsewhere
             PlaceCB(purpose="xd", level="d", code="1703209").pack(),
         ):
             await sup.press_data(choice, forged)
@@ -157,7 +159,9 @@ async def test_granting_and_ending_a_role_in_the_bot_tells_the_person_with_their
     admin = harness.user(ADMIN_ID, first_name="Admin", language_code="uz")
     await admin.send("/start")
     await admin.send(_t(harness, "🛠 Admin"))
-    await admin.press_data(admin.last.message_id, AdmCB(action="card", id=person_id).pack())
+    await admin.press_data(
+        admin.last.message_id, AdmCB(action=AdminAction.CARD, id=person_id).pack()
+    )
     assert "Nodira &lt;i&gt;Saidova&lt;/i&gt;" in admin.last.text or "<i>" in admin.last.text
     await admin.press(_t(harness, "➕ Make supervisor"))
     await admin.press(_t(harness, "District supervisor"))
@@ -286,7 +290,9 @@ async def test_a_card_with_very_many_roles_fits_one_message_and_leads_back(harne
     admin = harness.user(ADMIN_ID, first_name="Admin", language_code="uz")
     await admin.send("/start")
     await admin.send(_t(harness, "🛠 Admin"))
-    await admin.press_data(admin.last.message_id, AdmCB(action="card", id=person_id).pack())
+    await admin.press_data(
+        admin.last.message_id, AdmCB(action=AdminAction.CARD, id=person_id).pack()
+    )
     card = admin.last
     assert card.text.startswith("👤 Many <Scopes>")  # escaped: shown as typed
     assert len(card.text) <= 4096 and card.text.endswith("…")

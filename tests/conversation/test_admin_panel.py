@@ -12,7 +12,7 @@ import pytest
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import func, select
 
-from bot.callbacks import AdmCB, PlaceCB, SvCB
+from bot.callbacks import AdmCB, AdminAction, PlaceCB, SupervisorAction, SvCB
 from bot.i18n import in_locale
 from bot.services import roles
 from db.models import Mahalla, OutboxMessage, SettingOverride, SupervisorScope, User, utcnow
@@ -53,15 +53,15 @@ async def test_only_admins_see_the_menu_and_forged_presses_are_refused(harness, 
     assert _t(harness, "Admin") not in citizen.last.text
     out_of_date = _t(harness, "This button is out of date.")
     forged = [
-        AdmCB(action="home"),
-        AdmCB(action="set"),
-        AdmCB(action="sd", v="0"),
-        AdmCB(action="ob"),
-        AdmCB(action="fl", v="a."),
-        AdmCB(action="card", id=target_id),
-        AdmCB(action="gl", id=target_id, v="c"),
-        AdmCB(action="ray", id=target_id),
-        AdmCB(action="imp"),
+        AdmCB(action=AdminAction.HOME),
+        AdmCB(action=AdminAction.SETTINGS),
+        AdmCB(action=AdminAction.SETTING_DEFAULT, v="0"),
+        AdmCB(action=AdminAction.OUTBOX),
+        AdmCB(action=AdminAction.PEOPLE, v="a."),
+        AdmCB(action=AdminAction.CARD, id=target_id),
+        AdmCB(action=AdminAction.GRANT_LEVEL, id=target_id, v="c"),
+        AdmCB(action=AdminAction.REVOKE_ASSISTANT_YES, id=target_id),
+        AdmCB(action=AdminAction.IMPORT),
         PlaceCB(purpose="gd", level="d", code=CHILONZOR),
     ]
     with caplog.at_level(logging.WARNING):
@@ -204,7 +204,9 @@ async def test_admin_finds_people_by_role_and_place_grants_and_revokes(harness) 
     await admin.press(_t(harness, "➖ End the supervisor role"))
     await admin.press(_t(harness, "Yes, end it"))
     assert _t(harness, "The role has ended.") in admin.last.text
-    await admin.press_data(admin.last.message_id, AdmCB(action="rsy", id=person_id).pack())
+    await admin.press_data(
+        admin.last.message_id, AdmCB(action=AdminAction.REVOKE_SUPERVISOR_YES, id=person_id).pack()
+    )
     assert _t(harness, "There was no such role to end.") in admin.last.text
     async with harness.db() as session:
         held = await roles.load_roles(session, target, [], utcnow())
@@ -334,8 +336,10 @@ async def test_admin_announces_to_one_district_with_a_confirm_step(harness) -> N
     confirm = admin.last.message_id
     await admin.send("yes")
     assert admin.last.text == _t(harness, "Please press Send or Cancel above, or /cancel.")
-    await admin.press_data(confirm, SvCB(action="ann", v="send").pack())
-    await admin.press_data(confirm, SvCB(action="ann", v="send").pack())  # a second press
+    await admin.press_data(confirm, SvCB(action=SupervisorAction.ANNOUNCE, v="send").pack())
+    await admin.press_data(
+        confirm, SvCB(action=SupervisorAction.ANNOUNCE, v="send").pack()
+    )  # a second press
     assert admin.last_answer is not None
     assert admin.last_answer.text == _t(harness, "This button is out of date.")
     async with harness.db() as session:

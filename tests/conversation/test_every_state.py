@@ -23,7 +23,7 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from bot import states
-from bot.callbacks import JobCB, VacCB
+from bot.callbacks import JobAction, JobCB, VacancyAction, VacCB
 from bot.services import jobs, occupations, roles, vacancies
 from db.models import Draft, User, utcnow
 from tests.support.factories import make_assistant, make_case, make_user
@@ -224,8 +224,8 @@ def inputs(user: Any, other: Any) -> list[tuple[str, Callable[[], Awaitable[list
 
 STALE_BUTTONS = (
     "zz:forged",
-    VacCB(action="post").pack(),
-    JobCB(action="mah", v="999-9999").pack(),
+    VacCB(action=VacancyAction.POST).pack(),
+    JobCB(action=JobAction.MAHALLA, v="999-9999").pack(),
 )
 
 

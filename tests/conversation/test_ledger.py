@@ -8,7 +8,7 @@ import datetime as dt
 import time_machine
 from sqlalchemy import select
 
-from bot.callbacks import CaseCB
+from bot.callbacks import CaseAction, CaseCB
 from bot.services import roles
 from db.models import Job, utcnow
 from tests.support.factories import make_assistant, make_case, make_user, settle_outbox
@@ -166,14 +166,18 @@ async def test_a_linked_job_asks_its_citizen(harness) -> None:  # type: ignore[n
     assert "Agrofirma" in citizen.last.text
 
     # Someone else pressing the citizen's button (a forged callback) is refused.
-    await stranger.press_data(stranger.last, CaseCB(action="confirm", id=first.id, v="y").pack())
+    await stranger.press_data(
+        stranger.last, CaseCB(action=CaseAction.CONFIRM_JOB, id=first.id, v="y").pack()
+    )
     assert stranger.last_answer is not None and "eskirgan" in stranger.last_answer.text
     assert (await _jobs(harness))[0].status == "pending"
 
     await citizen.press("✅ Да")
     assert "Вы подтвердили" in citizen.last.text
     assert (await _jobs(harness))[0].status == "confirmed"
-    await citizen.press_data(citizen.last, CaseCB(action="confirm", id=first.id, v="n").pack())
+    await citizen.press_data(
+        citizen.last, CaseCB(action=CaseAction.CONFIRM_JOB, id=first.id, v="n").pack()
+    )
     assert citizen.last_answer is not None and "уже ответили" in citizen.last_answer.text
     assert (await _jobs(harness))[0].status == "confirmed"
 

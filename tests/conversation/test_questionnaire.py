@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.callbacks import QCB
+from bot.callbacks import QCB, QuestionAction
 from bot.flows.engine import YES_NO_LABELS
 from bot.flows.loader import load_definitions
 from bot.services import cases, roles
@@ -571,7 +571,7 @@ async def test_every_kind_of_input_is_answered_with_the_question_again(harness: 
     other = await citizen(harness, 7602, "uz")
     await open_questionnaire(harness, other, "uz")
     (theirs,) = await drafts_of(harness, 7602)
-    forged = QCB(draft=theirs.id, action="x").pack()
+    forged = QCB(draft=theirs.id, action=QuestionAction.CANCEL).pack()
     await user.press_data(user.last.message_id, forged)
     assert user.last_answer is not None and user.last_answer.text == "Эта кнопка устарела."
     (still,) = await drafts_of(harness, 7602)

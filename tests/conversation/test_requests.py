@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.callbacks import RequestCB
+from bot.callbacks import RequestAction, RequestCB
 from bot.flows.engine import YES_NO_LABELS
 from bot.flows.loader import load_definitions
 from bot.flows.model import FlowDefinition
@@ -326,7 +326,9 @@ async def test_update_buttons_are_checked(harness: Any) -> None:
     (case,) = await cases_of(harness, 8104)
 
     other = await citizen(harness, 8105, "ru")
-    await other.press_data(other.last.message_id, RequestCB(action="upd", id=case.id).pack())
+    await other.press_data(
+        other.last.message_id, RequestCB(action=RequestAction.UPDATE, id=case.id).pack()
+    )
     assert other.last_answer is not None and other.last_answer.text == "Эта кнопка устарела."
     async with harness.db() as session:
         assert list(await session.scalars(select(Draft))) == []
@@ -338,7 +340,9 @@ async def test_update_buttons_are_checked(harness: Any) -> None:
         row.status = "resolved"
         row.outcome = "internship_placed"
         await session.commit()
-    await owner.press_data(owner.last.message_id, RequestCB(action="upd", id=case.id).pack())
+    await owner.press_data(
+        owner.last.message_id, RequestCB(action=RequestAction.UPDATE, id=case.id).pack()
+    )
     assert owner.last_answer is not None and case.number in (owner.last_answer.text or "")
     await owner.send(t(harness, MENU["internship"], "ru"))
     assert FLOWS.latest("internship").title.get("ru") in owner.last.text

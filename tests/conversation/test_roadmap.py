@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.callbacks import RoadmapCB
+from bot.callbacks import RoadmapAction, RoadmapCB
 from bot.i18n import fmt_date
 from bot.services import cases
 from db.models import Case, CaseEvent, RoadmapStep, utcnow
@@ -51,7 +51,9 @@ async def test_assistant_edits_the_roadmap_and_the_citizen_follows(harness) -> N
     assistant = harness.user(502, first_name="Karim", language_code="ru")
     await assistant.send("/start")
 
-    await assistant.press_data(assistant.last, RoadmapCB(action="view", case=case.id).pack())
+    await assistant.press_data(
+        assistant.last, RoadmapCB(action=RoadmapAction.VIEW, case=case.id).pack()
+    )
     assert f"Дорожная карта обращения {case.number}" in assistant.last.text
     assert "Общественные работы" in assistant.last.text
 
@@ -135,11 +137,13 @@ async def test_only_the_responsible_assistant_may_edit(harness) -> None:  # type
     intruder = harness.user(513, first_name="Olim", language_code="ru")
     await intruder.send("/start")
     before = len(intruder.messages)
-    await intruder.press_data(intruder.last, RoadmapCB(action="view", case=case.id).pack())
+    await intruder.press_data(
+        intruder.last, RoadmapCB(action=RoadmapAction.VIEW, case=case.id).pack()
+    )
     assert len(intruder.messages) == before
     assert intruder.last_answer is not None and "устарела" in intruder.last_answer.text
     await intruder.press_data(
-        intruder.last, RoadmapCB(action="done", case=case.id, step=step.id).pack()
+        intruder.last, RoadmapCB(action=RoadmapAction.DONE, case=case.id, step=step.id).pack()
     )
     assert intruder.last_answer is not None and "устарела" in intruder.last_answer.text
 
@@ -147,7 +151,8 @@ async def test_only_the_responsible_assistant_may_edit(harness) -> None:  # type
     await assistant.send("/start")
     # A step of another case under this case's id is refused too.
     await assistant.press_data(
-        assistant.last, RoadmapCB(action="done", case=case.id, step=foreign_step.id).pack()
+        assistant.last,
+        RoadmapCB(action=RoadmapAction.DONE, case=case.id, step=foreign_step.id).pack(),
     )
     assert assistant.last_answer is not None and "устарела" in assistant.last_answer.text
     async with harness.db() as session:
@@ -158,9 +163,13 @@ async def test_only_the_responsible_assistant_may_edit(harness) -> None:  # type
         reassigned.assignee_id = other.id
         await session.commit()
     # Reassigned: the mahalla's assistant no longer may, the assignee may.
-    await assistant.press_data(assistant.last, RoadmapCB(action="view", case=case.id).pack())
+    await assistant.press_data(
+        assistant.last, RoadmapCB(action=RoadmapAction.VIEW, case=case.id).pack()
+    )
     assert assistant.last_answer is not None and "устарела" in assistant.last_answer.text
-    await intruder.press_data(intruder.last, RoadmapCB(action="view", case=case.id).pack())
+    await intruder.press_data(
+        intruder.last, RoadmapCB(action=RoadmapAction.VIEW, case=case.id).pack()
+    )
     assert f"Дорожная карта обращения {case.number}" in intruder.last.text
     assert mine.id != other.id
 
@@ -172,7 +181,9 @@ async def test_typing_a_step_answers_every_other_input(harness) -> None:  # type
         case = await _case_with_step(session, citizen_row)
     assistant = harness.user(522, first_name="Karim", language_code="ru")
     await assistant.send("/start")
-    await assistant.press_data(assistant.last, RoadmapCB(action="view", case=case.id).pack())
+    await assistant.press_data(
+        assistant.last, RoadmapCB(action=RoadmapAction.VIEW, case=case.id).pack()
+    )
     await assistant.press("➕ Добавить шаг")
     await assistant.press("Хокимият")
     await assistant.send_sticker()
@@ -190,7 +201,9 @@ async def test_typing_a_step_answers_every_other_input(harness) -> None:  # type
         assert len(await cases.roadmap(session, case.id)) == 1
 
     # A menu button while typing a date leaves the editor and is answered by the menu.
-    await assistant.press_data(assistant.last, RoadmapCB(action="view", case=case.id).pack())
+    await assistant.press_data(
+        assistant.last, RoadmapCB(action=RoadmapAction.VIEW, case=case.id).pack()
+    )
     await assistant.press(_button(assistant, "1. "))
     await assistant.press("📅 Срок")
     await assistant.send_sticker()

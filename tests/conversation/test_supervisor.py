@@ -11,7 +11,7 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import func, select
 
-from bot.callbacks import PlaceCB, SupCB, SvCB
+from bot.callbacks import DigestAction, PlaceCB, SupCB, SupervisorAction, SvCB
 from bot.i18n import in_locale
 from bot.services import roles
 from db.models import Case, CaseEvent, Invite, OutboxMessage, User, utcnow
@@ -55,11 +55,11 @@ async def test_forged_callback_on_another_districts_case_is_refused(harness, cap
     await sup.send("/start")
     out_of_date = _text(harness, "uz", "This button is out of date.")
     for data in (
-        SvCB(action="open", id=foreign.id),
-        SvCB(action="ra", id=foreign.id),
-        SvCB(action="rto", id=foreign.id, v=str(other_id)),
-        SvCB(action="deact", id=other_id),
-        SvCB(action="deacty", id=other_id),
+        SvCB(action=SupervisorAction.OPEN, id=foreign.id),
+        SvCB(action=SupervisorAction.REASSIGN, id=foreign.id),
+        SvCB(action=SupervisorAction.REASSIGN_TO, id=foreign.id, v=str(other_id)),
+        SvCB(action=SupervisorAction.DEACTIVATE, id=other_id),
+        SvCB(action=SupervisorAction.DEACTIVATE_YES, id=other_id),
     ):
         with caplog.at_level(logging.WARNING):
             await sup.press_data(sup.last.message_id, data.pack())
@@ -98,11 +98,16 @@ async def test_reassignment_tells_both_assistants_and_the_citizen(harness) -> No
 
     await sup.send(_text(harness, "uz", "⏰ Overdue in my area"))
     assert case.number in str(sup.last.buttons)
-    await sup.press_data(sup.last.message_id, SvCB(action="open", id=case.id).pack())
+    await sup.press_data(sup.last.message_id, SvCB(action=SupervisorAction.OPEN, id=case.id).pack())
     assert case.number in sup.last.text
-    await sup.press_data(sup.last.message_id, SvCB(action="ra", id=case.id).pack())
+    await sup.press_data(
+        sup.last.message_id, SvCB(action=SupervisorAction.REASSIGN, id=case.id).pack()
+    )
     assert "Olim Ergashev" in str(sup.last.buttons) and "Karim" not in str(sup.last.buttons)
-    await sup.press_data(sup.last.message_id, SvCB(action="rto", id=case.id, v=str(new_id)).pack())
+    await sup.press_data(
+        sup.last.message_id,
+        SvCB(action=SupervisorAction.REASSIGN_TO, id=case.id, v=str(new_id)).pack(),
+    )
     await sup.send("Karim is on leave")
     await harness.drain()
 
@@ -186,8 +191,10 @@ async def test_announcement_reaches_exactly_the_assistants_in_scope(harness) -> 
         in sup.last.text
     )
     confirm = sup.last.message_id
-    await sup.press_data(confirm, SvCB(action="ann", v="send").pack())
-    await sup.press_data(confirm, SvCB(action="ann", v="send").pack())  # a second press
+    await sup.press_data(confirm, SvCB(action=SupervisorAction.ANNOUNCE, v="send").pack())
+    await sup.press_data(
+        confirm, SvCB(action=SupervisorAction.ANNOUNCE, v="send").pack()
+    )  # a second press
     assert sup.last_answer is not None
     assert sup.last_answer.text == _text(harness, "uz", "This button is out of date.")
     async with harness.db() as session:
@@ -213,7 +220,7 @@ async def test_supervisor_invites_only_in_scope_and_deactivates(harness, caplog)
     sup = harness.user(541, first_name="Sardor", language_code="uz")
     await sup.send("/start")
     await sup.send(_text(harness, "uz", "🔗 Invite an assistant"))
-    await sup.press_data(sup.last.message_id, SvCB(action="inv").pack())
+    await sup.press_data(sup.last.message_id, SvCB(action=SupervisorAction.INVITE).pack())
     picker = sup.last
     with caplog.at_level(logging.WARNING):
         await sup.press_data(picker.message_id, PlaceCB(purpose="sa", level="m", code=M3).pack())
@@ -228,8 +235,12 @@ async def test_supervisor_invites_only_in_scope_and_deactivates(harness, caplog)
     karim = harness.user(542, first_name="Karim", language_code="uz", started=True)
     await sup.send(_text(harness, "uz", "👥 Assistants"))
     assert "Karim Aliyev" in str(sup.last.buttons)
-    await sup.press_data(sup.last.message_id, SvCB(action="deact", id=assistant_id).pack())
-    await sup.press_data(sup.last.message_id, SvCB(action="deacty", id=assistant_id).pack())
+    await sup.press_data(
+        sup.last.message_id, SvCB(action=SupervisorAction.DEACTIVATE, id=assistant_id).pack()
+    )
+    await sup.press_data(
+        sup.last.message_id, SvCB(action=SupervisorAction.DEACTIVATE_YES, id=assistant_id).pack()
+    )
     assert _text(harness, "uz", "Done: the assistant is deactivated.") in sup.last.text
     async with harness.db() as session:
         person = await session.get(User, assistant_id)
@@ -275,7 +286,9 @@ async def test_an_admins_announcement_reaches_every_assistant(harness) -> None: 
         )
         in person.last.text
     )
-    await person.press_data(person.last.message_id, SvCB(action="ann", v="send").pack())
+    await person.press_data(
+        person.last.message_id, SvCB(action=SupervisorAction.ANNOUNCE, v="send").pack()
+    )
     async with harness.db() as session:
         rows = (
             await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "announcement"))
@@ -293,12 +306,18 @@ async def test_drill_down_stays_within_the_scope(harness, caplog) -> None:  # ty
     digest = sup.last.message_id
     with caplog.at_level(logging.WARNING):
         for level, code in (("r", "1726"), ("d", UCHTEPA), ("c", "")):
-            await sup.press_data(digest, SupCB(action="drill", level=level, code=code).pack())
+            await sup.press_data(
+                digest, SupCB(action=DigestAction.DRILL, level=level, code=code).pack()
+            )
             assert sup.last_answer is not None
             assert sup.last_answer.text == _text(harness, "uz", "This button is out of date.")
-        await sup.press_data(digest, SupCB(action="mh", level="d", code=UCHTEPA).pack())
+        await sup.press_data(
+            digest, SupCB(action=DigestAction.MAHALLAS, level="d", code=UCHTEPA).pack()
+        )
         assert sup.last_answer.text == _text(harness, "uz", "This button is out of date.")
-    await sup.press_data(digest, SupCB(action="drill", level="d", code=CHILONZOR).pack())
+    await sup.press_data(digest, SupCB(action=DigestAction.DRILL, level="d", code=CHILONZOR).pack())
     assert "Chilonzor tumani" in sup.last.text and "1/6" in str(sup.last.buttons)
-    await sup.press_data(digest, SupCB(action="mh", level="d", code=CHILONZOR).pack())
+    await sup.press_data(
+        digest, SupCB(action=DigestAction.MAHALLAS, level="d", code=CHILONZOR).pack()
+    )
     assert "Chilonzor tumani" in sup.last.text

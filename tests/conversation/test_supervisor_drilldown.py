@@ -35,7 +35,7 @@ from aiogram.utils.i18n import gettext as _
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.callbacks import DrillCB, PickCB, SupCB, SvCB
+from bot.callbacks import DigestAction, DrillCB, PickCB, SupCB, SupervisorAction, SvCB
 from bot.i18n import fmt_date, fmt_datetime, fmt_money, in_locale
 from db.models import Case, CaseEvent, OutboxMessage, User
 from tests.support.factories import (
@@ -483,10 +483,10 @@ async def test_district_supervisor_refused_forged_places_above_and_beside(harnes
             DrillCB(level="a", code=M3, id=world.a3.id),
             DrillCB(level="a", code=M1, id=world.a3.id),  # an assistant of another mahalla
             DrillCB(level="x", code=CHILONZOR),
-            SupCB(action="drill", level="r", code=TASHKENT),
-            SupCB(action="mh", level="d", code=UCHTEPA),
-            SupCB(action="xlsx", level="d", code=UCHTEPA),
-            SupCB(action="xlsx", level="c", code=""),
+            SupCB(action=DigestAction.DRILL, level="r", code=TASHKENT),
+            SupCB(action=DigestAction.MAHALLAS, level="d", code=UCHTEPA),
+            SupCB(action=DigestAction.EXPORT, level="d", code=UCHTEPA),
+            SupCB(action=DigestAction.EXPORT, level="c", code=""),
         ]
         with caplog.at_level(logging.INFO):
             for data in forged:
@@ -578,7 +578,9 @@ async def test_region_supervisor_reassigns_to_another_district(harness) -> None:
         for person in (sup, *people.values()):
             await person.send("/start")
         await sup.send(t(h, "⏰ Overdue in my area"))
-        await sup.press_data(sup.last.message_id, SvCB(action="open", id=case.id).pack())
+        await sup.press_data(
+            sup.last.message_id, SvCB(action=SupervisorAction.OPEN, id=case.id).pack()
+        )
         await sup.press(t(h, "🔁 Reassign"))
         buttons = str(sup.last.buttons)
         assert "Bobur Aliyev" in buttons and "Aziza" not in buttons and "Olim" not in buttons
@@ -615,7 +617,9 @@ async def test_region_supervisor_reassigns_to_another_district(harness) -> None:
         assert sup.last_answer.text == t(h, "This button is out of date.")
         await sup.press_data(
             sup.last.message_id,
-            SvCB(action="rto", id=world.cases["c6"].id, v=str(world.a4.id)).pack(),
+            SvCB(
+                action=SupervisorAction.REASSIGN_TO, id=world.cases["c6"].id, v=str(world.a4.id)
+            ).pack(),
         )
         assert sup.last_answer.text == t(h, "This button is out of date.")
 

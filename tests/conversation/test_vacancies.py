@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.callbacks import VacCB
+from bot.callbacks import VacancyAction, VacCB
 from bot.services import cases, vacancies
 from db.models import Case, Job, User, Vacancy, VacancyOffer, utcnow
 from tests.support.factories import make_assistant, make_user
@@ -204,7 +204,9 @@ async def test_posting_answers_bad_input_and_offers_exactly_the_matching_seekers
     assert boss.last.text.startswith("⚠️ Пожалуйста, выберите кнопками ниже или /cancel.")
     await boss.press("Швея, портной")
     # A stale button of the earlier step is refused.
-    await boss.press_data(occupation_message, VacCB(action="occ", v="driver").pack())
+    await boss.press_data(
+        occupation_message, VacCB(action=VacancyAction.OCCUPATION, v="driver").pack()
+    )
     assert boss.last_answer is not None and boss.last_answer.text == "Эта кнопка устарела."
     # Step 4, place: a location; then the whole district.
     assert "Шаг 4 из 8" in boss.last.text
@@ -341,11 +343,11 @@ async def test_assistants_and_citizens_act_only_on_their_own(harness: Any) -> No
     (offer,) = await offers(harness)
 
     for action, ident in (
-        ("open", vacancy.id),
-        ("who", vacancy.id),
-        ("close", vacancy.id),
-        ("hire", offer.id),
-        ("hirey", offer.id),
+        (VacancyAction.OPEN, vacancy.id),
+        (VacancyAction.PEOPLE, vacancy.id),
+        (VacancyAction.CLOSE, vacancy.id),
+        (VacancyAction.HIRE, offer.id),
+        (VacancyAction.HIRE_YES, offer.id),
     ):
         await stranger.press_data(stranger.last, VacCB(action=action, id=ident).pack())
         assert (
@@ -359,10 +361,10 @@ async def test_assistants_and_citizens_act_only_on_their_own(harness: Any) -> No
     far, _ = await seeker(harness, 9302, "uz", JOB, mahalla="101-0085")
     await far.send(t(harness, "🔎 Vacancies", "uz"))
     assert "ochiq vakansiyalar yoʻq" in far.last.text
-    await far.press_data(far.last, VacCB(action="int", id=vacancy.id).pack())
+    await far.press_data(far.last, VacCB(action=VacancyAction.INTERESTED, id=vacancy.id).pack())
     assert far.last_answer is not None and far.last_answer.text == "Bu tugma eskirgan."
     # A citizen cannot start posting, nor press a posting step.
-    await citizen.press_data(citizen.last, VacCB(action="new").pack())
+    await citizen.press_data(citizen.last, VacCB(action=VacancyAction.NEW).pack())
     assert citizen.last_answer is not None and citizen.last_answer.text == "Bu tugma eskirgan."
     await citizen.send(t(harness, "📢 Vacancies", "uz"))
     assert citizen.last.text == "Bu menyu mahalla yordamchilari uchun."
@@ -434,7 +436,9 @@ async def test_citizens_browse_their_district_paged_and_answer_themselves(harnes
     (offer,) = await offers(harness)
     assert (offer.source, offer.answer, offer.case_id) == ("browse", "interested", case.id)
     # Again: already.
-    await citizen.press_data(citizen.last, VacCB(action="int", id=offer.vacancy_id).pack())
+    await citizen.press_data(
+        citizen.last, VacCB(action=VacancyAction.INTERESTED, id=offer.vacancy_id).pack()
+    )
     assert citizen.last_answer is not None and "allaqachon" in (citizen.last_answer.text or "")
 
 

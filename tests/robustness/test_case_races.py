@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.callbacks import ACB
+from bot.callbacks import ACB, AssistantAction
 from bot.services import cases
 from db.models import Case, CaseEvent, OutboxMessage, utcnow
 from tests.support.factories import make_assistant, make_case, make_user
@@ -107,7 +107,9 @@ async def test_an_assistant_who_lost_the_race_sees_the_case_as_it_is(
 
     monkeypatch.setattr(cases, "change_status", another_actor_first)
     # The new-case message's "✅ Accept" button (notify.case_created), pressed on a bot message.
-    await assistant.press_data(assistant.messages[-1], ACB(action="acc", id=case_id).pack())
+    await assistant.press_data(
+        assistant.messages[-1], ACB(action=AssistantAction.ACCEPT, id=case_id).pack()
+    )
     answer = assistant.last_answer
     assert answer is not None and answer.show_alert
     assert answer.text == "N-00001 murojaati allaqachon: ishlanmoqda. Hech narsa oʻzgarmadi."

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.callbacks import QCB
+from bot.callbacks import QCB, QuestionAction
 from db.models import Case, District, Job, Mahalla, OutboxMessage
 from devkit.fakeapi.core import NOT_MODIFIED
 from tests.conversation.test_questionnaire import SHORT_PATH, fill, open_questionnaire, t
@@ -152,7 +152,7 @@ async def _five_taps_on_send(harness: Any) -> Any:
         b["callback_data"]
         for row in summary.inline_keyboard
         for b in row
-        if QCB.unpack(b["callback_data"]).action == "send"
+        if QCB.unpack(b["callback_data"]).action == QuestionAction.SEND
     )
     await asyncio.gather(*(user.press_data(summary, data) for _ in range(5)))
     async with harness.db() as session:

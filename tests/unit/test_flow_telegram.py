@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.callbacks import QCB
+from bot.callbacks import QCB, QuestionAction
 from bot.flows import telegram as tg
 from bot.flows.engine import AnswerError, AttachStep, Engine, QuestionStep, SummaryStep
 from bot.flows.loader import FlowDefinitionError, load_definitions, parse_definition
@@ -79,7 +79,7 @@ def test_first_question_progress_bold_hint_and_navigation(household: Engine) -> 
     assert lines[2].startswith("<i>Вместе с вами.")
     assert "Your answer" not in text and "Ваш ответ" not in text
     assert _texts(markup) == [["✖️ Отмена"]]  # no Back on the first question, no Skip (required)
-    assert QCB.unpack(_data(markup)[0]) == QCB(draft=7, action="x")
+    assert QCB.unpack(_data(markup)[0]) == QCB(draft=7, action=QuestionAction.CANCEL)
 
 
 def test_exact_total_has_no_tilde() -> None:
@@ -194,8 +194,8 @@ def test_multi_toggles_with_marks_and_done(household: Engine) -> None:
     assert "Пенсия или пособие" in flat
     assert "✔️ Готово (2)" in flat
     datas = [QCB.unpack(d) for d in _data(markup)]
-    assert QCB(draft=3, action="t", q="income_sources", v="wage") in datas
-    assert QCB(draft=3, action="d", q="income_sources") in datas
+    assert QCB(draft=3, action=QuestionAction.TOGGLE, q="income_sources", v="wage") in datas
+    assert QCB(draft=3, action=QuestionAction.DONE, q="income_sources") in datas
 
 
 def test_every_loaded_definition_fits_the_64_byte_callback_limit() -> None:
@@ -258,7 +258,9 @@ def test_summary_lists_escaped_answers_with_babel_numbers_and_buttons(household:
     assert len(rows) == len(step.items) + 1
     assert rows[0] == ["1. Сколько человек в вашей семье?"]
     assert all(len(row[0]) <= tg.PICKER_LABEL_CAP for row in rows)
-    assert QCB.unpack(_data(picker)[0]) == QCB(draft=9, action="eq", q="members")
+    assert QCB.unpack(_data(picker)[0]) == QCB(
+        draft=9, action=QuestionAction.EDIT_QUESTION, q="members"
+    )
 
 
 def _long_flow(count: int, length: int) -> tuple[Engine, Any]:
@@ -325,8 +327,10 @@ def _q(qtype: str) -> Any:
 
 
 def test_parse_callback() -> None:
-    data = QCB(draft=12, action="c", q="housing", v="good").pack()
-    assert tg.parse_callback(data) == QCB(draft=12, action="c", q="housing", v="good")
+    data = QCB(draft=12, action=QuestionAction.CHOOSE, q="housing", v="good").pack()
+    assert tg.parse_callback(data) == QCB(
+        draft=12, action=QuestionAction.CHOOSE, q="housing", v="good"
+    )
     assert tg.parse_callback("q:notanumber:c::") is None
     assert tg.parse_callback("lg:uz") is None
     assert tg.parse_callback(None) is None

@@ -16,7 +16,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
-from bot.callbacks import LangCB, MenuCB
+from bot.callbacks import AdminAction, LangCB, MenuAction, MenuCB
 from bot.config import LOCALES
 from bot.i18n import LANGUAGE_NAMES, N_
 from bot.services.roles import Roles
@@ -67,12 +67,12 @@ ADMIN_MENU: tuple[tuple[str, str], ...] = (
     ("announce", N_("📣 Announcement")),
 )
 # The inline menu the 🛠 Admin button opens: (callback action, msgid).
-ADMIN_PANEL: tuple[tuple[str, str], ...] = (
-    ("fu", N_("👥 Find people")),
-    ("set", N_("🎯 Targets and time limits")),
-    ("imp", N_("📥 Import mahallas (CSV)")),
-    ("ob", N_("📮 Outbox health")),
-    ("hlp", N_("ℹ️ Admin help")),
+ADMIN_PANEL: tuple[tuple[AdminAction, str], ...] = (
+    (AdminAction.FIND_PEOPLE, N_("👥 Find people")),
+    (AdminAction.SETTINGS, N_("🎯 Targets and time limits")),
+    (AdminAction.IMPORT, N_("📥 Import mahallas (CSV)")),
+    (AdminAction.OUTBOX, N_("📮 Outbox health")),
+    (AdminAction.HELP, N_("ℹ️ Admin help")),
 )
 # What each admin button does, for the admin help (the button's own label first).
 ADMIN_HELP: dict[str, str] = {
@@ -85,17 +85,17 @@ ADMIN_HELP: dict[str, str] = {
         "a message to the assistants of the whole country, a region or a district; you see "
         "how many it reaches and confirm."
     ),
-    "fu": N_(
+    AdminAction.FIND_PEOPLE: N_(
         "assistants, supervisors or citizens of a place; open a person to grant or end a role "
         "(they are told, and their menu changes)."
     ),
-    "set": N_(
+    AdminAction.SETTINGS: N_(
         "the job targets a day and a month, and the working days to accept and to resolve "
         "a case; change one or go back to the configured value."
     ),
-    "imp": N_("add new mahallas and update changed ones from a CSV file."),
-    "ob": N_("messages waiting, failed or not delivered, and the oldest wait."),
-    "hlp": N_("this message."),
+    AdminAction.IMPORT: N_("add new mahallas and update changed ones from a CSV file."),
+    AdminAction.OUTBOX: N_("messages waiting, failed or not delivered, and the oldest wait."),
+    AdminAction.HELP: N_("this message."),
 }
 
 
@@ -238,7 +238,7 @@ def paged_buttons(
             nav.append(InlineKeyboardButton(text="◀️", callback_data=page_cb(page - 1).pack()))
         nav.append(
             InlineKeyboardButton(
-                text=f"{page + 1}/{pages}", callback_data=MenuCB(action="noop").pack()
+                text=f"{page + 1}/{pages}", callback_data=MenuCB(action=MenuAction.NOOP).pack()
             )
         )
         if page + 1 < pages:

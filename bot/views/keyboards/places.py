@@ -8,7 +8,7 @@ from typing import TypeVar
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import MenuCB, PlaceBackCB, PlaceCB
+from bot.callbacks import MenuAction, MenuCB, PlaceBackCB, PlaceCB
 from bot.services.collation import sort_key
 from bot.services.registry import place_name
 from bot.views.keyboards.common import paged_buttons
@@ -21,7 +21,9 @@ DISTRICTS_PER_PAGE = 16
 
 
 def cancel_button() -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=_("✖️ Cancel"), callback_data=MenuCB(action="cancel").pack())
+    return InlineKeyboardButton(
+        text=_("✖️ Cancel"), callback_data=MenuCB(action=MenuAction.CANCEL).pack()
+    )
 
 
 def in_reading_order(places: Sequence[P], locale: str) -> list[P]:

@@ -18,7 +18,7 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import PlaceCB, RegCB, SetCB
+from bot.callbacks import PlaceCB, RegAction, RegCB, SetCB, SettingsAction
 from bot.i18n import N_
 from bot.services.registry import place_name
 from bot.views.keyboards.common import paged_buttons
@@ -44,9 +44,11 @@ def _reply(rows: Sequence[Sequence[KeyboardButton]]) -> ReplyKeyboardMarkup:
 
 def consent_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ I agree"), callback_data=RegCB(action="consent", value="y"))
-    builder.button(text=_("❌ I do not agree"), callback_data=RegCB(action="consent", value="n"))
-    builder.button(text=_(BACK), callback_data=RegCB(action="back", value="consent"))
+    builder.button(text=_("✅ I agree"), callback_data=RegCB(action=RegAction.CONSENT, value="y"))
+    builder.button(
+        text=_("❌ I do not agree"), callback_data=RegCB(action=RegAction.CONSENT, value="n")
+    )
+    builder.button(text=_(BACK), callback_data=RegCB(action=RegAction.BACK, value="consent"))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -109,11 +111,11 @@ def regions_keyboard(
 
 def settings_menu() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("🌐 Language"), callback_data=SetCB(action="lang"))
-    builder.button(text=_("📍 Mahalla"), callback_data=SetCB(action="place"))
-    builder.button(text=_("👤 My data"), callback_data=SetCB(action="data"))
-    builder.button(text=_("🗑 Delete my data"), callback_data=SetCB(action="delete"))
-    builder.button(text=_(BACK), callback_data=SetCB(action="back"))
+    builder.button(text=_("🌐 Language"), callback_data=SetCB(action=SettingsAction.LANGUAGE))
+    builder.button(text=_("📍 Mahalla"), callback_data=SetCB(action=SettingsAction.PLACE))
+    builder.button(text=_("👤 My data"), callback_data=SetCB(action=SettingsAction.MY_DATA))
+    builder.button(text=_("🗑 Delete my data"), callback_data=SetCB(action=SettingsAction.DELETE))
+    builder.button(text=_(BACK), callback_data=SetCB(action=SettingsAction.CLOSE))
     builder.adjust(2, 1, 1, 1)
     return builder.as_markup()
 
@@ -121,25 +123,25 @@ def settings_menu() -> InlineKeyboardMarkup:
 def my_data_keyboard() -> InlineKeyboardMarkup:
     """Each field can be changed from here; Back returns to the settings menu."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✏️ Name"), callback_data=SetCB(action="name"))
-    builder.button(text=_("✏️ Phone"), callback_data=SetCB(action="phone"))
-    builder.button(text=_("✏️ Year of birth"), callback_data=SetCB(action="year"))
-    builder.button(text=_("✏️ Gender"), callback_data=SetCB(action="gender"))
-    builder.button(text=_("📍 Mahalla"), callback_data=SetCB(action="place"))
-    builder.button(text=_(BACK), callback_data=SetCB(action="open"))
+    builder.button(text=_("✏️ Name"), callback_data=SetCB(action=SettingsAction.NAME))
+    builder.button(text=_("✏️ Phone"), callback_data=SetCB(action=SettingsAction.PHONE))
+    builder.button(text=_("✏️ Year of birth"), callback_data=SetCB(action=SettingsAction.BIRTH_YEAR))
+    builder.button(text=_("✏️ Gender"), callback_data=SetCB(action=SettingsAction.GENDER))
+    builder.button(text=_("📍 Mahalla"), callback_data=SetCB(action=SettingsAction.PLACE))
+    builder.button(text=_(BACK), callback_data=SetCB(action=SettingsAction.OPEN))
     builder.adjust(2, 2, 1, 1)
     return builder.as_markup()
 
 
 def delete_confirm_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("🗑 Yes, delete"), callback_data=SetCB(action="delete_yes"))
-    builder.button(text=_("No, keep my data"), callback_data=SetCB(action="delete_no"))
+    builder.button(text=_("🗑 Yes, delete"), callback_data=SetCB(action=SettingsAction.DELETE_YES))
+    builder.button(text=_("No, keep my data"), callback_data=SetCB(action=SettingsAction.DELETE_NO))
     builder.adjust(1)
     return builder.as_markup()
 
 
 def back_to_settings_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_(BACK), callback_data=SetCB(action="open"))
+    builder.button(text=_(BACK), callback_data=SetCB(action=SettingsAction.OPEN))
     return builder.as_markup()
