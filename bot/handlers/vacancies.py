@@ -491,7 +491,7 @@ async def _step_view(
             builder.button(text=_short(label), callback_data=VacCB(action="pl", v=value))
     elif current == VacancyPost.pay.state:
         text = _(
-            "Step 5 of 8. What is the pay in so‘m a month? Type the amount, for example "
+            "Step 5 of 8. What is the pay in soʻm a month? Type the amount, for example "
             "3000000, or press “By agreement”."
         )
         builder.button(text=_("🤝 By agreement"), callback_data=VacCB(action="pay", v="none"))
@@ -659,7 +659,7 @@ async def on_step_text(
         pay = parse_whole(text)
         if pay is None or not vacancies.check_pay(pay):
             notice = _(
-                "Please type the pay as a whole number of so‘m from {min} to {max}, or press "
+                "Please type the pay as a whole number of soʻm from {min} to {max}, or press "
                 "“By agreement”."
             ).format(min=fmt_number(vacancies.PAY_MIN), max=fmt_number(vacancies.PAY_MAX))
             await _ask(*ask, notice=notice)
