@@ -526,9 +526,11 @@ async def _check_text(message: Message, state: FSMContext, i18n: I18n, number: s
     limit = TEXT_LIMITS.get(current or "", cases.MESSAGE_MAX)
     if len(text) > limit:
         await message.answer(
-            _("That is too long: at most {limit} characters. Please shorten it.").format(
-                limit=limit
-            ),
+            _(
+                "That is too long: at most {limit} character. Please shorten it.",
+                "That is too long: at most {limit} characters. Please shorten it.",
+                limit,
+            ).format(limit=limit),
             reply_markup=cancel_keyboard(),
         )
         return None

@@ -341,9 +341,11 @@ async def on_reason(
     reason = (message.text or "").strip()
     if not reason or len(reason) > supervision.REASON_MAX:
         await message.answer(
-            _("Please type a reason of up to {limit} characters, or /cancel.").format(
-                limit=supervision.REASON_MAX
-            )
+            _(
+                "Please type a reason of up to {limit} character, or /cancel.",
+                "Please type a reason of up to {limit} characters, or /cancel.",
+                supervision.REASON_MAX,
+            ).format(limit=supervision.REASON_MAX)
         )
         return
     await state.clear()
@@ -622,7 +624,10 @@ async def _ask_text(
     name = esc(await place_label(session, place.level, place.code, locale))
     text = _(
         "Type the announcement for the assistants of <b>{place}</b> in one message "
-        "(up to {limit} characters), or /cancel."
+        "(up to {limit} character), or /cancel.",
+        "Type the announcement for the assistants of <b>{place}</b> in one message "
+        "(up to {limit} characters), or /cancel.",
+        ANNOUNCEMENT_MAX,
     ).format(place=name, limit=ANNOUNCEMENT_MAX)
     markup = None
     if roles.is_admin or len(roles.scopes) > 1:
@@ -722,9 +727,11 @@ async def on_announcement_text(
         text = announcements.clean_text(message.text)
     except announcements.AnnouncementError:
         await message.answer(
-            _("Please type the text, up to {limit} characters, or /cancel.").format(
-                limit=ANNOUNCEMENT_MAX
-            )
+            _(
+                "Please type the text, up to {limit} character, or /cancel.",
+                "Please type the text, up to {limit} characters, or /cancel.",
+                ANNOUNCEMENT_MAX,
+            ).format(limit=ANNOUNCEMENT_MAX)
         )
         return
     data = await state.get_data()
@@ -750,9 +757,11 @@ async def on_announcement_text(
     builder.button(text=_("📣 Send"), callback_data=SvCB(action="ann", v="send"))
     builder.button(text=_("✖️ Cancel"), callback_data=SvCB(action="ann", v="cancel"))
     await message.answer(
-        _("Send this to {count} assistants of {place}?").format(
-            count=fmt_number(len(people)), place=name
-        )
+        _(
+            "Send this to {count} assistant of {place}?",
+            "Send this to {count} assistants of {place}?",
+            len(people),
+        ).format(count=fmt_number(len(people)), place=name)
         + "\n\n"
         + esc(text),
         reply_markup=builder.as_markup(),
@@ -804,15 +813,21 @@ async def on_announce_button(
     )
     await query.answer()
     await show_in_place(
-        query, _("Queued for {count} assistants.").format(count=fmt_number(queued)), None
+        query,
+        _("Queued for {count} assistant.", "Queued for {count} assistants.", queued).format(
+            count=fmt_number(queued)
+        ),
+        None,
     )
 
 
 async def on_announce_other(message: Message) -> None:
     await message.answer(
-        _("Please type the text, up to {limit} characters, or /cancel.").format(
-            limit=ANNOUNCEMENT_MAX
-        )
+        _(
+            "Please type the text, up to {limit} character, or /cancel.",
+            "Please type the text, up to {limit} characters, or /cancel.",
+            ANNOUNCEMENT_MAX,
+        ).format(limit=ANNOUNCEMENT_MAX)
     )
 
 

@@ -98,7 +98,8 @@ def history_section(
     lines = [_("<b>History</b>")]
     shown = list(events)
     if len(shown) > SHOWN:
-        lines.append(_("… {n} earlier entries").format(n=len(shown) - SHOWN))
+        earlier = len(shown) - SHOWN
+        lines.append(_("… {n} earlier entry", "… {n} earlier entries", earlier).format(n=earlier))
         shown = shown[-SHOWN:]
     lines += [history_line(event, case, names, step_numbers, tz) for event in shown]
     return "\n".join(lines)
