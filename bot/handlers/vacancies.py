@@ -34,6 +34,7 @@ from bot.services import matching, occupations, registry, roadmap, users, vacanc
 from bot.services.numbers import parse_number
 from bot.services.roles import Roles
 from bot.states import VacancyPost
+from bot.views import counted
 from bot.views.keyboards.common import main_menu, paged_buttons
 from bot.views.screens import show_in_place
 from bot.views.texts import esc, no_such_date, outcome_label
@@ -645,22 +646,12 @@ async def on_step_text(
     ask = (message, state, session, user, roles, settings)
     if current == VacancyPost.title.state:
         if not text or len(text) > vacancies.TITLE_MAX:
-            notice = _(
-                "Please type the job title (up to {limit} character).",
-                "Please type the job title (up to {limit} characters).",
-                vacancies.TITLE_MAX,
-            )
-            await _ask(*ask, notice=notice.format(limit=vacancies.TITLE_MAX))
+            await _ask(*ask, notice=counted.job_title_prompt(vacancies.TITLE_MAX))
             return
         await _next(*ask, title=text)
     elif current == VacancyPost.employer.state:
         if not text or len(text) > vacancies.EMPLOYER_MAX:
-            notice = _(
-                "Please type the employer's name (up to {limit} character).",
-                "Please type the employer's name (up to {limit} characters).",
-                vacancies.EMPLOYER_MAX,
-            )
-            await _ask(*ask, notice=notice.format(limit=vacancies.EMPLOYER_MAX))
+            await _ask(*ask, notice=counted.employer_name_prompt(vacancies.EMPLOYER_MAX))
             return
         await _next(*ask, employer=text)
     elif current == VacancyPost.pay.state:
@@ -698,11 +689,7 @@ def _date_problem(reason: str, today: dt.date) -> str:
     if reason == "past":
         return _("That day has already passed. Choose today or a later day.")
     if reason == "far":
-        return _(
-            "That is too far ahead: at most {days} day from today.",
-            "That is too far ahead: at most {days} days from today.",
-            vacancies.CLOSES_WITHIN_DAYS,
-        ).format(days=vacancies.CLOSES_WITHIN_DAYS)
+        return counted.too_far_ahead(vacancies.CLOSES_WITHIN_DAYS)
     if reason == "no_such_date":
         return no_such_date(today + dt.timedelta(days=14))
     return _("Please type the date as dd.mm.yyyy, for example {example}.").format(
@@ -808,17 +795,7 @@ async def _post(
     for new in result.offers:
         sent += await notify_requests.vacancy_offer(session, i18n, new)
     await session.commit()
-    lead = _(
-        "✅ Vacancy posted. Offered to {count} person whose request matches.",
-        "✅ Vacancy posted. Offered to {count} people whose requests match.",
-        sent,
-    ).format(count=sent)
-    if result.limited:
-        lead += "\n" + _(
-            "{count} more matches, but has already had today's {limit} offers.",
-            "{count} more match, but have already had today's {limit} offers.",
-            result.limited,
-        ).format(count=result.limited, limit=matching.DAILY_OFFER_LIMIT)
+    lead = counted.vacancy_posted(sent, result.limited, matching.DAILY_OFFER_LIMIT)
     await query.answer()
     await _drop_markup(message)
     text, markup = await _card_view(session, vacancy, user, 0, lead=lead)
