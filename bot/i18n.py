@@ -24,7 +24,7 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 
 # Names of the languages in themselves, for the language buttons.
-LANGUAGE_NAMES: dict[str, str] = {"uz": "O‘zbekcha", "uz_Cyrl": "Ўзбекча", "ru": "Русский"}
+LANGUAGE_NAMES: dict[str, str] = {"uz": "Oʻzbekcha", "uz_Cyrl": "Ўзбекча", "ru": "Русский"}
 _BABEL_LOCALES = {"uz": "uz_Latn", "uz_Cyrl": "uz_Cyrl", "ru": "ru"}
 
 
@@ -85,11 +85,11 @@ def fmt_percent(part: int | float, whole: int | float, locale: str | None = None
 
 
 def fmt_money(amount: int | float | Decimal, locale: str | None = None) -> str:
-    """So'm without fractions: '669 000 so‘m'."""
+    """Soʻm without fractions: '669 000 soʻm'."""
     number = format_decimal(
         round(amount), locale=_BABEL_LOCALES[normalize_locale(locale or current_locale())]
     )
-    return _("{amount} so‘m").format(amount=number)
+    return _("{amount} soʻm").format(amount=number)
 
 
 def fmt_date(value: dt.date, locale: str | None = None) -> str:

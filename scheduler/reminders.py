@@ -100,7 +100,11 @@ def morning_text(name: str | None, day: AssistantDay, overdue: Sequence[str]) ->
     )
     lines = [
         greeting,
-        _("🎯 Target for today: {target} new job(s).").format(target=n(day.target_day)),
+        _(
+            "🎯 Target for today: {target} new job.",
+            "🎯 Target for today: {target} new jobs.",
+            day.target_day,
+        ).format(target=n(day.target_day)),
         _("📅 Yesterday: {yesterday} · this month: {month} of {target}.").format(
             yesterday=n(day.jobs_yesterday), month=n(day.jobs_month), target=n(day.target_month)
         ),

@@ -73,9 +73,12 @@ def error_text(error: AnswerError, question: Question | None, locale: str) -> st
             return _("Enter a year with four digits, for example 1985.")
         return _("Enter a whole number using digits, for example 4.")
     if code == "too_long":
-        return _("The answer is too long: at most {max} characters, you wrote {length}.").format(
-            max=p.get("max", ""), length=p.get("length", "")
-        )
+        limit = int(p.get("max") or 0)
+        return _(
+            "The answer is too long: at most {max} character, you wrote {length}.",
+            "The answer is too long: at most {max} characters, you wrote {length}.",
+            limit,
+        ).format(max=limit, length=p.get("length", ""))
     if code == "empty":
         return _("Please write an answer.")
     if code == "phone_invalid":
@@ -121,9 +124,12 @@ def _media_error(code: str, params: dict[str, Any]) -> str | None:
             "A voice message can't answer this question. Please type the answer or use the buttons."
         )
     if code == "voice_too_long":
-        return _("The voice message is too long: please keep it under {max} minutes.").format(
-            max=params.get("max", 5)
-        )
+        minutes = int(params.get("max", 5))
+        return _(
+            "The voice message is too long: please keep it under {max} minute.",
+            "The voice message is too long: please keep it under {max} minutes.",
+            minutes,
+        ).format(max=minutes)
     if code == "file_not_here":
         return _(
             "I can't take a photo or a file as the answer here. Please type the answer or use "

@@ -141,7 +141,10 @@ async def _make(
     await message.edit_text(
         _(
             "Invite for the {role}: <b>{place}</b>\n\nSend this link to the person. It works "
-            "once and expires in {days} days:\n{link}"
+            "once and expires in {days} day:\n{link}",
+            "Invite for the {role}: <b>{place}</b>\n\nSend this link to the person. It works "
+            "once and expires in {days} days:\n{link}",
+            settings.invite_valid_days,
         ).format(
             role=role_label(role, level),
             place=place,

@@ -34,6 +34,7 @@ from bot.services import case_files, cases
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
 from bot.states import CaseReply, CaseWork
+from bot.views import counted
 from bot.views.case_card import card_sections, row_label
 from bot.views.case_files import files_button_label
 from bot.views.keyboards.common import main_menu, menu_action_for, paged_buttons
@@ -527,9 +528,7 @@ async def _check_text(message: Message, state: FSMContext, i18n: I18n, number: s
     limit = TEXT_LIMITS.get(current or "", cases.MESSAGE_MAX)
     if len(text) > limit:
         await message.answer(
-            _("That is too long: at most {limit} characters. Please shorten it.").format(
-                limit=limit
-            ),
+            counted.too_long(limit),
             reply_markup=cancel_keyboard(),
         )
         return None

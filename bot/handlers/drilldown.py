@@ -64,9 +64,11 @@ def indicator_lines(figures: PlaceIndicators) -> list[str]:
     categories = dict(f.categories)
     n = fmt_number
     lines = [
-        _("👥 Assistants: {count}, on target: {on_target} (at least {expected} jobs each)").format(
-            count=n(f.assistants), on_target=n(f.on_target), expected=n(f.expected_each)
-        ),
+        _(
+            "👥 Assistants: {count}, on target: {on_target} (at least {expected} job each)",
+            "👥 Assistants: {count}, on target: {on_target} (at least {expected} jobs each)",
+            f.expected_each,
+        ).format(count=n(f.assistants), on_target=n(f.on_target), expected=n(f.expected_each)),
         _("🏘 Mahallas: {count}, without an assistant: {missing}").format(
             count=n(f.mahallas), missing=n(f.without_assistant)
         ),

@@ -146,7 +146,7 @@ def _due_view(
     builder = InlineKeyboardBuilder()
     for days in rm.DUE_PRESETS:
         builder.button(
-            text=_("In {days} days ({date})").format(
+            text=_("In {days} day ({date})", "In {days} days ({date})", days).format(
                 days=days, date=fmt_date(today + dt.timedelta(days=days), locale)
             ),
             callback_data=RoadmapCB(
@@ -213,8 +213,11 @@ async def on_roadmap(
         if isinstance(query.message, Message):
             await query.message.edit_text(
                 _(
+                    "<b>{institution}</b>: type what must be done (up to {limit} character), "
+                    "or /cancel.",
                     "<b>{institution}</b>: type what must be done (up to {limit} characters), "
-                    "or /cancel."
+                    "or /cancel.",
+                    rm.ACTION_MAX_CHARS,
                 ).format(
                     institution=esc(institution_name(rules, data.v, locale)),
                     limit=rm.ACTION_MAX_CHARS,

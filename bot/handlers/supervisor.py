@@ -30,12 +30,13 @@ from bot.handlers import drilldown
 from bot.handlers.admin import _make as make_invite
 from bot.handlers.admin import picking
 from bot.handlers.places import show_districts, show_mahallas, show_regions
-from bot.i18n import current_locale, fmt_number
+from bot.i18n import current_locale
 from bot.notifications import cases as notify
 from bot.services import announcements, cases, registry, supervision
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
 from bot.states import SupervisorWork
+from bot.views import counted
 from bot.views.case_card import card_sections, row_label
 from bot.views.keyboards.common import main_menu, paged_buttons
 from bot.views.render import fit_message
@@ -340,11 +341,7 @@ async def on_reason(
     data = await state.get_data()
     reason = (message.text or "").strip()
     if not reason or len(reason) > supervision.REASON_MAX:
-        await message.answer(
-            _("Please type a reason of up to {limit} characters, or /cancel.").format(
-                limit=supervision.REASON_MAX
-            )
-        )
+        await message.answer(counted.reason_prompt(supervision.REASON_MAX))
         return
     await state.clear()
     case = await supervision.case_in_scope(session, roles.scopes, int(data.get("case") or 0))
@@ -620,10 +617,7 @@ async def _ask_text(
     await state.set_state(SupervisorWork.announcement)
     await state.update_data(level=place.level, code=place.code)
     name = esc(await place_label(session, place.level, place.code, locale))
-    text = _(
-        "Type the announcement for the assistants of <b>{place}</b> in one message "
-        "(up to {limit} characters), or /cancel."
-    ).format(place=name, limit=ANNOUNCEMENT_MAX)
+    text = counted.announcement_prompt(name, ANNOUNCEMENT_MAX)
     markup = None
     if roles.is_admin or len(roles.scopes) > 1:
         builder = InlineKeyboardBuilder()
@@ -721,11 +715,7 @@ async def on_announcement_text(
     try:
         text = announcements.clean_text(message.text)
     except announcements.AnnouncementError:
-        await message.answer(
-            _("Please type the text, up to {limit} characters, or /cancel.").format(
-                limit=ANNOUNCEMENT_MAX
-            )
-        )
+        await message.answer(counted.announcement_text_prompt(ANNOUNCEMENT_MAX))
         return
     data = await state.get_data()
     place = await announcements.allowed_place(
@@ -750,11 +740,7 @@ async def on_announcement_text(
     builder.button(text=_("📣 Send"), callback_data=SvCB(action="ann", v="send"))
     builder.button(text=_("✖️ Cancel"), callback_data=SvCB(action="ann", v="cancel"))
     await message.answer(
-        _("Send this to {count} assistants of {place}?").format(
-            count=fmt_number(len(people)), place=name
-        )
-        + "\n\n"
-        + esc(text),
+        counted.announcement_confirm(len(people), name) + "\n\n" + esc(text),
         reply_markup=builder.as_markup(),
     )
 
@@ -803,17 +789,11 @@ async def on_announce_button(
         queued,
     )
     await query.answer()
-    await show_in_place(
-        query, _("Queued for {count} assistants.").format(count=fmt_number(queued)), None
-    )
+    await show_in_place(query, counted.announcement_queued(queued), None)
 
 
 async def on_announce_other(message: Message) -> None:
-    await message.answer(
-        _("Please type the text, up to {limit} characters, or /cancel.").format(
-            limit=ANNOUNCEMENT_MAX
-        )
-    )
+    await message.answer(counted.announcement_text_prompt(ANNOUNCEMENT_MAX))
 
 
 async def on_confirm_other(message: Message) -> None:

@@ -34,6 +34,7 @@ from bot.services import matching, occupations, registry, roadmap, users, vacanc
 from bot.services.numbers import parse_number
 from bot.services.roles import Roles
 from bot.states import VacancyPost
+from bot.views import counted
 from bot.views.keyboards.common import main_menu, paged_buttons
 from bot.views.screens import show_in_place
 from bot.views.texts import esc, no_such_date, outcome_label
@@ -491,7 +492,7 @@ async def _step_view(
             builder.button(text=_short(label), callback_data=VacCB(action="pl", v=value))
     elif current == VacancyPost.pay.state:
         text = _(
-            "Step 5 of 8. What is the pay in so‘m a month? Type the amount, for example "
+            "Step 5 of 8. What is the pay in soʻm a month? Type the amount, for example "
             "3000000, or press “By agreement”."
         )
         builder.button(text=_("🤝 By agreement"), callback_data=VacCB(action="pay", v="none"))
@@ -518,7 +519,7 @@ async def _step_view(
         ).format(example=example)
         for days in CLOSES_BUTTONS:
             builder.button(
-                text=_("In {days} days ({date})").format(
+                text=_("In {days} day ({date})", "In {days} days ({date})", days).format(
                     days=days, date=fmt_date(today + dt.timedelta(days=days))
                 ),
                 callback_data=VacCB(action="d", v=str(days)),
@@ -645,21 +646,19 @@ async def on_step_text(
     ask = (message, state, session, user, roles, settings)
     if current == VacancyPost.title.state:
         if not text or len(text) > vacancies.TITLE_MAX:
-            notice = _("Please type the job title (up to {limit} characters).")
-            await _ask(*ask, notice=notice.format(limit=vacancies.TITLE_MAX))
+            await _ask(*ask, notice=counted.job_title_prompt(vacancies.TITLE_MAX))
             return
         await _next(*ask, title=text)
     elif current == VacancyPost.employer.state:
         if not text or len(text) > vacancies.EMPLOYER_MAX:
-            notice = _("Please type the employer's name (up to {limit} characters).")
-            await _ask(*ask, notice=notice.format(limit=vacancies.EMPLOYER_MAX))
+            await _ask(*ask, notice=counted.employer_name_prompt(vacancies.EMPLOYER_MAX))
             return
         await _next(*ask, employer=text)
     elif current == VacancyPost.pay.state:
         pay = parse_whole(text)
         if pay is None or not vacancies.check_pay(pay):
             notice = _(
-                "Please type the pay as a whole number of so‘m from {min} to {max}, or press "
+                "Please type the pay as a whole number of soʻm from {min} to {max}, or press "
                 "“By agreement”."
             ).format(min=fmt_number(vacancies.PAY_MIN), max=fmt_number(vacancies.PAY_MAX))
             await _ask(*ask, notice=notice)
@@ -690,9 +689,7 @@ def _date_problem(reason: str, today: dt.date) -> str:
     if reason == "past":
         return _("That day has already passed. Choose today or a later day.")
     if reason == "far":
-        return _("That is too far ahead: at most {days} days from today.").format(
-            days=vacancies.CLOSES_WITHIN_DAYS
-        )
+        return counted.too_far_ahead(vacancies.CLOSES_WITHIN_DAYS)
     if reason == "no_such_date":
         return no_such_date(today + dt.timedelta(days=14))
     return _("Please type the date as dd.mm.yyyy, for example {example}.").format(
@@ -798,13 +795,7 @@ async def _post(
     for new in result.offers:
         sent += await notify_requests.vacancy_offer(session, i18n, new)
     await session.commit()
-    lead = _("✅ Vacancy posted. Offered to {count} people whose requests match.").format(
-        count=sent
-    )
-    if result.limited:
-        lead += "\n" + _("{count} more match, but have already had today's {limit} offers.").format(
-            count=result.limited, limit=matching.DAILY_OFFER_LIMIT
-        )
+    lead = counted.vacancy_posted(sent, result.limited, matching.DAILY_OFFER_LIMIT)
     await query.answer()
     await _drop_markup(message)
     text, markup = await _card_view(session, vacancy, user, 0, lead=lead)

@@ -103,7 +103,8 @@ def history_section(
     lines = [_("<b>History</b>")]
     shown = list(events)
     if len(shown) > SHOWN:
-        lines.append(_("… {n} earlier entries").format(n=len(shown) - SHOWN))
+        earlier = len(shown) - SHOWN
+        lines.append(_("… {n} earlier entry", "… {n} earlier entries", earlier).format(n=earlier))
         shown = shown[-SHOWN:]
     lines += [
         history_line(event, case, names, step_numbers, tz, (attached or {}).get(event.id, ()))

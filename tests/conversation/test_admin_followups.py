@@ -27,9 +27,10 @@ CHILONZOR, UCHTEPA = "1726294", "1726262"
 M1, M2, M3 = "103-0104", "103-0084", "101-0085"  # M1, M2 in Chilonzor; M3 in Uchtepa
 
 
-def _t(harness: Any, msgid: str, locale: str = "uz", **values: Any) -> str:
+def _t(harness: Any, msgid: str | tuple[str, str, int], locale: str = "uz", **values: Any) -> str:
     with in_locale(harness.app.i18n, locale):
-        return _(msgid).format(**values)
+        args = msgid if isinstance(msgid, tuple) else (msgid,)
+        return _(*args).format(**values)
 
 
 async def _scoped(session: Any, telegram_id: int, *districts: str, **kwargs: Any) -> User:
@@ -95,14 +96,20 @@ async def test_a_supervisor_of_two_districts_chooses_one_and_forged_places_are_r
     assert (
         _t(
             harness,
-            "Send this to {count} assistants of {place}?",
+            (
+                "Send this to {count} assistant of {place}?",
+                "Send this to {count} assistants of {place}?",
+                2,
+            ),
             count=2,
             place="Chilonzor tumani",
         )
         in sup.last.text
     )
     await sup.press(_t(harness, "📣 Send"))
-    assert sup.last.text == _t(harness, "Queued for {count} assistants.", count=2)
+    assert sup.last.text == _t(
+        harness, ("Queued for {count} assistant.", "Queued for {count} assistants.", 2), count=2
+    )
     rows = await _announcements(harness)
     assert sorted(row.user_id for row in rows) == sorted(chilonzor)
     assert all("Plan &lt;b&gt;for&lt;/b&gt; Friday" in row.payload["text"] for row in rows)

@@ -23,9 +23,10 @@ CHILONZOR, UCHTEPA = "1726294", "1726262"
 M1, M3 = "103-0104", "101-0085"  # Chilonzor; Uchtepa
 
 
-def _t(harness: Any, msgid: str, **values: Any) -> str:
+def _t(harness: Any, msgid: str | tuple[str, str, int], **values: Any) -> str:
     with in_locale(harness.app.i18n, "uz"):
-        return _(msgid).format(**values)
+        args = msgid if isinstance(msgid, tuple) else (msgid,)
+        return _(*args).format(**values)
 
 
 async def _admin(harness: Any) -> Any:
@@ -316,17 +317,33 @@ async def test_admin_announces_to_one_district_with_a_confirm_step(harness) -> N
     )
     await admin.send_sticker()
     assert admin.last.text == _t(
-        harness, "Please type the text, up to {limit} characters, or /cancel.", limit=2000
+        harness,
+        (
+            "Please type the text, up to {limit} character, or /cancel.",
+            "Please type the text, up to {limit} characters, or /cancel.",
+            2000,
+        ),
+        limit=2000,
     )
     await admin.send("x" * 2001)
     assert admin.last.text == _t(
-        harness, "Please type the text, up to {limit} characters, or /cancel.", limit=2000
+        harness,
+        (
+            "Please type the text, up to {limit} character, or /cancel.",
+            "Please type the text, up to {limit} characters, or /cancel.",
+            2000,
+        ),
+        limit=2000,
     )
     await admin.send("Seminar <tomorrow>")
     assert (
         _t(
             harness,
-            "Send this to {count} assistants of {place}?",
+            (
+                "Send this to {count} assistant of {place}?",
+                "Send this to {count} assistants of {place}?",
+                1,
+            ),
             count=1,
             place="Chilonzor tumani",
         )

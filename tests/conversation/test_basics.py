@@ -19,7 +19,7 @@ async def _user_row(harness, telegram_id: int) -> User:  # type: ignore[no-untyp
         return user
 
 
-async def choose_language(harness, user, button: str = "O‘zbekcha") -> None:  # type: ignore[no-untyped-def]
+async def choose_language(harness, user, button: str = "Oʻzbekcha") -> None:  # type: ignore[no-untyped-def]
     """Answer the first-contact language question (the guessed language carries a ✅), then
     leave the registration it starts with /cancel: these tests are about everything else."""
     await user.send("/start")
@@ -32,12 +32,12 @@ async def test_first_contact_preselects_russian_and_switches_to_uzbek(harness) -
     user = harness.user(101, first_name="Dilshod", language_code="ru-RU")
     await user.send("/start")
     assert "Выберите язык" in user.last.text.splitlines()[0]
-    assert user.last.buttons == [["O‘zbekcha"], ["Ўзбекча"], ["✅ Русский"]]
+    assert user.last.buttons == [["Oʻzbekcha"], ["Ўзбекча"], ["✅ Русский"]]
     stored = await _user_row(harness, 101)
     assert (stored.locale, stored.locale_confirmed) == ("ru", False)
 
-    await user.press("O‘zbekcha")
-    assert any("Til: O‘zbekcha" in m.text for m in user.messages)
+    await user.press("Oʻzbekcha")
+    assert any("Til: Oʻzbekcha" in m.text for m in user.messages)
     assert "Rozimisiz?" in user.last.text  # registration starts, in Uzbek
     stored = await _user_row(harness, 101)
     assert (stored.locale, stored.locale_confirmed) == ("uz", True)
@@ -208,7 +208,7 @@ async def test_language_change_redraws_the_open_question(harness) -> None:  # ty
 
     user = harness.user(131, first_name="Ali", language_code="uz")
     await user.send("/start")
-    await user.press(next(b for row in user.last.buttons for b in row if b.endswith("O‘zbekcha")))
+    await user.press(next(b for row in user.last.buttons for b in row if b.endswith("Oʻzbekcha")))
     await user.press("✅ Roziman")
     assert "Ismingiz va familiyangizni" in user.last.text
     await user.send("/language")
@@ -236,7 +236,7 @@ async def test_help_in_the_middle_of_a_flow_asks_the_open_question_again(harness
 
     user = harness.user(141, first_name="Ali", language_code="uz")
     await user.send("/start")
-    await user.press(next(b for row in user.last.buttons for b in row if b.endswith("O‘zbekcha")))
+    await user.press(next(b for row in user.last.buttons for b in row if b.endswith("Oʻzbekcha")))
     await user.press("✅ Roziman")
     before = len(user.messages)
     await user.send("/help")
@@ -406,7 +406,7 @@ async def test_an_admin_on_first_contact_signs_up_as_staff(harness) -> None:  # 
     i18n = harness.app.i18n
     admin = harness.user(ADMIN_ID, first_name="Sardor", language_code="uz")
     await admin.send("/start")
-    await admin.press(next(b for row in admin.last.buttons for b in row if b.endswith("O‘zbekcha")))
+    await admin.press(next(b for row in admin.last.buttons for b in row if b.endswith("Oʻzbekcha")))
     assert "Botdagi ishingiz uchun" in admin.last.text
     await admin.press(next(b for row in admin.last.buttons for b in row if b.startswith("✅")))
     await admin.send("Sardor Yusupov")

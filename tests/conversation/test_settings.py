@@ -72,7 +72,7 @@ async def test_my_data_is_shown_escaped_and_each_field_can_change(harness: Any) 
     assert "Tugʻilgan yil: 1961" in card.text
     assert "Jins: ayol" in card.text
     assert "Beshqoʻrgʻon MFY, Chilonzor tumani, Toshkent shahri" in card.text
-    assert "Til: O‘zbekcha" in card.text
+    assert "Til: Oʻzbekcha" in card.text
     assert "Murojaatlar: 0" in card.text
 
     await user.press("✏️ Ism")
@@ -142,7 +142,7 @@ async def test_delete_my_data_after_confirmation(harness: Any) -> None:
 
     # Coming back starts again with consent.
     await user.send("/language")
-    await user.press("✅ O‘zbekcha")
+    await user.press("✅ Oʻzbekcha")
     assert "Rozimisiz?" in user.last.text
     await user.press("✅ Roziman")
     assert "Ismingiz va familiyangizni" in user.last.text
@@ -152,7 +152,7 @@ async def test_delete_my_data_after_confirmation(harness: Any) -> None:
 async def test_settings_without_consent_leads_to_registration(harness: Any) -> None:
     user = harness.user(405, first_name="Ali", language_code="uz")
     await user.send("/start")
-    await user.press("✅ O‘zbekcha")
+    await user.press("✅ Oʻzbekcha")
     await user.press("❌ Rozi emasman")
     await user.press("⚙️ Sozlamalar")
     await user.press("👤 Mening maʼlumotlarim")

@@ -38,9 +38,10 @@ async def _overdue_case(session: Any, citizen: User) -> Case:
     return case
 
 
-def _text(harness: Any, locale: str, msgid: str, **values: Any) -> str:
+def _text(harness: Any, locale: str, msgid: str | tuple[str, str, int], **values: Any) -> str:
     with in_locale(harness.app.i18n, locale):
-        return _(msgid).format(**values)
+        args = msgid if isinstance(msgid, tuple) else (msgid,)
+        return _(*args).format(**values)
 
 
 async def test_forged_callback_on_another_districts_case_is_refused(harness, caplog) -> None:  # type: ignore[no-untyped-def]
@@ -184,7 +185,11 @@ async def test_announcement_reaches_exactly_the_assistants_in_scope(harness) -> 
         _text(
             harness,
             "uz",
-            "Send this to {count} assistants of {place}?",
+            (
+                "Send this to {count} assistant of {place}?",
+                "Send this to {count} assistants of {place}?",
+                2,
+            ),
             count=2,
             place="Chilonzor tumani",
         )
@@ -280,7 +285,11 @@ async def test_an_admins_announcement_reaches_every_assistant(harness) -> None: 
         _text(
             harness,
             "uz",
-            "Send this to {count} assistants of {place}?",
+            (
+                "Send this to {count} assistant of {place}?",
+                "Send this to {count} assistants of {place}?",
+                2,
+            ),
             count=2,
             place=_text(harness, "uz", "the whole country"),
         )

@@ -138,9 +138,10 @@ async def seed(session: Any) -> World:
     return world
 
 
-def t(harness: Any, msgid: str, locale: str = "uz", **values: Any) -> str:
+def t(harness: Any, msgid: str | tuple[str, str, int], locale: str = "uz", **values: Any) -> str:
     with in_locale(harness.app.i18n, locale):
-        return _(msgid).format(**values)
+        args = msgid if isinstance(msgid, tuple) else (msgid,)
+        return _(*args).format(**values)
 
 
 def plain(text: str) -> str:
@@ -182,7 +183,11 @@ def figures(
     return [
         t(
             harness,
-            "👥 Assistants: {count}, on target: {on_target} (at least {expected} jobs each)",
+            (
+                "👥 Assistants: {count}, on target: {on_target} (at least {expected} job each)",
+                "👥 Assistants: {count}, on target: {on_target} (at least {expected} jobs each)",
+                9,
+            ),
             count=assistants,
             on_target=on_target,
             expected=9,

@@ -101,7 +101,7 @@ async def post(
         next(
             b
             for b in buttons(boss.last)
-            if b.startswith(t(harness, "In {days} days ({date})", locale).split("{")[0]) or "7" in b
+            if b.startswith(t(harness, "In {days} day ({date})", locale).split("{")[0]) or "7" in b
         )
     )
     assert t(harness, "📢 Post", locale) in buttons(boss.last)
@@ -252,7 +252,7 @@ async def test_posting_answers_bad_input_and_offers_exactly_the_matching_seekers
 
     report = boss.last.text
     assert "Предложена 2 соискателям" in report
-    assert "Подходят ещё 1 чел." in report
+    assert "Подходит ещё 1 человек, но сегодня ему" in report
     async with harness.db() as session:
         (vacancy,) = list(
             await session.scalars(select(Vacancy).where(Vacancy.title == "Швея на фабрику"))

@@ -189,7 +189,7 @@ async def walk(harness: Any, person: Person) -> None:
             if not labels:
                 await person.act(lambda: user.send("/start"))
             else:
-                label = next(b for b in labels if b.endswith("O‘zbekcha"))
+                label = next(b for b in labels if b.endswith("Oʻzbekcha"))
                 await person.act(lambda label=label: user.press(label))
         elif "Rozimisiz" in text:
             await person.act(lambda: user.press("✅ Roziman"))

@@ -75,7 +75,7 @@ async def test_the_notice_speaks_the_language_the_person_chose(harness: Any) -> 
     freeze(harness)
     user = harness.user(5102, first_name="Ali", language_code="ru")
     await user.send("/start")
-    await user.press(next(b for row in user.last.buttons for b in row if b.endswith("O‘zbekcha")))
+    await user.press(next(b for row in user.last.buttons for b in row if b.endswith("Oʻzbekcha")))
     async with harness.db() as session:
         row = await session.scalar(select(User).where(User.telegram_id == 5102))
         assert row is not None and row.locale == "uz"

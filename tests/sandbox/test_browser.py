@@ -208,7 +208,7 @@ async def register(chat: ChatPage, person_id: int, mahalla: str) -> bool:
         inline = await chat.inline_texts()
         reply = await chat.reply_buttons()
         text = await chat.newest_text()
-        language = next((b for b in inline if b.endswith("O‘zbekcha")), None)
+        language = next((b for b in inline if b.endswith("Oʻzbekcha")), None)
         if language:
             await chat.press(language)
         elif chat.tr("✅ I agree") in inline:

@@ -110,12 +110,12 @@ async def test_new_citizen_starts_and_presses_an_inline_button(http: ClientSessi
     assert not fresh["started"] and fresh["items"] == []
     chat = await post(http, f"/api/chat/{NEW}/send", {"text": "/start"})
     assert chat["started"]
-    message_id, row, col = find_button(chat, "O‘zbekcha")
+    message_id, row, col = find_button(chat, "Oʻzbekcha")
     pressed = await post(
         http, f"/api/chat/{NEW}/press", {"message_id": message_id, "row": row, "col": col}
     )
     edited = next(i for i in pressed["items"] if i.get("id") == message_id)
-    assert edited["edited"] and "O‘zbekcha" in edited["html"]
+    assert edited["edited"] and "Oʻzbekcha" in edited["html"]
     # Pressing on a message that is gone is refused plainly, not silently.
     refused = await post(
         http, f"/api/chat/{NEW}/press", {"message_id": 999, "row": 0, "col": 0}, status=409

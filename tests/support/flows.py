@@ -59,7 +59,7 @@ async def register(
     harness: Any,
     user: Any,
     *,
-    language: str = "O‘zbekcha",
+    language: str = "Oʻzbekcha",
     name: str = "Ali Valiyev",
     phone: str | None = None,
     year: str = "1980",
@@ -71,7 +71,7 @@ async def register(
 ) -> User:
     """Take a brand-new simulated user from /start through the language and full registration.
 
-    - language: the language button's label ("O‘zbekcha", "Ўзбекча" or "Русский").
+    - language: the language button's label ("Oʻzbekcha", "Ўзбекча" or "Русский").
     - phone: None shares the user's own contact with the button; a string is typed instead.
     - gender: "m" or "f".
     - region, district, mahalla: place names in any script (Uzbek Latin by default); they are
