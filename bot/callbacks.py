@@ -111,7 +111,8 @@ class QCB(CallbackData, prefix="q"):
 class CaseAction(StrEnum):
     LIST = "list"
     OPEN = "open"
-    REPLY = "reply"
+    REPLY = "reply"  # write to whoever works the case (text, voice, photo, document)
+    SEND_FILE = "sf"  # send the voice note or file kept in FSM data to the case's assistant
     CONFIRM_JOB = "confirm"  # id: a job recorded for the citizen; v: y | n
 
 

@@ -483,10 +483,13 @@ def _work_prompt(state_name: str | None, number: str) -> str:
             "does not see them."
         ),
         CaseWork.message.state: _(
-            "Type your message to the citizen about request <b>{number}</b>. The bot delivers "
-            "it and they can reply."
+            "Type your message to the citizen about request <b>{number}</b>, or send a voice "
+            "message, a photo or a document. The bot delivers it and they can reply."
         ),
-        CaseReply.text.state: _("Type your reply to the assistant about request <b>{number}</b>."),
+        CaseReply.text.state: _(
+            "Type your message to the assistant about request <b>{number}</b>, or send a voice "
+            "message or a photo."
+        ),
     }
     return prompts.get(state_name or "", _("Type the text.")).format(number=number)
 

@@ -20,11 +20,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import ACB, AssistantAction
+from bot.callbacks import ACB, AssistantAction, CaseAction, CaseCB
 from bot.config import Settings
-from bot.flows.answers import MAX_FILE_BYTES
+from bot.flows.answers import MAX_FILE_BYTES, is_media
 from bot.flows.loader import FlowRegistry
 from bot.handlers.assistant_cases import cancel_keyboard, card_view
 from bot.handlers.case_access import replied_case, worked_case
@@ -35,12 +36,14 @@ from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
 from bot.states import CaseReply, CaseWork
 from bot.views.keyboards.common import main_menu
+from bot.views.screens import show_in_place
 from db.models import Case, CaseEvent, CaseFile, User, utcnow
 
 log = logging.getLogger(__name__)
 
 CAPTION_MAX = 1000
 MEDIA = F.voice | F.video_note | F.photo | F.document
+OPEN = cases.OPEN_STATUSES
 
 
 async def _too_big(message: Message, value: dict[str, Any]) -> bool:
@@ -186,10 +189,81 @@ async def on_files(
     )
 
 
+async def on_loose_media(
+    message: Message, state: FSMContext, session: AsyncSession, user: User, roles: Roles
+) -> None:
+    """A voice note or photo sent from the menu, outside any step: people who would rather
+    speak than type send one to "the bot". Offer to pass it to the assistant of their newest
+    open request (kept in FSM data until they say yes); with no open request, say how."""
+    value = message_media(message)
+    open_cases = [c for c in await cases.citizen_cases(session, user) if c.status in OPEN]
+    if value is None or not open_cases:
+        if value is not None and not roles.is_staff:
+            await message.answer(
+                _(
+                    "🎤 Voice messages and photos go to your assistant with a request. Send a "
+                    "request with the buttons below first; then you can speak to them here."
+                ),
+                reply_markup=main_menu(roles),
+            )
+            return
+        raise SkipHandler
+    case = open_cases[0]
+    await state.update_data(loose_file=value, loose_case=case.id)
+    keyboard = InlineKeyboardBuilder()
+    keyboard.button(
+        text=_("✅ Send to my assistant"),
+        callback_data=CaseCB(action=CaseAction.SEND_FILE, id=case.id),
+    )
+    keyboard.button(text=_("✖️ Don't send"), callback_data=CaseCB(action=CaseAction.SEND_FILE))
+    keyboard.adjust(1)
+    await message.answer(
+        _("Send this to your assistant with request <b>{number}</b>?").format(number=case.number),
+        reply_markup=keyboard.as_markup(),
+    )
+
+
+async def on_send_loose(
+    query: CallbackQuery,
+    callback_data: CaseCB,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    i18n: I18n,
+) -> None:
+    """Yes (the case id) or no (id 0) to passing on the voice note or photo kept in FSM data."""
+    data = await state.get_data()
+    value, kept_for = data.get("loose_file"), data.get("loose_case")
+    await state.update_data(loose_file=None, loose_case=None)
+    case = await cases.citizen_case(session, user, callback_data.id) if callback_data.id else None
+    if not callback_data.id:
+        await query.answer(_("Not sent."))
+        await show_in_place(query, _("Not sent."), None)
+        return
+    if case is None or kept_for != case.id or not isinstance(value, dict) or not is_media(value):
+        log.warning("loose file refused: user=%s case=%s", user.id, callback_data.id)
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    now = utcnow()
+    event = await cases.add_message(session, case, actor=user, text="", now=now)
+    file = await case_files.add(session, case, value, sender=user, now=now, event=event)
+    delivered = await notify.message_to_assistant(session, i18n, case, event, user, now, [file])
+    await session.commit()
+    text = (
+        _("✅ Sent to your assistant with request {number}.")
+        if delivered
+        else _("Saved with request {number}; the assistant will see it there.")
+    ).format(number=case.number)
+    await query.answer()
+    await show_in_place(query, text, None)
+
+
 def router() -> Router:
     r = Router(name="case_media")
     r.message.register(on_work_media, StateFilter(CaseWork.message), MEDIA)
     r.message.register(on_reply_media, StateFilter(CaseReply.text), MEDIA)
     r.message.register(on_album_part, StateFilter(None), MEDIA, F.media_group_id)
+    r.message.register(on_loose_media, StateFilter(None), MEDIA)
+    r.callback_query.register(on_send_loose, CaseCB.filter(F.action == CaseAction.SEND_FILE))
     r.callback_query.register(on_files, ACB.filter(F.action == AssistantAction.FILES))
     return r

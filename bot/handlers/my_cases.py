@@ -114,7 +114,13 @@ async def on_open(
         return
     text = await case_card(session, case, user.locale, flows, settings)
     markup = InlineKeyboardBuilder()
+    if case.status in cases.OPEN_STATUSES:
+        markup.button(
+            text=_("✉️ Write to my assistant"),
+            callback_data=CaseCB(action=CaseAction.REPLY, id=case.id),
+        )
     markup.button(text=_("⬅️ Back to the list"), callback_data=CaseCB(action=CaseAction.LIST))
+    markup.adjust(1)
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(text, reply_markup=markup.as_markup())

@@ -198,7 +198,7 @@ async def test_messages_both_ways_and_notes(harness) -> None:  # type: ignore[no
     assert relayed.buttons == [["↩️ Ответить"], ["Открыть обращение"]]
 
     await citizen.press("↩️ Ответить")
-    assert "Напишите ответ помощнику" in citizen.last.text
+    assert "Напишите помощнику по обращению" in citizen.last.text
     await citizen.send_location()
     assert "Отправьте текст, голосовое сообщение, фото или документ" in citizen.last.text
     seen = len(assistant.messages)

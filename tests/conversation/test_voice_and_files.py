@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.callbacks import CaseAction, CaseCB
 from bot.services import exports, privacy
 from bot.services.roles import Scope
 from db.models import Case, CaseFile, Draft, OutboxMessage, User, utcnow
@@ -278,3 +279,55 @@ async def test_voice_and_photos_relayed_both_ways_then_erased(harness: Any) -> N
     await harness.drain()
     told = [m.text or "" for m in assistant.messages]
     assert any("ovozli xabarlari, rasmlari va hujjatlari" in text for text in told)
+
+
+async def test_a_voice_note_sent_from_the_menu_reaches_the_assistant_after_a_yes(
+    harness: Any,
+) -> None:
+    citizen, assistant = await people(harness, 8831)
+    # No request yet: the person is told how to reach an assistant, nothing is kept.
+    await citizen.send_voice(duration=20)
+    assert "🎤 Голосовые сообщения и фото доходят до помощника" in citizen.last.text
+    async with harness.db() as session:
+        assert (await session.scalars(select(CaseFile))).all() == []
+
+    await to_experience(harness, citizen)
+    await citizen.press("Опыта нет")
+    while "✅ Отправить" not in buttons(citizen):
+        await citizen.press("Нет" if "Нет" in buttons(citizen) else buttons(citizen)[0])
+    await citizen.press("✅ Отправить")
+    case = await only_case(harness, 8831)
+    await harness.drain()
+
+    # From the menu, a voice note: asked first; "don't send" keeps nothing.
+    await citizen.send_voice(duration=20)
+    assert f"Отправить это вашему помощнику по обращению {case.number}?" in citizen.last.text
+    await citizen.press("✖️ Не отправлять")
+    assert "Не отправлено." in citizen.last.text
+    assert len(await files_of(harness, case.id)) == 1  # only the voice answer of the request
+    await citizen.send_voice(duration=20)
+    seen = len(assistant.messages)
+    await citizen.press("✅ Отправить помощнику")
+    assert f"Отправлено вашему помощнику по обращению {case.number}" in citizen.last.text
+    await harness.drain()
+    arrived = [m.text or "" for m in assistant.messages[seen:]]
+    assert any("Gulnora" in text and "🎤 ovozli xabar, 0:20" in text for text in arrived)
+    relayed = (await files_of(harness, case.id))[-1]
+    assert relayed.event_id is not None and relayed.duration == 20
+    assert harness.fake.calls_to("sendVoice", ok=True)[-1].params["voice"] == relayed.file_id
+    # A forged yes for a case that is not theirs sends nothing.
+    await citizen.send_voice(duration=5)
+    before = len(await files_of(harness, case.id))
+    forged = CaseCB(action=CaseAction.SEND_FILE, id=case.id + 1000).pack()
+    await citizen.press_data(citizen.last.message_id, forged)
+    assert citizen.last_answer is not None and citizen.last_answer.show_alert
+    assert len(await files_of(harness, case.id)) == before
+
+    # The open request's card offers "✉️ Write to my assistant": a photo goes the same way.
+    await citizen.send("📂 Мои обращения")
+    await citizen.press(next(b for b in buttons(citizen) if case.number in b))
+    await citizen.press("✉️ Написать помощнику")
+    assert "Напишите помощнику по обращению" in citizen.last.text
+    await citizen.send_photo(b"\xff\xd8card")
+    assert "Ваш ответ отправлен помощнику" in citizen.last.text
+    assert len(await files_of(harness, case.id)) == before + 1
