@@ -526,7 +526,7 @@ async def test_every_kind_of_input_is_answered_with_the_question_again(harness: 
         assert user.last.text.startswith(reason), send
         assert question in user.last.text
     await user.send("/whatever")
-    assert user.last.text.startswith("⚠️ Во время опроса команды не работают")
+    assert user.last.text.startswith("⚠️ Во время заполнения анкеты команды не работают")
     assert question in user.last.text
     # Only the newest message keeps its buttons.
     assert sum(1 for m in user.messages if m.inline_keyboard) == 1
@@ -562,7 +562,7 @@ async def test_every_kind_of_input_is_answered_with_the_question_again(harness: 
     await user.press_data(old.message_id, back_data)
     assert user.last_answer is not None and user.last_answer.text == "Эта кнопка устарела."
     # ("…from an earlier questionnaire", or "…step" where SQLite reused the draft's id)
-    assert user.last.text.startswith("ℹ️ Эта кнопка была")
+    assert user.last.text.startswith("ℹ️ Эта кнопка ")
     assert question_on_screen(user, "ru") == "members"
 
     # Someone else's draft id in forged data: nothing of theirs changes.
