@@ -28,7 +28,7 @@ from bot.callbacks import ACB, CaseCB, MenuCB, RoadmapCB
 from bot.config import Settings
 from bot.filters import MenuButton
 from bot.flows.loader import FlowRegistry
-from bot.handlers.case_access import replied_case, worked_case
+from bot.handlers.case_access import replied_case, work_prompt, worked_case
 from bot.notifications import cases as notify
 from bot.services import case_files, cases
 from bot.services.eligibility import EligibilityRules
@@ -415,7 +415,7 @@ async def on_status(
         await state.set_state(CaseWork.reason)
         await state.update_data(case=case.id, f=filter_, page=page)
         await query.answer()
-        await _prompt(query, _work_prompt(CaseWork.reason.state, case.number or ""))
+        await _prompt(query, work_prompt(CaseWork.reason.state, case.number or ""))
         return
     ok = await _change(session, i18n, case, user, target)
     await query.answer(_changed_text(case) if ok else _already_text(case))
@@ -473,27 +473,6 @@ async def on_close(
 # --- typed input: reason, note, message, the citizen's reply -----------------------------
 
 
-def _work_prompt(state_name: str | None, number: str) -> str:
-    prompts = {
-        CaseWork.reason.state: _(
-            "Type the reason for rejecting request <b>{number}</b>. The citizen will see it."
-        ),
-        CaseWork.note.state: _(
-            "Type a note for request <b>{number}</b>. Notes stay on the case; the citizen "
-            "does not see them."
-        ),
-        CaseWork.message.state: _(
-            "Type your message to the citizen about request <b>{number}</b>, or send a voice "
-            "message, a photo or a document. The bot delivers it and they can reply."
-        ),
-        CaseReply.text.state: _(
-            "Type your message to the assistant about request <b>{number}</b>, or send a voice "
-            "message or a photo."
-        ),
-    }
-    return prompts.get(state_name or "", _("Type the text.")).format(number=number)
-
-
 async def _prompt(query: CallbackQuery, text: str) -> None:
     await _send(query, text + "\n" + _("Send /cancel to stop."), cancel_keyboard())
 
@@ -518,7 +497,7 @@ async def on_note_or_message(
     await state.set_state(target)
     await state.update_data(case=case.id, f=_filter(callback_data.f), page=callback_data.page)
     await query.answer()
-    await _prompt(query, _work_prompt(target.state, case.number or ""))
+    await _prompt(query, work_prompt(target.state, case.number or ""))
 
 
 async def _check_text(message: Message, state: FSMContext, i18n: I18n, number: str) -> str | None:
@@ -540,7 +519,7 @@ async def _check_text(message: Message, state: FSMContext, i18n: I18n, number: s
 
 async def _remind(message: Message, current: str | None, number: str, hint: str) -> None:
     await message.answer(
-        _work_prompt(current, number) + "\n\n" + hint, reply_markup=cancel_keyboard()
+        work_prompt(current, number) + "\n\n" + hint, reply_markup=cancel_keyboard()
     )
 
 
@@ -623,7 +602,7 @@ async def on_reply_button(
     await state.set_state(CaseReply.text)
     await state.update_data(case=case.id)
     await query.answer()
-    await _prompt(query, _work_prompt(CaseReply.text.state, case.number or ""))
+    await _prompt(query, work_prompt(CaseReply.text.state, case.number or ""))
 
 
 async def on_reply_text(

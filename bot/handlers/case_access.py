@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import cases
 from bot.services.roles import Roles
+from bot.states import CaseReply, CaseWork
 from bot.views.keyboards.common import main_menu
 from db.models import Case, User
 
-__all__ = ["replied_case", "worked_case"]
+__all__ = ["replied_case", "work_prompt", "worked_case"]
 
 log = logging.getLogger(__name__)
 
@@ -58,3 +59,24 @@ async def replied_case(
             _("This request is no longer available."), reply_markup=main_menu(roles)
         )
     return case
+
+
+def work_prompt(state_name: str | None, number: str) -> str:
+    prompts = {
+        CaseWork.reason.state: _(
+            "Type the reason for rejecting request <b>{number}</b>. The citizen will see it."
+        ),
+        CaseWork.note.state: _(
+            "Type a note for request <b>{number}</b>. Notes stay on the case; the citizen "
+            "does not see them."
+        ),
+        CaseWork.message.state: _(
+            "Type your message to the citizen about request <b>{number}</b>, or send a voice "
+            "message, a photo or a document. The bot delivers it and they can reply."
+        ),
+        CaseReply.text.state: _(
+            "Type your message to the assistant about request <b>{number}</b>, or send a voice "
+            "message or a photo."
+        ),
+    }
+    return prompts.get(state_name or "", _("Type the text.")).format(number=number)

@@ -79,7 +79,7 @@ SUPERVISOR = Person(
     "Aliyev",
     "ru",
     "supervisor",
-    "district supervisor · tuman nazoratchisi",
+    "district supervisor · tuman kuratori",
     "main",
     "+998977770201",
 )

@@ -256,7 +256,7 @@ async def test_list_filters_and_paging(harness) -> None:  # type: ignore[no-unty
     await assistant.press("▶️")
     second_page = case_rows()
     assert len(second_page) == 4 and not set(first_page) & set(second_page)
-    assert any("ish soʻrovi" in row for row in second_page)
+    assert any("ish soʻrash" in row for row in second_page)
 
     await assistant.press("🆕 Yangi (9)")
     assert "Yangi murojaatlar: 9" in assistant.last.text and len(case_rows()) == 8
@@ -265,8 +265,8 @@ async def test_list_filters_and_paging(harness) -> None:  # type: ignore[no-unty
     assert len(case_rows()) == 3 and all(r.startswith("☑️") for r in case_rows())
     await assistant.press("⏰ Muddati oʻtgan (2)")
     assert {r.split(" · ")[0] for r in case_rows()} == {f"⏰ {c.number}" for c in made[:2]}
-    await assistant.press("ish soʻrovi (4)")
-    assert len(case_rows()) == 4 and all("ish soʻrovi" in r for r in case_rows())
+    await assistant.press("ish soʻrash (4)")
+    assert len(case_rows()) == 4 and all("ish soʻrash" in r for r in case_rows())
     await assistant.press("✔️ Yakunlangan")
     assert "Yakunlangan murojaatlar: 0" in assistant.last.text
 
@@ -351,7 +351,7 @@ async def test_successor_takes_over_open_cases(harness) -> None:  # type: ignore
     await old.press_data(card.message_id, ACB(action=AssistantAction.OPEN, id=second.id).pack())
     assert "eskirgan" in old.last_answer.text
     await old.send("📥 Murojaatlar")
-    assert "mahalla yordamchilari uchun" in old.last.text
+    assert "hokim yordamchilari uchun" in old.last.text
     assert (await _case(harness, first.id)).status == "new"
 
     successor = harness.user(443, first_name="Nodira", language_code="ru")

@@ -95,7 +95,7 @@ async def test_cancel_without_and_within_a_conversation(harness) -> None:  # typ
     assert "Bekor qiladigan narsa yoʻq" in admin.last.text
 
     await admin.send("/invite")
-    await admin.press("Mahalla yordamchisi")
+    await admin.press("Mahalladagi hokim yordamchisi")
     await admin.press("Toshkent shahri")
     await admin.press("Chilonzor tumani")
     assert "mahallani tanlang" in admin.last.text  # a place for someone else: not "your"
@@ -123,7 +123,7 @@ async def test_invite_links_valid_used_expired_forged(harness) -> None:  # type:
     await choose_language(harness, first)
     await first.send(f"/start {valid}")
     assert "Tayyor!" in first.messages[-2].text
-    assert "mahalla yordamchisi" in first.messages[-2].text
+    assert "mahalladagi hokim yordamchisi" in first.messages[-2].text
 
     second = harness.user(202, first_name="Bek", language_code="ru")
     await choose_language(harness, second, "Русский")
@@ -160,7 +160,7 @@ async def test_admin_invite_survives_a_restart_midway(harness) -> None:  # type:
     admin = harness.user(ADMIN_ID, first_name="Admin", language_code="uz")
     await choose_language(harness, admin)
     await admin.press("🔗 Taklif havolasi")
-    await admin.press("Mahalla yordamchisi")
+    await admin.press("Mahalladagi hokim yordamchisi")
     await admin.press("Toshkent shahri")
     await admin.press("Chilonzor tumani")
 

@@ -82,7 +82,7 @@ async def test_an_invite_that_would_replace_someone_asks_first_and_old_lists_sto
         await make_assistant(session, 404, "103-0098", name="Madina Saidova")
     admin = harness.user(ADMIN_ID, first_name="Admin", language_code="uz", started=True)
     await admin.send("/invite")
-    await admin.press("Mahalla yordamchisi")
+    await admin.press("Mahalladagi hokim yordamchisi")
     await admin.press("Toshkent shahri")
     await admin.press("Chilonzor tumani")
     mahallas = admin.last

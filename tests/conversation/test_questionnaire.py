@@ -528,7 +528,7 @@ async def test_every_kind_of_input_is_answered_with_the_question_again(harness: 
         assert user.last.text.startswith(reason), send
         assert question in user.last.text
     await user.send("/whatever")
-    assert user.last.text.startswith("⚠️ Во время опроса команды не работают")
+    assert user.last.text.startswith("⚠️ Во время заполнения анкеты команды не работают")
     assert question in user.last.text
     # Only the newest message keeps its buttons.
     assert sum(1 for m in user.messages if m.inline_keyboard) == 1
@@ -554,7 +554,7 @@ async def test_every_kind_of_input_is_answered_with_the_question_again(harness: 
     assert not old.inline_keyboard  # the keyboard was taken off when moving on
     await user.press_data(old.message_id, back_data)
     assert user.last_answer is not None and user.last_answer.text == "Эта кнопка устарела."
-    assert user.last.text.startswith("ℹ️ Эта кнопка была с предыдущего шага")
+    assert user.last.text.startswith("ℹ️ Эта кнопка с предыдущего шага")
     assert question_on_screen(user, "ru") == "disabled"  # did not go back
 
     # A button of a cancelled draft: refused, and the current questionnaire shown.
@@ -564,7 +564,7 @@ async def test_every_kind_of_input_is_answered_with_the_question_again(harness: 
     await user.press_data(old.message_id, back_data)
     assert user.last_answer is not None and user.last_answer.text == "Эта кнопка устарела."
     # ("…from an earlier questionnaire", or "…step" where SQLite reused the draft's id)
-    assert user.last.text.startswith("ℹ️ Эта кнопка была")
+    assert user.last.text.startswith("ℹ️ Эта кнопка ")
     assert question_on_screen(user, "ru") == "members"
 
     # Someone else's draft id in forged data: nothing of theirs changes.
@@ -598,4 +598,4 @@ async def test_unregistered_citizen_registers_first_then_reports(harness: Any) -
     assert mahalla is not None and mahalla.name_uz == "Beshqoʻrgʻon MFY"
     assert case.number in fresh.last.text and case.category is None
     assert "3\xa0000\xa0000 сум" in fresh.last.text
-    assert "выше уровня категорий малообеспеченности" in fresh.last.text
+    assert "выше уровня, при котором семья считается малообеспеченной" in fresh.last.text

@@ -253,7 +253,11 @@ async def test_business_hints_are_shown_on_the_assistants_card(harness: Any) -> 
     card = assistant.last.text
     heading = t(harness, "💡 <b>May be eligible (hints to check)</b>", "uz")
     assert heading.replace("<b>", "").replace("</b>", "") in card
-    assert "Oilaviy tadbirkorlik krediti" in card and "Fermerlar jamgʻarmasi yordami" in card
+    assert (
+        "Oilaviy tadbirkorlik krediti" in card
+        and "Dehqon xoʻjaliklari va tomorqa yer egalari faoliyatini qoʻllab-quvvatlash jamgʻarmasi yordami"
+        in card
+    )
     assert "Kredit soʻradi." in card  # the reason, in the assistant's language
     assert case.assessment["assessed_on"]
 

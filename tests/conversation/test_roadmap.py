@@ -59,7 +59,7 @@ async def test_assistant_edits_the_roadmap_and_the_citizen_follows(harness) -> N
 
     # Add: institution, then the action typed by the assistant.
     await assistant.press("➕ Добавить шаг")
-    await assistant.press("Фонд занятости")
+    await assistant.press("Фонд содействия занятости")
     assert "напишите, что нужно сделать" in assistant.last.text
     await assistant.send("Записать на курсы швей")
     assert "Сохранено" in assistant.last.text and "Срок: не указан" in assistant.last.text

@@ -367,7 +367,7 @@ async def test_assistants_and_citizens_act_only_on_their_own(harness: Any) -> No
     await citizen.press_data(citizen.last, VacCB(action=VacancyAction.NEW).pack())
     assert citizen.last_answer is not None and citizen.last_answer.text == "Bu tugma eskirgan."
     await citizen.send(t(harness, "📢 Vacancies", "uz"))
-    assert citizen.last.text == "Bu menyu mahalla yordamchilari uchun."
+    assert citizen.last.text == "Bu menyu hokim yordamchilari uchun."
     # The assistant closes it: no more offers or browsing.
     await boss.send(t(harness, "📢 Vacancies", "uz"))
     await boss.press(next(b for b in buttons(boss.last) if b.startswith("🟢")))
@@ -419,7 +419,7 @@ async def test_citizens_browse_their_district_paged_and_answer_themselves(harnes
     await newcomer.press(next(b for b in buttons(newcomer.last) if b.startswith("Vacancy 6")))
     assert "Vacancy 6" in newcomer.last.text and "Открыта до" in newcomer.last.text
     await newcomer.press("👍 Мне интересно")
-    assert "сначала отправьте запрос на работу" in newcomer.last.text
+    assert "сначала отправьте обращение о работе" in newcomer.last.text
     await newcomer.send_sticker()  # no state: the usual fallback answers
     assert newcomer.last.text
 

@@ -131,7 +131,7 @@ async def test_daily_digest_chart_text_and_export(harness) -> None:  # type: ign
         assert "Помощников, выполняющих план: 1 из 2 (50 %)" in text
         assert "Всего: 3 · 1 · 1" in text
         assert "🏚 Махалли без помощника: 53 из 55" in text
-        assert "Обращений ждут без помощника: 1" in text
+        assert "Обращения без помощника: 1" in text
         assert "1. Bobur Aliyev" in text and "1. Aziza Karimova, Дилобод МФЙ: 9" in text
         assert message.buttons == [["🔎 По территориям", "📥 Файл Excel"]]
 

@@ -24,7 +24,7 @@ OVERSIZED = {
     "bot/handlers/supervisor.py": 913,
     "bot/handlers/admin_panel.py": 735,
     "bot/handlers/questionnaire.py": 692,
-    "bot/handlers/assistant_cases.py": 670,
+    "bot/handlers/assistant_cases.py": 651,
     "bot/handlers/registration.py": 788,
     "bot/flows/engine.py": 521,
     "bot/handlers/ledger.py": 577,

@@ -244,7 +244,7 @@ def test_summary_lists_escaped_answers_with_babel_numbers_and_buttons(household:
     step = household.step(state)
     assert isinstance(step, SummaryStep)
     text, markup = tg.render_step(household, state, 9, "ru")
-    assert text.startswith("<b>Опрос о нуждах семьи</b>")
+    assert text.startswith("<b>Анкета о нуждах семьи</b>")
     assert "Какой общий доход семьи за последние 3 месяца? <b>6\xa0000\xa0000</b>" in text
     assert "• Сколько соток ваш приусадебный участок (томорка)? <b>2,5</b>" in text
     assert "<b>2,5</b>" in text
