@@ -18,7 +18,7 @@ from db.models import OutboxMessage
 from tests.support.flows import register
 from tests.support.harness import ADMIN_ID, BotHarness, make_settings
 
-UZ_UPDATES = "⚠️ Ogohlantirish: soʻrovlarni qayta ishlashda xatolar takrorlanmoqda"
+UZ_UPDATES = "⚠️ Ogohlantirish: xabarlarni qayta ishlashda xatolar takrorlanmoqda"
 UZ_JOB = "⚠️ Ogohlantirish: rejalashtirilgan nope vazifasi bajarilmadi"
 UZ_OUTBOX = "⚠️ Ogohlantirish: xabarni yetkazib boʻlmadi"
 
