@@ -62,16 +62,24 @@ async def generate(url: str, citizens: int, cases: int, jobs: int) -> None:
     print(f"data generated in {time.perf_counter() - started:.0f} s")
 
 
-async def main(url: str, citizens: int, cases: int, jobs: int, reuse: bool, repeat: int) -> None:
+async def national_data(url: str, citizens: int, cases: int, jobs: int, reuse: bool) -> str:
+    """The migrated database URL with the national data set, generated unless `reuse` finds it."""
     url = await fresh_database(url)
     engine = create_engine(url)
-    sessions = create_session_factory(engine)
-    async with sessions() as session:
+    async with create_session_factory(engine)() as session:
         present = await session.scalar(
             select(func.count()).select_from(Mahalla).where(Mahalla.code.like("B%"))
         )
+    await engine.dispose()
     if not (reuse and present):
         await generate(url, citizens, cases, jobs)
+    return url
+
+
+async def main(url: str, citizens: int, cases: int, jobs: int, reuse: bool, repeat: int) -> None:
+    url = await national_data(url, citizens, cases, jobs, reuse)
+    engine = create_engine(url)
+    sessions = create_session_factory(engine)
 
     settings = Settings(jobs_per_day_target=1, jobs_per_month_target=30)
     roles = Roles(scopes=(Scope("country", None),))

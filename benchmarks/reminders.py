@@ -20,29 +20,22 @@ import statistics
 import time
 from typing import Any
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, text
 
-from benchmarks.common import fresh_database, machine, peak_rss_mb
-from benchmarks.drilldown import generate
+from benchmarks.common import machine, peak_rss_mb
+from benchmarks.drilldown import national_data
 from bot.config import Settings
 from bot.i18n import create_i18n
 from bot.services import indicators
-from db.models import Mahalla
 from db.session import create_engine, create_session_factory
 from scheduler import reminders
 from scheduler.context import TaskContext
 
 
 async def main(url: str, reuse: bool, repeat: int, legacy: int) -> None:
-    url = await fresh_database(url)
+    url = await national_data(url, 3_000_000, 1_000_000, 300_000, reuse)
     engine = create_engine(url)
     sessions = create_session_factory(engine)
-    async with sessions() as session:
-        present = await session.scalar(
-            select(func.count()).select_from(Mahalla).where(Mahalla.code.like("B%"))
-        )
-    if not (reuse and present):
-        await generate(url, 3_000_000, 1_000_000, 300_000)
 
     statements: list[str] = []
 

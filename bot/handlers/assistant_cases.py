@@ -258,11 +258,11 @@ async def card_view(
     lead: str | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The card text (with an optional first line saying what just happened) and its buttons."""
-    sections = await card_sections(session, case, user.locale, flows, rules, settings, utcnow())
-    if lead:
-        sections.insert(0, lead)
-    files = len(await case_files.of_case(session, case.id))
-    return fit_message(sections), card_keyboard(case, filter_, page, files)
+    files = await case_files.of_case(session, case.id)
+    args = (session, case, user.locale, flows, rules, settings, utcnow(), files)
+    sections = await card_sections(*args)
+    text = fit_message([lead, *sections] if lead else sections)
+    return text, card_keyboard(case, filter_, page, len(files))
 
 
 async def on_open(

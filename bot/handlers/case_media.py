@@ -60,13 +60,19 @@ async def _too_big(message: Message, value: dict[str, Any]) -> bool:
 
 
 async def _record(
-    session: AsyncSession, case: Case, message: Message, user: User, value: dict[str, Any]
+    session: AsyncSession,
+    case: Case,
+    user: User,
+    value: dict[str, Any],
+    message: Message | None = None,
 ) -> tuple[CaseEvent, CaseFile]:
+    """A message event on the case carrying one file (with the message's caption, if any)."""
     now = utcnow()
-    caption = (message.caption or "").strip()[:CAPTION_MAX]
+    caption = (message.caption or "").strip()[:CAPTION_MAX] if message else ""
+    album = message.media_group_id if message else None
     event = await cases.add_message(session, case, actor=user, text=caption, now=now)
     file = await case_files.add(
-        session, case, value, sender=user, now=now, event=event, album_id=message.media_group_id
+        session, case, value, sender=user, now=now, event=event, album_id=album
     )
     return event, file
 
@@ -91,7 +97,7 @@ async def on_work_media(
     if await _too_big(message, value):
         return
     await state.clear()  # before writing, as for typed messages
-    event, file = await _record(session, case, message, user, value)
+    event, file = await _record(session, case, user, value, message)
     delivered = await notify.message_to_citizen(session, i18n, case, event, [file])
     lead = (
         _("Message sent to the citizen about request {number}.")
@@ -123,7 +129,7 @@ async def on_reply_media(
         return
     await state.clear()
     now = utcnow()
-    event, file = await _record(session, case, message, user, value)
+    event, file = await _record(session, case, user, value, message)
     delivered = await notify.message_to_assistant(session, i18n, case, event, user, now, [file])
     await session.commit()
     await message.answer(
@@ -235,19 +241,19 @@ async def on_send_loose(
     data = await state.get_data()
     value, kept_for = data.get("loose_file"), data.get("loose_case")
     await state.update_data(loose_file=None, loose_case=None)
-    case = await cases.citizen_case(session, user, callback_data.id) if callback_data.id else None
     if not callback_data.id:
         await query.answer(_("Not sent."))
         await show_in_place(query, _("Not sent."), None)
         return
+    case = await cases.citizen_case(session, user, callback_data.id)
     if case is None or kept_for != case.id or not isinstance(value, dict) or not is_media(value):
         log.warning("loose file refused: user=%s case=%s", user.id, callback_data.id)
         await query.answer(_("This button is out of date."), show_alert=True)
         return
-    now = utcnow()
-    event = await cases.add_message(session, case, actor=user, text="", now=now)
-    file = await case_files.add(session, case, value, sender=user, now=now, event=event)
-    delivered = await notify.message_to_assistant(session, i18n, case, event, user, now, [file])
+    event, file = await _record(session, case, user, value)
+    delivered = await notify.message_to_assistant(
+        session, i18n, case, event, user, utcnow(), [file]
+    )
     await session.commit()
     text = (
         _("✅ Sent to your assistant with request {number}.")

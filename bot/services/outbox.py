@@ -77,13 +77,17 @@ def new_row(
     file: OutboxFile | None = None,
     media: str | None = None,
     caption: str | None = None,
+    telegram: dict[str, Any] | None = None,
 ) -> OutboxMessage:
     """Build a row without looking for duplicates: for bulk senders that claimed their run.
 
-    A text row needs `text`; a media row needs `file` and `media` ("photo" or "document").
+    A text row needs `text`; a media row needs `file` and `media` ("photo" or "document"); a
+    row re-sending files Telegram has needs `telegram` (see `enqueue_telegram_files`).
     """
     payload: dict[str, Any]
-    if file is not None:
+    if telegram is not None:
+        payload = dict(telegram)
+    elif file is not None:
         if media not in MEDIA_KINDS:
             raise ValueError(f"media must be one of {MEDIA_KINDS}")
         payload = {media: {"caption": (caption or "")[:CAPTION_MAX]}}
@@ -215,12 +219,18 @@ async def enqueue_telegram_files(
         raise ValueError("only photos or documents make an album")
     if not reachable(user) or await _exists(session, dedupe_key):
         return None
-    row = new_row(chat_id=user.telegram_id, user_id=user.id, kind=outbox_kind, text="")
-    if len(file_ids) == 1:
-        row.payload = {"telegram_file": {"kind": kind, "file_id": file_ids[0]}}
-    else:
-        row.payload = {"telegram_album": {"kind": kind, "file_ids": list(file_ids)}}
-    row.dedupe_key = dedupe_key
+    telegram = (
+        {"telegram_file": {"kind": kind, "file_id": file_ids[0]}}
+        if len(file_ids) == 1
+        else {"telegram_album": {"kind": kind, "file_ids": list(file_ids)}}
+    )
+    row = new_row(
+        chat_id=user.telegram_id,
+        user_id=user.id,
+        kind=outbox_kind,
+        telegram=telegram,
+        dedupe_key=dedupe_key,
+    )
     session.add(row)
     return row
 

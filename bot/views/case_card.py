@@ -73,8 +73,10 @@ async def card_sections(
     rules: EligibilityRules,
     settings: Settings,
     now: dt.datetime,
+    files: Sequence[CaseFile] | None = None,
 ) -> list[str]:
-    """The case as the assistant works it: essentials, roadmap, history, then the answers."""
+    """The case as the assistant works it: essentials, roadmap, history, then the answers;
+    `files` when the caller has loaded the case's files already (else they are read here)."""
     tz = settings.tz
     citizen = await session.get(User, case.user_id)
     mahalla = await registry.get_mahalla(session, case.mahalla_code)
@@ -143,7 +145,8 @@ async def card_sections(
         lines.append(_("No steps yet: add them with 🗺 Roadmap."))
     sections.append("\n".join(lines))
 
-    files = await case_files.of_case(session, case.id)
+    if files is None:
+        files = await case_files.of_case(session, case.id)
     sections.append(await _history_section(session, case, tz, files))
 
     try:

@@ -124,19 +124,31 @@ async def match_and_offer(
     offers: list[NewOffer] = []
     for request in chosen:
         case, citizen = by_case[request.case_id]
-        offer = VacancyOffer(
-            vacancy_id=vacancy.id,
-            citizen_id=citizen.id,
-            case_id=case.id,
-            source="offer",
-            offered_on=today,
-            created_at=now,
-        )
-        session.add(offer)
-        offers.append(NewOffer(offer, vacancy, citizen, case))
+        offers.append(_offer(session, vacancy, citizen, case, today, now))
     await session.flush()
     matched = len({r.citizen_id for r in found})
     return MatchResult(matched=matched, offers=offers, limited=matched - len(chosen))
+
+
+def _offer(
+    session: AsyncSession,
+    vacancy: Vacancy,
+    citizen: User,
+    case: Case,
+    today: dt.date,
+    now: dt.datetime,
+) -> NewOffer:
+    """One vacancy offered to one citizen's request today (added to the session)."""
+    offer = VacancyOffer(
+        vacancy_id=vacancy.id,
+        citizen_id=citizen.id,
+        case_id=case.id,
+        source="offer",
+        offered_on=today,
+        created_at=now,
+    )
+    session.add(offer)
+    return NewOffer(offer, vacancy, citizen, case)
 
 
 async def offer_open_vacancies(
@@ -164,16 +176,7 @@ async def offer_open_vacancies(
     fitting = [v for v in open_ones if matching.match_requests(as_match(v), [request])]
     offers: list[NewOffer] = []
     for vacancy in fitting[:left]:
-        offer = VacancyOffer(
-            vacancy_id=vacancy.id,
-            citizen_id=citizen.id,
-            case_id=case.id,
-            source="offer",
-            offered_on=today,
-            created_at=now,
-        )
-        session.add(offer)
-        offers.append(NewOffer(offer, vacancy, citizen, case))
+        offers.append(_offer(session, vacancy, citizen, case, today, now))
     await session.flush()
     return offers
 
