@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
+from db import sqlite_one_hop
+
 
 def _prepare_sqlite_file(url: str) -> None:
     """Create the folder of a file database, so a fresh checkout just works."""
@@ -48,6 +50,7 @@ def create_engine(
     if url.startswith("sqlite"):
         # No pre-ping: a file connection does not go stale.
         _prepare_sqlite_file(url)
+        sqlite_one_hop.apply()
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True  # a server restart leaves dead connections in the pool

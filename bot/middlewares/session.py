@@ -1,5 +1,8 @@
 """One database session per update, committed after the handler; admission to match the pool.
 
+The session keeps one connection for the whole update, across its commits (checked out and
+given back once: on PostgreSQL the pool's liveness ping and the reset run once an update).
+
 At most `limit` updates are inside at once (the rest wait here, in order, holding nothing).
 `limit` is a little below the pool's size, and no update checks out a second connection while it
 holds one (FSM storage, settings cache and update ids all use the update's own session), so the
@@ -23,7 +26,7 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import TelegramObject
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -34,6 +37,7 @@ current_session: ContextVar[AsyncSession | None] = ContextVar("current_session",
 class DbSessionMiddleware(BaseMiddleware):
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], limit: int) -> None:
         self._sessions = session_factory
+        self._engine: AsyncEngine = session_factory.kw["bind"]
         self._admit = asyncio.Semaphore(max(1, limit))
 
     async def __call__(
@@ -42,7 +46,11 @@ class DbSessionMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        async with self._admit, self._sessions() as session:
+        async with (
+            self._admit,
+            self._engine.connect() as connection,
+            self._sessions(bind=connection) as session,
+        ):
             token = current_session.set(session)
             try:
                 data["session"] = session
