@@ -9,7 +9,7 @@ code the adapter words in the person's language.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.flows.choice_match import match_choice, match_choices
@@ -23,6 +23,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_VOICE_SECONDS",
     "NO_WORDS",
+    "SKIPPED_LABEL",
     "SPOKEN_KINDS",
     "YES_NO_LABELS",
     "YES_WORDS",
@@ -31,6 +32,7 @@ __all__ = [
     "check_multi",
     "check_spoken",
     "fits",
+    "format_value",
     "is_media",
     "media",
     "parse_answer",
@@ -284,3 +286,45 @@ def fits(question: Question, value: Any) -> bool:
     if kind == "text" and is_media(value):
         return value["kind"] in SPOKEN_KINDS
     return isinstance(value, str)
+
+
+#: How a skipped optional question reads in the summary.
+SKIPPED_LABEL = LocalizedText(uz="Oʻtkazib yuborildi", uz_Cyrl="Ўтказиб юборилди", ru="Пропущено")
+
+
+def format_value(
+    question: Question,
+    value: Any,
+    locale: Locale,
+    *,
+    format_number: Callable[[int | float, str], str] | None = None,
+) -> str:
+    """An answer as text for the summary.
+
+    Integers and decimals are plain (``1500000``, ``2.5``) unless ``format_number(value,
+    locale)`` is given (e.g. Babel's); years and phones are never grouped.
+    """
+    if value is None:
+        return SKIPPED_LABEL.get(locale)
+    if is_media(value):
+        return "🎤"  # adapters word voice answers themselves (telegram.format_answer)
+    kind = question.type
+    if kind == "yesno":
+        return YES_NO_LABELS[bool(value)].get(locale)
+    if kind == "single":
+        return _choice_label(question, value, locale)
+    if kind == "multi":
+        labels = [_choice_label(question, item, locale) for item in value or ()]
+        return ", ".join(labels) if labels else "—"
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if kind in ("integer", "decimal") and number:
+        if format_number is not None:
+            return format_number(value, locale)
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+    return str(value)
+
+
+def _choice_label(question: Question, choice_id: Any, locale: Locale) -> str:
+    choice = question.choice(choice_id) if isinstance(choice_id, str) else None
+    return choice.text.get(locale) if choice else str(choice_id)

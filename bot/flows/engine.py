@@ -22,11 +22,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.flows.answers import (
     ANSWER_ERROR_CODES,
     NO_WORDS,
+    SKIPPED_LABEL,
     YES_NO_LABELS,
     YES_WORDS,
     AnswerError,
@@ -34,10 +35,11 @@ from bot.flows.answers import (
     check_multi,
     check_spoken,
     fits,
+    format_value,
     is_media,
     parse_answer,
 )
-from bot.flows.model import FlowDefinition, Locale, LocalizedText, Question
+from bot.flows.model import FlowDefinition, Locale, Question
 
 __all__ = [
     "ANSWER_ERROR_CODES",
@@ -56,9 +58,6 @@ __all__ = [
     "SummaryStep",
 ]
 
-#: How a skipped optional question reads in the summary.
-SKIPPED_LABEL = LocalizedText(uz="Oʻtkazib yuborildi", uz_Cyrl="Ўтказиб юборилди", ru="Пропущено")
-
 
 class FlowState(BaseModel):
     """Where one person is in one questionnaire; saved to the draft row after every answer."""
@@ -74,6 +73,9 @@ class FlowState(BaseModel):
     # question's papers are being collected now (its answer is given).
     files: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
     collecting: bool = False
+    # Frozen so the engine may remember what it computed for this very object: an answer
+    # reads one state several times (step, answer, render).
+    model_config = ConfigDict(frozen=True)
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,24 @@ class Engine:
     def __init__(self, definition: FlowDefinition) -> None:
         self.definition = definition
         self._questions: dict[str, Question] = {q.id: q for q in definition.questions}
-        self._computed_ids = frozenset(item.id for item in definition.computed)
+        computed_ids = frozenset(item.id for item in definition.computed)
+        # Each question with its compiled show_if and whether that reads computed values,
+        # looked up once: a view walks every question on every answer.
+        self._checks = [
+            (q, q.condition, q.condition is not None and bool(q.condition.names & computed_ids))
+            for q in definition.questions
+        ]
+        self._recent: dict[int, tuple[FlowState, FlowState, _View]] = {}
+
+    @classmethod
+    def of(cls, definition: FlowDefinition) -> Engine:
+        """The engine of a loaded definition, built once (engines keep nothing per person)."""
+        kept = _ENGINES.get(id(definition))  # kept alive by its engine: the id stays its own
+        if kept is None:
+            if len(_ENGINES) > 256:  # tests build many definitions; a process loads a few
+                _ENGINES.clear()
+            kept = _ENGINES[id(definition)] = cls(definition)
+        return kept
 
     # ------------------------------------------------------------------ reading
 
@@ -317,36 +336,10 @@ class Engine:
         *,
         format_number: Callable[[int | float, str], str] | None = None,
     ) -> str:
-        """An answer as text for the summary.
-
-        Integers and decimals are plain (``1500000``, ``2.5``) unless ``format_number(value,
-        locale)`` is given (e.g. Babel's); years and phones are never grouped.
-        """
-        if value is None:
-            return SKIPPED_LABEL.get(locale)
-        if is_media(value):
-            return "🎤"  # adapters word voice answers themselves (telegram.format_answer)
-        kind = question.type
-        if kind == "yesno":
-            return YES_NO_LABELS[bool(value)].get(locale)
-        if kind == "single":
-            return self._choice_label(question, value, locale)
-        if kind == "multi":
-            labels = [self._choice_label(question, item, locale) for item in value or ()]
-            return ", ".join(labels) if labels else "—"
-        if kind in ("integer", "decimal") and _is_number(value):
-            if format_number is not None:
-                return format_number(value, locale)
-            if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-                return str(int(value))
-        return str(value)
+        """An answer as text for the summary (:func:`bot.flows.answers.format_value`)."""
+        return format_value(question, value, locale, format_number=format_number)
 
     # ------------------------------------------------------------------ internals
-
-    @staticmethod
-    def _choice_label(question: Question, choice_id: Any, locale: Locale) -> str:
-        choice = question.choice(choice_id) if isinstance(choice_id, str) else None
-        return choice.text.get(locale) if choice else str(choice_id)
 
     def _state(
         self,
@@ -383,6 +376,9 @@ class Engine:
 
     def _normalize(self, state: FlowState) -> tuple[FlowState, _View]:
         """Repair a state against the definition and compute its view."""
+        known = self._recent.get(id(state))
+        if known is not None and known[0] is state:
+            return known[1], known[2]
         if state.flow_id != self.definition.id:
             raise ValueError(
                 f"state of flow {state.flow_id!r} given to the engine of {self.definition.id!r}"
@@ -420,19 +416,23 @@ class Engine:
             and asked is not None
             and _wants_papers(asked, answers.get(asked.id))
         )
+        given = state
         state = self._state(answers, history, current, editing, files, pending)
         if collecting:
             state = state.model_copy(update={"collecting": True})
+        # Kept by object for the next call on the same state (frozen; no await in between).
+        if len(self._recent) >= 64:
+            self._recent.clear()
+        self._recent[id(given)] = (given, state, view)
+        self._recent[id(state)] = (state, state, view)
         return state, view
 
     def _view(self, answers: Mapping[str, Any]) -> _View:
         values: dict[str, Any] = {}
         visible: list[Question] = []
         next_id: str | None = None
-        for question in self.definition.questions:
-            condition = question.condition
+        for question, condition, uses_computed in self._checks:
             if condition is not None:
-                uses_computed = bool(condition.names & self._computed_ids)
                 scope = self._with_computed(values) if uses_computed else values
                 if not condition.test(scope):
                     continue
@@ -506,9 +506,8 @@ class Engine:
 
 # ---------------------------------------------------------------------- module helpers
 
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+#: Engines by definition (`Engine.of`); definitions are loaded once per process.
+_ENGINES: dict[int, Engine] = {}
 
 
 def _copy(value: Any) -> Any:

@@ -251,6 +251,13 @@ class FlowDefinition(BaseModel):
     title: LocalizedText
     questions: Annotated[list[Question], Field(min_length=1)]
     computed: list[ComputedValue] = Field(default_factory=list)
+    _exact_from: frozenset[str] = PrivateAttr(default=frozenset())
+
+    @property
+    def exact_from(self) -> frozenset[str]:
+        """Questions from which on the remaining count is certain: no later question's
+        show_if reads (directly or through computed values) this or a later answer."""
+        return self._exact_from
 
     @model_validator(mode="after")
     def _check_names_and_expressions(self) -> FlowDefinition:
@@ -284,6 +291,20 @@ class FlowDefinition(BaseModel):
             usable = {cid for cid, used in depends_on.items() if used <= earlier}
             where = f"question {question.id!r}: show_if"
             question._condition = _compile(question.show_if, earlier | usable, all_ids, where)
+
+        reads = {  # conditional question -> the question ids its show_if reads
+            q.id: set().union(*(depends_on.get(name, {name}) for name in q._condition.names))
+            for q in self.questions
+            if q._condition is not None
+        }
+        self._exact_from = frozenset(
+            qid
+            for index, qid in enumerate(question_ids)
+            if not any(
+                reads.get(later, set()) & set(question_ids[index:])
+                for later in question_ids[index:]
+            )
+        )
         return self
 
     def question(self, question_id: str) -> Question | None:

@@ -96,33 +96,9 @@ def format_answer(engine: Engine, question: Question, value: Any, locale: str) -
 # ---------------------------------------------------------------------- progress
 
 
-def _condition_deps(definition: FlowDefinition) -> dict[str, frozenset[str]]:
-    """For each conditional question, the question ids its show_if reads (through computed)."""
-    computed: dict[str, frozenset[str]] = {}
-    for item in definition.computed:
-        names: set[str] = set()
-        for name in item.expression.names:
-            names |= computed.get(name, {name})
-        computed[item.id] = frozenset(names)
-    deps: dict[str, frozenset[str]] = {}
-    for question in definition.questions:
-        if question.condition is None:
-            continue
-        names = set()
-        for name in question.condition.names:
-            names |= computed.get(name, {name})
-        deps[question.id] = frozenset(names)
-    return deps
-
-
 def total_is_exact(definition: FlowDefinition, current_id: str) -> bool:
     """Whether no later question's visibility depends on this or a later answer."""
-    ids = [q.id for q in definition.questions]
-    if current_id not in ids:
-        return True
-    open_ids = set(ids[ids.index(current_id) :])
-    deps = _condition_deps(definition)
-    return not any(deps.get(qid, frozenset()) & open_ids for qid in open_ids)
+    return current_id in definition.exact_from or definition.question(current_id) is None
 
 
 def progress_label(step: QuestionStep, definition: FlowDefinition) -> str:

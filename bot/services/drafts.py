@@ -81,7 +81,7 @@ async def start(
     unanswered, or at the summary when every question has an answer.
     """
     await session.execute(delete(Draft).where(Draft.user_id == user_id, Draft.flow_id == flow_id))
-    engine = Engine(flows.latest(flow_id))
+    engine = Engine.of(flows.latest(flow_id))
     state = engine.start()
     if answers:
         state = engine.resume(state.model_copy(update={"answers": dict(answers), "current": None}))
@@ -101,7 +101,7 @@ async def start(
 def load(flows: FlowRegistry, draft: Draft) -> Run | None:
     """Engine and state of a draft, on the version it started on; None if that is unusable."""
     try:
-        engine = Engine(flows.get(draft.flow_id, draft.version))
+        engine = Engine.of(flows.get(draft.flow_id, draft.version))
         state = FlowState.model_validate(draft.state)
         return Run(draft, engine, engine.resume(state))
     except (UnknownFlowError, ValidationError, ValueError):

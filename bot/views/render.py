@@ -16,7 +16,7 @@ ANSWER_CHARS = 200
 
 def answer_lines(definition: FlowDefinition, answers: Mapping[str, Any], locale: str) -> list[str]:
     """'Question: answer' lines for the answered questions, in definition order, escaped."""
-    engine = Engine(definition)
+    engine = Engine.of(definition)
     lines = []
     for question in definition.questions:
         if question.id not in answers:
