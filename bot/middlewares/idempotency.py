@@ -33,7 +33,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import TelegramObject, Update
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -77,13 +77,13 @@ class UpdateOnce(BaseMiddleware):
             mark_update("duplicate")
             answered_before()
             return UNHANDLED
-        recorder = _Recorder(update_id)
-        event.listen(session.sync_session, "before_commit", recorder)
+        _hook(type(session.sync_session))
+        session.info[UPDATE_ID] = update_id  # the first commit records it (`_record`)
         try:
             result = await handler(event_, data)
             await session.commit()  # the mark, with whatever the handler left uncommitted
         finally:
-            event.remove(session.sync_session, "before_commit", recorder)
+            session.info.pop(UPDATE_ID, None)
         await self._prune_now_and_then(session)
         return result
 
@@ -104,14 +104,22 @@ class UpdateOnce(BaseMiddleware):
             log.warning("could not prune processed update ids", exc_info=True)
 
 
-class _Recorder:
-    """`before_commit` hook: add the update's row to the first commit of its session."""
+UPDATE_ID = "update_id"
+_HOOKED: set[type[Session]] = set()
 
-    def __init__(self, update_id: int) -> None:
-        self.update_id = update_id
-        self.added = False  # a commit that fails rolls the row back with everything else
 
-    def __call__(self, session: Session) -> None:
-        if not self.added:
-            self.added = True
-            session.add(ProcessedUpdate(update_id=self.update_id, processed_at=utcnow()))
+def _hook(session_class: type[Session]) -> None:
+    """Listen on the session class once (not on each update's session: listening costs)."""
+    if session_class not in _HOOKED:
+        event.listen(session_class, "before_commit", _record)
+        _HOOKED.add(session_class)
+
+
+def _record(session: Session) -> None:
+    """`before_commit`: add the update's row to the first commit of its session. A commit that
+    fails rolls the row back with everything else (the id is taken from the session's info)."""
+    update_id = session.info.pop(UPDATE_ID, None)
+    if update_id is not None:
+        session.execute(
+            insert(ProcessedUpdate.__table__).values(update_id=update_id, processed_at=utcnow())
+        )
