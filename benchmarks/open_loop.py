@@ -31,11 +31,13 @@ from bot.logging_setup import setup_logging
 REPLY_TIMEOUT = 30.0
 
 
-async def offer(fake: Any, menu: str, people: int, rate: float, duration: float) -> dict[str, Any]:
+async def offer(
+    fake: Any, menu: str, people: int, rate: float, duration: float, first_id: int = FIRST_ID
+) -> dict[str, Any]:
     """Send messages at Poisson arrivals of `rate` a second for `duration` seconds."""
     steps = 1 + len(ANSWERS)
     free: collections.deque[tuple[Any, int]] = collections.deque(
-        (fake.user(FIRST_ID + index, first_name="User", language_code="uz"), 0)
+        (fake.user(first_id + index, first_name="User", language_code="uz"), 0)
         for index in range(people)
     )
     latencies: list[float] = []

@@ -38,9 +38,12 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Message
 
+from benchmarks.apart import Apart
 from benchmarks.common import fresh_database, machine, seed_citizens
 from bot.app import build_app
 from bot.config import Settings
+from bot.i18n import create_i18n
+from bot.logging_setup import setup_logging
 from devkit.fakeapi import FakeBotAPI
 
 TOKEN = "4242:BENCH"
@@ -64,10 +67,12 @@ async def _measure(
     first_text: Callable[[int], str],
     first_id: int = FIRST_ID,
     think: float = 0.0,
+    on_start: Callable[[], None] | None = None,
 ) -> Result:
     """Every user sends `steps` messages, each after the bot's reply to the previous one.
 
-    User number `users` (one more than measured) goes through the same steps first, untimed.
+    User number `users` (one more than measured) goes through the same steps first, untimed;
+    `on_start` is called when the measured phase begins.
     """
     latencies: list[float] = []
 
@@ -85,6 +90,8 @@ async def _measure(
                     await asyncio.sleep(think * random.uniform(0.5, 1.5))
 
     await one(users, record=False)  # warm-up
+    if on_start is not None:
+        on_start()
     cpu = time.process_time()
     started = time.perf_counter()
     await asyncio.gather(*(one(i) for i in range(users)))
@@ -124,6 +131,18 @@ async def echo_run(users: int, steps: int, think: float = 0.0) -> Result:
         await fake.stop()
 
 
+def bench_app(database_url: str, api_url: str) -> Any:
+    """The bot app on a migrated database, talking to the (fake) Bot API at `api_url`."""
+    settings = Settings(
+        _env_file=None,
+        bot_token=TOKEN,
+        telegram_api_url=api_url,
+        database_url=database_url,
+        throttle_rate=1000,
+    )  # type: ignore[call-arg]
+    return build_app(settings)
+
+
 async def bot_run_setup(
     users: int, database_url: str | None, first_id: int = FIRST_ID
 ) -> tuple[FakeBotAPI, Any]:
@@ -131,16 +150,52 @@ async def bot_run_setup(
     url = await fresh_database(database_url)
     fake = FakeBotAPI(token=TOKEN, bot_username="bench_bot")
     await fake.start()
-    settings = Settings(
-        _env_file=None,
-        bot_token=TOKEN,
-        telegram_api_url=fake.base_url,
-        database_url=url,
-        throttle_rate=1000,
-    )  # type: ignore[call-arg]
-    app = build_app(settings)
+    app = bench_app(url, fake.base_url)
     await seed_citizens(url, users + 1, first_id)  # one more for the warm-up
     return fake, app
+
+
+def menu_text() -> str:
+    """The main-menu button that opens the household questionnaire, in Uzbek."""
+    return create_i18n("uz").gettext("📝 My household's needs", locale="uz")
+
+
+async def run_apart(
+    mode: str, args: list[str], database_url: str | None, people: int, first_id: int
+) -> tuple[dict[str, Any], float]:
+    """The bot (or echo, without a database URL) here, the fake API and the people in a child
+    process (`benchmarks.apart`): the child's result and the CPU seconds of this process."""
+    url = await fresh_database(database_url) if mode == "bot" else None
+    if url is not None:
+        await seed_citizens(url, people + 1, first_id)
+    first = menu_text() if url is not None else "hi"
+    child = Apart(*args, "--first-id", str(first_id), "--first-text", first)
+    async with child as api_url:
+        if url is None:
+            bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api_url)))
+            dp = Dispatcher()
+            dp.message.register(_echo)
+            try:
+                return await _run_polling(dp, bot, child.measure)  # type: ignore[no-any-return]
+            finally:
+                await bot.session.close()
+        app = bench_app(url, api_url)
+        try:
+            return await _run_polling(app.dispatcher, app.bot, child.measure)  # type: ignore[no-any-return]
+        finally:
+            await app.close()
+
+
+async def _echo(message: Message) -> None:
+    await message.answer(message.text or "?")
+
+
+async def closed_apart(
+    mode: str, users: int, steps: int, database_url: str | None, think: float, first_id: int
+) -> Result:
+    argv = ["closed", "--users", str(users), "--steps", str(steps), "--think", str(think)]
+    result, cpu = await run_apart(mode, argv, database_url, users, first_id)
+    return result["elapsed"], result["latencies"], cpu
 
 
 async def bot_run(
@@ -181,20 +236,35 @@ def load_average() -> str:
         return "?"
 
 
-async def main(users: int, steps: int, database_url: str | None, repeat: int, think: float) -> None:
+async def main(
+    users: int,
+    steps: int,
+    database_url: str | None,
+    repeat: int,
+    think: float,
+    apart: bool,
+    log_level: str,
+) -> None:
+    setup_logging(log_level)
     print(machine())
     pace = f"{think:g} s (±50%) between a reply and the next message" if think else "no pause"
     print(f"{users} users at once, {steps} updates each, {pace}, {repeat} run(s)")
+    where = "in another process" if apart else "in this process"
+    print(f"logging {log_level}; the fake Bot API and the simulated people run {where}")
     label = (database_url or "sqlite").split("://")[0]
     ratios = []
     for _ in range(repeat):
         print(f"load average: {load_average()}")
         # New users every run: repeated runs can share one PostgreSQL database.
         first_id = FIRST_ID + random.randrange(1, 10_000) * 10_000
-        echo_rate = report("echo", *await echo_run(users, steps, think))
-        bot_rate = report(
-            f"bot/{label[:10]}", *await bot_run(users, steps, database_url, first_id, think)
-        )
+        if apart:
+            echo = await closed_apart("echo", users, steps, None, think, first_id)
+            mine = await closed_apart("bot", users, steps, database_url, think, first_id)
+        else:
+            echo = await echo_run(users, steps, think)
+            mine = await bot_run(users, steps, database_url, first_id, think)
+        echo_rate = report("echo", *echo)
+        bot_rate = report(f"bot/{label[:10]}", *mine)
         ratios.append(bot_rate / echo_rate)
         print(f"ratio bot/echo: {ratios[-1]:.0%} (target ≥ 70%)")
     if repeat > 1:
@@ -208,5 +278,21 @@ if __name__ == "__main__":
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--think", type=float, default=0.0)
     parser.add_argument("--database-url")
+    parser.add_argument(
+        "--fake-apart",
+        action="store_true",
+        help="run the fake Bot API and the simulated people in another process (as Telegram is)",
+    )
+    parser.add_argument("--log-level", default="INFO", help="INFO is the production default")
     args = parser.parse_args()
-    asyncio.run(main(args.users, args.steps, args.database_url, args.repeat, args.think))
+    asyncio.run(
+        main(
+            args.users,
+            args.steps,
+            args.database_url,
+            args.repeat,
+            args.think,
+            args.fake_apart,
+            args.log_level,
+        )
+    )

@@ -436,11 +436,44 @@ class SimUser:
         ``after``: count of bot messages already seen (default: the count right now).
         """
         seen = len(self.messages) if after is None else after
-        if len(self.messages) > seen:
-            return self.messages[seen]
+        deadline = time.monotonic() + timeout
+        while len(self.messages) <= seen:
+            # Woken only by calls about this chat: many people waiting at once stay cheap.
+            arrived = asyncio.get_running_loop().create_future()
+            _chat_waiters(self.core).setdefault(self.id, []).append(arrived)
+            try:
+                await asyncio.wait_for(arrived, max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                recent = ", ".join(
+                    f"{c.method}{'' if c.ok else f'!{c.error_code}'}" for c in self.core.calls[-10:]
+                )
+                raise AssertionError(
+                    f"no matching API call within {timeout}s; last calls: {recent or 'none'}"
+                ) from None
+        return self.messages[seen]
 
-        def arrived(_: Any) -> bool:
+        def arrived(call: Any) -> bool:
+            # Cheap test first: a call for another chat cannot add a message here (a hundred
+            # people waiting at once would otherwise each re-count their chat on every call).
+            if self.core.call_chat_id(call) not in (self.id, None):
+                return False
             return len(self.messages) > seen
 
         await self.core.wait_for_call(arrived, timeout, since=None)
         return self.messages[seen]
+
+
+def _chat_waiters(core: BotApiCore) -> dict[int, list[asyncio.Future[None]]]:
+    """Futures of people waiting for a message, by chat; woken after each call about the chat."""
+    waiters: dict[int, list[asyncio.Future[None]]] | None = getattr(core, "_chat_waiters", None)
+    if waiters is None:
+        waiters = {}
+
+        def wake(chat_id: int | None) -> None:
+            for future in waiters.pop(chat_id, ()) if chat_id is not None else ():
+                if not future.done():
+                    future.set_result(None)
+
+        core._chat_waiters = waiters  # type: ignore[attr-defined]
+        core.change_listeners.append(wake)
+    return waiters
