@@ -28,7 +28,7 @@ from typing import Any
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StorageKey
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -38,6 +38,34 @@ from db.models import FsmRecord, utcnow
 
 _SEEN = "fsm_seen"  # session.info key: {storage key: (state, data) or None} in this update
 _Snapshot = tuple[str | None, dict[str, Any]] | None
+
+# Statements built once (their cache keys are computed once too): every update reads its state.
+_READ = select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == bindparam("key"))
+_DELETE = delete(FsmRecord).where(FsmRecord.key == bindparam("key"))
+_UPSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _upsert(dialect: str, column: str) -> Any:
+    """INSERT … ON CONFLICT (key) DO UPDATE of one column, returning the row; built once."""
+    statement = _UPSERTS.get((dialect, column))
+    if statement is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        new_value = bindparam("p_value", type_=FsmRecord.__table__.c[column].type)
+        statement = _UPSERTS[(dialect, column)] = (
+            insert(FsmRecord)
+            .values(
+                key=bindparam("p_key"),
+                state=bindparam("p_state", type_=FsmRecord.__table__.c.state.type),
+                data=bindparam("p_data", type_=FsmRecord.__table__.c.data.type),
+                updated_at=bindparam("p_now", type_=FsmRecord.__table__.c.updated_at.type),
+            )
+            .on_conflict_do_update(
+                index_elements=[FsmRecord.key],
+                set_={column: new_value, "updated_at": bindparam("p_now")},
+            )
+            .returning(FsmRecord.state, FsmRecord.data)
+        )
+    return statement
 
 
 class FsmDataNotJSON(TypeError):
@@ -84,11 +112,7 @@ class SQLAlchemyStorage(BaseStorage):
             seen: dict[str, _Snapshot] = session.info.setdefault(_SEEN, {})
             if not owned and built in seen:
                 return seen[built]
-            row = (
-                await session.execute(
-                    select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == built)
-                )
-            ).first()
+            row = (await session.execute(_READ, {"key": built})).first()
             snapshot: _Snapshot = (row.state, dict(row.data or {})) if row else None
             if not owned:
                 seen[built] = snapshot
@@ -99,22 +123,13 @@ class SQLAlchemyStorage(BaseStorage):
         now = utcnow()
         async with self._session() as (session, owned):
             dialect = session.get_bind().dialect.name
-            insert = pg_insert if dialect == "postgresql" else sqlite_insert
-            values: dict[str, Any] = {"key": built, "state": None, "data": {}, "updated_at": now}
-            values[column] = value
-            statement = (
-                insert(FsmRecord)
-                .values(**values)
-                .on_conflict_do_update(
-                    index_elements=[FsmRecord.key],
-                    set_={column: value, "updated_at": now},
-                )
-                .returning(FsmRecord.state, FsmRecord.data)
-            )
-            row = (await session.execute(statement)).one()
+            values: dict[str, Any] = {"p_key": built, "p_state": None, "p_data": {}, "p_now": now}
+            values[f"p_{column}"] = values["p_value"] = value
+            statement = _upsert(dialect, column)
+            row = (await session.execute(statement, values)).one()
             snapshot: _Snapshot = (row.state, dict(row.data or {}))
             if row.state is None and not row.data:
-                await session.execute(delete(FsmRecord).where(FsmRecord.key == built))
+                await session.execute(_DELETE, {"key": built})
                 snapshot = None
             if owned:
                 await session.commit()

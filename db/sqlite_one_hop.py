@@ -70,7 +70,7 @@ def apply() -> bool:
         return False
 
     class OneHopCursor(AsyncAdapt_dbapi_cursor):  # type: ignore[misc]
-        __slots__ = ("_description", "_rowcount", "_lastrowid")
+        __slots__ = ("_description", "_lastrowid", "_rowcount")
         one_hop = True
         _awaitable_cursor_close = False
 

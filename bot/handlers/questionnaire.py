@@ -287,7 +287,7 @@ async def _answer_typed(
         notice = _warn(tg.error_text(error, step.question, locale))
         await _show(bot, message.chat.id, run, locale, notice=notice)
         return
-    drafts.save(run, new_state, utcnow())
+    await drafts.save(run, new_state, utcnow())
     value = new_state.answers.get(step.question.id)
     closing = tg.answered_text(run.engine, step.question, value, locale)
     await _show(bot, message.chat.id, run, locale, closing=closing)
@@ -472,13 +472,13 @@ async def _question_action(
     try:
         if cb.action == "fd" and isinstance(step, AttachStep):  # papers done (or none)
             new_state = engine.finish_attachments(run.state)
-            drafts.save(run, new_state, utcnow())
+            await drafts.save(run, new_state, utcnow())
             await query.answer()
             await _show(bot, chat_id, run, locale, closing=tg.attached_text(step, locale))
             return
         if cb.action == "t":
             new_state = engine.toggle(run.state, cb.v)
-            drafts.save(run, new_state, utcnow())
+            await drafts.save(run, new_state, utcnow())
             await query.answer()
             text, markup = tg.render_step(engine, new_state, run.draft.id, locale)
             await _redraw(message, text, markup)
@@ -491,7 +491,7 @@ async def _question_action(
             return
         if cb.action == "b":
             new_state = engine.back(run.state)
-            drafts.save(run, new_state, utcnow())
+            await drafts.save(run, new_state, utcnow())
             await query.answer()
             await _show(bot, chat_id, run, locale)
             return
@@ -508,7 +508,7 @@ async def _question_action(
     except AnswerError as error:
         await query.answer(tg.error_text(error, step.question, locale), show_alert=True)
         return
-    drafts.save(run, new_state, utcnow())
+    await drafts.save(run, new_state, utcnow())
     await query.answer()
     value = new_state.answers.get(step.question.id)
     closing = tg.answered_text(engine, step.question, value, locale)
@@ -546,7 +546,7 @@ async def _summary_action(
         except AnswerError:
             await query.answer(_("This button is out of date."))
             return
-        drafts.save(run, new_state, utcnow())
+        await drafts.save(run, new_state, utcnow())
         await query.answer()
         await _show(bot, chat_id, run, locale)
         return

@@ -91,7 +91,7 @@ async def on_media(
         notice = warn(tg.error_text(error, step.question, locale))
         await show(bot, chat_id, run, locale, notice=notice)
         return
-    drafts.save(run, new_state, utcnow())
+    await drafts.save(run, new_state, utcnow())
     closing = None
     if isinstance(step, QuestionStep):
         closing = tg.answered_text(run.engine, step.question, value, locale)

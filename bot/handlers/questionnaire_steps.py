@@ -74,7 +74,7 @@ async def show(
     await close(bot, chat_id, run.draft.message_id, closing)
     text, markup = tg.render_step(run.engine, run.state, run.draft.id, locale, notice=notice)
     sent = await bot.send_message(chat_id, text, reply_markup=markup)
-    run.draft.message_id = sent.message_id
+    await drafts.remember_message(run, sent.message_id)
 
 
 async def redraw(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:

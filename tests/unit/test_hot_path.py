@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.types import Message, Update
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from bot.patches.sync_filters import run_sync_filters_inline
 from bot.services import roles
-from db.models import AssistantAssignment, SupervisorScope, User
+from db.models import AssistantAssignment, Draft, SupervisorScope, User
 from tests.support.flows import register
 
 NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
@@ -140,3 +140,29 @@ async def test_an_answer_reads_the_conversation_state_once(harness) -> None:  # 
     replies = await user.send("4")
     assert len(seen) == 1  # aiogram's read joins the update's session; get_data is free
     assert replies and user.last.text != first_question  # the next question is on screen
+
+
+@pytest.mark.harness(throttle_rate=100_000)
+async def test_what_one_questionnaire_answer_costs(harness) -> None:  # type: ignore[no-untyped-def]
+    """The budget of the hottest path (`benchmarks/throughput.py`): a typed answer is read with
+    four statements (state, user, roles, draft), written with two (draft, update id) in one
+    commit, and its question message recorded in a second after Telegram's reply; two Bot API
+    calls (close the answered question, send the next). More fails: find what was added."""
+    user = harness.user(7102, first_name="Ali", language_code="uz")
+    await register(harness, user)
+    await user.send(str(harness.app.i18n.gettext("📝 My household's needs", locale="uz")))
+    await user.send("4")  # the first answer pays for one-off work (caches, first statements)
+    question = user.last.text
+    statements = _count_statements(harness.app.engine, "")
+    commits: list[None] = []
+    event.listen(harness.app.engine.sync_engine, "commit", lambda _conn: commits.append(None))
+    calls_before = len(harness.fake.calls)
+    await user.send("2")
+    calls = [c.method for c in harness.fake.calls[calls_before:] if c.method != "getUpdates"]
+    assert user.last.text != question  # the next question is on screen
+    assert calls == ["editMessageText", "sendMessage"]
+    assert len(statements) <= 7, statements
+    assert len(commits) <= 2
+    async with harness.app.sessions() as session:  # the answer is stored
+        draft = await session.scalar(select(Draft).where(Draft.user_id.is_not(None)))
+        assert draft is not None and draft.state["answers"]

@@ -269,11 +269,11 @@ async def test_browse_interest_and_closing_dates(sessions: Any) -> None:
 # ---------------------------------------------------------------------- submissions
 
 
-def _run_at_summary(session: Any, flows: Any, draft: Any, answers: dict[str, Any]) -> Any:
+async def _run_at_summary(session: Any, flows: Any, draft: Any, answers: dict[str, Any]) -> Any:
     run = drafts.load(flows, draft)
     assert run is not None
     state = run.engine.resume(run.state.model_copy(update={"answers": answers, "current": None}))
-    drafts.save(run, state, NOW)
+    await drafts.save(run, state, NOW)
     return run
 
 
@@ -289,7 +289,7 @@ async def test_a_second_request_of_a_kind_updates_the_open_case(sessions: Any) -
     async with sessions() as session:
         citizen = await _user(session, 51)
         draft = (await drafts.start(session, citizen.id, flows, "job", NOW)).draft
-        run = _run_at_summary(session, flows, draft, full)
+        run = await _run_at_summary(session, flows, draft, full)
         first = await submit(
             session, user=citizen, run=run, rules=default_rules(), now=NOW, today=TODAY
         )
@@ -303,7 +303,9 @@ async def test_a_second_request_of_a_kind_updates_the_open_case(sessions: Any) -
             session, citizen.id, flows, "job", NOW, answers=first.case.answers
         )
         assert Engine(flows.latest("job")).step(again.state).__class__.__name__ == "SummaryStep"
-        run = _run_at_summary(session, flows, again.draft, {**full, "expected_pay": 4_000_000})
+        run = await _run_at_summary(
+            session, flows, again.draft, {**full, "expected_pay": 4_000_000}
+        )
         second = await submit(
             session, user=citizen, run=run, rules=default_rules(), now=NOW, today=TODAY
         )
