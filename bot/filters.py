@@ -21,7 +21,8 @@ class MenuButton(Filter):
 
 
 class HasRole(Filter):
-    """Only users holding the role pass; others fall through to the fallback answer."""
+    """Only users holding the role pass. Set once on each audience's router
+    (`bot.handlers.audiences`), where a press of someone without the role is refused."""
 
     def __init__(self, role: str) -> None:
         self.role = role

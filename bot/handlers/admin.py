@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import CONFIRMED, InviteCB, PlaceCB
 from bot.config import Settings
-from bot.filters import HasRole, MenuButton
+from bot.filters import MenuButton
 from bot.handlers.places import show_regions
 from bot.services import invites, supervision
 from bot.views.keyboards.places import cancel_button
@@ -174,14 +174,11 @@ async def _confirm_replacement(
 
 
 def router() -> Router:
-    """Invites (admins only), and the admin menu (`admin_panel`, which re-checks the role in
-    each handler so a forged press is refused and logged)."""
+    """Invites and the admin menu (`admin_panel`); inside the admin audience's router, which
+    checks the role (`bot.handlers.audiences`)."""
     from bot.handlers import admin_panel
 
-    outer = Router(name="admin_all")
     r = Router(name="admin")
-    r.message.filter(HasRole("admin"))
-    r.callback_query.filter(HasRole("admin"))
     r.message.register(on_invite_menu, Command("invite"))
     r.message.register(on_invite_menu, MenuButton("invite"))
     r.callback_query.register(on_invite_kind, InviteCB.filter())
@@ -193,5 +190,5 @@ def router() -> Router:
             | ((F.purpose == "ir") & (F.level == "r"))
         ),
     )
-    outer.include_routers(r, admin_panel.router())
-    return outer
+    r.include_router(admin_panel.router())
+    return r

@@ -1,4 +1,4 @@
-"""Small pieces every admin screen shares: the Back button and the refusal of a forged press."""
+"""Small pieces every admin screen shares: the Back button and the refusal of a bad id or code."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def back_button(action: AdminAction = AdminAction.HOME, **values: object) -> Inl
 
 
 async def refuse(query: CallbackQuery, user: User, action: str) -> None:
-    """A press the person may not make (callback data can be forged): logged by id, refused."""
+    """An admin's press naming a person, place or code that is not (or no longer) valid —
+    callback data can be forged: logged by id, refused. Non-admins never get here: the admin
+    audience's router refuses them (`bot.handlers.audiences`)."""
     log.warning("admin action refused: user=%s action=%s", user.id, action)
     await query.answer(_("This button is out of date."), show_alert=True)

@@ -3,8 +3,9 @@ import mahallas from a CSV document, outbox health, and the admin help. People a
 their role is granted or ended. Announcements are the one flow of the 📣 button
 (`bot.handlers.supervisor`), shared with supervisors.
 
-The same services as `python -m bot admin …`. Every handler and callback checks the admin role
-again (callback data can be forged): a refused press is logged with the internal user id only.
+The same services as `python -m bot admin …`. The admin audience's router checks the role
+(`bot.handlers.audiences`, which also refuses a non-admin's press); every id and code in a
+button is checked again here, and a refused one is logged with the internal user id only.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import CONFIRMED, AdmCB, PlaceCB
 from bot.config import Settings
-from bot.filters import AnyMenuButton, HasRole, MenuButton
+from bot.filters import AnyMenuButton, MenuButton
 from bot.handlers import admin_settings
 from bot.handlers.admin_common import back_button, refuse
 from bot.handlers.places import show_regions
@@ -32,7 +33,6 @@ from bot.i18n import fmt_datetime, fmt_number
 from bot.services import outbox as outbox_service
 from bot.services import registry, supervision
 from bot.services import roles as role_service
-from bot.services.roles import Roles
 from bot.states import AdminWork
 from bot.views.keyboards.common import ADMIN_PANEL, paged_buttons
 from bot.views.render import fit_message
@@ -105,19 +105,13 @@ async def on_menu(message: Message, state: FSMContext) -> None:
     await message.answer(text, reply_markup=markup)
 
 
-async def on_home(query: CallbackQuery, user: User, roles: Roles, state: FSMContext) -> None:
-    if not roles.is_admin:
-        await refuse(query, user, "home")
-        return
+async def on_home(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
     await show_in_place(query, *_menu())
 
 
-async def on_help(query: CallbackQuery, user: User, roles: Roles, state: FSMContext) -> None:
-    if not roles.is_admin:
-        await refuse(query, user, "hlp")
-        return
+async def on_help(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
     builder = InlineKeyboardBuilder()
@@ -128,12 +122,7 @@ async def on_help(query: CallbackQuery, user: User, roles: Roles, state: FSMCont
 # --- outbox health ---------------------------------------------------------------------------
 
 
-async def on_outbox(
-    query: CallbackQuery, session: AsyncSession, user: User, roles: Roles, settings: Settings
-) -> None:
-    if not roles.is_admin:
-        await refuse(query, user, "ob")
-        return
+async def on_outbox(query: CallbackQuery, session: AsyncSession, settings: Settings) -> None:
     found = await outbox_service.health(session)
     now = utcnow()
     lines = [
@@ -170,10 +159,7 @@ async def on_outbox(
 # --- finding people, granting and revoking roles ---------------------------------------------
 
 
-async def on_find(query: CallbackQuery, user: User, roles: Roles, state: FSMContext) -> None:
-    if not roles.is_admin:
-        await refuse(query, user, "fu")
-        return
+async def on_find(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     builder = InlineKeyboardBuilder()
     for code, role in ROLE_CODES.items():
@@ -185,9 +171,9 @@ async def on_find(query: CallbackQuery, user: User, roles: Roles, state: FSMCont
 
 
 async def on_find_role(
-    query: CallbackQuery, callback_data: AdmCB, user: User, roles: Roles, state: FSMContext
+    query: CallbackQuery, callback_data: AdmCB, user: User, state: FSMContext
 ) -> None:
-    if not roles.is_admin or callback_data.v not in ROLE_CODES:
+    if callback_data.v not in ROLE_CODES:
         await refuse(query, user, "fr")
         return
     await state.set_state(AdminWork.find_place)
@@ -292,11 +278,10 @@ async def on_people_page(
     callback_data: AdmCB,
     session: AsyncSession,
     user: User,
-    roles: Roles,
     state: FSMContext,
 ) -> None:
     role_code, _sep, place = callback_data.v.partition(".")
-    if not roles.is_admin or role_code not in ROLE_CODES or len(place) > 20:
+    if role_code not in ROLE_CODES or len(place) > 20:
         await refuse(query, user, "fl")
         return
     await state.clear()
@@ -354,11 +339,10 @@ async def on_card(
     callback_data: AdmCB,
     session: AsyncSession,
     user: User,
-    roles: Roles,
     state: FSMContext,
 ) -> None:
     person = await _person(session, callback_data.id)
-    if not roles.is_admin or person is None:
+    if person is None:
         await refuse(query, user, callback_data.action)
         return
     await state.clear()
@@ -371,14 +355,13 @@ async def on_grant_start(
     callback_data: AdmCB,
     session: AsyncSession,
     user: User,
-    roles: Roles,
     state: FSMContext,
     i18n: I18n,
     settings: Settings,
 ) -> None:
     """ga: pick the mahalla; gs: pick the level; gl (v = d | r | c): pick the place."""
     person = await _person(session, callback_data.id)
-    if not roles.is_admin or person is None or not isinstance(query.message, Message):
+    if person is None or not isinstance(query.message, Message):
         await refuse(query, user, callback_data.action)
         return
     await query.answer()
@@ -473,7 +456,6 @@ async def on_grant_place(
     callback_data: PlaceCB,
     session: AsyncSession,
     user: User,
-    roles: Roles,
     state: FSMContext,
     i18n: I18n,
     settings: Settings,
@@ -481,7 +463,7 @@ async def on_grant_place(
     data = await state.get_data()
     person = await _person(session, int(data.get("grant_user") or 0))
     level = GRANT_PURPOSES[callback_data.purpose][0]
-    if not roles.is_admin or person is None:
+    if person is None:
         await refuse(query, user, f"grant-{callback_data.purpose}")
         return
     if await _place_level(session, callback_data.code) != level:
@@ -532,14 +514,13 @@ async def on_revoke(
     callback_data: AdmCB,
     session: AsyncSession,
     user: User,
-    roles: Roles,
     state: FSMContext,
     i18n: I18n,
     settings: Settings,
 ) -> None:
     """ra / rs: ask; ray / rsy: end the assistant / supervisor role now."""
     person = await _person(session, callback_data.id)
-    if not roles.is_admin or person is None:
+    if person is None:
         await refuse(query, user, callback_data.action)
         return
     await state.clear()
@@ -586,10 +567,7 @@ async def on_revoke(
 # --- importing mahallas ---------------------------------------------------------------------
 
 
-async def on_import(query: CallbackQuery, user: User, roles: Roles, state: FSMContext) -> None:
-    if not roles.is_admin:
-        await refuse(query, user, "imp")
-        return
+async def on_import(query: CallbackQuery, state: FSMContext) -> None:
     await state.set_state(AdminWork.import_csv)
     builder = InlineKeyboardBuilder()
     builder.row(back_button())
@@ -699,19 +677,17 @@ async def on_import_other(message: Message) -> None:
 
 
 def router() -> Router:
+    """Inside the admin audience's router, which checks the role (`bot.handlers.audiences`)."""
     r = Router(name="admin_panel")
-    admin = HasRole("admin")
-    r.message.register(on_menu, Command("admin"), admin)
-    r.message.register(on_menu, MenuButton("admin"), admin)
+    r.message.register(on_menu, Command("admin"))
+    r.message.register(on_menu, MenuButton("admin"))
 
-    typing = (F.text, ~F.text.startswith("/"), ~AnyMenuButton(), admin)
+    typing = (F.text, ~F.text.startswith("/"), ~AnyMenuButton())
     r.message.register(on_find_place, StateFilter(AdminWork.find_place), *typing)
-    r.message.register(on_import_document, StateFilter(AdminWork.import_csv), F.document, admin)
-    not_command = (~AnyMenuButton(), admin)
-    r.message.register(on_import_other, StateFilter(AdminWork.import_csv), *not_command)
-    r.message.register(on_find_other, StateFilter(AdminWork.find_place), *not_command)
+    r.message.register(on_import_document, StateFilter(AdminWork.import_csv), F.document)
+    r.message.register(on_import_other, StateFilter(AdminWork.import_csv), ~AnyMenuButton())
+    r.message.register(on_find_other, StateFilter(AdminWork.find_place), ~AnyMenuButton())
 
-    # Callbacks: no role filter here, so a forged press is refused and logged by the handler.
     r.callback_query.register(on_home, AdmCB.filter(F.action == "home"))
     r.callback_query.register(on_help, AdmCB.filter(F.action == "hlp"))
     r.callback_query.register(on_outbox, AdmCB.filter(F.action == "ob"))

@@ -16,11 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import AdmCB, AdminAction
 from bot.config import Settings
-from bot.filters import AnyMenuButton, HasRole
+from bot.filters import AnyMenuButton
 from bot.handlers.admin_common import back_button, refuse
 from bot.i18n import fmt_datetime, fmt_number
 from bot.services import runtime_settings
-from bot.services.roles import Roles
 from bot.services.runtime_settings import SettingsCache
 from bot.states import AdminWork
 from bot.views.screens import show_in_place
@@ -68,15 +67,10 @@ async def _settings_view(
 async def on_settings(
     query: CallbackQuery,
     session: AsyncSession,
-    user: User,
-    roles: Roles,
     state: FSMContext,
     settings: Settings,
     runtime_settings: SettingsCache,
 ) -> None:
-    if not roles.is_admin:
-        await refuse(query, user, AdminAction.SETTINGS)
-        return
     await state.clear()
     await query.answer()
     await show_in_place(query, *await _settings_view(session, runtime_settings, settings))
@@ -92,12 +86,11 @@ async def on_setting_key(
     callback_data: AdmCB,
     session: AsyncSession,
     user: User,
-    roles: Roles,
     state: FSMContext,
     settings: Settings,
 ) -> None:
     key = _key_of(callback_data.v)
-    if not roles.is_admin or key is None:
+    if key is None:
         await refuse(query, user, AdminAction.SETTING)
         return
     await state.set_state(AdminWork.setting)
@@ -165,7 +158,6 @@ async def on_setting_default(
     callback_data: AdmCB,
     session: AsyncSession,
     user: User,
-    roles: Roles,
     state: FSMContext,
     settings: Settings,
     runtime_settings: SettingsCache,
@@ -173,7 +165,7 @@ async def on_setting_default(
     from bot.services import runtime_settings as service
 
     key = _key_of(callback_data.v)
-    if not roles.is_admin or key is None:
+    if key is None:
         await refuse(query, user, AdminAction.SETTING_DEFAULT)
         return
     await service.reset(session, key)
@@ -203,12 +195,11 @@ async def on_settings_other(message: Message, state: FSMContext) -> None:
 
 
 def router() -> Router:
+    """Inside the admin audience's router, which checks the role."""
     r = Router(name="admin_settings")
-    admin = HasRole("admin")
-    typing = (F.text, ~F.text.startswith("/"), ~AnyMenuButton(), admin)
+    typing = (F.text, ~F.text.startswith("/"), ~AnyMenuButton())
     r.message.register(on_setting_value, StateFilter(AdminWork.setting), *typing)
-    r.message.register(on_settings_other, StateFilter(AdminWork.setting), ~AnyMenuButton(), admin)
-    # Callbacks: no role filter here, so a forged press is refused and logged by the handler.
+    r.message.register(on_settings_other, StateFilter(AdminWork.setting), ~AnyMenuButton())
     r.callback_query.register(on_settings, AdmCB.filter(F.action == AdminAction.SETTINGS))
     r.callback_query.register(on_setting_key, AdmCB.filter(F.action == AdminAction.SETTING))
     r.callback_query.register(

@@ -169,15 +169,7 @@ async def list_view(
 async def _send_list(
     message: Message, session: AsyncSession, user: User, roles: Roles, filter_: str
 ) -> None:
-    now = utcnow()
-    if not roles.is_assistant:
-        counts = await cases.assistant_counts(session, user, roles, now)
-        if counts.get("open", 0) == 0:
-            await message.answer(
-                _("This menu is for mahalla assistants."), reply_markup=main_menu(roles)
-            )
-            return
-    text, markup = await list_view(session, user, roles, filter_, 0, now)
+    text, markup = await list_view(session, user, roles, filter_, 0, utcnow())
     await message.answer(text, reply_markup=markup)
 
 
@@ -634,10 +626,11 @@ async def on_reply_text(
 
 
 def router() -> Router:
+    """The assistant's case work; inside the assistant audience's router, which checks the
+    role."""
     r = Router(name="assistant_cases")
     typing = StateFilter(*WORK_STATES)
     r.message.register(on_work_text, typing, F.text, ~F.text.startswith("/"))
-    r.message.register(on_reply_text, StateFilter(CaseReply.text), F.text, ~F.text.startswith("/"))
     r.message.register(on_cases_menu, MenuButton("a_cases"))
     r.message.register(on_overdue_menu, MenuButton("a_overdue"))
     r.callback_query.register(on_list, ACB.filter(F.action == "list"))
@@ -647,5 +640,12 @@ def router() -> Router:
     r.callback_query.register(on_outcome, ACB.filter(F.action == "out"))
     r.callback_query.register(on_close, ACB.filter(F.action == "close"))
     r.callback_query.register(on_note_or_message, ACB.filter(F.action.in_({"note", "msg"})))
+    return r
+
+
+def reply_router() -> Router:
+    """The citizen's reply to the assistant; in the citizens' router."""
+    r = Router(name="case_reply")
+    r.message.register(on_reply_text, StateFilter(CaseReply.text), F.text, ~F.text.startswith("/"))
     r.callback_query.register(on_reply_button, CaseCB.filter(F.action == "reply"))
     return r

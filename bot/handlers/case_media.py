@@ -265,11 +265,19 @@ async def on_send_loose(
 
 
 def router() -> Router:
+    """The citizen's side: a reply with a file, and files sent outside any step."""
     r = Router(name="case_media")
-    r.message.register(on_work_media, StateFilter(CaseWork.message), MEDIA)
     r.message.register(on_reply_media, StateFilter(CaseReply.text), MEDIA)
     r.message.register(on_album_part, StateFilter(None), MEDIA, F.media_group_id)
     r.message.register(on_loose_media, StateFilter(None), MEDIA)
     r.callback_query.register(on_send_loose, CaseCB.filter(F.action == CaseAction.SEND_FILE))
+    return r
+
+
+def assistant_router() -> Router:
+    """The assistant's side (in the assistant audience's router): a file to the citizen, and
+    the files attached to a case."""
+    r = Router(name="case_media_assistant")
+    r.message.register(on_work_media, StateFilter(CaseWork.message), MEDIA)
     r.callback_query.register(on_files, ACB.filter(F.action == AssistantAction.FILES))
     return r

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import DigestAction, SupCB
 from bot.config import Settings
-from bot.filters import HasRole, MenuButton
+from bot.filters import MenuButton
 from bot.i18n import current_locale, fmt_date
 from bot.services import exports, supervision
 from bot.services.roles import Roles, Scope
@@ -116,5 +116,5 @@ async def on_export(
 def router() -> Router:
     r = Router(name="digests")
     r.callback_query.register(on_export, SupCB.filter(F.action == DigestAction.EXPORT))
-    r.message.register(on_export_menu, HasRole("supervisor"), MenuButton("s_export"))
+    r.message.register(on_export_menu, MenuButton("s_export"))
     return r

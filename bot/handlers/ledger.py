@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ACB, CaseCB, JobCB
 from bot.config import Settings
-from bot.filters import AnyMenuButton, HasRole, MenuButton
+from bot.filters import AnyMenuButton, MenuButton
 from bot.i18n import fmt_date, fmt_number
 from bot.notifications.work import job_answered, job_confirmation, job_kind_label
 from bot.services import indicators, jobs, registry
@@ -80,10 +80,7 @@ async def on_record(message: Message, state: FSMContext) -> None:
     await message.answer(_("➕ What kind of job was created?"), reply_markup=_kind_keyboard())
 
 
-async def on_record_button(query: CallbackQuery, state: FSMContext, roles: Roles) -> None:
-    if not roles.is_assistant:
-        await query.answer(_("This button is out of date."), show_alert=True)
-        return
+async def on_record_button(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await on_record(query.message, state)
@@ -94,7 +91,6 @@ async def on_kind(
     callback_data: JobCB,
     session: AsyncSession,
     user: User,
-    roles: Roles,
     state: FSMContext,
     settings: Settings,
 ) -> None:
@@ -108,9 +104,6 @@ async def on_kind(
         if job is None:
             return
         keep = job.employer
-    elif not roles.is_assistant:
-        await _out_of_date(query, user, "kind without the assistant role", forged=True)
-        return
     await state.set_state(JobLedger.employer)
     await state.set_data({"kind": kind, "job": callback_data.id})
     builder = InlineKeyboardBuilder()
@@ -559,11 +552,10 @@ async def on_today(
 
 
 def router() -> Router:
+    """The assistant's ledger; inside the assistant audience's router, which checks the role."""
     r = Router(name="ledger")
-    assistant = HasRole("assistant")
-    r.message.register(on_record, MenuButton("a_job"), assistant)
-    r.message.register(on_today, MenuButton("a_today"), assistant)
-    r.callback_query.register(on_confirm, CaseCB.filter(F.action == "confirm"))
+    r.message.register(on_record, MenuButton("a_job"))
+    r.message.register(on_today, MenuButton("a_today"))
     r.callback_query.register(on_record_button, JobCB.filter(F.action == "start"))
     r.callback_query.register(on_kind, JobCB.filter(F.action == "kind"))
     r.callback_query.register(on_employer_button, JobCB.filter(F.action == "emp"))
@@ -574,4 +566,11 @@ def router() -> Router:
     r.message.register(
         on_employer_text, JobLedger.employer, F.text, ~F.text.startswith("/"), ~AnyMenuButton()
     )
+    return r
+
+
+def confirm_router() -> Router:
+    """The citizen's answer to a job recorded for them; in the citizens' router."""
+    r = Router(name="ledger_confirm")
+    r.callback_query.register(on_confirm, CaseCB.filter(F.action == "confirm"))
     return r

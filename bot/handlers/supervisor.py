@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import CONFIRMED, DrillCB, PickCB, PlaceCB, SvCB
 from bot.config import Settings
-from bot.filters import AnyMenuButton, HasRole, MenuButton
+from bot.filters import AnyMenuButton, MenuButton
 from bot.flows.loader import FlowRegistry
 from bot.handlers import drilldown
 from bot.handlers.admin import _make as make_invite
@@ -49,10 +49,6 @@ log = logging.getLogger(__name__)
 PER_PAGE = 8
 ANNOUNCEMENT_MAX = announcements.TEXT_MAX
 INVITE_PURPOSE = "sa"  # the place picker's purpose for a supervisor's assistant invite
-
-
-async def _may_announce(event: object, roles: Roles) -> bool:
-    return announcements.may_announce(roles)
 
 
 async def _refuse(query: CallbackQuery, user: User, data: SvCB) -> None:
@@ -835,34 +831,32 @@ async def on_help(message: Message) -> None:
     await message.answer("\n".join(supervisor_help_lines()))
 
 
-def router() -> Router:
-    r = Router(name="supervisor")
-    # Announcements are for admins too; everything else needs the supervisor role.
-    announce = Router(name="supervisor_announce")
-    announce.message.filter(_may_announce)
-    announce.callback_query.filter(_may_announce)
-    announce.message.register(on_announce_menu, MenuButton("announce"))
+def announce_router() -> Router:
+    """Announcements, for supervisors and admins alike: built once for each of the two
+    audiences (`bot.handlers.audiences`), whose routers check the role."""
+    r = Router(name="announce")
+    r.message.register(on_announce_menu, MenuButton("announce"))
     typing_announce = StateFilter(SupervisorWork.announcement)
-    announce.message.register(
+    r.message.register(
         on_announcement_text, typing_announce, F.text, ~F.text.startswith("/"), ~AnyMenuButton()
     )
-    announce.message.register(on_announce_other, typing_announce, ~AnyMenuButton())
-    announce.message.register(
-        on_confirm_other, StateFilter(SupervisorWork.confirm), ~AnyMenuButton()
-    )
-    announce.callback_query.register(on_announce_button, SvCB.filter(F.action == "ann"))
-    announce.callback_query.register(on_announce_where, SvCB.filter(F.action == "anw"))
-    announce.callback_query.register(on_announce_area, SvCB.filter(F.action == "anp"))
-    announce.callback_query.register(
+    r.message.register(on_announce_other, typing_announce, ~AnyMenuButton())
+    r.message.register(on_confirm_other, StateFilter(SupervisorWork.confirm), ~AnyMenuButton())
+    r.callback_query.register(on_announce_button, SvCB.filter(F.action == "ann"))
+    r.callback_query.register(on_announce_where, SvCB.filter(F.action == "anw"))
+    r.callback_query.register(on_announce_area, SvCB.filter(F.action == "anp"))
+    r.callback_query.register(
         on_announce_place,
         PlaceCB.filter(
             ((F.purpose == "xr") & (F.level == "r")) | ((F.purpose == "xd") & (F.level == "d"))
         ),
     )
+    return r
 
-    sup = Router(name="supervisor_work")
-    sup.message.filter(HasRole("supervisor"))
-    sup.callback_query.filter(HasRole("supervisor"))
+
+def router() -> Router:
+    """The supervisor's work; inside the supervisor audience's router, which checks the role."""
+    sup = Router(name="supervisor")
     typing_reason = StateFilter(SupervisorWork.reason)
     sup.message.register(
         on_reason, typing_reason, F.text, ~F.text.startswith("/"), ~AnyMenuButton()
@@ -888,6 +882,4 @@ def router() -> Router:
         PlaceCB.filter((F.purpose == INVITE_PURPOSE) & F.level.in_({"m", CONFIRMED})),
     )
     sup.include_router(drilldown.router())
-    r.include_router(sup)
-    r.include_router(announce)
-    return r
+    return sup

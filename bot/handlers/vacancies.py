@@ -157,11 +157,6 @@ async def on_menu(
     roles: Roles,
     settings: Settings,
 ) -> None:
-    if not roles.is_assistant:
-        await message.answer(
-            _("This menu is for mahalla assistants."), reply_markup=main_menu(roles)
-        )
-        return
     if await state.get_state() in {s.state for s in ALL_STATES}:
         await state.clear()
     text, markup = await _list_view(session, roles, _today(settings), 0)
@@ -172,13 +167,9 @@ async def on_list(
     query: CallbackQuery,
     callback_data: VacCB,
     session: AsyncSession,
-    user: User,
     roles: Roles,
     settings: Settings,
 ) -> None:
-    if not roles.is_assistant:
-        await _refuse(query, user, "list without the assistant role")
-        return
     text, markup = await _list_view(session, roles, _today(settings), callback_data.page)
     await query.answer()
     await show_in_place(query, text, markup)
@@ -615,9 +606,6 @@ async def on_new(
     roles: Roles,
     settings: Settings,
 ) -> None:
-    if not roles.is_assistant:
-        await _refuse(query, user, "new vacancy without the assistant role")
-        return
     await state.set_state(VacancyPost.title)
     await state.set_data({})
     await query.answer()
@@ -634,12 +622,6 @@ async def on_step_text(
     settings: Settings,
 ) -> None:
     """Typed answers of the text steps, checked; anything wrong is said and the step asked again."""
-    if not roles.is_assistant:
-        await state.clear()
-        await message.answer(
-            _("This menu is for mahalla assistants."), reply_markup=main_menu(roles)
-        )
-        return
     current = await state.get_state()
     text = vacancies.clean(message.text or "")
     today = _today(settings)
@@ -710,11 +692,7 @@ async def on_step_button(
     """A choice on a posting step: only the step on screen counts, older buttons are stale."""
     current = await state.get_state()
     message = query.message
-    if (
-        not roles.is_assistant
-        or BUTTON_STATES.get(callback_data.action) != current
-        or not isinstance(message, Message)
-    ):
+    if BUTTON_STATES.get(callback_data.action) != current or not isinstance(message, Message):
         log.info("vacancies: stale posting button %r from user %s", query.data, user.id)
         await query.answer(_("This button is out of date."), show_alert=True)
         return
@@ -1080,12 +1058,13 @@ async def _drop_markup(message: Message) -> None:
 # ---------------------------------------------------------------------- wiring
 
 
-def router() -> Router:
+def assistant_router() -> Router:
+    """Posting and managing vacancies; inside the assistant audience's router, which checks
+    the role."""
     r = Router(name="vacancies")
     for st in TEXT_STATES:
         r.message.register(on_step_text, st, F.text, ~F.text.startswith("/"), ~AnyMenuButton())
     r.message.register(on_menu, MenuButton("a_vac"))
-    r.message.register(on_browse_menu, MenuButton("vacancies"))
     r.callback_query.register(on_list, VacCB.filter(F.action == "list"))
     r.callback_query.register(on_open, VacCB.filter(F.action == "open"))
     r.callback_query.register(on_who, VacCB.filter(F.action == "who"))
@@ -1094,6 +1073,13 @@ def router() -> Router:
     r.callback_query.register(on_close, VacCB.filter(F.action.in_({"close", "closey"})))
     r.callback_query.register(on_new, VacCB.filter(F.action == "new"))
     r.callback_query.register(on_step_button, VacCB.filter(F.action.in_(set(BUTTON_STATES))))
+    return r
+
+
+def citizen_router() -> Router:
+    """Browsing vacancies, saying "I'm interested" and answering an offer."""
+    r = Router(name="vacancies_citizen")
+    r.message.register(on_browse_menu, MenuButton("vacancies"))
     r.callback_query.register(on_browse, VacCB.filter(F.action == "browse"))
     r.callback_query.register(on_see, VacCB.filter(F.action == "see"))
     r.callback_query.register(on_interest, VacCB.filter(F.action == "int"))

@@ -36,10 +36,6 @@ def clean_text(text: str | None) -> str:
     return cleaned
 
 
-def may_announce(roles: Roles) -> bool:
-    return roles.is_admin or roles.is_supervisor
-
-
 def own_areas(roles: Roles) -> tuple[Scope, ...]:
     """The areas offered first: the whole country for an admin, else the person's scopes."""
     return (Scope("country", None),) if roles.is_admin else tuple(dict.fromkeys(roles.scopes))

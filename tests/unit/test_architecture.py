@@ -20,14 +20,14 @@ MAX_LINES = 500
 # Modules still over the limit, with the size they may not exceed while they wait to be split
 # (issue "One conversation layer"): the list may only shrink.
 OVERSIZED = {
-    "bot/handlers/vacancies.py": 1110,
-    "bot/handlers/supervisor.py": 913,
-    "bot/handlers/admin_panel.py": 735,
+    "bot/handlers/vacancies.py": 1087,
+    "bot/handlers/supervisor.py": 885,
+    "bot/handlers/admin_panel.py": 708,
     "bot/handlers/questionnaire.py": 692,
     "bot/handlers/assistant_cases.py": 651,
     "bot/handlers/registration.py": 788,
     "bot/flows/engine.py": 520,
-    "bot/handlers/ledger.py": 577,
+    "bot/handlers/ledger.py": 576,
     "bot/admin_cli.py": 524,
     "devkit/fakeapi/core.py": 1244,
     "devkit/sandbox/seed.py": 514,
