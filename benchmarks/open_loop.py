@@ -25,7 +25,15 @@ import time
 from typing import Any
 
 from benchmarks.common import machine
-from benchmarks.throughput import ANSWERS, FIRST_ID, _run_polling, bot_run_setup, percentile
+from benchmarks.throughput import (
+    ANSWERS,
+    FIRST_ID,
+    _run_polling,
+    bot_run_setup,
+    percentile,
+    run_apart,
+)
+from bot import event_loop
 from bot.logging_setup import setup_logging
 
 REPLY_TIMEOUT = 30.0
@@ -107,6 +115,16 @@ async def run_rate(rate: float, duration: float, database_url: str | None) -> di
         await fake.stop()
 
 
+async def run_rate_apart(rate: float, duration: float, database_url: str | None) -> dict[str, Any]:
+    """As `run_rate`, with the fake Bot API and the people in another process (`--fake-apart`):
+    the CPU figure is then the bot's own."""
+    people = int(rate * duration / len(ANSWERS)) + 200
+    argv = ["open", "--people", str(people), "--rate", str(rate), "--duration", str(duration)]
+    result, cpu = await run_apart("bot", argv, database_url, people, FIRST_ID)
+    result["cpu"], result["apart"] = cpu, True
+    return result
+
+
 def line(rate: float, result: dict[str, Any]) -> str:
     latencies = result["latencies"] or [float("nan")]
     answered = max(1, result["answered"])
@@ -116,17 +134,24 @@ def line(rate: float, result: dict[str, Any]) -> str:
         f"{result['refused']} refused · p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
         f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, "
         f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms · "
-        f"CPU {result['cpu'] / answered * 1000:.1f} ms/answer (bot and fake API together)"
+        f"CPU {result['cpu'] / answered * 1000:.1f} ms/answer "
+        f"({'the bot alone' if result.get('apart') else 'bot and fake API together'})"
     )
 
 
-async def main(rates: list[float], duration: float, database_url: str | None, level: str) -> None:
+async def main(
+    rates: list[float], duration: float, database_url: str | None, level: str, apart: bool
+) -> None:
     setup_logging(level)
     print(machine())
-    print(f"database: {(database_url or 'sqlite').split('://')[0]}; logging {level}")
+    where = "in another process" if apart else "in this process"
+    print(f"database: {(database_url or 'sqlite').split('://')[0]}; logging {level}; ", end="")
+    print(f"{event_loop.name()} event loop; ", end="")
+    print(f"the fake Bot API and the people run {where}")
     best = None
     for rate in rates:
-        result = await run_rate(rate, duration, database_url)
+        run = run_rate_apart if apart else run_rate
+        result = await run(rate, duration, database_url)
         print("  " + line(rate, result), flush=True)
         held = (
             result["latencies"]
@@ -145,6 +170,11 @@ if __name__ == "__main__":
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--database-url")
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument(
+        "--fake-apart",
+        action="store_true",
+        help="run the fake Bot API and the people in another process (as Telegram is)",
+    )
     args = parser.parse_args()
     rates = [float(value) for value in args.rates.split(",")]
-    asyncio.run(main(rates, args.duration, args.database_url, args.log_level))
+    event_loop.run(main(rates, args.duration, args.database_url, args.log_level, args.fake_apart))

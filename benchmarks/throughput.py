@@ -40,6 +40,7 @@ from aiogram.types import Message
 
 from benchmarks.apart import Apart
 from benchmarks.common import fresh_database, machine, seed_citizens
+from bot import event_loop
 from bot.app import build_app
 from bot.config import Settings
 from bot.i18n import create_i18n
@@ -250,7 +251,10 @@ async def main(
     pace = f"{think:g} s (±50%) between a reply and the next message" if think else "no pause"
     print(f"{users} users at once, {steps} updates each, {pace}, {repeat} run(s)")
     where = "in another process" if apart else "in this process"
-    print(f"logging {log_level}; the fake Bot API and the simulated people run {where}")
+    print(
+        f"logging {log_level}; {event_loop.name()} event loop (as `python -m bot run`); "
+        f"the fake Bot API and the simulated people run {where}"
+    )
     label = (database_url or "sqlite").split("://")[0]
     ratios = []
     for _ in range(repeat):
@@ -285,7 +289,7 @@ if __name__ == "__main__":
     )
     parser.add_argument("--log-level", default="INFO", help="INFO is the production default")
     args = parser.parse_args()
-    asyncio.run(
+    event_loop.run(
         main(
             args.users,
             args.steps,

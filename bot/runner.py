@@ -13,6 +13,7 @@ import signal
 
 from aiohttp import web
 
+from bot import event_loop
 from bot.app import App, build_app
 from bot.bootstrap import prepare_database
 from bot.config import ConfigError, Settings
@@ -35,7 +36,7 @@ def run(settings: Settings, webhook: bool = False) -> int:
             "can post forged updates (1-256 characters: letters, digits, _ and -)"
         )
     setup_logging(settings.log_level, settings.log_format, settings.log_sql)
-    asyncio.run(_serve(settings, webhook))
+    event_loop.run(_serve(settings, webhook))
     return 0
 
 
@@ -88,7 +89,7 @@ async def _serve(settings: Settings, webhook: bool) -> None:
                 log.info(
                     "metrics on http://%s:%s/metrics", settings.metrics_host, settings.metrics_port
                 )
-            log.info("bot started (long polling)")
+            log.info("bot started (long polling, %s event loop)", event_loop.name())
             polling = asyncio.create_task(
                 app.dispatcher.start_polling(
                     app.bot, handle_as_tasks=True, handle_signals=False, close_bot_session=False
@@ -134,7 +135,12 @@ async def _serve_webhook(app: App, stop: asyncio.Event) -> None:
             allowed_updates=app.dispatcher.resolve_used_update_types(),
             drop_pending_updates=False,
         )
-        log.info("bot started (webhook on %s:%s)", settings.webhook_host, settings.webhook_port)
+        log.info(
+            "bot started (webhook on %s:%s, %s event loop)",
+            settings.webhook_host,
+            settings.webhook_port,
+            event_loop.name(),
+        )
         await stop.wait()
     finally:
         await runner.cleanup()

@@ -52,6 +52,10 @@ def create_engine(
         _prepare_sqlite_file(url)
         sqlite_one_hop.apply()
         kwargs["connect_args"] = {"timeout": 30}
+        # A connection comes back with its transaction already ended (committed, or rolled back
+        # by the session or connection closing it), so the pool's extra rollback on return is
+        # a no-op that costs a trip to aiosqlite's thread on every update.
+        kwargs["pool_reset_on_return"] = None
     else:
         kwargs["pool_pre_ping"] = True  # a server restart leaves dead connections in the pool
     engine = create_async_engine(url, **kwargs)

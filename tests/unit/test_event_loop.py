@@ -1,0 +1,23 @@
+"""`python -m bot run` runs on uvloop when it is installed; EVENT_LOOP=asyncio opts out."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot import event_loop
+
+
+async def _loop_class() -> str:
+    return type(asyncio.get_running_loop()).__module__
+
+
+def test_uvloop_by_default_and_asyncio_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("uvloop")
+    monkeypatch.delenv("EVENT_LOOP", raising=False)
+    assert event_loop.name() == "uvloop"
+    assert event_loop.run(_loop_class()).startswith("uvloop")
+    monkeypatch.setenv("EVENT_LOOP", "asyncio")
+    assert event_loop.name() == "asyncio"
+    assert event_loop.run(_loop_class()).startswith("asyncio")
