@@ -120,7 +120,8 @@ async def run_rate_apart(rate: float, duration: float, database_url: str | None)
     the CPU figure is then the bot's own."""
     people = int(rate * duration / len(ANSWERS)) + 200
     argv = ["open", "--people", str(people), "--rate", str(rate), "--duration", str(duration)]
-    result, cpu = await run_apart("bot", argv, database_url, people, FIRST_ID)
+    first_id = FIRST_ID + random.randrange(1, 10_000) * 100_000  # new people each rate
+    result, cpu = await run_apart("bot", argv, database_url, people, first_id)
     result["cpu"], result["apart"] = cpu, True
     return result
 
