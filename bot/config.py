@@ -104,6 +104,8 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"  # json: one object per line, for collectors
+    # uvloop where it is installed (bot/event_loop.py); "asyncio" for asyncio's own loop.
+    event_loop: Literal["uvloop", "asyncio"] = "uvloop"
     log_sql: bool = False  # every SQL statement (never its parameters), for debugging
 
     @field_validator("admin_ids", mode="before")

@@ -3,8 +3,8 @@
 uvloop (libuv under asyncio's interface) makes the loop itself and aiohttp's sockets cheaper:
 about a tenth less CPU per questionnaire answer and a tenth more answers a second on one core
 (`benchmarks/throughput.py --fake-apart`, benchmarks/README.md). It is a drop-in loop; nothing
-in the bot depends on which one runs. `EVENT_LOOP=asyncio` in the environment chooses
-asyncio's loop (to rule the loop out when chasing a problem). The tests run on asyncio's loop;
+in the bot depends on which one runs. The setting `EVENT_LOOP=asyncio` chooses asyncio's loop
+(to rule the loop out when chasing a problem). The tests run on asyncio's loop;
 the process tests (`tests/multiprocess`, `tests/robustness`) start `python -m bot run` and so
 exercise this one.
 """
@@ -12,16 +12,15 @@ exercise this one.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 
-def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+def loop_factory(choice: str = "uvloop") -> Callable[[], asyncio.AbstractEventLoop] | None:
     """uvloop's loop factory, or None for asyncio's default (not installed, or not wanted)."""
-    if os.environ.get("EVENT_LOOP", "").strip().lower() == "asyncio":
+    if choice == "asyncio":
         return None
     try:
         import uvloop
@@ -30,12 +29,12 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-def run(main: Coroutine[Any, Any, T]) -> T:
-    """`asyncio.run(main)` on the chosen loop."""
-    with asyncio.Runner(loop_factory=loop_factory()) as runner:
+def run(main: Coroutine[Any, Any, T], choice: str = "uvloop") -> T:
+    """`asyncio.run(main)` on the chosen loop (the `EVENT_LOOP` setting)."""
+    with asyncio.Runner(loop_factory=loop_factory(choice)) as runner:
         return runner.run(main)
 
 
-def name() -> str:
+def name(choice: str = "uvloop") -> str:
     """Which loop `run` uses, for start-up logs and benchmark headers."""
-    return "asyncio" if loop_factory() is None else "uvloop"
+    return "asyncio" if loop_factory(choice) is None else "uvloop"

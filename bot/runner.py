@@ -36,7 +36,7 @@ def run(settings: Settings, webhook: bool = False) -> int:
             "can post forged updates (1-256 characters: letters, digits, _ and -)"
         )
     setup_logging(settings.log_level, settings.log_format, settings.log_sql)
-    event_loop.run(_serve(settings, webhook))
+    event_loop.run(_serve(settings, webhook), settings.event_loop)
     return 0
 
 
@@ -89,7 +89,9 @@ async def _serve(settings: Settings, webhook: bool) -> None:
                 log.info(
                     "metrics on http://%s:%s/metrics", settings.metrics_host, settings.metrics_port
                 )
-            log.info("bot started (long polling, %s event loop)", event_loop.name())
+            log.info(
+                "bot started (long polling, %s event loop)", event_loop.name(settings.event_loop)
+            )
             polling = asyncio.create_task(
                 app.dispatcher.start_polling(
                     app.bot, handle_as_tasks=True, handle_signals=False, close_bot_session=False
@@ -139,7 +141,7 @@ async def _serve_webhook(app: App, stop: asyncio.Event) -> None:
             "bot started (webhook on %s:%s, %s event loop)",
             settings.webhook_host,
             settings.webhook_port,
-            event_loop.name(),
+            event_loop.name(settings.event_loop),
         )
         await stop.wait()
     finally:

@@ -13,11 +13,9 @@ async def _loop_class() -> str:
     return type(asyncio.get_running_loop()).__module__
 
 
-def test_uvloop_by_default_and_asyncio_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_uvloop_by_default_and_asyncio_on_request() -> None:
     pytest.importorskip("uvloop")
-    monkeypatch.delenv("EVENT_LOOP", raising=False)
     assert event_loop.name() == "uvloop"
     assert event_loop.run(_loop_class()).startswith("uvloop")
-    monkeypatch.setenv("EVENT_LOOP", "asyncio")
-    assert event_loop.name() == "asyncio"
-    assert event_loop.run(_loop_class()).startswith("asyncio")
+    assert event_loop.name("asyncio") == "asyncio"
+    assert event_loop.run(_loop_class(), "asyncio").startswith("asyncio")

@@ -36,6 +36,7 @@ BAD = [
     ("MORNING_REMINDER_AT", "25:00"),
     ("EVENING_NUDGE_AT", "evening"),
     ("DIGEST_AT", "8.30"),
+    ("EVENT_LOOP", "tokio"),
     ("QUIET_FROM", "21:75"),
     ("QUIET_TO", "-1:00"),
     ("JOBS_PER_DAY_TARGET", "-1"),
