@@ -23,7 +23,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import CONFIRMED, AdmCB, PlaceCB
+from bot.callbacks import CONFIRMED, AdmCB, AdminAction, PlaceCB
 from bot.config import Settings
 from bot.filters import AnyMenuButton, MenuButton
 from bot.handlers import admin_settings
@@ -263,6 +263,7 @@ async def on_find_place(
             text=label[:60], callback_data=AdmCB(action="fl", v=f"{role_code}.{place.code}")
         )
     builder.adjust(1)
+    builder.row(back_button(AdminAction.FIND_ROLE, v=role_code))  # to typing the place again
     await message.answer(
         _("Places with “{name}” in their name: choose one.").format(name=esc(code[:40])),
         reply_markup=builder.as_markup(),

@@ -130,12 +130,12 @@ async def open_flow(
     if kind in REQUEST_KINDS:
         case = await cases.open_case_of_kind(session, user, kind)
         if case is not None:
-            await _leave(session, state)
+            await _leave(state)
             text, markup = open_request_view(case, run, settings)
             await message.answer(text, reply_markup=markup)
             return
     if run is not None and run.state.answers:
-        await _leave(session, state)
+        await _leave(state)
         started = run.draft.created_at.astimezone(settings.tz).date()
         await message.answer(
             _(
@@ -149,7 +149,7 @@ async def open_flow(
         run = await drafts.start(session, user.id, flows, flow_id, utcnow())
         intro = _intro(run, locale)
         notice = f"{notice}\n\n{intro}" if notice else intro
-    await _enter(session, state, run, raw_state)
+    await _enter(state, run, raw_state)
     await _show(bot, message.chat.id, run, locale, notice=notice)
 
 
@@ -164,7 +164,7 @@ async def put_aside(
     """/cancel in the middle of a questionnaire: the question's buttons go (they would carry
     on), the draft stays. Returns the menu button that continues it (None: no draft)."""
     run, _named = await _current_run(session, state, user, flows)
-    await _leave(session, state)
+    await _leave(state)
     if run is None:
         return None
     await _close(bot, message.chat.id, run.draft.message_id)
@@ -239,7 +239,7 @@ async def on_update(
     )
     await query.answer()
     await _close(bot, message.chat.id, message.message_id)
-    await _enter(session, state, run)
+    await _enter(state, run)
     notice = _info(
         _(
             "Here are the answers of request {number}. To change one, press “✏️ Edit”; then "
@@ -266,9 +266,9 @@ async def on_text(
         raise SkipHandler  # another menu entry: its router answers; the question stays on screen
     run, named = await _current_run(session, state, user, flows)
     if run is None:
-        await _leave(session, state)
+        await _leave(state)
         raise SkipHandler
-    await _enter(session, state, run, raw_state, named)
+    await _enter(state, run, raw_state, named)
     locale = user.locale
     step = run.engine.step(run.state)
     if isinstance(step, SummaryStep):
@@ -315,7 +315,7 @@ async def on_contact(
         or contact.user_id != message.from_user.id
     ):
         raise SkipHandler
-    await _enter(session, state, run, raw_state, named)
+    await _enter(state, run, raw_state, named)
     await _answer_typed(message, bot, run, step, contact.phone_number, user.locale)
 
 
@@ -328,9 +328,9 @@ async def reshow(message: Message, notice: str, data: dict[str, Any]) -> bool:
     bot: Bot = data["bot"]
     run, named = await _current_run(session, state, user, data["flows"])
     if run is None:
-        await _leave(session, state)
+        await _leave(state)
         return False
-    await _enter(session, state, run, data.get("raw_state"), named)
+    await _enter(state, run, data.get("raw_state"), named)
     step = run.engine.step(run.state)
     if data.get("redraw"):  # the language changed: the same step, now in the new language
         await _show(bot, message.chat.id, run, user.locale, notice=_info(notice))
@@ -397,7 +397,7 @@ async def on_button(
     if cb.action == "go":
         await query.answer()
         await _close(bot, chat_id, message.message_id, esc(_("Let's continue where you stopped.")))
-        await _enter(session, state, run, raw_state)
+        await _enter(state, run, raw_state)
         await _show(bot, chat_id, run, locale)
         return
     if cb.action == "new":
@@ -405,7 +405,7 @@ async def on_button(
         await _close(bot, chat_id, message.message_id, esc(_("Starting again.")))
         await _close(bot, chat_id, run.draft.message_id)
         run = await drafts.start(session, user.id, flows, draft.flow_id, utcnow())
-        await _enter(session, state, run)
+        await _enter(state, run)
         await _show(bot, chat_id, run, locale)
         return
 
@@ -422,11 +422,11 @@ async def on_button(
         log.info("stale questionnaire button %r from user %s", query.data, user.id)
         await query.answer(_("This button is out of date."))
         await _close(bot, chat_id, message.message_id)
-        await _enter(session, state, run, raw_state)
+        await _enter(state, run, raw_state)
         notice = _info(_("That button was from an earlier step. Here is where you are now:"))
         await _show(bot, chat_id, run, locale, notice=notice)
         return
-    await _enter(session, state, run, raw_state)
+    await _enter(state, run, raw_state)
 
     if cb.action == "x":
         await query.answer()
@@ -440,7 +440,7 @@ async def on_button(
         return
     if cb.action == "xx":
         await drafts.remove(session, run.draft.id)
-        await _leave(session, state)
+        await _leave(state)
         await query.answer()
         await _close(
             bot,
@@ -583,7 +583,7 @@ async def _old_draft_button(
     run = drafts.load(flows, current) if current is not None else None
     if run is None:
         return
-    await _enter(session, state, run)
+    await _enter(state, run)
     notice = _info(_("That button was from an earlier questionnaire. Here is where you are now:"))
     await _show(bot, message.chat.id, run, user.locale, notice=notice)
 
@@ -657,7 +657,7 @@ async def _send(
         for new in await vacancies.offer_open_vacancies(session, case, user, today, now):
             offered += await notify_requests.vacancy_offer(session, i18n, new)
     await session.commit()
-    await _leave(session, state)
+    await _leave(state)
     await query.answer()
     await _close(bot, message.chat.id, message.message_id)
     if case.kind == "needs" and submitted.assessment is not None:

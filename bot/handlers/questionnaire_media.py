@@ -71,9 +71,9 @@ async def on_media(
     run, named = await current_run(session, state, user, flows)
     if run is None or value is None:
         if run is None:
-            await leave(session, state)
+            await leave(state)
         raise SkipHandler  # the state guard answers
-    await enter(session, state, run, raw_state, named)
+    await enter(state, run, raw_state, named)
     chat_id, locale = message.chat.id, user.locale
     step = run.engine.step(run.state)
     if not isinstance(step, QuestionStep | AttachStep):

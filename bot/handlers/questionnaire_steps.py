@@ -86,32 +86,24 @@ async def redraw(message: Message, text: str, markup: InlineKeyboardMarkup | Non
 
 
 async def enter(
-    session: AsyncSession,
     state: FSMContext,
     run: Run,
     raw_state: str | None = None,
     known_draft: int | None = None,
 ) -> None:
-    """Route typed input to this draft; no storage I/O when the state already says so.
-
-    The FSM storage has its own connection, so the update's transaction is committed before
-    writing it (on SQLite it would otherwise wait on our own lock).
-    """
+    """Route typed input to this draft; no storage I/O when the state already says so. The FSM
+    state is written in the update's own transaction, with the draft."""
     if raw_state == Questionnaire.active.state:
         if known_draft is None:
             known_draft = (await state.get_data()).get("draft_id")
         if known_draft == run.draft.id:
             return
-    if session.in_transaction():
-        await session.commit()
     await state.set_state(Questionnaire.active)
     await state.set_data({"draft_id": run.draft.id})
 
 
-async def leave(session: AsyncSession, state: FSMContext) -> None:
-    """Clear the FSM state (after committing, for the same reason as :func:`_enter`)."""
-    if session.in_transaction():
-        await session.commit()
+async def leave(state: FSMContext) -> None:
+    """Clear the FSM state (in the update's own transaction)."""
     await state.clear()
 
 
