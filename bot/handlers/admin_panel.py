@@ -264,10 +264,8 @@ async def on_find_place(
         )
     builder.adjust(1)
     builder.row(back_button(AdminAction.FIND_ROLE, v=role_code))  # to typing the place again
-    await message.answer(
-        _("Places with “{name}” in their name: choose one.").format(name=esc(code[:40])),
-        reply_markup=builder.as_markup(),
-    )
+    text = _("Places with “{name}” in their name: choose one.").format(name=esc(code[:40]))
+    await message.answer(text, reply_markup=builder.as_markup())
 
 
 async def on_find_other(message: Message) -> None:
