@@ -35,7 +35,7 @@ from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
 from bot.states import CaseReply, CaseWork
 from bot.views import counted
-from bot.views.case_card import card_sections, row_label
+from bot.views.case_card import card_sections, message_sent_lead, row_label
 from bot.views.case_files import files_button_label
 from bot.views.keyboards.common import main_menu, menu_action_for, paged_buttons
 from bot.views.render import fit_message
@@ -550,11 +550,7 @@ async def on_work_text(
     else:
         event = await cases.add_message(session, case, actor=user, text=text, now=now)
         delivered = await notify.message_to_citizen(session, i18n, case, event)
-        lead = (
-            _("Message sent to the citizen about request {number}.")
-            if delivered
-            else _("Saved on request {number}, but the citizen cannot be reached through the bot.")
-        ).format(number=case.number)
+        lead = message_sent_lead(case.number, delivered)
     await session.commit()
     card, markup = await card_view(
         session,

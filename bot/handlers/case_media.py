@@ -35,6 +35,7 @@ from bot.services import case_files, cases
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
 from bot.states import CaseReply, CaseWork
+from bot.views.case_card import message_sent_lead
 from bot.views.keyboards.common import main_menu
 from bot.views.screens import show_in_place
 from db.models import Case, CaseEvent, CaseFile, User, utcnow
@@ -99,11 +100,7 @@ async def on_work_media(
     await state.clear()  # before writing, as for typed messages
     event, file = await _record(session, case, user, value, message)
     delivered = await notify.message_to_citizen(session, i18n, case, event, [file])
-    lead = (
-        _("Message sent to the citizen about request {number}.")
-        if delivered
-        else _("Saved on request {number}, but the citizen cannot be reached through the bot.")
-    ).format(number=case.number)
+    lead = message_sent_lead(case.number, delivered)
     await session.commit()
     filter_, page = str(data.get("f") or "open"), int(data.get("page") or 0)
     card, markup = await card_view(

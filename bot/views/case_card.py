@@ -194,3 +194,12 @@ async def _history_section(
         if file.event_id is not None:
             attached.setdefault(file.event_id, []).append(file_label(file))
     return history_section(events, case, names, numbers, tz, attached)
+
+
+def message_sent_lead(number: str, delivered: bool) -> str:
+    """Above the card after the assistant wrote to the citizen: sent, or only saved."""
+    return (
+        _("Message sent to the citizen about request {number}.")
+        if delivered
+        else _("Saved on request {number}, but the citizen cannot be reached through the bot.")
+    ).format(number=number)

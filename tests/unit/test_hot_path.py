@@ -142,7 +142,6 @@ async def test_an_answer_reads_the_conversation_state_once(harness) -> None:  # 
     assert replies and user.last.text != first_question  # the next question is on screen
 
 
-@pytest.mark.harness(throttle_rate=100_000)
 async def test_what_one_questionnaire_answer_costs(harness) -> None:  # type: ignore[no-untyped-def]
     """The budget of the hottest path (`benchmarks/throughput.py`): a typed answer is read with
     four statements (state, user, roles, draft), written with two (draft, update id) in one

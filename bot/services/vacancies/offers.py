@@ -137,13 +137,15 @@ def _offer(
     case: Case,
     today: dt.date,
     now: dt.datetime,
+    source: str = "offer",
 ) -> NewOffer:
-    """One vacancy offered to one citizen's request today (added to the session)."""
+    """One vacancy offered to one citizen's request today (added to the session); `source`
+    "browse" when the citizen found it themselves."""
     offer = VacancyOffer(
         vacancy_id=vacancy.id,
         citizen_id=citizen.id,
         case_id=case.id,
-        source="offer",
+        source=source,
         offered_on=today,
         created_at=now,
     )
@@ -240,15 +242,7 @@ async def express_interest(
     if offer is not None and (offer.answer == "interested" or offer.hired_at is not None):
         return Interest.ALREADY, offer
     if offer is None:
-        offer = VacancyOffer(
-            vacancy_id=vacancy.id,
-            citizen_id=citizen.id,
-            case_id=case.id,
-            source="browse",
-            offered_on=today,
-            created_at=now,
-        )
-        session.add(offer)
+        offer = _offer(session, vacancy, citizen, case, today, now, source="browse").offer
     offer.answer, offer.answered_at = "interested", now
     await session.flush()
     return Interest.RECORDED, offer
