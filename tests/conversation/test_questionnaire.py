@@ -63,7 +63,8 @@ async def give(harness: Any, user: Any, locale: str, qid: str, value: Any) -> No
         await user.press(label(qid, value, locale))
     elif question.type == "multi":
         for choice_id in value:
-            await user.press(label(qid, choice_id, locale))
+            if f"✅ {label(qid, choice_id, locale)}" not in buttons(user):  # not ticked yet
+                await user.press(label(qid, choice_id, locale))
         done = t(harness, "✔️ Done", locale)
         await user.press(next(b for b in buttons(user) if b.startswith(done)))
     else:
