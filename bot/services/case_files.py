@@ -105,7 +105,7 @@ async def relay_album_part(
     now: dt.datetime,
     event: CaseEvent | None,
     album_id: str,
-    notify: Callable[[CaseFile], Awaitable[None]],
+    notify: Callable[[CaseFile], Awaitable[object]],
 ) -> None:
     """A later photo of an album joins its first photo's message, queued and committed."""
     file = await add(session, case, value, sender=sender, now=now, event=event, album_id=album_id)
@@ -114,7 +114,7 @@ async def relay_album_part(
 
 
 async def show(
-    session: AsyncSession, case_id: int, notify: Callable[[list[CaseFile]], Awaitable[None]]
+    session: AsyncSession, case_id: int, notify: Callable[[list[CaseFile]], Awaitable[object]]
 ) -> list[CaseFile]:
     """Queue a case's files to the reader's chat and commit, before the press is answered."""
     files = list(await of_case(session, case_id))

@@ -109,7 +109,7 @@ async def accept(
     token: str,
     user: User,
     now: dt.datetime,
-    notify: Callable[[RedeemResult], Awaitable[None]],
+    notify: Callable[[RedeemResult], Awaitable[object]],
 ) -> RedeemResult:
     """Redeem a link, queue the notices its result asks for and commit: the role change and the
     word of it are one unit of work, committed before the person is answered."""

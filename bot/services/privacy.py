@@ -133,7 +133,7 @@ async def forget(
     session: AsyncSession,
     user: User,
     now: dt.datetime,
-    notify: Callable[[Erased], Awaitable[None]],
+    notify: Callable[[Erased], Awaitable[object]],
 ) -> Erased:
     """Erase the person and queue word to whoever works their cases, committed as one unit."""
     result = await erase(session, user, now)

@@ -152,9 +152,7 @@ async def set_value(
     return value
 
 
-async def change(
-    session: AsyncSession, key: str, raw: object, who: str, now: dt.datetime
-) -> int:
+async def change(session: AsyncSession, key: str, raw: object, who: str, now: dt.datetime) -> int:
     """Store an override and commit, so other workers see it before the admin is answered."""
     value = await set_value(session, key, raw, who, now)
     await session.commit()
