@@ -359,6 +359,7 @@ async def on_reason(
         )
     except supervision.SupervisionError as exc:
         log.info("supervisor reassign not done: user=%s case=%s: %s", user.id, case.id, exc)
+        await session.rollback()
         await message.answer(_("This case can no longer be reassigned."))
         return
     await message.answer(

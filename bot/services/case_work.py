@@ -83,21 +83,17 @@ async def reassign(
     notify: Callable[[CaseEvent, User | None, User], Awaitable[object]],
 ) -> User:
     """A supervisor gives the case to another assistant; both assistants and the citizen are
-    told in the same commit. Returns the new assistant; on `SupervisionError` the update's
-    transaction is rolled back (nothing of it is kept) and the error raised."""
-    try:
-        event, old, new = await supervision.reassign(
-            session,
-            case=case,
-            scopes=scopes,
-            new_assignee_id=new_assignee_id,
-            actor=actor,
-            reason=reason,
-            now=now,
-        )
-    except supervision.SupervisionError:
-        await session.rollback()
-        raise
+    told in the same commit. Returns the new assistant; raises `SupervisionError` (nothing
+    committed) when it can no longer be done."""
+    event, old, new = await supervision.reassign(
+        session,
+        case=case,
+        scopes=scopes,
+        new_assignee_id=new_assignee_id,
+        actor=actor,
+        reason=reason,
+        now=now,
+    )
     await notify(event, old, new)
     await session.commit()
     return new
