@@ -38,10 +38,14 @@ async def post(
     offered to the matching seekers, in one commit; returns it, the match and how many offers
     reached someone."""
     vacancy = await create(session, today=today, now=now, **fields)
-    result = await match_and_offer(session, vacancy, today, now)
-    sent = 0
-    for new in result.offers:
-        sent += await notify(new)
+    try:
+        result = await match_and_offer(session, vacancy, today, now)
+        sent = 0
+        for new in result.offers:
+            sent += await notify(new)
+    except Exception:
+        await session.rollback()  # a vacancy is posted with its offers or not at all
+        raise
     await session.commit()
     return vacancy, result, sent
 
