@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -31,7 +32,7 @@ from bot.handlers.admin_common import back_button, refuse
 from bot.handlers.places import show_regions
 from bot.i18n import fmt_datetime, fmt_number
 from bot.services import outbox as outbox_service
-from bot.services import registry, supervision
+from bot.services import registry, role_changes, supervision
 from bot.services import roles as role_service
 from bot.states import AdminWork
 from bot.views.keyboards.common import ADMIN_PANEL, paged_buttons
@@ -380,8 +381,7 @@ async def on_grant_start(
         await show_in_place(query, _("Which supervisor role?"), builder.as_markup())
         return
     if callback_data.action == "gl" and callback_data.v == "c":
-        granted = await role_service.grant_supervisor(session, person, "country", None, utcnow())
-        await _granted(query, session, user, person, "country", None, granted, Tell(i18n, settings))
+        await _grant(query, session, user, person, "country", None, Tell(i18n, settings))
         return
     purpose = {"ga": "gm", "gl": {"d": "gd", "r": "gr"}.get(callback_data.v)}.get(
         callback_data.action
@@ -394,30 +394,30 @@ async def on_grant_start(
     await show_regions(query.message, session, purpose, user.locale, edit=True)
 
 
-async def _granted(
+async def _grant(
     query: CallbackQuery,
     session: AsyncSession,
     user: User,
     person: User,
     level: str,
     code: str | None,
-    granted: bool,
     tell: Tell,
 ) -> None:
     role = "assistant" if level == "mahalla" else "supervisor"
-    if granted:
-        await queue_role_notice(
-            session,
-            tell.i18n,
-            person,
-            tell.settings.admin_ids,
-            utcnow(),
-            granted=True,
-            role=role,
-            level=level,
-            code=code,
-        )
-    await session.commit()
+    notice = partial(queue_role_notice, session, tell.i18n, admin_ids=tell.settings.admin_ids)
+    granted = await role_changes.grant(
+        session,
+        person,
+        level,
+        code,
+        utcnow(),
+        tell_granted=lambda: notice(
+            person, now=utcnow(), granted=True, role=role, level=level, code=code
+        ),
+        tell_replaced=lambda predecessor: notice(
+            predecessor, now=utcnow(), granted=False, role="assistant", level="mahalla"
+        ),
+    )
     log.info("role %s %s granted to user %s by user %s", level, code, person.id, user.id)
     place = esc(await place_label(session, level, code, user.locale))
     notice = (_("Done: now {role}: {place}.") if granted else _("Already {role}: {place}.")).format(
@@ -478,34 +478,7 @@ async def on_grant_place(
             return
     await state.clear()
     await query.answer()
-    if level == "mahalla":
-        before = await supervision.mahalla_assistants(session, callback_data.code, now)
-        granted = await role_service.grant_assistant(session, person, callback_data.code, now)
-        for predecessor in before if granted else ():  # their term ended: tell them too
-            await queue_role_notice(
-                session,
-                i18n,
-                predecessor,
-                settings.admin_ids,
-                now,
-                granted=False,
-                role="assistant",
-                level="mahalla",
-            )
-    else:
-        granted = await role_service.grant_supervisor(
-            session, person, level, callback_data.code, now
-        )
-    await _granted(
-        query,
-        session,
-        user,
-        person,
-        level,
-        callback_data.code,
-        granted,
-        Tell(i18n, settings),
-    )
+    await _grant(query, session, user, person, level, callback_data.code, Tell(i18n, settings))
 
 
 async def on_revoke(
@@ -542,12 +515,12 @@ async def on_revoke(
         )
         return
     now = utcnow()
-    if assistant:
-        ended = await role_service.revoke_assistant(session, person, now)
-    else:
-        ended = await role_service.revoke_supervisor(session, person, now)
-    if ended:
-        await queue_role_notice(
+    ended = await role_changes.end(
+        session,
+        person,
+        assistant=assistant,
+        now=now,
+        notify=lambda: queue_role_notice(
             session,
             i18n,
             person,
@@ -556,8 +529,8 @@ async def on_revoke(
             granted=False,
             role="assistant" if assistant else "supervisor",
             level="mahalla" if assistant else "",
-        )
-    await session.commit()
+        ),
+    )
     log.info("role ended for user %s by user %s (%s terms)", person.id, user.id, ended)
     notice = _("The role has ended.") if ended else _("There was no such role to end.")
     await show_in_place(query, *await _card(session, person, user.locale, notice))
@@ -634,8 +607,7 @@ async def on_import_document(
             ).format(header=header)
         )
         return
-    report = await registry.import_mahallas(session, rows, utcnow())
-    await session.commit()
+    report = await registry.import_mahallas(session, rows, utcnow())  # commits
     await state.clear()
     log.info(
         "mahallas imported by user %s: added %s, updated %s, rejected %s",

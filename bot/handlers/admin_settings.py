@@ -133,7 +133,7 @@ async def on_setting_value(
         await message.answer(_("This button is out of date. Please use the menu or /start."))
         return
     try:
-        value = await service.set_value(
+        value = await service.change(
             session, key, message.text or "", f"tg:{user.telegram_id}", utcnow()
         )
     except service.SettingError:
@@ -144,7 +144,6 @@ async def on_setting_value(
             )
         )
         return
-    await session.commit()
     runtime_settings.invalidate()
     await state.clear()
     log.info("setting %s changed to %s by user %s", key, value, user.id)
@@ -168,8 +167,7 @@ async def on_setting_default(
     if key is None:
         await refuse(query, user, AdminAction.SETTING_DEFAULT)
         return
-    await service.reset(session, key)
-    await session.commit()
+    await service.restore(session, key)
     runtime_settings.invalidate()
     await state.clear()
     log.info("setting %s back to the configured value by user %s", key, user.id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from typing import Any
 
 from aiogram import F, Router
@@ -30,7 +31,7 @@ from bot.filters import MenuButton
 from bot.flows.loader import FlowRegistry
 from bot.handlers.case_access import replied_case, work_prompt, worked_case
 from bot.notifications import cases as notify
-from bot.services import case_files, cases
+from bot.services import case_files, case_work, cases
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
 from bot.states import CaseReply, CaseWork
@@ -292,23 +293,19 @@ async def _change(
     outcome: str | None = None,
     reason: str | None = None,
 ) -> bool:
-    """Change the status, tell the citizen (their language) in the same transaction, commit
-    (the commit wakes the outbox). False when the lifecycle no longer allows it (someone was faster)."""
-    try:
-        event = await cases.change_status(
-            session,
-            case,
-            actor=user,
-            to_status=to_status,
-            now=utcnow(),
-            outcome=outcome,
-            reason=reason,
-        )
-    except cases.CaseError:
-        return False
-    await notify.status_changed(session, i18n, case, event)
-    await session.commit()
-    return True
+    """Change the status and tell the citizen (their language), committed as one unit (the
+    commit wakes the outbox). False when the lifecycle no longer allows it (someone was faster)."""
+
+    return await case_work.change_status(
+        session,
+        case,
+        actor=user,
+        to_status=to_status,
+        now=utcnow(),
+        notify=lambda event: notify.status_changed(session, i18n, case, event),
+        outcome=outcome,
+        reason=reason,
+    )
 
 
 def _changed_text(case: Case) -> str:
@@ -545,13 +542,14 @@ async def on_work_text(
         ok = await _change(session, i18n, case, user, "rejected", reason=text)
         lead = _changed_text(case) if ok else _already_text(case)
     elif current == CaseWork.note.state:
-        await cases.add_note(session, case, actor=user, text=text, now=now)
+        await case_work.add_note(session, case, actor=user, text=text, now=now)
         lead = _("Note saved to request {number}.").format(number=case.number)
     else:
-        event = await cases.add_message(session, case, actor=user, text=text, now=now)
-        delivered = await notify.message_to_citizen(session, i18n, case, event)
+        tell = partial(notify.message_to_citizen, session, i18n, case)
+        delivered = await case_work.send_message(
+            session, case, actor=user, text=text, now=now, notify=tell
+        )
         lead = message_sent_lead(case.number, delivered)
-    await session.commit()
     card, markup = await card_view(
         session,
         case,
@@ -610,9 +608,14 @@ async def on_reply_text(
         return
     now = utcnow()
     await state.clear()  # before writing, as in on_work_text
-    event = await cases.add_message(session, case, actor=user, text=text, now=now)
-    delivered = await notify.message_to_assistant(session, i18n, case, event, user, now)
-    await session.commit()
+    delivered = await case_work.send_message(
+        session,
+        case,
+        actor=user,
+        text=text,
+        now=now,
+        notify=lambda event: notify.message_to_assistant(session, i18n, case, event, user, now),
+    )
     await message.answer(
         _("Your reply has been sent to the assistant.")
         if delivered

@@ -11,6 +11,7 @@ two minutes) follow it to the same person.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import F, Router
@@ -60,22 +61,28 @@ async def _too_big(message: Message, value: dict[str, Any]) -> bool:
     return True
 
 
-async def _record(
+async def _send(
     session: AsyncSession,
     case: Case,
     user: User,
     value: dict[str, Any],
+    notify_: Callable[[CaseEvent, CaseFile], Awaitable[bool]],
     message: Message | None = None,
-) -> tuple[CaseEvent, CaseFile]:
-    """A message event on the case carrying one file (with the message's caption, if any)."""
-    now = utcnow()
+) -> bool:
+    """A message event on the case carrying one file (with the message's caption, if any),
+    queued for the other side and committed; True when it was delivered."""
     caption = (message.caption or "").strip()[:CAPTION_MAX] if message else ""
     album = message.media_group_id if message else None
-    event = await cases.add_message(session, case, actor=user, text=caption, now=now)
-    file = await case_files.add(
-        session, case, value, sender=user, now=now, event=event, album_id=album
+    return await case_files.send(
+        session,
+        case,
+        value,
+        sender=user,
+        now=utcnow(),
+        caption=caption,
+        album_id=album,
+        notify=notify_,
     )
-    return event, file
 
 
 async def on_work_media(
@@ -98,10 +105,12 @@ async def on_work_media(
     if await _too_big(message, value):
         return
     await state.clear()  # before writing, as for typed messages
-    event, file = await _record(session, case, user, value, message)
-    delivered = await notify.message_to_citizen(session, i18n, case, event, [file])
+
+    async def tell(event: CaseEvent, file: CaseFile) -> bool:
+        return await notify.message_to_citizen(session, i18n, case, event, [file])
+
+    delivered = await _send(session, case, user, value, tell, message)
     lead = message_sent_lead(case.number, delivered)
-    await session.commit()
     filter_, page = str(data.get("f") or "open"), int(data.get("page") or 0)
     card, markup = await card_view(
         session, case, user, flows, rules, settings, filter_, page, lead="✔️ " + lead
@@ -126,9 +135,11 @@ async def on_reply_media(
         return
     await state.clear()
     now = utcnow()
-    event, file = await _record(session, case, user, value, message)
-    delivered = await notify.message_to_assistant(session, i18n, case, event, user, now, [file])
-    await session.commit()
+
+    async def tell(event: CaseEvent, file: CaseFile) -> bool:
+        return await notify.message_to_assistant(session, i18n, case, event, user, now, [file])
+
+    delivered = await _send(session, case, user, value, tell, message)
     await message.answer(
         _("Your reply has been sent to the assistant.")
         if delivered
@@ -151,11 +162,20 @@ async def on_album_part(message: Message, session: AsyncSession, user: User, rol
     if recipient is None or await _too_big(message, value):
         return
     event = await session.get(CaseEvent, first.event_id)
-    file = await case_files.add(
-        session, case, value, sender=user, now=now, event=event, album_id=message.media_group_id
+
+    async def tell(file: CaseFile) -> None:
+        await notify.relay_files(session, recipient, [file])
+
+    await case_files.relay_album_part(
+        session,
+        case,
+        value,
+        sender=user,
+        now=now,
+        event=event,
+        album_id=message.media_group_id,
+        notify=tell,
     )
-    await notify.relay_files(session, recipient, [file])
-    await session.commit()
 
 
 async def _other_side(
@@ -182,9 +202,11 @@ async def on_files(
         log.warning("assistant case refused: user=%s case=%s (files)", user.id, callback_data.id)
         await query.answer(_("This button is out of date."), show_alert=True)
         return
-    files = list(await case_files.of_case(session, case.id))
-    await notify.show_files(session, user, files, request=query.id)
-    await session.commit()
+
+    async def tell(files: list[CaseFile]) -> None:
+        await notify.show_files(session, user, files, request=query.id)
+
+    files = await case_files.show(session, case.id, tell)
     await query.answer(
         _("Sending the files of request {number}…").format(number=case.number)
         if files
@@ -247,11 +269,11 @@ async def on_send_loose(
         log.warning("loose file refused: user=%s case=%s", user.id, callback_data.id)
         await query.answer(_("This button is out of date."), show_alert=True)
         return
-    event, file = await _record(session, case, user, value)
-    delivered = await notify.message_to_assistant(
-        session, i18n, case, event, user, utcnow(), [file]
-    )
-    await session.commit()
+
+    async def tell(event: CaseEvent, file: CaseFile) -> bool:
+        return await notify.message_to_assistant(session, i18n, case, event, user, utcnow(), [file])
+
+    delivered = await _send(session, case, user, value, tell)
     text = (
         _("✅ Sent to your assistant with request {number}.")
         if delivered

@@ -217,8 +217,7 @@ async def _after_employer(
         if jobs.edit_access(job, _today(settings)) is not jobs.Access.OK or job is None:
             await message.answer(_("You can change a job only on the day it was recorded."))
             return
-        jobs.update(job, kind=kind, employer=employer)
-        await session.commit()
+        await jobs.update(session, job, kind=kind, employer=employer)
         text, markup = await _saved_view(session, user, roles, settings, job, _("✏️ Job updated."))
         await (message.edit_text if edit else message.answer)(text, reply_markup=markup)
         return
@@ -343,7 +342,7 @@ async def _save(
     data = await state.get_data()
     await state.clear()  # FSM before this session writes (SQLite has one writer)
     employer = data.get("employer")
-    job = await jobs.record(
+    job = await jobs.add(
         session,
         assistant=user,
         kind=str(data.get("kind")),
@@ -352,10 +351,8 @@ async def _save(
         case=case,
         work_date=_today(settings),
         now=utcnow(),
+        notify=lambda job, case: job_confirmation(session, i18n, job, case, user),
     )
-    if case is not None:
-        await job_confirmation(session, i18n, job, case, user)
-    await session.commit()
     head = _("✅ Job recorded.")
     if case is not None:
         head += "\n" + _(
@@ -449,8 +446,7 @@ async def on_delete(
         await _redraw(query, text, markup)
         return
     await state.clear()
-    jobs.delete(job, utcnow())
-    await session.commit()
+    await jobs.delete(session, job, utcnow())
     day = await _day(session, user, roles, settings)
     text = "\n".join(
         [
@@ -476,8 +472,13 @@ async def on_confirm(
     if callback_data.v not in ("y", "n"):
         await _out_of_date(query, user, f"confirm value {callback_data.v!r}", forged=True)
         return
-    result, job = await jobs.answer(
-        session, callback_data.id, user, callback_data.v == "y", utcnow()
+    result, job = await jobs.confirm(
+        session,
+        callback_data.id,
+        user,
+        callback_data.v == "y",
+        utcnow(),
+        lambda job: job_answered(session, i18n, job, user),
     )
     if result is jobs.Answer.FORGED or job is None:
         await _out_of_date(query, user, f"confirm job {callback_data.id}", forged=True)
@@ -488,8 +489,6 @@ async def on_confirm(
     if result is jobs.Answer.ALREADY:
         await query.answer(_("You have already answered. Thank you!"), show_alert=True)
         return
-    await job_answered(session, i18n, job, user)
-    await session.commit()
     if result is jobs.Answer.CONFIRMED:
         reply = _("Thank you! You confirmed that you started this job. Good luck!")
     else:

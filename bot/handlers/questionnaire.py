@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -46,7 +47,6 @@ from bot.handlers.questionnaire_steps import redraw as _redraw
 from bot.handlers.questionnaire_steps import show as _show
 from bot.handlers.questionnaire_steps import warn as _warn
 from bot.i18n import fmt_date
-from bot.notifications import cases as notify
 from bot.notifications import requests as notify_requests
 from bot.services import cases, drafts, users, vacancies
 from bot.services.drafts import Run
@@ -56,7 +56,7 @@ from bot.services.submissions import (
     KIND_FLOWS,
     REQUEST_KINDS,
     SubmitError,
-    submit,
+    send,
 )
 from bot.states import Questionnaire
 from bot.views.keyboards.common import CITIZEN_MENU, menu_action_for
@@ -618,7 +618,7 @@ async def _send(
     now = utcnow()
     today = now.astimezone(settings.tz).date()
     try:
-        submitted = await submit(
+        sent = await send(
             session,
             user=user,
             run=run,
@@ -626,6 +626,10 @@ async def _send(
             now=now,
             today=today,
             limits=settings.limits(),  # the time limits in force (an admin may change them)
+            tell_case=lambda sent: notify_requests.request_sent(
+                session, i18n, sent, user, run.engine.definition, now
+            ),
+            tell_offer=partial(notify_requests.vacancy_offer, session, i18n),
         )
     except SubmitError as error:
         if error.reason == "not_registered":
@@ -637,26 +641,8 @@ async def _send(
             await query.answer()
             await _show(bot, message.chat.id, run, user.locale)
         return
+    submitted, routed, offered = sent.submitted, sent.routed, sent.offered
     case = submitted.case
-    if submitted.event is not None:
-        told = await notify_requests.request_updated(
-            session,
-            i18n,
-            case,
-            submitted.event,
-            user,
-            run.engine.definition,
-            submitted.changed,
-            now,
-        )
-        routed = "assistant" if told else "district"
-    else:
-        routed = await notify.case_created(session, i18n, case, user, now)
-    offered = 0
-    if case.kind in vacancies.SEEKER_KINDS:
-        for new in await vacancies.offer_open_vacancies(session, case, user, today, now):
-            offered += await notify_requests.vacancy_offer(session, i18n, new)
-    await session.commit()
     await _leave(state)
     await query.answer()
     await _close(bot, message.chat.id, message.message_id)

@@ -331,15 +331,6 @@ async def after_language(
 # --- saving and moving on --------------------------------------------------------------------
 
 
-async def save(session: AsyncSession, user: User, now: dt.datetime, **fields: Any) -> None:
-    """Set fields, mark the registration complete when the last one is filled, commit."""
-    for name, value in fields.items():
-        setattr(user, name, value)
-    if user.registered_at is None and user.deleted_at is None and users.is_registered(user):
-        user.registered_at = now
-    await session.commit()
-
-
 async def finish_edit(
     message: Message,
     state: FSMContext,
@@ -407,10 +398,11 @@ async def forget(session: AsyncSession, i18n: I18n, user: User) -> privacy.Erase
     """Erase the person (Settings → Delete my data, or declining a new consent): their open
     cases are closed as withdrawn and whoever works each is told through the outbox."""
     now = utcnow()
-    result = await privacy.erase(session, user, now)
-    await notify.citizen_erased(session, i18n, result.closed, result.files_removed_from, now)
-    await session.commit()
-    return result
+
+    async def tell(result: privacy.Erased) -> None:
+        await notify.citizen_erased(session, i18n, result.closed, result.files_removed_from, now)
+
+    return await privacy.forget(session, user, now, tell)
 
 
 # --- consent (inline) --------------------------------------------------------------------------
@@ -433,7 +425,7 @@ async def on_consent(
     await query.answer()
     registered = user.registered_at is not None and user.deleted_at is None
     if callback_data.value == "y":
-        await save(
+        await users.save_profile(
             session,
             user,
             utcnow(),
@@ -453,8 +445,7 @@ async def on_consent(
     if registered:
         await forget(session, i18n, user)
     else:
-        privacy.clear_personal_fields(user)
-        await session.commit()
+        await privacy.decline_consent(session, user)
     await state.clear()
     await message.edit_text(message.html_text + "\n\n" + _("❌ You did not agree."))
     await message.answer(
@@ -518,7 +509,7 @@ async def on_name(
             _("Please write your name in letters: from 2 to 100 characters."),
         )
         return
-    await save(session, user, utcnow(), name=name)
+    await users.save_profile(session, user, utcnow(), name=name)
     await advance(message, state, session, user, roles, settings)
 
 
@@ -551,7 +542,7 @@ async def on_phone_contact(
             _("This contact has no phone number I can use. Please type your number."),
         )
         return
-    await save(session, user, utcnow(), phone=phone)
+    await users.save_profile(session, user, utcnow(), phone=phone)
     await advance(message, state, session, user, roles, settings)
 
 
@@ -581,7 +572,7 @@ async def on_phone_text(
             ),
         )
         return
-    await save(session, user, utcnow(), phone=phone)
+    await users.save_profile(session, user, utcnow(), phone=phone)
     await advance(message, state, session, user, roles, settings)
 
 
@@ -612,7 +603,7 @@ async def on_birth_year(
             ),
         )
         return
-    await save(session, user, utcnow(), birth_year=year)
+    await users.save_profile(session, user, utcnow(), birth_year=year)
     await advance(message, state, session, user, roles, settings)
 
 
@@ -635,7 +626,7 @@ async def on_gender(
     if gender is None:
         await ask_current(message, state, session, user, _("Please choose with the buttons below."))
         return
-    await save(session, user, utcnow(), gender=gender)
+    await users.save_profile(session, user, utcnow(), gender=gender)
     await advance(message, state, session, user, roles, settings)
 
 
@@ -699,7 +690,7 @@ async def on_mahalla(
         await stale_callback(query, state, session, user)
         return
     await query.answer()
-    await save(session, user, utcnow(), mahalla_code=mahalla.code)
+    await users.save_profile(session, user, utcnow(), mahalla_code=mahalla.code)
     await message.edit_text(
         _("📍 Mahalla: <b>{mahalla}</b>").format(
             mahalla=esc(registry.place_name(mahalla, user.locale))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Awaitable
+from functools import partial
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
@@ -232,8 +234,9 @@ async def on_roadmap(
     if data.action == RoadmapAction.STEP:
         await _show(query, *step_view(case, step, locale, rules))
     elif data.action == RoadmapAction.DONE:
-        event = await rm.mark_done(session, case, step, user, now)
-        await _changed(session, i18n, rules, case, step, "done", event)
+        await _changed(
+            session, i18n, rules, case, step, "done", rm.mark_done(session, case, step, user, now)
+        )
         await _show(query, *step_view(case, step, locale, rules))
     elif data.action == RoadmapAction.EDIT:
         await state.set_state(RoadmapEdit.action_text)
@@ -257,8 +260,9 @@ async def on_roadmap(
         else:
             await _refuse(query, user, data)
             return
-        event = await rm.set_due(session, case, step, due, user, now)
-        await _changed(session, i18n, rules, case, step, "due", event)
+        await _changed(
+            session, i18n, rules, case, step, "due", rm.set_due(session, case, step, due, user, now)
+        )
         await _show(query, *step_view(case, step, locale, rules))
     elif data.action == RoadmapAction.REMOVE:
         builder = InlineKeyboardBuilder()
@@ -278,8 +282,9 @@ async def on_roadmap(
             builder.as_markup(),
         )
     elif data.action == RoadmapAction.REMOVE_YES:
-        event = await rm.drop(session, case, step, user, now)
-        await _changed(session, i18n, rules, case, step, "dropped", event)
+        await _changed(
+            session, i18n, rules, case, step, "dropped", rm.drop(session, case, step, user, now)
+        )
         await _show(query, *(await roadmap_view(session, case, locale, rules)))
     else:
         await _refuse(query, user, data)
@@ -308,13 +313,12 @@ async def _changed(
     case: Case,
     step: RoadmapStep,
     change: str,
-    event: CaseEvent | None,
+    write: Awaitable[CaseEvent | None],
 ) -> None:
-    """Tell the citizen (if anything changed) and commit: the commit wakes the outbox drainer."""
-    if event is None:
-        return
-    await roadmap_changed(session, i18n, rules, case, step, change, event)
-    await session.commit()
+    """The change, word to the citizen if it changed anything, one commit (`roadmap.apply`)."""
+    await rm.apply(
+        session, write, partial(roadmap_changed, session, i18n, rules, case, step, change)
+    )
 
 
 # ---------------------------------------------------------------------- typed input
@@ -373,14 +377,20 @@ async def on_action_text(
     await state.clear()
     now = utcnow()
     if step is None:
-        step, event = await rm.add_step(
-            session, case, institution=str(institution), text=text, actor=user, now=now
+        step = await rm.add(
+            session,
+            case,
+            institution=str(institution),
+            text=text,
+            actor=user,
+            now=now,
+            notify=lambda step, event: roadmap_changed(
+                session, i18n, rules, case, step, "added", event
+            ),
         )
-        change = "added"
     else:
-        event = await rm.set_action(session, case, step, text, user, now)
-        change = "edited"
-    await _changed(session, i18n, rules, case, step, change, event)
+        write = rm.set_action(session, case, step, text, user, now)
+        await _changed(session, i18n, rules, case, step, "edited", write)
     view, markup = step_view(case, step, user.locale, rules)
     await message.answer(_("Saved; the citizen will be told.") + "\n\n" + view, reply_markup=markup)
 
@@ -408,8 +418,15 @@ async def on_due_text(
         await message.answer(_due_error(error.reason, today))
         return
     await state.clear()  # before any write of this session (see on_action_text)
-    event = await rm.set_due(session, case, step, due, user, utcnow())
-    await _changed(session, i18n, rules, case, step, "due", event)
+    await _changed(
+        session,
+        i18n,
+        rules,
+        case,
+        step,
+        "due",
+        rm.set_due(session, case, step, due, user, utcnow()),
+    )
     view, markup = step_view(case, step, user.locale, rules)
     await message.answer(view, reply_markup=markup)
 

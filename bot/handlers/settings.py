@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.filters import MenuButton
 from bot.handlers import registration
 from bot.handlers.places import show_districts
-from bot.services import registry
+from bot.services import registry, users
 from bot.services.roles import Roles
 from bot.states import PlacePick, SettingsFlow
 from bot.views.keyboards.common import language_keyboard, main_menu
@@ -194,7 +194,7 @@ async def on_mahalla(
     if mahalla is None or not mahalla.active or user.consent_version is None:
         await on_stale(query, state)
         return
-    await registration.save(session, user, utcnow(), mahalla_code=mahalla.code)
+    await users.save_profile(session, user, utcnow(), mahalla_code=mahalla.code)
     await state.clear()
     await _edit(
         query,

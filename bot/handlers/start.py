@@ -33,9 +33,11 @@ async def on_start(
     payload = (command.args or "").strip()
     if payload:
         now = utcnow()
-        result = await invites.redeem(session, payload, user, now)
-        await queue_invite_notices(session, i18n, result, user, settings.admin_ids, now)
-        await session.commit()
+
+        async def tell(result: invites.RedeemResult) -> None:
+            await queue_invite_notices(session, i18n, result, user, settings.admin_ids, now)
+
+        result = await invites.accept(session, payload, user, now, tell)
         roles = await load_roles(session, user, settings.admin_ids, now)
         await message.answer(await invite_outcome_text(session, result, user.locale))
         if not user.locale_confirmed:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from functools import partial
 
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
@@ -32,7 +33,7 @@ from bot.handlers.admin import picking
 from bot.handlers.places import show_districts, show_mahallas, show_regions
 from bot.i18n import current_locale
 from bot.notifications import cases as notify
-from bot.services import announcements, cases, registry, supervision
+from bot.services import announcements, case_work, cases, registry, supervision
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
 from bot.states import SupervisorWork
@@ -346,7 +347,7 @@ async def on_reason(
         await message.answer(_("This button is out of date."))
         return
     try:
-        event, old, new = await supervision.reassign(
+        new = await case_work.reassign(
             session,
             case=case,
             scopes=roles.scopes,
@@ -354,14 +355,13 @@ async def on_reason(
             actor=user,
             reason=reason,
             now=utcnow(),
+            notify=partial(notify.case_reassigned, session, i18n, case),
         )
     except supervision.SupervisionError as exc:
         log.info("supervisor reassign not done: user=%s case=%s: %s", user.id, case.id, exc)
         await session.rollback()
         await message.answer(_("This case can no longer be reassigned."))
         return
-    await notify.case_reassigned(session, i18n, case, event, old, new)
-    await session.commit()
     await message.answer(
         _(
             "Done: request <b>{number}</b> now goes to {name}. Both assistants and the citizen are told."
@@ -483,15 +483,13 @@ async def on_deactivate_yes(
     settings: Settings,
 ) -> None:
     now = utcnow()
-    person = await supervision.assistant_in_scope(session, roles.scopes, callback_data.id, now)
-    ended = await supervision.deactivate_assistant(session, roles.scopes, callback_data.id, now)
-    if not ended or person is None:
+    tell = partial(queue_role_notice, admin_ids=settings.admin_ids, now=now, granted=False)
+    person = await supervision.end_assistant(  # nothing behind their back: they are told
+        session, roles.scopes, callback_data.id, now, partial(tell, session, i18n, role="assistant")
+    )
+    if person is None:
         await _refuse(query, user, callback_data)
         return
-    await queue_role_notice(  # nothing behind their back: they are told their role ended
-        session, i18n, person, settings.admin_ids, now, granted=False, role="assistant"
-    )
-    await session.commit()
     log.info("assistant %s deactivated by supervisor %s", callback_data.id, user.id)
     await query.answer()
     await show_in_place(query, _("Done: the assistant is deactivated."), None)
@@ -771,11 +769,13 @@ async def on_announce_button(
         await _refuse(query, user, callback_data)
         return
     await state.clear()
-    people = await announcements.audience(session, place.scope, utcnow())
-    queued = await notify.announcement(
-        session, i18n, people, str(data["text"]), user, str(data["key"])
+    text, key = str(data["text"]), str(data["key"])
+    queued = await announcements.send(
+        session,
+        place.scope,
+        utcnow(),
+        lambda people: notify.announcement(session, i18n, people, text, user, key),
     )
-    await session.commit()
     log.info(
         "announcement %s by user %s to %s %s queued for %s",
         data["key"],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from typing import Any
 
 from aiogram import F, Router
@@ -33,6 +34,7 @@ from bot.notifications.work import job_confirmation
 from bot.services import matching, occupations, registry, roadmap, users, vacancies
 from bot.services.numbers import parse_number
 from bot.services.roles import Roles
+from bot.services.vacancies import Hired
 from bot.states import VacancyPost
 from bot.views import counted
 from bot.views.keyboards.common import main_menu, paged_buttons
@@ -369,10 +371,10 @@ async def on_hire_yes(
     if found is None:
         return
     offer, vacancy, citizen, case = found
-    now = utcnow()
+    now, tell = utcnow(), partial(_tell_hired, session, i18n, user)
     try:
-        hired = await vacancies.hire(
-            session, offer, assistant=user, today=_today(settings), now=now
+        hired = await vacancies.take_on(
+            session, offer, assistant=user, today=_today(settings), now=now, notify=tell
         )
     except vacancies.HireError as error:
         reasons = {
@@ -389,9 +391,6 @@ async def on_hire_yes(
         text, markup = await _who_view(session, vacancy, callback_data.page)
         await show_in_place(query, text, markup)
         return
-    await notify.status_changed(session, i18n, hired.case, hired.event)
-    await job_confirmation(session, i18n, hired.job, hired.case, user)
-    await session.commit()
     lead = _(
         "✅ {name} is hired. Request {number} is resolved, the job is in your ledger, and "
         "{name} is asked to confirm it."
@@ -401,6 +400,11 @@ async def on_hire_yes(
     text, markup = await _who_view(session, vacancy, callback_data.page, lead=lead)
     await query.answer()
     await show_in_place(query, text, markup)
+
+
+async def _tell_hired(session: AsyncSession, i18n: I18n, user: User, hired: Hired) -> None:
+    await notify.status_changed(session, i18n, hired.case, hired.event)
+    await job_confirmation(session, i18n, hired.job, hired.case, user)
 
 
 async def on_close(
@@ -429,8 +433,7 @@ async def on_close(
             builder.as_markup(),
         )
         return
-    vacancies.close(vacancy, "withdrawn", utcnow())
-    await session.commit()
+    await vacancies.withdraw(session, vacancy, utcnow())
     text, markup = await _card_view(session, vacancy, user, callback_data.page)
     await query.answer(_("The vacancy is closed."))
     await show_in_place(query, text, markup)
@@ -744,8 +747,9 @@ async def _post(
     today, now = _today(settings), utcnow()
     place = str(data.get("place") or "")
     try:
-        vacancy = await vacancies.create(
+        vacancy, result, sent = await vacancies.post(
             session,
+            notify=partial(notify_requests.vacancy_offer, session, i18n),
             assistant=user,
             mahallas=roles.mahallas,
             title=str(data.get("title") or ""),
@@ -768,11 +772,6 @@ async def _post(
             reply_markup=main_menu(roles),
         )
         return
-    result = await vacancies.match_and_offer(session, vacancy, today, now)
-    sent = 0
-    for new in result.offers:
-        sent += await notify_requests.vacancy_offer(session, i18n, new)
-    await session.commit()
     lead = counted.vacancy_posted(sent, result.limited, matching.DAILY_OFFER_LIMIT)
     await query.answer()
     await _drop_markup(message)
@@ -893,8 +892,7 @@ async def _visible_vacancy(
     if vacancy is None or vacancy.district_soato != district:
         await _refuse(query, user, f"vacancy {vacancy_id} outside the district")
         return None
-    if not vacancies.refresh(vacancy, _today(settings), utcnow()):
-        await session.commit()
+    if not await vacancies.still_open(session, vacancy, _today(settings), utcnow()):
         await query.answer(_("This vacancy is closed."), show_alert=True)
         return None
     return vacancy
@@ -949,8 +947,9 @@ async def on_interest(
     vacancy = await _visible_vacancy(query, session, user, district, callback_data.id, settings)
     if vacancy is None:
         return
-    result, offer = await vacancies.express_interest(
-        session, vacancy, user, _today(settings), utcnow()
+    tell = partial(notify_requests.vacancy_interest, session, i18n, citizen=user)
+    result, offer = await vacancies.show_interest(
+        session, vacancy, user, _today(settings), utcnow(), tell
     )
     if result is vacancies.Interest.NO_REQUEST:
         await query.answer()
@@ -968,8 +967,6 @@ async def on_interest(
     if result is vacancies.Interest.CLOSED or offer is None:
         await query.answer(_("This vacancy is closed."), show_alert=True)
         return
-    await notify_requests.vacancy_interest(session, i18n, offer, vacancy, user)
-    await session.commit()
     await query.answer()
     lines = await notify_requests.vacancy_lines(session, vacancy, user.locale)
     lines += [
@@ -1001,9 +998,9 @@ async def on_offer_answer(
         await _refuse(query, user, f"offer {callback_data.id}")
         return
     yes = callback_data.action == "yes"
-    result = await vacancies.answer_offer(session, offer, yes, _today(settings), utcnow())
+    tell = partial(notify_requests.vacancy_interest, session, i18n, citizen=user)
+    result = await vacancies.reply(session, offer, yes, _today(settings), utcnow(), tell)
     if result is vacancies.OfferAnswer.CLOSED:
-        await session.commit()
         await query.answer(_("This vacancy is closed."), show_alert=True)
         await _drop_keyboard(query)
         return
@@ -1013,10 +1010,6 @@ async def on_offer_answer(
     if result is vacancies.OfferAnswer.ALREADY:
         await query.answer(_("You have already answered. Thank you!"), show_alert=True)
         return
-    vacancy = await session.get(Vacancy, offer.vacancy_id)
-    if yes and vacancy is not None:
-        await notify_requests.vacancy_interest(session, i18n, offer, vacancy, user)
-    await session.commit()
     reply = (
         _("✅ Your assistant has been told that you are interested and will contact you.")
         if yes

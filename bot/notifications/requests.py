@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import ACB, AssistantAction, VacancyAction, VacCB
 from bot.flows.model import FlowDefinition
 from bot.i18n import N_, fmt_date, fmt_money, fmt_number, in_locale
+from bot.notifications import cases as notify_cases
 from bot.services import cases, occupations, outbox, registry
+from bot.services.submissions import Submitted
 from bot.services.vacancies import NewOffer
 from bot.views.texts import case_kind_label, esc
 from db.models import Case, CaseEvent, User, Vacancy, VacancyOffer
@@ -244,3 +246,28 @@ async def vacancy_interest(
             dedupe_key=f"vacancy_interest:{offer.id}",
         )
     return row is not None
+
+
+async def request_sent(
+    session: AsyncSession,
+    i18n: I18n,
+    submitted: Submitted,
+    citizen: User,
+    definition: FlowDefinition,
+    now: dt.datetime,
+) -> str:
+    """Word of a new or updated request to whoever works it; returns where it went
+    ("assistant", "district" or "nobody"), for the citizen's answer."""
+    if submitted.event is None:
+        return await notify_cases.case_created(session, i18n, submitted.case, citizen, now)
+    told = await request_updated(
+        session,
+        i18n,
+        submitted.case,
+        submitted.event,
+        citizen,
+        definition,
+        submitted.changed,
+        now,
+    )
+    return "assistant" if told else "district"

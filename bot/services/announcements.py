@@ -8,7 +8,7 @@ messages (`bot.notifications.cases.announcement`, through the outbox).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,3 +57,16 @@ async def audience(session: AsyncSession, scope: Scope, now: dt.datetime) -> lis
     return [
         person for person, _code in await supervision.assistants_in_scope(session, [scope], now)
     ]
+
+
+async def send(
+    session: AsyncSession,
+    scope: Scope,
+    now: dt.datetime,
+    notify: Callable[[list[User]], Awaitable[int]],
+) -> int:
+    """Queue an announcement to the place's assistants and commit, before the sender is told;
+    returns how many were queued (as `notify` counts them)."""
+    queued = await notify(await audience(session, scope, now))
+    await session.commit()
+    return queued

@@ -9,13 +9,14 @@ the citizen and whoever works the case (recorded with the message's case event).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows.answers import SPOKEN_KINDS, is_media
+from bot.services import cases
 from db.models import Case, CaseEvent, CaseFile, User
 
 __all__ = [
@@ -70,6 +71,56 @@ async def add(
     session.add(row)
     await session.flush()
     return row
+
+
+T = TypeVar("T")
+
+
+async def send(
+    session: AsyncSession,
+    case: Case,
+    value: Mapping[str, Any],
+    *,
+    sender: User,
+    now: dt.datetime,
+    caption: str = "",
+    album_id: str | None = None,
+    notify: Callable[[CaseEvent, CaseFile], Awaitable[T]],
+) -> T:
+    """A file sent on a case: kept as a message event, queued for the other side and committed
+    before the sender is answered; returns what `notify` says (delivered or only saved)."""
+    event = await cases.add_message(session, case, actor=sender, text=caption, now=now)
+    file = await add(session, case, value, sender=sender, now=now, event=event, album_id=album_id)
+    outcome = await notify(event, file)
+    await session.commit()
+    return outcome
+
+
+async def relay_album_part(
+    session: AsyncSession,
+    case: Case,
+    value: Mapping[str, Any],
+    *,
+    sender: User,
+    now: dt.datetime,
+    event: CaseEvent | None,
+    album_id: str,
+    notify: Callable[[CaseFile], Awaitable[object]],
+) -> None:
+    """A later photo of an album joins its first photo's message, queued and committed."""
+    file = await add(session, case, value, sender=sender, now=now, event=event, album_id=album_id)
+    await notify(file)
+    await session.commit()
+
+
+async def show(
+    session: AsyncSession, case_id: int, notify: Callable[[list[CaseFile]], Awaitable[object]]
+) -> list[CaseFile]:
+    """Queue a case's files to the reader's chat and commit, before the press is answered."""
+    files = list(await of_case(session, case_id))
+    await notify(files)
+    await session.commit()
+    return files
 
 
 async def record_questionnaire(

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -103,11 +104,26 @@ async def create(
     return token
 
 
+async def accept(
+    session: AsyncSession,
+    token: str,
+    user: User,
+    now: dt.datetime,
+    notify: Callable[[RedeemResult], Awaitable[object]],
+) -> RedeemResult:
+    """Redeem a link, queue the notices its result asks for and commit: the role change and the
+    word of it are one unit of work, committed before the person is answered."""
+    result = await redeem(session, token, user, now)
+    await notify(result)
+    await session.commit()
+    return result
+
+
 async def redeem(session: AsyncSession, token: str, user: User, now: dt.datetime) -> RedeemResult:
     """Grant the invite's role to `user` if the token is valid, unused and not expired.
 
-    The caller commits, after queueing the notices the result asks for (`replaced`), so the
-    role change and the word of it are one transaction."""
+    Not committed: `accept` commits after queueing the notices the result asks for
+    (`replaced`), so the role change and the word of it are one transaction."""
     if not looks_like_token(token):
         return RedeemResult(Redeemed.UNKNOWN)
     invite = await session.scalar(select(Invite).where(Invite.token_hash == _hash(token)))

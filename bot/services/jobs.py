@@ -7,7 +7,7 @@ only on that day: afterwards the figures the supervisors saw would silently chan
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
 
 from sqlalchemy import select
@@ -114,6 +114,36 @@ async def record(
     return job
 
 
+async def add(
+    session: AsyncSession,
+    *,
+    assistant: User,
+    kind: str,
+    employer: str | None,
+    mahalla_code: str,
+    case: Case | None,
+    work_date: dt.date,
+    now: dt.datetime,
+    notify: Callable[[Job, Case], Awaitable[object]],
+) -> Job:
+    """An assistant records a job: kept, its citizen asked to confirm (when linked to a case),
+    committed before the assistant sees it counted."""
+    job = await record(
+        session,
+        assistant=assistant,
+        kind=kind,
+        employer=employer,
+        mahalla_code=mahalla_code,
+        case=case,
+        work_date=work_date,
+        now=now,
+    )
+    if case is not None:
+        await notify(job, case)
+    await session.commit()
+    return job
+
+
 async def own_job(session: AsyncSession, job_id: int, assistant_id: int) -> Job | None:
     job = await session.get(Job, job_id) if job_id > 0 else None
     if job is None or job.assistant_id != assistant_id or job.deleted_at is not None:
@@ -128,15 +158,19 @@ def edit_access(job: Job | None, today: dt.date) -> Access:
     return Access.OK if job.work_date == today else Access.OTHER_DAY
 
 
-def update(job: Job, *, kind: str, employer: str | None) -> None:
+async def update(session: AsyncSession, job: Job, *, kind: str, employer: str | None) -> None:
+    """A same-day correction, committed before the corrected job is shown."""
     if kind not in KINDS:
         raise JobError(f"unknown job kind {kind}")
     job.kind, job.employer = kind, employer or None
+    await session.commit()
 
 
-def delete(job: Job, now: dt.datetime) -> None:
-    """Soft delete: the row stays for the audit, the figures stop counting it."""
+async def delete(session: AsyncSession, job: Job, now: dt.datetime) -> None:
+    """Soft delete, committed before the day's count is shown: the row stays for the audit,
+    the figures stop counting it."""
     job.deleted_at = now
+    await session.commit()
 
 
 async def answer(
@@ -153,6 +187,23 @@ async def answer(
     job.status = "confirmed" if yes else "disputed"
     job.confirmed_at = now
     return (Answer.CONFIRMED if yes else Answer.DISPUTED), job
+
+
+async def confirm(
+    session: AsyncSession,
+    job_id: int,
+    citizen: User,
+    yes: bool,
+    now: dt.datetime,
+    notify: Callable[[Job], Awaitable[object]],
+) -> tuple[Answer, Job | None]:
+    """The citizen answers once: the answer and the word to the assistant, one commit (nothing
+    is written for a forged, withdrawn or repeated answer)."""
+    result, job = await answer(session, job_id, citizen, yes, now)
+    if result in (Answer.CONFIRMED, Answer.DISPUTED) and job is not None:
+        await notify(job)
+        await session.commit()
+    return result, job
 
 
 def linked_case_ok(case: Case, assistant_id: int, mahallas: Sequence[str]) -> bool:

@@ -7,6 +7,7 @@ user row stays (its id ties the figures together) with every personal field empt
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, select
@@ -128,8 +129,27 @@ class Erased:
         return len(self.closed)
 
 
+async def forget(
+    session: AsyncSession,
+    user: User,
+    now: dt.datetime,
+    notify: Callable[[Erased], Awaitable[object]],
+) -> Erased:
+    """Erase the person and queue word to whoever works their cases, committed as one unit."""
+    result = await erase(session, user, now)
+    await notify(result)
+    await session.commit()
+    return result
+
+
+async def decline_consent(session: AsyncSession, user: User) -> None:
+    """Keep nothing of someone who declined consent before registering, committed at once."""
+    clear_personal_fields(user)
+    await session.commit()
+
+
 async def erase(session: AsyncSession, user: User, now: dt.datetime) -> Erased:
-    """Forget the person, keep the figures. Not committed: the caller commits once.
+    """Forget the person, keep the figures. Not committed: `forget` commits once.
 
     Open cases are closed (no one can be contacted any more) but stay counted, with their
     mahalla; questionnaires in progress are deleted, and so are the records of the voice

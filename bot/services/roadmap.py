@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,6 +72,39 @@ def action_text(step: RoadmapStep, locale: str) -> str:
 def _event(case: Case, actor: User, now: dt.datetime, note: str) -> CaseEvent:
     case.updated_at = now
     return CaseEvent(case_id=case.id, actor_id=actor.id, at=now, kind="roadmap", note=note)
+
+
+async def apply(
+    session: AsyncSession,
+    change: Awaitable[CaseEvent | None],
+    notify: Callable[[CaseEvent], Awaitable[object]],
+) -> CaseEvent | None:
+    """Run one of the assistant's roadmap changes (`mark_done`, `set_due`, …), tell the citizen
+    when it changed something and commit: one unit, before the assistant sees the roadmap."""
+    event = await change
+    if event is not None:
+        await notify(event)
+        await session.commit()
+    return event
+
+
+async def add(
+    session: AsyncSession,
+    case: Case,
+    *,
+    institution: str,
+    text: str,
+    actor: User,
+    now: dt.datetime,
+    notify: Callable[[RoadmapStep, CaseEvent], Awaitable[object]],
+) -> RoadmapStep:
+    """The assistant adds a step: kept, the citizen told, committed as one unit."""
+    step, event = await add_step(
+        session, case, institution=institution, text=text, actor=actor, now=now
+    )
+    await notify(step, event)
+    await session.commit()
+    return step
 
 
 async def add_step(

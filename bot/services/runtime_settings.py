@@ -152,6 +152,20 @@ async def set_value(
     return value
 
 
+async def change(session: AsyncSession, key: str, raw: object, who: str, now: dt.datetime) -> int:
+    """Store an override and commit, so other workers see it before the admin is answered."""
+    value = await set_value(session, key, raw, who, now)
+    await session.commit()
+    return value
+
+
+async def restore(session: AsyncSession, key: str) -> bool:
+    """Back to the configured value and commit, before the admin is answered."""
+    removed = await reset(session, key)
+    await session.commit()
+    return removed
+
+
 async def reset(session: AsyncSession, key: str) -> bool:
     """Back to the configured value (not committed); False when it was not overridden."""
     check_key(key)

@@ -11,13 +11,23 @@ told is already stored.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows.engine import FlowNotFinishedError
-from bot.services import business_hints, case_files, cases, drafts, eligibility, registry, users
+from bot.services import (
+    business_hints,
+    case_files,
+    cases,
+    drafts,
+    eligibility,
+    registry,
+    users,
+    vacancies,
+)
 from bot.services.business_hints import BusinessRules, Hint
 from bot.services.drafts import Run
 from bot.services.eligibility import Assessment, EligibilityRules
@@ -227,3 +237,41 @@ async def submit(
     )
     await case_files.record_questionnaire(session, case, answers, papers, sender=user, now=now)
     return Submitted(case=case, hints=found)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A sent questionnaire: the case, where word of it went (what `tell_case` said: assistant,
+    district or nobody) and how many vacancies were offered to the seeker."""
+
+    submitted: Submitted
+    routed: str
+    offered: int
+
+
+async def send(
+    session: AsyncSession,
+    *,
+    user: User,
+    run: Run,
+    rules: EligibilityRules,
+    now: dt.datetime,
+    today: dt.date,
+    limits: cases.Limits | None,
+    tell_case: Callable[[Submitted], Awaitable[str]],
+    tell_offer: Callable[[vacancies.NewOffer], Awaitable[bool]],
+) -> Sent:
+    """The citizen sends a questionnaire: the case made or updated, whoever works it told, a job
+    seeker offered the open vacancies that fit, all in one commit before the citizen is answered.
+    Raises `SubmitError` (nothing written) as `submit` does."""
+    submitted = await submit(
+        session, user=user, run=run, rules=rules, now=now, today=today, limits=limits
+    )
+    routed = await tell_case(submitted)
+    offered = 0
+    case = submitted.case
+    if case.kind in vacancies.SEEKER_KINDS:
+        for new in await vacancies.offer_open_vacancies(session, case, user, today, now):
+            offered += await tell_offer(new)
+    await session.commit()
+    return Sent(submitted, routed, offered)

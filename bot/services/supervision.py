@@ -5,7 +5,7 @@ country), and every id coming from a button is checked again here, since callbac
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -204,6 +204,24 @@ async def reassign(
     session.add(event)
     await session.flush()
     return event, old, new
+
+
+async def end_assistant(
+    session: AsyncSession,
+    scopes: Sequence[Scope],
+    user_id: int,
+    now: dt.datetime,
+    notify: Callable[[User], Awaitable[object]],
+) -> User | None:
+    """A supervisor ends an assistant's terms in scope and they are told, in one commit; None
+    (nothing kept) when the person is not an active assistant of the scope."""
+    person = await assistant_in_scope(session, scopes, user_id, now)
+    ended = await deactivate_assistant(session, scopes, user_id, now)
+    if not ended or person is None:
+        return None
+    await notify(person)
+    await session.commit()
+    return person
 
 
 async def deactivate_assistant(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -57,6 +58,16 @@ async def by_telegram_id(session: AsyncSession, telegram_id: int) -> User | None
 async def set_locale(session: AsyncSession, user: User, locale: str) -> None:
     user.locale = locale
     user.locale_confirmed = True
+    await session.commit()
+
+
+async def save_profile(session: AsyncSession, user: User, now: dt.datetime, **fields: Any) -> None:
+    """Set profile fields, mark the registration complete once all are there, and commit, so an
+    answer is kept before the next question is asked."""
+    for name, value in fields.items():
+        setattr(user, name, value)
+    if user.registered_at is None and user.deleted_at is None and is_registered(user):
+        user.registered_at = now
     await session.commit()
 
 

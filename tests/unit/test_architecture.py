@@ -185,3 +185,15 @@ def test_services_know_nothing_of_telegram() -> None:
             ):
                 offenders.append(f"{name} imports {target}")
     assert offenders == []
+
+
+def test_handlers_do_not_commit() -> None:
+    """Use-cases own the transaction (issue 16): a handler calls one service function that
+    writes, queues the notices and commits; it never commits itself."""
+    offenders = [
+        f"{path.relative_to(ROOT).as_posix()}:{number}"
+        for path in sorted((ROOT / "bot" / "handlers").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ".commit(" in line and not line.lstrip().startswith("#")
+    ]
+    assert offenders == [], f"move these commits into a service use-case: {offenders}"

@@ -3,7 +3,8 @@ hiring, and closing (no aiogram here).
 
 The matching rules and the daily limit live in :mod:`bot.services.matching` (pure); this package
 loads the candidates, records every offer in ``vacancy_offers`` (the daily limit counts them)
-and leaves the messages to the caller, who queues them in the same transaction and commits.
+and leaves the messages to the caller; the bot's use-cases (:mod:`.actions`) queue them through
+the caller's `notify` and commit once.
 A vacancy closes when its places are filled or its closing date has passed; every action checks
 that, and :func:`close_expired` lets the scheduler close them all at once.
 
@@ -13,11 +14,20 @@ importing from ``bot.services.vacancies``:
 * :mod:`.rules`: field limits and checks, the assistant's districts, open or closed;
 * :mod:`.posting`: posting a vacancy and the pages that list them;
 * :mod:`.offers`: matching and offers, citizens' answers and interest;
-* :mod:`.hiring`: hiring through an offer.
+* :mod:`.hiring`: hiring through an offer;
+* :mod:`.actions`: what people do in the bot, each one committed unit of work.
 """
 
 from __future__ import annotations
 
+from bot.services.vacancies.actions import (
+    post,
+    reply,
+    show_interest,
+    still_open,
+    take_on,
+    withdraw,
+)
 from bot.services.vacancies.hiring import LEDGER_KINDS, Hired, HireError, hire
 from bot.services.vacancies.offers import (
     SEEKER_KINDS,
@@ -101,6 +111,12 @@ __all__ = [
     "offer_open_vacancies",
     "offers_today",
     "own_offer",
+    "post",
     "refresh",
+    "reply",
     "seeker_case",
+    "show_interest",
+    "still_open",
+    "take_on",
+    "withdraw",
 ]

@@ -53,7 +53,7 @@ async def hire(
 ) -> Hired:
     """The citizen got the job: take a place (atomically, so two taps never overfill it),
     resolve their request (job or internship placed) and record the job in the ledger, linked
-    to the request so the citizen is asked to confirm it. The caller notifies and commits."""
+    to the request so the citizen is asked to confirm it. `take_on` notifies and commits."""
     vacancy = await session.get(Vacancy, offer.vacancy_id)
     case = await session.get(Case, offer.case_id)
     if vacancy is None or case is None:
