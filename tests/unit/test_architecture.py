@@ -25,7 +25,7 @@ OVERSIZED = {
     "bot/handlers/admin_panel.py": 707,
     "bot/handlers/questionnaire.py": 692,
     "bot/handlers/assistant_cases.py": 651,
-    "bot/handlers/registration.py": 788,
+    "bot/handlers/registration.py": 771,
     "bot/flows/engine.py": 520,
     "bot/handlers/ledger.py": 576,
     "bot/admin_cli.py": 524,
