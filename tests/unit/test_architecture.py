@@ -20,7 +20,7 @@ MAX_LINES = 500
 # Modules still over the limit, with the size they may not exceed while they wait to be split
 # (issue "One conversation layer"): the list may only shrink.
 OVERSIZED = {
-    "bot/handlers/vacancies.py": 1087,
+    "bot/handlers/vacancies.py": 1086,
     "bot/handlers/supervisor.py": 885,
     "bot/handlers/admin_panel.py": 707,
     "bot/handlers/questionnaire.py": 692,
