@@ -24,7 +24,7 @@ OVERSIZED = {
     "bot/handlers/supervisor.py": 885,
     "bot/handlers/admin_panel.py": 707,
     "bot/handlers/questionnaire.py": 692,
-    "bot/handlers/assistant_cases.py": 651,
+    "bot/handlers/assistant_cases.py": 631,
     "bot/handlers/registration.py": 771,
     "bot/flows/engine.py": 520,
     "bot/handlers/ledger.py": 575,
