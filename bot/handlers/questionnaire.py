@@ -191,19 +191,6 @@ def _menu_handler(flow_id: str) -> Callable[..., Awaitable[None]]:
     return handler
 
 
-async def on_needs(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    raw_state: str | None,
-    session: AsyncSession,
-    user: User,
-    flows: FlowRegistry,
-    settings: Settings,
-) -> None:
-    await open_flow("household", message, bot, state, raw_state, session, user, flows, settings)
-
-
 async def on_update(
     query: CallbackQuery,
     callback_data: RequestCB,
@@ -667,10 +654,8 @@ def _open_case_button(case: Case) -> InlineKeyboardMarkup:
 
 def router() -> Router:
     r = Router(name="questionnaire")
-    r.message.register(on_needs, MenuButton("needs"))
     for action, flow_id in MENU_FLOWS.items():
-        if action != "needs":
-            r.message.register(_menu_handler(flow_id), MenuButton(action))
+        r.message.register(_menu_handler(flow_id), MenuButton(action))
     r.callback_query.register(on_update, RequestCB.filter(F.action == "upd"))
     r.callback_query.register(on_button, QCB.filter())
     r.message.register(on_text, Questionnaire.active, F.text, ~F.text.startswith("/"))

@@ -23,7 +23,7 @@ OVERSIZED = {
     "bot/handlers/vacancies.py": 1086,
     "bot/handlers/supervisor.py": 885,
     "bot/handlers/admin_panel.py": 707,
-    "bot/handlers/questionnaire.py": 692,
+    "bot/handlers/questionnaire.py": 663,
     "bot/handlers/assistant_cases.py": 631,
     "bot/handlers/registration.py": 771,
     "bot/flows/engine.py": 520,
