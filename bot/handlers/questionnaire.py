@@ -61,6 +61,7 @@ from bot.services.submissions import (
 from bot.states import Questionnaire
 from bot.views.keyboards.common import CITIZEN_MENU, menu_action_for
 from bot.views.requests import open_request_view, request_result_text, result_text
+from bot.views.screens import pressed_message
 from bot.views.texts import esc, status_label
 from db.models import Case, User, utcnow
 
@@ -201,7 +202,6 @@ async def on_update(
     flows: FlowRegistry,
 ) -> None:
     """Update an open request: the questionnaire again, pre-filled with the case's answers."""
-    message = query.message
     case = await cases.citizen_case(session, user, callback_data.id)
     if case is None or case.kind not in REQUEST_KINDS or callback_data.action != "upd":
         log.warning("request update refused: user=%s case=%s", user.id, callback_data.id)
@@ -215,8 +215,8 @@ async def on_update(
             show_alert=True,
         )
         return
-    if not isinstance(message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return
     old = await drafts.open_draft(session, user.id, KIND_FLOWS[case.kind])
     if old is not None:
@@ -361,9 +361,8 @@ async def on_button(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return
     cb = callback_data
     locale = user.locale

@@ -49,6 +49,7 @@ from bot.views.keyboards.registration import (
     regions_keyboard,
 )
 from bot.views.my_data import my_data_text
+from bot.views.screens import pressed_message
 from bot.views.texts import esc, send_main_menu
 from db.models import User, utcnow
 
@@ -420,9 +421,8 @@ async def on_consent(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return
     await query.answer()
     registered = user.registered_at is not None and user.deleted_at is None
@@ -649,9 +649,8 @@ async def on_picker_back(
     user: User,
 ) -> None:
     """The picker's Back, taken over so the region list keeps its Back to the gender question."""
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return
     await query.answer()
     if callback_data.level == "d" and callback_data.code:

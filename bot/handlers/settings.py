@@ -34,6 +34,7 @@ from bot.views.keyboards.registration import (
     settings_menu,
 )
 from bot.views.my_data import my_data_text
+from bot.views.screens import pressed_message
 from bot.views.texts import esc
 from db.models import Region, User, utcnow
 
@@ -57,9 +58,8 @@ async def _edit(
     query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> Message | None:
     """Answer the button and replace its message; None when the message is gone."""
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return None
     await query.answer()
     await message.edit_text(text, reply_markup=markup)
@@ -130,9 +130,8 @@ async def on_field(
 ) -> None:
     if await _needs_consent(query, state, session, user):
         return
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return
     await query.answer()
     await message.edit_reply_markup(reply_markup=None)
@@ -167,9 +166,8 @@ async def on_picker_back(
     session: AsyncSession,
     user: User,
 ) -> None:
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return
     await state.set_state(SettingsFlow.place)
     if callback_data.level == "d" and callback_data.code:

@@ -42,7 +42,7 @@ from bot.views import counted
 from bot.views.case_card import card_sections, row_label
 from bot.views.keyboards.common import main_menu, paged_buttons
 from bot.views.render import fit_message
-from bot.views.screens import show_in_place
+from bot.views.screens import pressed_message, show_in_place
 from bot.views.texts import esc, place_label, queue_role_notice, supervisor_help_lines
 from db.models import Case, User, utcnow
 
@@ -521,11 +521,11 @@ async def on_invite_menu(message: Message, state: FSMContext) -> None:
 async def on_invite(
     query: CallbackQuery, session: AsyncSession, user: User, roles: Roles, state: FSMContext
 ) -> None:
-    if not isinstance(query.message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return
     await query.answer()
-    await _start_invite(query.message, session, state, roles, user.locale)
+    await _start_invite(message, session, state, roles, user.locale)
 
 
 async def on_invite_place(
