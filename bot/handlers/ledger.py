@@ -28,6 +28,7 @@ from bot.notifications.work import job_answered, job_confirmation, job_kind_labe
 from bot.services import indicators, jobs, registry
 from bot.services.roles import Roles
 from bot.states import JobLedger
+from bot.views import counted
 from bot.views.texts import esc
 from db.models import Case, Job, User, utcnow
 
@@ -194,13 +195,7 @@ async def on_employer_text(
         await message.answer(_("Please type the employer's name, or /cancel."))
         return
     if len(employer) > jobs.EMPLOYER_MAX_CHARS:
-        await message.answer(
-            _(
-                "That is {count} character; please keep it under {limit}.",
-                "That is {count} characters; please keep it under {limit}.",
-                len(employer),
-            ).format(count=len(employer), limit=jobs.EMPLOYER_MAX_CHARS)
-        )
+        await message.answer(counted.over_limit(len(employer), jobs.EMPLOYER_MAX_CHARS))
         return
     await _after_employer(
         message, session, user, roles, state, settings, i18n, employer, edit=False
