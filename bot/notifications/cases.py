@@ -102,18 +102,28 @@ async def status_changed(session: AsyncSession, i18n: I18n, case: Case, event: C
         )
         if event.to_status == "rejected" and case.reason:
             text += "\n" + _("Reason: {reason}").format(reason=esc(case.reason))
-        keyboard = InlineKeyboardBuilder()
-        keyboard.button(
-            text=_("Open the request"), callback_data=CaseCB(action=CaseAction.OPEN, id=case.id)
+        await to_citizen(
+            session, citizen, case, text, kind="case_status", dedupe_key=f"case_status:{event.id}"
         )
-        await outbox.enqueue_to_user(
-            session,
-            citizen,
-            text=text,
-            kind="case_status",
-            reply_markup=keyboard.as_markup(),
-            dedupe_key=f"case_status:{event.id}",
-        )
+
+
+async def to_citizen(
+    session: AsyncSession, citizen: User, case: Case, text: str, *, kind: str, dedupe_key: str
+) -> None:
+    """Queue news of a case for its citizen, with the "Open the request" button every such
+    message carries. Call it in the citizen's locale (`in_locale`)."""
+    keyboard = InlineKeyboardBuilder()
+    keyboard.button(
+        text=_("Open the request"), callback_data=CaseCB(action=CaseAction.OPEN, id=case.id)
+    )
+    await outbox.enqueue_to_user(
+        session,
+        citizen,
+        text=text,
+        kind=kind,
+        reply_markup=keyboard.as_markup(),
+        dedupe_key=dedupe_key,
+    )
 
 
 async def message_to_citizen(
@@ -345,20 +355,11 @@ async def case_reassigned(
     if citizen is None:
         return
     with in_locale(i18n, citizen.locale):
-        keyboard = InlineKeyboardBuilder()
-        keyboard.button(
-            text=_("Open the request"), callback_data=CaseCB(action=CaseAction.OPEN, id=case.id)
-        )
-        await outbox.enqueue_to_user(
-            session,
-            citizen,
-            text=_(
-                "Your request <b>{number}</b> is now handled by another assistant: {name}."
-            ).format(number=case.number, name=esc((new.name or "—").split(" ")[0])),
-            kind="case_reassign",
-            reply_markup=keyboard.as_markup(),
-            dedupe_key=f"case_reassign:{event.id}:{citizen.id}",
-        )
+        text = _(
+            "Your request <b>{number}</b> is now handled by another assistant: {name}."
+        ).format(number=case.number, name=esc((new.name or "—").split(" ")[0]))
+        key = f"case_reassign:{event.id}:{citizen.id}"
+        await to_citizen(session, citizen, case, text, kind="case_reassign", dedupe_key=key)
 
 
 async def announcement(
