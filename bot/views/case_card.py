@@ -65,6 +65,21 @@ def row_label(case: Case, name: str | None, now: dt.datetime, *, late: bool = Fa
     )
 
 
+def assessment_lines(case: Case, locale: str) -> list[str]:
+    """The category and income per person, once assessed: the citizen's card shows them as the
+    assistant's does."""
+    lines = []
+    if case.category:
+        lines.append(_("Category: {category}").format(category=category_label(case.category)))
+    if case.income_per_person is not None:
+        lines.append(
+            _("Income per person: {amount} a month").format(
+                amount=fmt_money(case.income_per_person, locale)
+            )
+        )
+    return lines
+
+
 async def card_sections(
     session: AsyncSession,
     case: Case,
@@ -103,14 +118,7 @@ async def card_sections(
     )
     head.append(_("Citizen: {name}").format(name=esc((citizen.name if citizen else None) or "—")))
     head.append(_("Phone: {phone}").format(phone=esc((citizen.phone if citizen else None) or "—")))
-    if case.category:
-        head.append(_("Category: {category}").format(category=category_label(case.category)))
-    if case.income_per_person is not None:
-        head.append(
-            _("Income per person: {amount} a month").format(
-                amount=fmt_money(case.income_per_person, locale)
-            )
-        )
+    head += assessment_lines(case, locale)
     channels = []
     for channel in (case.assessment or {}).get("channels") or []:
         try:
