@@ -17,7 +17,7 @@ from bot.callbacks import CaseAction, CaseCB
 from bot.config import Settings
 from bot.filters import MenuButton
 from bot.flows import telegram as tg
-from bot.flows.loader import FlowRegistry, UnknownFlowError
+from bot.flows.loader import FlowRegistry
 from bot.i18n import fmt_date
 from bot.services import cases, drafts, registry
 from bot.services.roles import Roles
@@ -176,10 +176,7 @@ async def case_card(
             lines.append(f"{when}: {status_label(event.to_status)}")
     sections.append("\n".join(lines))
 
-    try:
-        definition = flows.get(case.flow_id, case.flow_version)
-    except UnknownFlowError:
-        definition = None
+    definition = flows.find(case.flow_id, case.flow_version)
     if definition is not None:
         answers = answer_lines(definition, case.answers, locale)
         if answers:

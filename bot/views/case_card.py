@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.flows.loader import FlowRegistry, UnknownFlowError
+from bot.flows.loader import FlowRegistry
 from bot.i18n import fmt_date, fmt_datetime, fmt_money
 from bot.services import case_files, cases, registry
 from bot.services.eligibility import EligibilityRules
@@ -157,10 +157,7 @@ async def card_sections(
         files = await case_files.of_case(session, case.id)
     sections.append(await _history_section(session, case, tz, files))
 
-    try:
-        definition = flows.get(case.flow_id, case.flow_version)
-    except UnknownFlowError:
-        definition = None
+    definition = flows.find(case.flow_id, case.flow_version)
     if definition is not None:
         answers = answer_lines(definition, case.answers, locale)
     else:
