@@ -146,17 +146,19 @@ def _regions_markup(regions: Sequence[Region], locale: str) -> InlineKeyboardMar
     return regions_keyboard(PURPOSE, regions, locale, back=SetCB(action=SettingsAction.OPEN))
 
 
+async def _edit_to_regions(query: CallbackQuery, session: AsyncSession, user: User) -> None:
+    """The region list, in place: where a mahalla change starts and where Back leads to."""
+    regions = await registry.regions(session)
+    await _edit(query, _("Choose your region:"), _regions_markup(regions, user.locale))
+
+
 async def on_place(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, user: User
 ) -> None:
     if await _needs_consent(query, state, session, user):
         return
     await state.set_state(SettingsFlow.place)
-    await _edit(
-        query,
-        _("Choose your region:"),
-        _regions_markup(await registry.regions(session), user.locale),
-    )
+    await _edit_to_regions(query, session, user)
 
 
 async def on_picker_back(
@@ -174,11 +176,7 @@ async def on_picker_back(
         await query.answer()
         await show_districts(message, session, PURPOSE, callback_data.code, user.locale)
         return
-    await _edit(
-        query,
-        _("Choose your region:"),
-        _regions_markup(await registry.regions(session), user.locale),
-    )
+    await _edit_to_regions(query, session, user)
 
 
 async def on_mahalla(
