@@ -13,10 +13,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ACB, AssistantAction, CaseAction, CaseCB
-from bot.i18n import fmt_money, in_locale
+from bot.i18n import in_locale
 from bot.services import case_files, cases, outbox, registry
+from bot.views.case_card import assessment_lines
 from bot.views.case_files import file_label
-from bot.views.texts import case_kind_label, category_label, esc, status_label
+from bot.views.texts import case_kind_label, esc, status_label
 from db.models import Case, CaseEvent, CaseFile, User
 
 
@@ -77,14 +78,7 @@ def _new_case_text(case: Case, citizen: User, mahalla: object, locale: str, file
         _("Citizen: {name}").format(name=esc(citizen.name or "—")),
         _("Phone: {phone}").format(phone=esc(citizen.phone or "—")),
     ]
-    if case.category:
-        lines.append(_("Category: {category}").format(category=category_label(case.category)))
-    if case.income_per_person is not None:
-        lines.append(
-            _("Income per person: {amount} a month").format(
-                amount=fmt_money(case.income_per_person, locale)
-            )
-        )
+    lines += assessment_lines(case, locale)
     if files:
         lines.append(_("📎 Voice messages and files: {count}").format(count=files))
     return "\n".join(lines)

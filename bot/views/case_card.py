@@ -66,8 +66,8 @@ def row_label(case: Case, name: str | None, now: dt.datetime, *, late: bool = Fa
 
 
 def assessment_lines(case: Case, locale: str) -> list[str]:
-    """The category and income per person, once assessed: the citizen's card shows them as the
-    assistant's does."""
+    """The category and income per person, once assessed: the citizen's card, the assistant's
+    and the new-case message show them alike."""
     lines = []
     if case.category:
         lines.append(_("Category: {category}").format(category=category_label(case.category)))
