@@ -95,6 +95,10 @@ class FlowRegistry:
         except KeyError:
             raise UnknownFlowError(f"unknown flow {flow_id!r} version {version}") from None
 
+    def find(self, flow_id: str, version: int) -> FlowDefinition | None:
+        """`get`, or None when that version is no longer loaded: a case's card still shows."""
+        return self._flows.get(flow_id, {}).get(version)
+
     def versions(self, flow_id: str) -> list[int]:
         """Loaded versions of a flow, ascending (empty if unknown)."""
         return sorted(self._flows.get(flow_id, {}))

@@ -423,35 +423,17 @@ async def on_outcome(
     rules: EligibilityRules,
     settings: Settings,
 ) -> None:
+    """The last tap of resolving (an outcome) or of closing (its confirmation): both end alike."""
     case = await _case_for(query, callback_data, session, user, roles)
     if case is None:
         return
-    if callback_data.v not in cases.OUTCOMES:
+    if callback_data.action == "close":
+        ok = await _change(session, i18n, case, user, "closed")
+    elif callback_data.v in cases.OUTCOMES:
+        ok = await _change(session, i18n, case, user, "resolved", outcome=callback_data.v)
+    else:
         await _refuse(query, user, callback_data)
         return
-    ok = await _change(session, i18n, case, user, "resolved", outcome=callback_data.v)
-    await query.answer(_changed_text(case) if ok else _already_text(case), show_alert=not ok)
-    text, markup = await card_view(
-        session, case, user, flows, rules, settings, _filter(callback_data.f), callback_data.page
-    )
-    await show_in_place(query, text, markup)
-
-
-async def on_close(
-    query: CallbackQuery,
-    callback_data: ACB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    i18n: I18n,
-    flows: FlowRegistry,
-    rules: EligibilityRules,
-    settings: Settings,
-) -> None:
-    case = await _case_for(query, callback_data, session, user, roles)
-    if case is None:
-        return
-    ok = await _change(session, i18n, case, user, "closed")
     await query.answer(_changed_text(case) if ok else _already_text(case), show_alert=not ok)
     text, markup = await card_view(
         session, case, user, flows, rules, settings, _filter(callback_data.f), callback_data.page
@@ -636,8 +618,7 @@ def router() -> Router:
     r.callback_query.register(on_open, ACB.filter(F.action == "open"))
     r.callback_query.register(on_accept, ACB.filter(F.action == "acc"))
     r.callback_query.register(on_status, ACB.filter(F.action == "st"))
-    r.callback_query.register(on_outcome, ACB.filter(F.action == "out"))
-    r.callback_query.register(on_close, ACB.filter(F.action == "close"))
+    r.callback_query.register(on_outcome, ACB.filter(F.action.in_({"out", "close"})))
     r.callback_query.register(on_note_or_message, ACB.filter(F.action.in_({"note", "msg"})))
     return r
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -26,6 +28,7 @@ from bot.notifications.work import job_answered, job_confirmation, job_kind_labe
 from bot.services import indicators, jobs, registry
 from bot.services.roles import Roles
 from bot.states import JobLedger
+from bot.views import counted
 from bot.views.texts import esc
 from db.models import Case, Job, User, utcnow
 
@@ -53,6 +56,17 @@ async def _out_of_date(query: CallbackQuery, user: User, what: str, forged: bool
     else:
         log.info("ledger: stale button from user %s: %s", user.id, what)
     await query.answer(_("This button is out of date."), show_alert=True)
+
+
+async def _step_data(
+    query: CallbackQuery, state: FSMContext, user: User, step: State, name: str
+) -> dict[str, Any] | None:
+    """The FSM data if the ledger is at `step` with a kind chosen, else (an old button) None."""
+    data = await state.get_data()
+    if await state.get_state() != step.state or data.get("kind") not in jobs.KINDS:
+        await _out_of_date(query, user, f"{name} button outside the {name} step")
+        return None
+    return data
 
 
 async def _redraw(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -143,9 +157,8 @@ async def on_employer_button(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    data = await state.get_data()
-    if await state.get_state() != JobLedger.employer.state or data.get("kind") not in jobs.KINDS:
-        await _out_of_date(query, user, "employer button outside the employer step")
+    data = await _step_data(query, state, user, JobLedger.employer, "employer")
+    if data is None:
         return
     job_id = int(data.get("job") or 0)
     if callback_data.id != job_id or callback_data.v not in ("same", "none"):
@@ -182,13 +195,7 @@ async def on_employer_text(
         await message.answer(_("Please type the employer's name, or /cancel."))
         return
     if len(employer) > jobs.EMPLOYER_MAX_CHARS:
-        await message.answer(
-            _(
-                "That is {count} character; please keep it under {limit}.",
-                "That is {count} characters; please keep it under {limit}.",
-                len(employer),
-            ).format(count=len(employer), limit=jobs.EMPLOYER_MAX_CHARS)
-        )
+        await message.answer(counted.over_limit(len(employer), jobs.EMPLOYER_MAX_CHARS))
         return
     await _after_employer(
         message, session, user, roles, state, settings, i18n, employer, edit=False
@@ -252,9 +259,7 @@ async def on_link(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    data = await state.get_data()
-    if await state.get_state() != JobLedger.link.state or data.get("kind") not in jobs.KINDS:
-        await _out_of_date(query, user, "link button outside the link step")
+    if await _step_data(query, state, user, JobLedger.link, "link") is None:
         return
     case: Case | None = None
     if callback_data.id:
@@ -304,9 +309,7 @@ async def on_mahalla(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    data = await state.get_data()
-    if await state.get_state() != JobLedger.mahalla.state or data.get("kind") not in jobs.KINDS:
-        await _out_of_date(query, user, "mahalla button outside the mahalla step")
+    if await _step_data(query, state, user, JobLedger.mahalla, "mahalla") is None:
         return
     if callback_data.v not in roles.mahallas:
         await _out_of_date(query, user, f"mahalla {callback_data.v!r}", forged=True)
@@ -314,16 +317,7 @@ async def on_mahalla(
     await query.answer()
     if isinstance(query.message, Message):
         await _save(
-            query.message,
-            session,
-            user,
-            roles,
-            state,
-            settings,
-            i18n,
-            None,
-            callback_data.v,
-            True,
+            query.message, session, user, roles, state, settings, i18n, None, callback_data.v, True
         )
 
 

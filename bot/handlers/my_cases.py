@@ -17,15 +17,15 @@ from bot.callbacks import CaseAction, CaseCB
 from bot.config import Settings
 from bot.filters import MenuButton
 from bot.flows import telegram as tg
-from bot.flows.loader import FlowRegistry, UnknownFlowError
-from bot.i18n import fmt_date, fmt_money
+from bot.flows.loader import FlowRegistry
+from bot.i18n import fmt_date
 from bot.services import cases, drafts, registry
 from bot.services.roles import Roles
+from bot.views.case_card import assessment_lines
 from bot.views.keyboards.common import paged_buttons, personal_menu
 from bot.views.render import answer_lines, fit_message
 from bot.views.texts import (
     case_kind_label,
-    category_label,
     esc,
     outcome_label,
     send_main_menu,
@@ -147,14 +147,7 @@ async def case_card(
         if assistant
         else _("Assistant: not assigned yet (the district will assign one)")
     )
-    if case.category:
-        head.append(_("Category: {category}").format(category=category_label(case.category)))
-    if case.income_per_person is not None:
-        head.append(
-            _("Income per person: {amount} a month").format(
-                amount=fmt_money(case.income_per_person, locale)
-            )
-        )
+    head += assessment_lines(case, locale)
     sections = ["\n".join(head)]
 
     steps = await cases.roadmap(session, case.id)
@@ -183,10 +176,7 @@ async def case_card(
             lines.append(f"{when}: {status_label(event.to_status)}")
     sections.append("\n".join(lines))
 
-    try:
-        definition = flows.get(case.flow_id, case.flow_version)
-    except UnknownFlowError:
-        definition = None
+    definition = flows.find(case.flow_id, case.flow_version)
     if definition is not None:
         answers = answer_lines(definition, case.answers, locale)
         if answers:

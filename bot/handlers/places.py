@@ -22,6 +22,7 @@ from bot.views.keyboards.places import (
     regions_keyboard,
     search_results_keyboard,
 )
+from bot.views.screens import pressed_message
 from bot.views.texts import esc
 from db.models import User
 
@@ -103,9 +104,8 @@ async def on_place(
     state: FSMContext,
     user: User,
 ) -> None:
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return
     ok = True
     if callback_data.level in ("r", "rp"):
@@ -138,9 +138,8 @@ async def on_place_back(
     session: AsyncSession,
     user: User,
 ) -> None:
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return
     if callback_data.level == "d" and callback_data.code:
         await show_districts(

@@ -61,6 +61,7 @@ from bot.services.submissions import (
 from bot.states import Questionnaire
 from bot.views.keyboards.common import CITIZEN_MENU, menu_action_for
 from bot.views.requests import open_request_view, request_result_text, result_text
+from bot.views.screens import pressed_message
 from bot.views.texts import esc, status_label
 from db.models import Case, User, utcnow
 
@@ -191,19 +192,6 @@ def _menu_handler(flow_id: str) -> Callable[..., Awaitable[None]]:
     return handler
 
 
-async def on_needs(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    raw_state: str | None,
-    session: AsyncSession,
-    user: User,
-    flows: FlowRegistry,
-    settings: Settings,
-) -> None:
-    await open_flow("household", message, bot, state, raw_state, session, user, flows, settings)
-
-
 async def on_update(
     query: CallbackQuery,
     callback_data: RequestCB,
@@ -214,7 +202,6 @@ async def on_update(
     flows: FlowRegistry,
 ) -> None:
     """Update an open request: the questionnaire again, pre-filled with the case's answers."""
-    message = query.message
     case = await cases.citizen_case(session, user, callback_data.id)
     if case is None or case.kind not in REQUEST_KINDS or callback_data.action != "upd":
         log.warning("request update refused: user=%s case=%s", user.id, callback_data.id)
@@ -228,8 +215,8 @@ async def on_update(
             show_alert=True,
         )
         return
-    if not isinstance(message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return
     old = await drafts.open_draft(session, user.id, KIND_FLOWS[case.kind])
     if old is not None:
@@ -374,9 +361,8 @@ async def on_button(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return
     cb = callback_data
     locale = user.locale
@@ -667,10 +653,8 @@ def _open_case_button(case: Case) -> InlineKeyboardMarkup:
 
 def router() -> Router:
     r = Router(name="questionnaire")
-    r.message.register(on_needs, MenuButton("needs"))
     for action, flow_id in MENU_FLOWS.items():
-        if action != "needs":
-            r.message.register(_menu_handler(flow_id), MenuButton(action))
+        r.message.register(_menu_handler(flow_id), MenuButton(action))
     r.callback_query.register(on_update, RequestCB.filter(F.action == "upd"))
     r.callback_query.register(on_button, QCB.filter())
     r.message.register(on_text, Questionnaire.active, F.text, ~F.text.startswith("/"))

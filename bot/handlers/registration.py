@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from aiogram import F, Router
@@ -47,6 +49,7 @@ from bot.views.keyboards.registration import (
     regions_keyboard,
 )
 from bot.views.my_data import my_data_text
+from bot.views.screens import pressed_message
 from bot.views.texts import esc, send_main_menu
 from db.models import User, utcnow
 
@@ -418,9 +421,8 @@ async def on_consent(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return
     await query.answer()
     registered = user.registered_at is not None and user.deleted_at is None
@@ -486,6 +488,43 @@ async def on_consent_back_text(
 # --- typed answers -----------------------------------------------------------------------------
 
 
+async def _typed_answer(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    i18n: I18n,
+    settings: Settings,
+    step: str,
+    parse: Callable[[str], object | None],
+    hint: str,
+) -> None:
+    """A typed answer to the question of `step`: Back, or the parsed value saved and the next
+    question, or `hint` and the question again. The typed questions differ only in `parse`."""
+    text = message.text or ""
+    if _is_button(i18n, text, BACK):
+        await go_back(message, state, session, user, roles, settings, step)
+        return
+    value = parse(text)
+    if value is None:
+        await ask_current(message, state, session, user, hint)
+        return
+    await users.save_profile(session, user, utcnow(), **{step: value})
+    await advance(message, state, session, user, roles, settings)
+
+
+def _typed_name(i18n: I18n, text: str) -> str | None:
+    """A menu button pressed instead of an answer is not a name."""
+    return None if menu_action_for(i18n, text) else clean_name(text)
+
+
+def _typed_gender(i18n: I18n, text: str) -> str | None:
+    return next(
+        (code for code, msgid in GENDER_BUTTONS.items() if _is_button(i18n, text, msgid)), None
+    )
+
+
 async def on_name(
     message: Message,
     state: FSMContext,
@@ -495,22 +534,9 @@ async def on_name(
     i18n: I18n,
     settings: Settings,
 ) -> None:
-    text = message.text or ""
-    if _is_button(i18n, text, BACK):
-        await go_back(message, state, session, user, roles, settings, "name")
-        return
-    name = None if menu_action_for(i18n, text) else clean_name(text)
-    if name is None:
-        await ask_current(
-            message,
-            state,
-            session,
-            user,
-            _("Please write your name in letters: from 2 to 100 characters."),
-        )
-        return
-    await users.save_profile(session, user, utcnow(), name=name)
-    await advance(message, state, session, user, roles, settings)
+    hint = _("Please write your name in letters: from 2 to 100 characters.")
+    parse = partial(_typed_name, i18n)
+    await _typed_answer(message, state, session, user, roles, i18n, settings, "name", parse, hint)
 
 
 async def on_phone_contact(
@@ -555,25 +581,11 @@ async def on_phone_text(
     i18n: I18n,
     settings: Settings,
 ) -> None:
-    text = message.text or ""
-    if _is_button(i18n, text, BACK):
-        await go_back(message, state, session, user, roles, settings, "phone")
-        return
-    phone = phones.parse_typed(text)
-    if phone is None:
-        await ask_current(
-            message,
-            state,
-            session,
-            user,
-            _(
-                "This is not an Uzbek phone number. Type it like 90 123 45 67, or press the "
-                "button below."
-            ),
-        )
-        return
-    await users.save_profile(session, user, utcnow(), phone=phone)
-    await advance(message, state, session, user, roles, settings)
+    hint = _(
+        "This is not an Uzbek phone number. Type it like 90 123 45 67, or press the button below."
+    )
+    parse = phones.parse_typed
+    await _typed_answer(message, state, session, user, roles, i18n, settings, "phone", parse, hint)
 
 
 async def on_birth_year(
@@ -585,26 +597,15 @@ async def on_birth_year(
     i18n: I18n,
     settings: Settings,
 ) -> None:
-    text = message.text or ""
-    if _is_button(i18n, text, BACK):
-        await go_back(message, state, session, user, roles, settings, "birth_year")
-        return
     today = utcnow().date()
-    year = parse_birth_year(text, today)
-    if year is None:
-        low, high = birth_year_range(today)
-        await ask_current(
-            message,
-            state,
-            session,
-            user,
-            _("Please write the year as 4 digits, from {first} to {last}.").format(
-                first=low, last=high
-            ),
-        )
-        return
-    await users.save_profile(session, user, utcnow(), birth_year=year)
-    await advance(message, state, session, user, roles, settings)
+    low, high = birth_year_range(today)
+    hint = _("Please write the year as 4 digits, from {first} to {last}.").format(
+        first=low, last=high
+    )
+    parse = partial(parse_birth_year, today=today)
+    await _typed_answer(
+        message, state, session, user, roles, i18n, settings, "birth_year", parse, hint
+    )
 
 
 async def on_gender(
@@ -616,18 +617,9 @@ async def on_gender(
     i18n: I18n,
     settings: Settings,
 ) -> None:
-    text = message.text or ""
-    if _is_button(i18n, text, BACK):
-        await go_back(message, state, session, user, roles, settings, "gender")
-        return
-    gender = next(
-        (code for code, msgid in GENDER_BUTTONS.items() if _is_button(i18n, text, msgid)), None
-    )
-    if gender is None:
-        await ask_current(message, state, session, user, _("Please choose with the buttons below."))
-        return
-    await users.save_profile(session, user, utcnow(), gender=gender)
-    await advance(message, state, session, user, roles, settings)
+    hint = _("Please choose with the buttons below.")
+    parse = partial(_typed_gender, i18n)
+    await _typed_answer(message, state, session, user, roles, i18n, settings, "gender", parse, hint)
 
 
 # --- the place -----------------------------------------------------------------------------------
@@ -657,9 +649,8 @@ async def on_picker_back(
     user: User,
 ) -> None:
     """The picker's Back, taken over so the region list keeps its Back to the gender question."""
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return
     await query.answer()
     if callback_data.level == "d" and callback_data.code:

@@ -30,6 +30,7 @@ from bot.services import roadmap as rm
 from bot.services.eligibility import INSTITUTIONS, EligibilityRules
 from bot.services.roles import Roles
 from bot.states import RoadmapEdit
+from bot.views import counted
 from bot.views.render import fit_message
 from bot.views.texts import esc, no_such_date
 from db.models import Case, CaseEvent, RoadmapStep, User, utcnow
@@ -365,13 +366,7 @@ async def on_action_text(
         await message.answer(_("Please type what must be done, or /cancel."))
         return
     if len(text) > rm.ACTION_MAX_CHARS:
-        await message.answer(
-            _(
-                "That is {count} character; please keep it under {limit}.",
-                "That is {count} characters; please keep it under {limit}.",
-                len(text),
-            ).format(count=len(text), limit=rm.ACTION_MAX_CHARS)
-        )
+        await message.answer(counted.over_limit(len(text), rm.ACTION_MAX_CHARS))
         return
     # FSM first: on SQLite a conversation-state write would wait on this session's write lock.
     await state.clear()

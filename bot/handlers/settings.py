@@ -34,6 +34,7 @@ from bot.views.keyboards.registration import (
     settings_menu,
 )
 from bot.views.my_data import my_data_text
+from bot.views.screens import pressed_message
 from bot.views.texts import esc
 from db.models import Region, User, utcnow
 
@@ -57,9 +58,8 @@ async def _edit(
     query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> Message | None:
     """Answer the button and replace its message; None when the message is gone."""
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return None
     await query.answer()
     await message.edit_text(text, reply_markup=markup)
@@ -130,9 +130,8 @@ async def on_field(
 ) -> None:
     if await _needs_consent(query, state, session, user):
         return
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return
     await query.answer()
     await message.edit_reply_markup(reply_markup=None)
@@ -147,17 +146,19 @@ def _regions_markup(regions: Sequence[Region], locale: str) -> InlineKeyboardMar
     return regions_keyboard(PURPOSE, regions, locale, back=SetCB(action=SettingsAction.OPEN))
 
 
+async def _edit_to_regions(query: CallbackQuery, session: AsyncSession, user: User) -> None:
+    """The region list, in place: where a mahalla change starts and where Back leads to."""
+    regions = await registry.regions(session)
+    await _edit(query, _("Choose your region:"), _regions_markup(regions, user.locale))
+
+
 async def on_place(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, user: User
 ) -> None:
     if await _needs_consent(query, state, session, user):
         return
     await state.set_state(SettingsFlow.place)
-    await _edit(
-        query,
-        _("Choose your region:"),
-        _regions_markup(await registry.regions(session), user.locale),
-    )
+    await _edit_to_regions(query, session, user)
 
 
 async def on_picker_back(
@@ -167,20 +168,15 @@ async def on_picker_back(
     session: AsyncSession,
     user: User,
 ) -> None:
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return
     await state.set_state(SettingsFlow.place)
     if callback_data.level == "d" and callback_data.code:
         await query.answer()
         await show_districts(message, session, PURPOSE, callback_data.code, user.locale)
         return
-    await _edit(
-        query,
-        _("Choose your region:"),
-        _regions_markup(await registry.regions(session), user.locale),
-    )
+    await _edit_to_regions(query, session, user)
 
 
 async def on_mahalla(

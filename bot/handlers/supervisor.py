@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from aiogram import Bot, F, Router
@@ -41,7 +42,7 @@ from bot.views import counted
 from bot.views.case_card import card_sections, row_label
 from bot.views.keyboards.common import main_menu, paged_buttons
 from bot.views.render import fit_message
-from bot.views.screens import show_in_place
+from bot.views.screens import pressed_message, show_in_place
 from bot.views.texts import esc, place_label, queue_role_notice, supervisor_help_lines
 from db.models import Case, User, utcnow
 
@@ -55,6 +56,31 @@ INVITE_PURPOSE = "sa"  # the place picker's purpose for a supervisor's assistant
 async def _refuse(query: CallbackQuery, user: User, data: SvCB) -> None:
     log.warning("supervisor refused: user=%s id=%s action=%s", user.id, data.id, data.action)
     await query.answer(_("This button is out of date."), show_alert=True)
+
+
+PagedView = Callable[[AsyncSession, Roles, int], Awaitable[tuple[str, InlineKeyboardMarkup]]]
+Handler = Callable[..., Awaitable[None]]
+
+
+def _paged_list(view: PagedView) -> tuple[Handler, Handler]:
+    """The handlers of a paged list: its menu button (page 1, a new message) and its page
+    buttons (redrawn in place). The overdue cases and the assistants are listed alike."""
+
+    async def on_menu(
+        message: Message, session: AsyncSession, roles: Roles, state: FSMContext
+    ) -> None:
+        await state.clear()
+        text, markup = await view(session, roles, 0)
+        await message.answer(text, reply_markup=markup)
+
+    async def on_page(
+        query: CallbackQuery, callback_data: SvCB, session: AsyncSession, roles: Roles
+    ) -> None:
+        text, markup = await view(session, roles, max(0, callback_data.page))
+        await query.answer()
+        await show_in_place(query, text, markup)
+
+    return on_menu, on_page
 
 
 # --- overdue cases and the read-only card --------------------------------------------------
@@ -88,20 +114,7 @@ async def _overdue_view(
     return text, markup
 
 
-async def on_overdue_menu(
-    message: Message, session: AsyncSession, roles: Roles, state: FSMContext
-) -> None:
-    await state.clear()
-    text, markup = await _overdue_view(session, roles, 0)
-    await message.answer(text, reply_markup=markup)
-
-
-async def on_overdue_page(
-    query: CallbackQuery, callback_data: SvCB, session: AsyncSession, roles: Roles
-) -> None:
-    text, markup = await _overdue_view(session, roles, max(0, callback_data.page))
-    await query.answer()
-    await show_in_place(query, text, markup)
+on_overdue_menu, on_overdue_page = _paged_list(_overdue_view)
 
 
 async def on_open(
@@ -435,20 +448,7 @@ async def _assistants_view(
     return text, markup
 
 
-async def on_assistants_menu(
-    message: Message, session: AsyncSession, roles: Roles, state: FSMContext
-) -> None:
-    await state.clear()
-    text, markup = await _assistants_view(session, roles, 0)
-    await message.answer(text, reply_markup=markup)
-
-
-async def on_assistants_page(
-    query: CallbackQuery, callback_data: SvCB, session: AsyncSession, roles: Roles
-) -> None:
-    text, markup = await _assistants_view(session, roles, max(0, callback_data.page))
-    await query.answer()
-    await show_in_place(query, text, markup)
+on_assistants_menu, on_assistants_page = _paged_list(_assistants_view)
 
 
 async def on_deactivate(
@@ -521,11 +521,11 @@ async def on_invite_menu(message: Message, state: FSMContext) -> None:
 async def on_invite(
     query: CallbackQuery, session: AsyncSession, user: User, roles: Roles, state: FSMContext
 ) -> None:
-    if not isinstance(query.message, Message):
-        await query.answer(_("This button is out of date."))
+    message = await pressed_message(query)
+    if message is None:
         return
     await query.answer()
-    await _start_invite(query.message, session, state, roles, user.locale)
+    await _start_invite(message, session, state, roles, user.locale)
 
 
 async def on_invite_place(

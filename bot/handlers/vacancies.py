@@ -881,13 +881,18 @@ async def on_browse(
 
 async def _visible_vacancy(
     query: CallbackQuery,
+    state: FSMContext,
     session: AsyncSession,
     user: User,
-    district: str,
     vacancy_id: int,
     settings: Settings,
 ) -> Vacancy | None:
-    """A vacancy of the citizen's district that is still open (closed ones are explained)."""
+    """A vacancy of the citizen's district that is still open (closed ones are explained).
+
+    A citizen with no district yet is sent to registration first, as from the list."""
+    district = await _citizen_district(query, state, session, user)
+    if district is None:
+        return None
     vacancy = await session.get(Vacancy, vacancy_id) if vacancy_id > 0 else None
     if vacancy is None or vacancy.district_soato != district:
         await _refuse(query, user, f"vacancy {vacancy_id} outside the district")
@@ -906,10 +911,7 @@ async def on_see(
     user: User,
     settings: Settings,
 ) -> None:
-    district = await _citizen_district(query, state, session, user)
-    if district is None:
-        return
-    vacancy = await _visible_vacancy(query, session, user, district, callback_data.id, settings)
+    vacancy = await _visible_vacancy(query, state, session, user, callback_data.id, settings)
     if vacancy is None:
         return
     lines = await notify_requests.vacancy_lines(session, vacancy, user.locale)
@@ -941,10 +943,7 @@ async def on_interest(
     i18n: I18n,
 ) -> None:
     """A browsing citizen's "interested": needs an open job or internship request."""
-    district = await _citizen_district(query, state, session, user)
-    if district is None:
-        return
-    vacancy = await _visible_vacancy(query, session, user, district, callback_data.id, settings)
+    vacancy = await _visible_vacancy(query, state, session, user, callback_data.id, settings)
     if vacancy is None:
         return
     tell = partial(notify_requests.vacancy_interest, session, i18n, citizen=user)

@@ -13,10 +13,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ACB, AssistantAction, CaseAction, CaseCB
-from bot.i18n import fmt_money, in_locale
+from bot.i18n import in_locale
 from bot.services import case_files, cases, outbox, registry
+from bot.views.case_card import assessment_lines
 from bot.views.case_files import file_label
-from bot.views.texts import case_kind_label, category_label, esc, status_label
+from bot.views.texts import case_kind_label, esc, status_label
 from db.models import Case, CaseEvent, CaseFile, User
 
 
@@ -77,14 +78,7 @@ def _new_case_text(case: Case, citizen: User, mahalla: object, locale: str, file
         _("Citizen: {name}").format(name=esc(citizen.name or "—")),
         _("Phone: {phone}").format(phone=esc(citizen.phone or "—")),
     ]
-    if case.category:
-        lines.append(_("Category: {category}").format(category=category_label(case.category)))
-    if case.income_per_person is not None:
-        lines.append(
-            _("Income per person: {amount} a month").format(
-                amount=fmt_money(case.income_per_person, locale)
-            )
-        )
+    lines += assessment_lines(case, locale)
     if files:
         lines.append(_("📎 Voice messages and files: {count}").format(count=files))
     return "\n".join(lines)
@@ -102,18 +96,28 @@ async def status_changed(session: AsyncSession, i18n: I18n, case: Case, event: C
         )
         if event.to_status == "rejected" and case.reason:
             text += "\n" + _("Reason: {reason}").format(reason=esc(case.reason))
-        keyboard = InlineKeyboardBuilder()
-        keyboard.button(
-            text=_("Open the request"), callback_data=CaseCB(action=CaseAction.OPEN, id=case.id)
+        await to_citizen(
+            session, citizen, case, text, kind="case_status", dedupe_key=f"case_status:{event.id}"
         )
-        await outbox.enqueue_to_user(
-            session,
-            citizen,
-            text=text,
-            kind="case_status",
-            reply_markup=keyboard.as_markup(),
-            dedupe_key=f"case_status:{event.id}",
-        )
+
+
+async def to_citizen(
+    session: AsyncSession, citizen: User, case: Case, text: str, *, kind: str, dedupe_key: str
+) -> None:
+    """Queue news of a case for its citizen, with the "Open the request" button every such
+    message carries. Call it in the citizen's locale (`in_locale`)."""
+    keyboard = InlineKeyboardBuilder()
+    keyboard.button(
+        text=_("Open the request"), callback_data=CaseCB(action=CaseAction.OPEN, id=case.id)
+    )
+    await outbox.enqueue_to_user(
+        session,
+        citizen,
+        text=text,
+        kind=kind,
+        reply_markup=keyboard.as_markup(),
+        dedupe_key=dedupe_key,
+    )
 
 
 async def message_to_citizen(
@@ -345,20 +349,11 @@ async def case_reassigned(
     if citizen is None:
         return
     with in_locale(i18n, citizen.locale):
-        keyboard = InlineKeyboardBuilder()
-        keyboard.button(
-            text=_("Open the request"), callback_data=CaseCB(action=CaseAction.OPEN, id=case.id)
-        )
-        await outbox.enqueue_to_user(
-            session,
-            citizen,
-            text=_(
-                "Your request <b>{number}</b> is now handled by another assistant: {name}."
-            ).format(number=case.number, name=esc((new.name or "—").split(" ")[0])),
-            kind="case_reassign",
-            reply_markup=keyboard.as_markup(),
-            dedupe_key=f"case_reassign:{event.id}:{citizen.id}",
-        )
+        text = _(
+            "Your request <b>{number}</b> is now handled by another assistant: {name}."
+        ).format(number=case.number, name=esc((new.name or "—").split(" ")[0]))
+        key = f"case_reassign:{event.id}:{citizen.id}"
+        await to_citizen(session, citizen, case, text, kind="case_reassign", dedupe_key=key)
 
 
 async def announcement(

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import CaseAction, CaseCB
 from bot.i18n import fmt_date, in_locale
+from bot.notifications.cases import to_citizen
 from bot.services import outbox
 from bot.services.eligibility import EligibilityRules
 from bot.services.roadmap import action_text
@@ -73,16 +74,12 @@ async def roadmap_changed(
             number=case.number,
             date=fmt_date(step.due_date, citizen.locale) if step.due_date else "",
         )
-        keyboard = InlineKeyboardBuilder()
-        keyboard.button(
-            text=_("Open the request"), callback_data=CaseCB(action=CaseAction.OPEN, id=case.id)
-        )
-        await outbox.enqueue_to_user(
+        await to_citizen(
             session,
             citizen,
-            text=f"{text}\n{what}",
+            case,
+            f"{text}\n{what}",
             kind="roadmap",
-            reply_markup=keyboard.as_markup(),
             dedupe_key=f"roadmap:{event.id}",
         )
 

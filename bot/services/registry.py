@@ -50,17 +50,22 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def _set_names(place: Region | District, row: dict[str, str]) -> None:
+    """The three names of a region or district, as the data files spell them."""
+    place.name_uz, place.name_uz_cyrl, place.name_ru = (
+        row["name_uz"],
+        row["name_uz_cyrl"],
+        row["name_ru"],
+    )
+
+
 async def sync_reference_data(session: AsyncSession) -> None:
     """Upsert regions and districts from the project's data files (idempotent)."""
     regions = {r.soato: r for r in await session.scalars(select(Region))}
     for row in _read_csv(DATA_DIR / "regions.csv"):
         region = regions.get(row["soato"]) or Region(soato=row["soato"])
         region.kind = row["kind"]
-        region.name_uz, region.name_uz_cyrl, region.name_ru = (
-            row["name_uz"],
-            row["name_uz_cyrl"],
-            row["name_ru"],
-        )
+        _set_names(region, row)
         session.add(region)
     await session.flush()
     districts = {d.soato: d for d in await session.scalars(select(District))}
@@ -68,11 +73,7 @@ async def sync_reference_data(session: AsyncSession) -> None:
         district = districts.get(row["soato"]) or District(soato=row["soato"])
         district.region_soato = row["parent_soato"][:4]
         district.kind = row["kind"]
-        district.name_uz, district.name_uz_cyrl, district.name_ru = (
-            row["name_uz"],
-            row["name_uz_cyrl"],
-            row["name_ru"],
-        )
+        _set_names(district, row)
         session.add(district)
     await session.commit()
 

@@ -84,6 +84,25 @@ def assessment_dict(
     }
 
 
+async def _finished_answers(
+    session: AsyncSession, user: User, run: Run
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The answers and the computed values of a finished draft of a registered citizen: the
+    checks every submission makes before it changes anything (raises :class:`SubmitError`)."""
+    if not users.is_registered(user) or user.mahalla_code is None:
+        raise SubmitError("not_registered")
+    if await registry.get_mahalla(session, user.mahalla_code) is None:
+        raise SubmitError("not_registered")
+    try:
+        result = run.engine.result(run.state)
+    except FlowNotFinishedError:
+        raise SubmitError("not_finished") from None
+    computed_ids = {item.id for item in run.engine.definition.computed}
+    answers = {key: value for key, value in result.items() if key not in computed_ids}
+    computed = {key: value for key, value in result.items() if key in computed_ids}
+    return answers, computed
+
+
 async def submit_needs(
     session: AsyncSession,
     *,
@@ -101,17 +120,7 @@ async def submit_needs(
     (or lost their mahalla), the questionnaire is not at its summary, or the draft was already
     submitted (deleted by an earlier press of Send).
     """
-    if not users.is_registered(user) or user.mahalla_code is None:
-        raise SubmitError("not_registered")
-    if await registry.get_mahalla(session, user.mahalla_code) is None:
-        raise SubmitError("not_registered")
-    try:
-        result = run.engine.result(run.state)
-    except FlowNotFinishedError:
-        raise SubmitError("not_finished") from None
-    computed_ids = {item.id for item in run.engine.definition.computed}
-    answers = {key: value for key, value in result.items() if key not in computed_ids}
-    computed = {key: value for key, value in result.items() if key in computed_ids}
+    answers, computed = await _finished_answers(session, user, run)
     assessment = eligibility.assess(answers, on=today, rules=rules)
     if not await drafts.remove(session, run.draft.id):
         raise SubmitError("already_sent")
@@ -183,16 +192,7 @@ async def submit(
         return await submit_needs(
             session, user=user, run=run, rules=rules, now=now, today=today, limits=limits
         )
-    if not users.is_registered(user) or user.mahalla_code is None:
-        raise SubmitError("not_registered")
-    if await registry.get_mahalla(session, user.mahalla_code) is None:
-        raise SubmitError("not_registered")
-    try:
-        result = run.engine.result(run.state)
-    except FlowNotFinishedError:
-        raise SubmitError("not_finished") from None
-    computed_ids = {item.id for item in run.engine.definition.computed}
-    answers = {key: value for key, value in result.items() if key not in computed_ids}
+    answers, _computed = await _finished_answers(session, user, run)
     found: tuple[Hint, ...] = ()
     assessment: dict[str, Any] = {}
     if kind == "business":

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.flows.loader import FlowRegistry, UnknownFlowError
+from bot.flows.loader import FlowRegistry
 from bot.i18n import fmt_date, fmt_datetime, fmt_money
 from bot.services import case_files, cases, registry
 from bot.services.eligibility import EligibilityRules
@@ -65,6 +65,21 @@ def row_label(case: Case, name: str | None, now: dt.datetime, *, late: bool = Fa
     )
 
 
+def assessment_lines(case: Case, locale: str) -> list[str]:
+    """The category and income per person, once assessed: the citizen's card, the assistant's
+    and the new-case message show them alike."""
+    lines = []
+    if case.category:
+        lines.append(_("Category: {category}").format(category=category_label(case.category)))
+    if case.income_per_person is not None:
+        lines.append(
+            _("Income per person: {amount} a month").format(
+                amount=fmt_money(case.income_per_person, locale)
+            )
+        )
+    return lines
+
+
 async def card_sections(
     session: AsyncSession,
     case: Case,
@@ -103,14 +118,7 @@ async def card_sections(
     )
     head.append(_("Citizen: {name}").format(name=esc((citizen.name if citizen else None) or "—")))
     head.append(_("Phone: {phone}").format(phone=esc((citizen.phone if citizen else None) or "—")))
-    if case.category:
-        head.append(_("Category: {category}").format(category=category_label(case.category)))
-    if case.income_per_person is not None:
-        head.append(
-            _("Income per person: {amount} a month").format(
-                amount=fmt_money(case.income_per_person, locale)
-            )
-        )
+    head += assessment_lines(case, locale)
     channels = []
     for channel in (case.assessment or {}).get("channels") or []:
         try:
@@ -149,10 +157,7 @@ async def card_sections(
         files = await case_files.of_case(session, case.id)
     sections.append(await _history_section(session, case, tz, files))
 
-    try:
-        definition = flows.get(case.flow_id, case.flow_version)
-    except UnknownFlowError:
-        definition = None
+    definition = flows.find(case.flow_id, case.flow_version)
     if definition is not None:
         answers = answer_lines(definition, case.answers, locale)
     else:

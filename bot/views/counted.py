@@ -24,6 +24,15 @@ def employer_name_prompt(limit: int) -> str:
     ).format(limit=limit)
 
 
+def over_limit(count: int, limit: int) -> str:
+    """A typed text over its limit (an employer's name, a roadmap action)."""
+    return _(
+        "That is {count} character; please keep it under {limit}.",
+        "That is {count} characters; please keep it under {limit}.",
+        count,
+    ).format(count=count, limit=limit)
+
+
 def too_far_ahead(days: int) -> str:
     return _(
         "That is too far ahead: at most {days} day from today.",

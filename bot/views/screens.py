@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
 
 
 async def show_in_place(
@@ -16,3 +17,13 @@ async def show_in_place(
         await query.message.edit_text(text, reply_markup=markup)
     elif query.bot is not None:
         await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
+
+
+async def pressed_message(query: CallbackQuery) -> Message | None:
+    """The message whose button was pressed, for a handler that must edit or answer it. None
+    when Telegram no longer gives it (too old, or inline): the button is then answered as out
+    of date, the same way for every such handler."""
+    if isinstance(query.message, Message):
+        return query.message
+    await query.answer(_("This button is out of date."))
+    return None

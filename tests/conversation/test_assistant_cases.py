@@ -386,3 +386,21 @@ async def test_successor_takes_over_open_cases(harness) -> None:  # type: ignore
         successor.last.message_id, ACB(action=AssistantAction.OPEN, id=first.id).pack()
     )
     assert "устарела" in successor.last_answer.text
+
+
+async def test_close_for_no_contact_after_confirmation(harness) -> None:  # type: ignore[no-untyped-def]
+    async with harness.db() as session:
+        await make_user(session, 441, locale="ru", name="Gulnora Karimova", phone="+998901234567")
+        await make_assistant(session, 442, locale="uz", name="Karim Aliyev")
+    citizen = harness.user(441, first_name="Gulnora", language_code="ru")
+    assistant = harness.user(442, first_name="Karim", language_code="uz")
+    await citizen.send("/start")
+    await assistant.send("/start")
+    case = await _submit(harness, 441, assistant)
+    await assistant.press("📂 Ochish")
+    await assistant.press("📵 Yopish: aloqa yoʻq")
+    await assistant.press("📵 Ha, yopilsin")
+    assert (await _case(harness, case.id)).status == "closed"
+    answer = assistant.last_answer
+    assert answer is not None and "Fuqaroga xabar berildi" in answer.text
+    assert "Holati:" in _plain(assistant.last.text) and case.number in assistant.last.text

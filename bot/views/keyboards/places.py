@@ -32,13 +32,18 @@ def in_reading_order(places: Sequence[P], locale: str) -> list[P]:
 
 
 def regions_keyboard(
-    purpose: str, regions: Sequence[Region], locale: str, with_cancel: bool = True
+    purpose: str,
+    regions: Sequence[Region],
+    locale: str,
+    with_cancel: bool = True,
+    back: InlineKeyboardButton | None = None,
 ) -> InlineKeyboardMarkup:
+    """The place picker's region list; `back` (a Back to the previous question) before Cancel."""
     items = [
         (place_name(r, locale), PlaceCB(purpose=purpose, level="r", code=r.soato))
         for r in in_reading_order(regions, locale)
     ]
-    extra = [cancel_button()] if with_cancel else []
+    extra = ([back] if back else []) + ([cancel_button()] if with_cancel else [])
     return paged_buttons(
         items,
         page=0,

@@ -18,11 +18,9 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import PlaceCB, RegAction, RegCB, SetCB, SettingsAction
+from bot.callbacks import RegAction, RegCB, SetCB, SettingsAction
 from bot.i18n import N_
-from bot.services.registry import place_name
-from bot.views.keyboards.common import paged_buttons
-from bot.views.keyboards.places import cancel_button, in_reading_order
+from bot.views.keyboards import places
 from db.models import Region
 
 # Reply-button msgids; handlers compare typed text with them in every language.
@@ -88,22 +86,8 @@ def regions_keyboard(
     purpose: str, regions: Sequence[Region], locale: str, back: CallbackData
 ) -> InlineKeyboardMarkup:
     """The place picker's region list, with Back to the previous question (not just Cancel)."""
-    items = [
-        (place_name(r, locale), PlaceCB(purpose=purpose, level="r", code=r.soato))
-        for r in in_reading_order(regions, locale)
-    ]
-    return paged_buttons(
-        items,
-        page=0,
-        per_page=len(items) or 1,
-        total=len(items),
-        page_cb=lambda p: PlaceCB(purpose=purpose, level="r", page=p),
-        columns=2,
-        extra=[
-            InlineKeyboardButton(text=_(BACK), callback_data=back.pack()),
-            cancel_button(),
-        ],
-    )
+    button = InlineKeyboardButton(text=_(BACK), callback_data=back.pack())
+    return places.regions_keyboard(purpose, regions, locale, back=button)
 
 
 # --- settings ------------------------------------------------------------------------------
