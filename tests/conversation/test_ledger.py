@@ -180,6 +180,7 @@ async def test_a_linked_job_asks_its_citizen(harness) -> None:  # type: ignore[n
     )
     assert citizen.last_answer is not None and "уже ответили" in citizen.last_answer.text
     assert (await _jobs(harness))[0].status == "confirmed"
+    await settle_outbox(harness)  # the assistant's "confirmed" notice lands before the next step
 
     second = await record("vaqtinchalik yoki mavsumiy ish")
     await settle_outbox(harness)
