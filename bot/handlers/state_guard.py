@@ -33,7 +33,7 @@ from bot.handlers import (
     questionnaire,
     registration,
     settings,
-    vacancies,
+    vacancy_posting,
 )
 from bot.i18n import N_
 from bot.states import (
@@ -119,15 +119,15 @@ EXPECTS: dict[State, Expect] = {
     JobLedger.mahalla: Expect(
         N_("Please choose the mahalla with the buttons above, or /cancel."), menu_leaves=True
     ),
-    VacancyPost.title: Expect(TYPE_TEXT, vacancies.reshow, menu_leaves=True),
-    VacancyPost.employer: Expect(TYPE_TEXT, vacancies.reshow, menu_leaves=True),
-    VacancyPost.occupation: Expect(USE_BUTTONS, vacancies.reshow, menu_leaves=True),
-    VacancyPost.place: Expect(USE_BUTTONS, vacancies.reshow, menu_leaves=True),
-    VacancyPost.pay: Expect(TYPE_NUMBER, vacancies.reshow, menu_leaves=True),
-    VacancyPost.kind: Expect(USE_BUTTONS, vacancies.reshow, menu_leaves=True),
-    VacancyPost.places: Expect(TYPE_NUMBER, vacancies.reshow, menu_leaves=True),
-    VacancyPost.closes: Expect(TYPE_DATE, vacancies.reshow, menu_leaves=True),
-    VacancyPost.confirm: Expect(USE_BUTTONS, vacancies.reshow, menu_leaves=True),
+    VacancyPost.title: Expect(TYPE_TEXT, vacancy_posting.reshow, menu_leaves=True),
+    VacancyPost.employer: Expect(TYPE_TEXT, vacancy_posting.reshow, menu_leaves=True),
+    VacancyPost.occupation: Expect(USE_BUTTONS, vacancy_posting.reshow, menu_leaves=True),
+    VacancyPost.place: Expect(USE_BUTTONS, vacancy_posting.reshow, menu_leaves=True),
+    VacancyPost.pay: Expect(TYPE_NUMBER, vacancy_posting.reshow, menu_leaves=True),
+    VacancyPost.kind: Expect(USE_BUTTONS, vacancy_posting.reshow, menu_leaves=True),
+    VacancyPost.places: Expect(TYPE_NUMBER, vacancy_posting.reshow, menu_leaves=True),
+    VacancyPost.closes: Expect(TYPE_DATE, vacancy_posting.reshow, menu_leaves=True),
+    VacancyPost.confirm: Expect(USE_BUTTONS, vacancy_posting.reshow, menu_leaves=True),
     SupervisorWork.reason: Expect(ONLY_TEXT),
     SupervisorWork.announcement: Expect(ONLY_TEXT),
     SupervisorWork.confirm: Expect(N_("Please press Send or Cancel above, or /cancel.")),

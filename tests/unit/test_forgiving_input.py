@@ -11,7 +11,7 @@ from bot.flows import telegram as tg
 from bot.flows.answers import parse_answer
 from bot.flows.engine import AnswerError, Engine
 from bot.flows.loader import load_definitions
-from bot.handlers.vacancies import parse_whole
+from bot.handlers.vacancy_posting import parse_whole
 from bot.i18n import create_i18n, in_locale
 from bot.services.numbers import parse_number
 from bot.services.roadmap import DueDateError, parse_due

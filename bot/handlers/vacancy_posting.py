@@ -1,0 +1,407 @@
+"""Posting a vacancy: the assistant's eight-step wizard (typed answers and buttons, each
+re-checked), the summary, and posting, which offers the vacancy to the matching seekers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import partial
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import MenuCB, VacCB
+from bot.config import Settings
+from bot.handlers.vacancy_common import (
+    ALL_STATES,
+    BUTTON_STATES,
+    drop_markup,
+    local_today,
+    refuse,
+    short,
+)
+from bot.handlers.vacancy_list import card_view
+from bot.i18n import fmt_date, fmt_number
+from bot.notifications import requests as notify_requests
+from bot.services import matching, occupations, registry, roadmap, vacancies
+from bot.services.numbers import parse_number
+from bot.services.roles import Roles
+from bot.states import VacancyPost
+from bot.views import counted
+from bot.views.keyboards.common import main_menu
+from bot.views.texts import no_such_date
+from db.models import User, Vacancy, utcnow
+
+log = logging.getLogger("bot.handlers.vacancies")  # the name the logs have always had
+
+PLACES_BUTTONS = ("1", "2", "3", "5", "10")
+CLOSES_BUTTONS = (7, 14, 30)
+
+
+def parse_whole(text: str) -> int | None:
+    """A whole number as people type it ("3 000 000", "3 mln soʻm", "besh"); None if not one."""
+    value = parse_number(text)
+    return value if isinstance(value, int) and value >= 0 else None
+
+
+def _cancel_button() -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=_("✖️ Cancel"), callback_data=MenuCB(action="cancel").pack())
+
+
+# ---------------------------------------------------------------------- assistants: posting
+
+
+async def _place_buttons(session: AsyncSession, roles: Roles, locale: str) -> list[tuple[str, str]]:
+    """(label, value) for each of the assistant's mahallas, then each district as a whole."""
+    options: list[tuple[str, str]] = []
+    for code in roles.mahallas:
+        mahalla = await registry.get_mahalla(session, code)
+        if mahalla is not None:
+            options.append(("📍 " + registry.place_name(mahalla, locale), code))
+    for soato in await vacancies.assistant_districts(session, roles.mahallas):
+        district = await registry.get_district(session, soato)
+        name = registry.place_name(district, locale) if district else soato
+        options.append(("🏙 " + _("{district} (whole district)").format(district=name), "d" + soato))
+    return options
+
+
+async def _step_view(
+    current: str | None,
+    data: dict[str, Any],
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    today: dt.date,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The prompt of a posting step and its buttons (always with Cancel)."""
+    locale = user.locale
+    builder = InlineKeyboardBuilder()
+    columns = 1
+    if current == VacancyPost.employer.state:
+        text = _("Step 2 of 8. Who is the employer? Type the name of the company or person.")
+    elif current == VacancyPost.occupation.state:
+        text = _(
+            "Step 3 of 8. Which occupation is it? The vacancy is offered to people looking for "
+            "this kind of work."
+        )
+        for item in occupations.load_occupations():
+            builder.button(
+                text=item.label.get(locale), callback_data=VacCB(action="occ", v=item.id)
+            )
+        columns = 2
+    elif current == VacancyPost.place.state:
+        text = _("Step 4 of 8. Where is the work?")
+        for label, value in await _place_buttons(session, roles, locale):
+            builder.button(text=short(label), callback_data=VacCB(action="pl", v=value))
+    elif current == VacancyPost.pay.state:
+        text = _(
+            "Step 5 of 8. What is the pay in soʻm a month? Type the amount, for example "
+            "3000000, or press “By agreement”."
+        )
+        builder.button(text=_("🤝 By agreement"), callback_data=VacCB(action="pay", v="none"))
+    elif current == VacancyPost.kind.state:
+        text = _("Step 6 of 8. What kind of work is it?")
+        for kind in vacancies.KINDS:
+            builder.button(
+                text=notify_requests.kind_label(kind), callback_data=VacCB(action="kind", v=kind)
+            )
+        columns = 2
+    elif current == VacancyPost.places.state:
+        text = _(
+            "Step 7 of 8. How many people are needed? Choose below or type a number from 1 to "
+            "{max}."
+        ).format(max=vacancies.PLACES_MAX)
+        for number in PLACES_BUTTONS:
+            builder.button(text=number, callback_data=VacCB(action="n", v=number))
+        columns = len(PLACES_BUTTONS)
+    elif current == VacancyPost.closes.state:
+        example = fmt_date_typed(today + dt.timedelta(days=14))
+        text = _(
+            "Step 8 of 8. Until when is the vacancy open? Choose below or type the last day "
+            "as dd.mm.yyyy (for example {example})."
+        ).format(example=example)
+        for days in CLOSES_BUTTONS:
+            builder.button(
+                text=_("In {days} day ({date})", "In {days} days ({date})", days).format(
+                    days=days, date=fmt_date(today + dt.timedelta(days=days))
+                ),
+                callback_data=VacCB(action="d", v=str(days)),
+            )
+    elif current == VacancyPost.confirm.state:
+        draft = _draft_vacancy(data, user)
+        text = "\n".join(
+            [
+                _(
+                    "Check the vacancy. Post it? It is offered at once to the job seekers whose "
+                    "requests match."
+                ),
+                "",
+                *await notify_requests.vacancy_lines(session, draft, locale, for_assistant=True),
+            ]
+        )
+        builder.button(text=_("📢 Post"), callback_data=VacCB(action="post"))
+    else:
+        text = _(
+            "📢 New vacancy, step 1 of 8. What is the job called? For example: Sewing machine "
+            "operator."
+        )
+    builder.adjust(columns)
+    builder.row(_cancel_button())
+    return text, builder.as_markup()
+
+
+def fmt_date_typed(value: dt.date) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+def _draft_vacancy(data: dict[str, Any], user: User) -> Vacancy:
+    """An unsaved Vacancy from the FSM data, to show the summary the same way as the card."""
+    place = str(data.get("place") or "")
+    return Vacancy(
+        assistant_id=user.id,
+        district_soato=str(data.get("district") or ""),
+        region_soato="",
+        mahalla_code=None if place.startswith("d") else place,
+        title=str(data.get("title") or ""),
+        employer=str(data.get("employer") or ""),
+        occupation=str(data.get("occupation") or ""),
+        kind=str(data.get("kind") or ""),
+        pay=data.get("pay"),
+        places=int(data.get("places") or 1),
+        filled=0,
+        closes_on=dt.date.fromisoformat(str(data.get("closes"))),
+        status="open",
+    )
+
+
+async def _ask(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+    notice: str | None = None,
+) -> None:
+    current = await state.get_state()
+    text, markup = await _step_view(
+        current, await state.get_data(), session, user, roles, local_today(settings)
+    )
+    if notice:
+        text = f"⚠️ {notice}\n\n{text}"
+    await message.answer(text, reply_markup=markup)
+
+
+async def _next(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+    **values: Any,
+) -> None:
+    """Store this step's answer and ask the next step (the summary after the last)."""
+    await state.update_data(**values)
+    current = await state.get_state()
+    order = [s.state for s in ALL_STATES]
+    index = order.index(current) if current in order else -1
+    await state.set_state(ALL_STATES[min(index + 1, len(ALL_STATES) - 1)])
+    await _ask(message, state, session, user, roles, settings)
+
+
+async def on_new(
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+) -> None:
+    await state.set_state(VacancyPost.title)
+    await state.set_data({})
+    await query.answer()
+    if isinstance(query.message, Message):
+        await _ask(query.message, state, session, user, roles, settings)
+
+
+async def on_step_text(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+) -> None:
+    """Typed answers of the text steps, checked; anything wrong is said and the step asked again."""
+    current = await state.get_state()
+    text = vacancies.clean(message.text or "")
+    today = local_today(settings)
+    ask = (message, state, session, user, roles, settings)
+    if current == VacancyPost.title.state:
+        if not text or len(text) > vacancies.TITLE_MAX:
+            await _ask(*ask, notice=counted.job_title_prompt(vacancies.TITLE_MAX))
+            return
+        await _next(*ask, title=text)
+    elif current == VacancyPost.employer.state:
+        if not text or len(text) > vacancies.EMPLOYER_MAX:
+            await _ask(*ask, notice=counted.employer_name_prompt(vacancies.EMPLOYER_MAX))
+            return
+        await _next(*ask, employer=text)
+    elif current == VacancyPost.pay.state:
+        pay = parse_whole(text)
+        if pay is None or not vacancies.check_pay(pay):
+            notice = _(
+                "Please type the pay as a whole number of soʻm from {min} to {max}, or press "
+                "“By agreement”."
+            ).format(min=fmt_number(vacancies.PAY_MIN), max=fmt_number(vacancies.PAY_MAX))
+            await _ask(*ask, notice=notice)
+            return
+        await _next(*ask, pay=pay)
+    elif current == VacancyPost.places.state:
+        places = parse_whole(text)
+        if places is None or not 1 <= places <= vacancies.PLACES_MAX:
+            notice = _("Please type a whole number from 1 to {max}.")
+            await _ask(*ask, notice=notice.format(max=vacancies.PLACES_MAX))
+            return
+        await _next(*ask, places=places)
+    elif current == VacancyPost.closes.state:
+        try:
+            closes = roadmap.parse_due(text, today)
+        except roadmap.DueDateError as error:
+            await _ask(*ask, notice=_date_problem(error.reason, today))
+            return
+        if not vacancies.check_closes(closes, today):
+            await _ask(*ask, notice=_date_problem("far", today))
+            return
+        await _next(*ask, closes=closes.isoformat())
+    else:
+        await _ask(*ask, notice=_("Please choose with the buttons below, or /cancel."))
+
+
+def _date_problem(reason: str, today: dt.date) -> str:
+    if reason == "past":
+        return _("That day has already passed. Choose today or a later day.")
+    if reason == "far":
+        return counted.too_far_ahead(vacancies.CLOSES_WITHIN_DAYS)
+    if reason == "no_such_date":
+        return no_such_date(today + dt.timedelta(days=14))
+    return _("Please type the date as dd.mm.yyyy, for example {example}.").format(
+        example=fmt_date_typed(today + dt.timedelta(days=14))
+    )
+
+
+async def on_step_button(
+    query: CallbackQuery,
+    callback_data: VacCB,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    """A choice on a posting step: only the step on screen counts, older buttons are stale."""
+    current = await state.get_state()
+    message = query.message
+    if BUTTON_STATES.get(callback_data.action) != current or not isinstance(message, Message):
+        log.info("vacancies: stale posting button %r from user %s", query.data, user.id)
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    action, value = callback_data.action, callback_data.v
+    ask = (message, state, session, user, roles, settings)
+    if action == "post":
+        await _post(query, message, state, session, user, roles, settings, i18n)
+        return
+    values: dict[str, Any] = {}
+    if action == "occ" and value in occupations.occupation_ids():
+        values = {"occupation": value}
+    elif action == "pl":
+        options = {v for _label, v in await _place_buttons(session, roles, user.locale)}
+        if value in options:
+            district = value[1:] if value.startswith("d") else None
+            if district is None:
+                mahalla = await registry.get_mahalla(session, value)
+                district = mahalla.district_soato if mahalla else ""
+            values = {"place": value, "district": district}
+    elif action == "pay" and value == "none":
+        values = {"pay": None}
+    elif action == "kind" and value in vacancies.KINDS:
+        values = {"kind": value}
+    elif action == "n" and value in PLACES_BUTTONS:
+        values = {"places": int(value)}
+    elif action == "d" and value.isdigit() and int(value) in CLOSES_BUTTONS:
+        values = {"closes": (local_today(settings) + dt.timedelta(days=int(value))).isoformat()}
+    if not values:
+        await refuse(query, user, f"posting value {action}={value!r}")
+        return
+    await query.answer()
+    await drop_markup(message)
+    await _next(*ask, **values)
+
+
+async def _post(
+    query: CallbackQuery,
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    """Save the vacancy (its place re-checked), offer it to the matching seekers, report."""
+    data = await state.get_data()
+    await state.clear()
+    today, now = local_today(settings), utcnow()
+    place = str(data.get("place") or "")
+    try:
+        vacancy, result, sent = await vacancies.post(
+            session,
+            notify=partial(notify_requests.vacancy_offer, session, i18n),
+            assistant=user,
+            mahallas=roles.mahallas,
+            title=str(data.get("title") or ""),
+            employer=str(data.get("employer") or ""),
+            occupation=str(data.get("occupation") or ""),
+            district=str(data.get("district") or ""),
+            mahalla=None if place.startswith("d") else place,
+            pay=data.get("pay"),
+            kind=str(data.get("kind") or ""),
+            places=int(data.get("places") or 0),
+            closes_on=dt.date.fromisoformat(str(data.get("closes") or "")),
+            today=today,
+            now=now,
+        )
+    except (vacancies.VacancyError, ValueError) as error:
+        log.info("vacancies: not posted for user %s: %s", user.id, error)
+        await query.answer()
+        await message.answer(
+            _("The vacancy could not be posted: some details are out of date. Please start again."),
+            reply_markup=main_menu(roles),
+        )
+        return
+    lead = counted.vacancy_posted(sent, result.limited, matching.DAILY_OFFER_LIMIT)
+    await query.answer()
+    await drop_markup(message)
+    text, markup = await card_view(session, vacancy, user, 0, lead=lead)
+    await message.answer(text, reply_markup=markup)
+
+
+async def reshow(message: Message, notice: str, data: dict[str, Any]) -> None:
+    """The state guard's re-ask (bot/handlers/state_guard.py): the notice, then the step."""
+    await _ask(
+        message,
+        data["state"],
+        data["session"],
+        data["user"],
+        data["roles"],
+        data["settings"],
+        notice=notice,
+    )
