@@ -180,6 +180,7 @@ class JobAction(StrEnum):
     DELETE = "del"
     DELETE_YES = "dely"
     KEEP = "keep"  # do not delete
+    BACK = "back"  # v: the step to go back to (kind | emp | link)
 
 
 class JobCB(CallbackData, prefix="jb"):

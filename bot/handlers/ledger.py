@@ -19,6 +19,7 @@ from bot.filters import AnyMenuButton, MenuButton
 from bot.handlers.ledger_confirm import on_confirm
 from bot.handlers.ledger_edit import on_delete, on_edit
 from bot.handlers.ledger_record import (
+    on_back,
     on_employer_button,
     on_employer_text,
     on_kind,
@@ -41,6 +42,7 @@ def router() -> Router:
     r.callback_query.register(on_employer_button, JobCB.filter(F.action == "emp"))
     r.callback_query.register(on_link, JobCB.filter(F.action == "link"))
     r.callback_query.register(on_mahalla, JobCB.filter(F.action == "mah"))
+    r.callback_query.register(on_back, JobCB.filter(F.action == "back"))
     r.callback_query.register(on_edit, JobCB.filter(F.action == "edit"))
     r.callback_query.register(on_delete, JobCB.filter(F.action.in_({"del", "dely", "keep"})))
     r.message.register(

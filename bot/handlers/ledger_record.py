@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -31,6 +31,7 @@ from bot.services import jobs, registry
 from bot.services.roles import Roles
 from bot.states import JobLedger
 from bot.views import counted
+from bot.views.keyboards.places import cancel_button
 from db.models import Case, Job, User, utcnow
 
 
@@ -45,6 +46,10 @@ async def _step_data(
     return data
 
 
+#: The steps that have a step before them (Back); the kind is chosen in all of them.
+LATER_STEPS = (JobLedger.employer.state, JobLedger.link.state, JobLedger.mahalla.state)
+
+
 # ---------------------------------------------------------------------- step 1: kind
 
 
@@ -55,6 +60,15 @@ def kind_keyboard(job_id: int = 0) -> InlineKeyboardMarkup:
             text=job_kind_label(kind), callback_data=JobCB(action="kind", v=kind, id=job_id)
         )
     builder.adjust(2)
+    builder.row(cancel_button())
+    return builder.as_markup()
+
+
+def _back_and_cancel(builder: InlineKeyboardBuilder, to: str) -> InlineKeyboardMarkup:
+    """The step's own buttons, one a row, then ⬅️ Back (to the step `to`) and ✖️ Cancel."""
+    builder.adjust(1)
+    back = JobCB(action="back", v=to).pack()
+    builder.row(InlineKeyboardButton(text=_("⬅️ Back"), callback_data=back), cancel_button())
     return builder.as_markup()
 
 
@@ -82,20 +96,26 @@ async def on_kind(
     if kind not in jobs.KINDS:
         await out_of_date(query, user, f"kind {kind!r}", forged=True)
         return
-    keep: str | None = None
     if callback_data.id:  # correcting a saved job
         job = await editable_job(query, session, user, callback_data.id, settings)
         if job is None:
             return
-        keep = job.employer
     await state.set_state(JobLedger.employer)
     await state.set_data({"kind": kind, "job": callback_data.id})
+    await _ask_employer(query, session, user, kind, callback_data.id)
+
+
+async def _ask_employer(
+    query: CallbackQuery, session: AsyncSession, user: User, kind: str, job_id: int
+) -> None:
+    """Step 2 in place of the pressed message: "same as last" (or "keep") and "no employer"."""
     builder = InlineKeyboardBuilder()
-    if callback_data.id:
-        if keep:
+    if job_id:
+        job = await jobs.own_job(session, job_id, user.id)
+        if job is not None and job.employer:
             builder.button(
-                text=_("Keep: {employer}").format(employer=short(keep)),
-                callback_data=JobCB(action="emp", v="same", id=callback_data.id),
+                text=_("Keep: {employer}").format(employer=short(job.employer)),
+                callback_data=JobCB(action="emp", v="same", id=job_id),
             )
     else:
         last = await jobs.last_employer(session, user.id)
@@ -107,11 +127,10 @@ async def on_kind(
     if kind in jobs.NO_EMPLOYER_KINDS:
         builder.button(
             text=_("No employer (own work)"),
-            callback_data=JobCB(action="emp", v="none", id=callback_data.id),
+            callback_data=JobCB(action="emp", v="none", id=job_id),
         )
-    builder.adjust(1)
     text = _("{kind}. Employer: type its name, or choose below.").format(kind=job_kind_label(kind))
-    await redraw(query, text, builder.as_markup())
+    await redraw(query, text, _back_and_cancel(builder, "kind"))
 
 
 # ---------------------------------------------------------------------- step 2: employer
@@ -199,10 +218,22 @@ async def _after_employer(
         await (message.edit_text if edit else message.answer)(text, reply_markup=markup)
         return
     await state.update_data(employer=employer)
+    if not await _ask_link(message, session, user, roles, state, edit):
+        await _continue(message, session, user, roles, state, settings, i18n, None, edit, "emp")
+
+
+async def _ask_link(
+    message: Message,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+    edit: bool,
+) -> bool:
+    """Step 3: link the job to one of the open requests; False when there is none to link."""
     linkable = await jobs.linkable_cases(session, user.id, roles.mahallas)
     if not linkable:
-        await _continue(message, session, user, roles, state, settings, i18n, None, edit)
-        return
+        return False
     await state.set_state(JobLedger.link)
     builder = InlineKeyboardBuilder()
     for case, citizen in linkable:
@@ -211,9 +242,10 @@ async def _after_employer(
             callback_data=JobCB(action="link", id=case.id),
         )
     builder.button(text=_("No link"), callback_data=JobCB(action="link", id=0))
-    builder.adjust(1)
     text = _("Link this job to a request? Its citizen will be asked to confirm it.")
-    await (message.edit_text if edit else message.answer)(text, reply_markup=builder.as_markup())
+    markup = _back_and_cancel(builder, "emp")
+    await (message.edit_text if edit else message.answer)(text, reply_markup=markup)
+    return True
 
 
 # ---------------------------------------------------------------------- step 3: link, mahalla
@@ -239,7 +271,9 @@ async def on_link(
             return
     await query.answer()
     if isinstance(query.message, Message):
-        await _continue(query.message, session, user, roles, state, settings, i18n, case, edit=True)
+        await _continue(
+            query.message, session, user, roles, state, settings, i18n, case, True, "link"
+        )
 
 
 async def _continue(
@@ -252,8 +286,10 @@ async def _continue(
     i18n: I18n,
     case: Case | None,
     edit: bool,
+    back: str,
 ) -> None:
-    """Save, unless the assistant serves several mahallas and nothing says which: ask once."""
+    """Save, unless the assistant serves several mahallas and nothing says which: ask once
+    (its Back goes to the step `back`, the one shown before)."""
     mahalla = jobs.job_mahalla(roles.mahallas, case)
     if mahalla is not None:
         await _save(message, session, user, roles, state, settings, i18n, case, mahalla, edit)
@@ -264,9 +300,9 @@ async def _continue(
         place = await registry.get_mahalla(session, code)
         label = registry.place_name(place, user.locale) if place else code
         builder.button(text=short(label), callback_data=JobCB(action="mah", v=code))
-    builder.adjust(1)
     text = _("Which mahalla is this job in?")
-    await (message.edit_text if edit else message.answer)(text, reply_markup=builder.as_markup())
+    markup = _back_and_cancel(builder, back)
+    await (message.edit_text if edit else message.answer)(text, reply_markup=markup)
 
 
 async def on_mahalla(
@@ -289,6 +325,37 @@ async def on_mahalla(
         await _save(
             query.message, session, user, roles, state, settings, i18n, None, callback_data.v, True
         )
+
+
+async def on_back(
+    query: CallbackQuery,
+    callback_data: JobCB,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+) -> None:
+    """⬅️ Back: the step before, with the choices made so far kept (a kind, a job to correct)."""
+    data = await state.get_data()
+    kind, job_id = data.get("kind"), int(data.get("job") or 0)
+    if await state.get_state() not in LATER_STEPS or kind not in jobs.KINDS:
+        await out_of_date(query, user, "back button outside the ledger")
+        return
+    if callback_data.v == "kind":
+        await state.set_state(JobLedger.kind)
+        await state.set_data({"job": job_id})
+        await redraw(query, _("➕ What kind of job was created?"), kind_keyboard(job_id))
+    elif callback_data.v == "emp":
+        await state.set_state(JobLedger.employer)
+        await _ask_employer(query, session, user, str(kind), job_id)
+    elif callback_data.v == "link" and isinstance(query.message, Message):
+        if await _ask_link(query.message, session, user, roles, state, edit=True):
+            await query.answer()
+        else:  # the requests were closed meanwhile: the step before that
+            await state.set_state(JobLedger.employer)
+            await _ask_employer(query, session, user, str(kind), job_id)
+    else:
+        await out_of_date(query, user, f"back to {callback_data.v!r}", forged=True)
 
 
 async def _save(

@@ -216,7 +216,8 @@ async def test_several_mahallas_ask_once_and_other_input(harness) -> None:  # ty
     assert "команды не работают" in assistant.last.text
     await assistant.send("Tikuvchilik sexi")
     question = assistant.last
-    assert "В какой махалле" in question.text and len(question.buttons) == 2
+    assert "В какой махалле" in question.text
+    assert question.buttons[2] == ["⬅️ Назад", "✖️ Отмена"] and len(question.buttons) == 3
     await assistant.send("103-0096")
     assert "выберите махаллю кнопками выше" in assistant.last.text
     await assistant.press(question.buttons[1][0], message=question)
@@ -233,4 +234,43 @@ async def test_several_mahallas_ask_once_and_other_input(harness) -> None:  # ty
     assert "Ваши личные обращения" in assistant.last.text
     await assistant.send("Some employer")
     assert "Я не понял" in assistant.last.text
+    assert len(await _jobs(harness)) == 1
+
+
+async def test_every_step_has_back_and_cancel(harness) -> None:  # type: ignore[no-untyped-def]
+    """A wrong tap is undone with ⬅️ Back (the choices before it kept), and ✖️ Cancel leaves
+    the ledger at any step without recording anything."""
+    async with harness.db() as session:
+        citizen = await make_user(session, 641, name="Sardor")
+        await make_case(session, citizen, kind="job")  # an open case: the link step is shown
+        await make_assistant(session, 642, locale="uz")
+    assistant = harness.user(642, first_name="Karim", language_code="uz")
+    await assistant.send("/start")
+
+    await assistant.press("➕ Ish oʻrni qayd etish")
+    assert assistant.last.buttons[-1] == ["✖️ Bekor qilish"]
+    await assistant.press("amaliyot")
+    assert "Ish beruvchi" in assistant.last.text
+    assert assistant.last.buttons[-1] == ["⬅️ Orqaga", "✖️ Bekor qilish"]
+    await assistant.press("⬅️ Orqaga")  # the wrong kind: back to the kinds, in place
+    assert "Qanday ish oʻrni yaratildi?" in assistant.last.text
+    await assistant.press("doimiy ish")
+    await assistant.send("Artel")
+    assert "murojaatga bogʻlaysizmi" in assistant.last.text
+    await assistant.press("⬅️ Orqaga")  # back to the employer, the kind kept
+    assert "doimiy ish. Ish beruvchi" in assistant.last.text
+    await assistant.send("Agrofirma")
+    await assistant.press("Bogʻlamaslik")
+    (job,) = await _jobs(harness)
+    assert (job.kind, job.employer) == ("permanent", "Agrofirma")
+
+    await assistant.press("➕ Ish oʻrni qayd etish")
+    await assistant.press("doimiy ish")
+    await assistant.send("Artel")
+    link = assistant.last
+    await assistant.press("✖️ Bekor qilish")
+    assert "Bekor qilindi" in assistant.last.text
+    assert link.buttons == []  # the step's buttons went with it
+    assert len(await _jobs(harness)) == 1
+    await assistant.send("Boshqa ish beruvchi")  # no step is open any more
     assert len(await _jobs(harness)) == 1
