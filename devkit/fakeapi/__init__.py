@@ -4,7 +4,7 @@
 official spec), and ``SimUser`` objects play Telegram users talking to the bot.
 """
 
-from devkit.fakeapi.core import BotApiCore, UpdateDeliveryError
+from devkit.fakeapi.core import BotApiCore
 from devkit.fakeapi.errors import ApiError
 from devkit.fakeapi.fake import FakeBotAPI
 from devkit.fakeapi.models import (
@@ -16,6 +16,7 @@ from devkit.fakeapi.models import (
     UploadedFile,
     UserRecord,
 )
+from devkit.fakeapi.updates import UpdateDeliveryError
 from devkit.fakeapi.users import OWN, SimUser
 
 __all__ = [

@@ -209,3 +209,27 @@ class ChatState:
     chat_actions: list[str] = field(default_factory=list)
     menu_button: dict[str, Any] | None = None
     next_message_id: int = 1
+
+
+@dataclass(slots=True)
+class WebhookConfig:
+    """What setWebhook stored, plus the delivery error Telegram would report."""
+
+    url: str
+    secret_token: str | None = None
+    max_connections: int = 40
+    ip_address: str | None = None
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+
+@dataclass(slots=True)
+class InjectedFailure:
+    """A queued error for ``fail_next`` (method ``*`` matches any method)."""
+
+    method: str
+    error_code: int
+    description: str
+    retry_after: int | None
+    remaining: int
+    chat_id: int | str | None = None

@@ -31,8 +31,8 @@ from bot.logging_setup import setup_logging
 from db.models import utcnow
 from devkit.fakeapi import BotApiCore, FakeBotAPI, SimUser
 from devkit.fakeapi.models import ApiCall
-from devkit.sandbox import seed
-from devkit.sandbox.seed import Person
+from devkit.sandbox import cast, seed
+from devkit.sandbox.cast import Person
 from devkit.sandbox.tasks import JobControl, scheduler_hook
 from devkit.sandbox.web import install
 
@@ -135,7 +135,7 @@ class Sandbox:
         self.fake.core.change_listeners.append(self._on_change)
         await self.fake.start()
         _prepare_file(self.database, fresh=self.fresh)
-        admin_ids = list(dict.fromkeys([*self.base_settings.admin_ids, seed.ADMIN.telegram_id]))
+        admin_ids = list(dict.fromkeys([*self.base_settings.admin_ids, cast.ADMIN.telegram_id]))
         self.settings = self.base_settings.model_copy(
             update={
                 "bot_token": SecretStr(TOKEN),
@@ -172,7 +172,7 @@ class Sandbox:
         if self.schedule and self.app.scheduler is not None:
             self.app.scheduler.start()  # the real schedule too, as `python -m bot run` has
         if self.greet:
-            for person in seed.MAIN_PEOPLE:
+            for person in cast.MAIN_PEOPLE:
                 if person.started:  # their chats open on the main menu, like an old chat
                     await self.send(person.telegram_id, "/start")
         return self.url
@@ -212,7 +212,7 @@ class Sandbox:
         """Another brand-new citizen (never wrote to the bot), for demos with several."""
         number = 1 + sum(1 for p in self.people.values() if p.role == "citizen_new")
         person = dataclasses.replace(
-            seed.NEW_CITIZEN,
+            cast.NEW_CITIZEN,
             telegram_id=NEW_CITIZEN_BASE + number,
             first_name=f"Fuqaro {number}",
             last_name=None,

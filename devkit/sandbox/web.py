@@ -20,8 +20,8 @@ from aiohttp import web
 from devkit.sandbox.render import chat_items, commands_for, reply_keyboard_view
 
 if TYPE_CHECKING:
+    from devkit.sandbox.cast import Person
     from devkit.sandbox.runner import Sandbox
-    from devkit.sandbox.seed import Person
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SANDBOX_KEY = web.AppKey("sandbox", object)

@@ -25,7 +25,8 @@ from sqlalchemy import func, select
 from bot.i18n import create_i18n
 from db.models import Case, Draft, ProcessedUpdate, User
 from db.session import create_engine, create_session_factory
-from devkit.fakeapi.core import UpdateDeliveryError, WebhookConfig
+from devkit.fakeapi.models import WebhookConfig
+from devkit.fakeapi.updates import UpdateDeliveryError
 from tests.conversation.test_questionnaire import SHORT_PATH, give, question_on_screen, t
 from tests.support.cluster import free_port, process_env, webhook_env
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from bot.callbacks import QCB, QuestionAction
 from db.models import Case, District, Job, Mahalla, OutboxMessage
-from devkit.fakeapi.core import NOT_MODIFIED
+from devkit.fakeapi.editing import NOT_MODIFIED
 from tests.conversation.test_questionnaire import SHORT_PATH, fill, open_questionnaire, t
 from tests.support.factories import make_assistant
 from tests.support.flows import register

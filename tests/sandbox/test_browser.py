@@ -30,7 +30,7 @@ from bot.flows.model import FlowDefinition, Question
 from bot.i18n import in_locale
 from bot.views.texts import status_label
 from db.models import Case, CaseFile, District, Region, User, utcnow
-from devkit.sandbox import Sandbox, seed
+from devkit.sandbox import Sandbox, cast
 from tests.sandbox.conftest import start_sandbox
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -185,8 +185,8 @@ async def newest_case(sandbox: Sandbox, user: User) -> Case | None:
 async def place_names(sandbox: Sandbox) -> tuple[str, str]:
     assert sandbox.app is not None
     async with sandbox.app.sessions() as session:
-        region = await session.get(Region, seed.REGION)
-        district = await session.get(District, seed.DISTRICT)
+        region = await session.get(Region, cast.REGION)
+        district = await session.get(District, cast.DISTRICT)
     assert region is not None and district is not None
     return region.name_uz, district.name_uz
 
@@ -347,7 +347,7 @@ async def test_citizen_asks_assistant_accepts_citizen_sees_status(
 async def run_story(chat: ChatPage) -> None:
     sandbox, page = chat.sandbox, chat.page
     assert sandbox.app is not None
-    citizen_id, assistant_id = seed.NEW_CITIZEN.telegram_id, seed.ASSISTANT.telegram_id
+    citizen_id, assistant_id = cast.NEW_CITIZEN.telegram_id, cast.ASSISTANT.telegram_id
     mahalla = sandbox.people[assistant_id].mahalla
     assert mahalla is not None
 
@@ -366,7 +366,7 @@ async def run_story(chat: ChatPage) -> None:
             assert row is not None
             row.name, row.phone, row.birth_year, row.gender = (
                 "Dilnoza Karimova",
-                seed.NEW_CITIZEN.phone,
+                cast.NEW_CITIZEN.phone,
                 1990,
                 "f",
             )

@@ -21,14 +21,14 @@ from aiogram.types import BufferedInputFile, KeyboardButton, ReplyKeyboardMarkup
 from aiohttp import ClientSession, FormData
 
 from bot.__main__ import main as cli_main
-from devkit.sandbox import Sandbox, seed
+from devkit.sandbox import Sandbox, cast
 from devkit.sandbox.render import entities_to_html
 from devkit.sandbox.tasks import JobControl, scheduler_hook
 from tests.sandbox.conftest import start_sandbox
 
-ASSISTANT = seed.ASSISTANT.telegram_id
-NEW = seed.NEW_CITIZEN.telegram_id
-SUPERVISOR = seed.SUPERVISOR.telegram_id
+ASSISTANT = cast.ASSISTANT.telegram_id
+NEW = cast.NEW_CITIZEN.telegram_id
+SUPERVISOR = cast.SUPERVISOR.telegram_id
 
 
 @pytest.fixture
@@ -204,7 +204,7 @@ async def test_reply_keyboard_contact_and_location(sandbox: Sandbox, http: Clien
     assert kinds == ["contact", "location"]
     chat = await post(http, f"/api/chat/{ASSISTANT}/reply", {"row": 0, "col": 0})
     mine = [i for i in chat["items"] if i["type"] == "message" and not i["from_bot"]]
-    assert mine[-1]["contact"]["phone"] == seed.ASSISTANT.phone
+    assert mine[-1]["contact"]["phone"] == cast.ASSISTANT.phone
     # The bot may have answered with another keyboard: show ours again.
     await sandbox.app.bot.send_message(ASSISTANT, "Qayerdasiz?", reply_markup=keyboard)
     chat = await post(
@@ -267,7 +267,7 @@ async def test_real_scheduler_job_reaches_the_assistant(
             body = await post(http, "/api/jobs/morning_reminder", {})
             assert "queued" in body["result"], body
         reminder = await assistant.next_message(timeout=15, after=seen)
-        assert seed.ASSISTANT.telegram_id == reminder.chat_id
+        assert cast.ASSISTANT.telegram_id == reminder.chat_id
     finally:
         await box.stop()
 

@@ -21,7 +21,7 @@ import aiohttp
 import pytest
 
 from db.session import create_engine, create_session_factory
-from devkit.fakeapi.core import WebhookConfig
+from devkit.fakeapi.models import WebhookConfig
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.support.databases import drop_pg_database, make_pg_database
 from tests.support.harness import TOKEN
