@@ -27,8 +27,6 @@ OVERSIZED = {
     "bot/handlers/registration.py": 770,
     "bot/flows/engine.py": 520,
     "bot/admin_cli.py": 524,
-    "devkit/fakeapi/core.py": 1244,
-    "devkit/sandbox/seed.py": 514,
 }
 
 
