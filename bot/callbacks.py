@@ -233,6 +233,7 @@ class VacancyAction(StrEnum):
     PLACES = "n"  # how many people are wanted
     CLOSES = "d"  # closes in v days
     POST = "post"
+    BACK = "back"  # a posting step: the step before
     PEOPLE = "who"  # the people interested in vacancy id
     HIRE = "hire"  # offer id
     HIRE_YES = "hirey"

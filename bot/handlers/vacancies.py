@@ -28,7 +28,7 @@ from bot.handlers.vacancy_browsing import (
 from bot.handlers.vacancy_common import BUTTON_STATES, TEXT_STATES
 from bot.handlers.vacancy_hiring import on_hire, on_hire_yes
 from bot.handlers.vacancy_list import on_close, on_list, on_menu, on_open, on_who
-from bot.handlers.vacancy_posting import on_new, on_step_button, on_step_text
+from bot.handlers.vacancy_posting import on_back, on_new, on_step_button, on_step_text
 
 
 def assistant_router() -> Router:
@@ -46,6 +46,7 @@ def assistant_router() -> Router:
     r.callback_query.register(on_close, VacCB.filter(F.action.in_({"close", "closey"})))
     r.callback_query.register(on_new, VacCB.filter(F.action == "new"))
     r.callback_query.register(on_step_button, VacCB.filter(F.action.in_(set(BUTTON_STATES))))
+    r.callback_query.register(on_back, VacCB.filter(F.action == "back"))
     return r
 
 

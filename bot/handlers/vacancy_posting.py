@@ -40,6 +40,8 @@ from db.models import User, Vacancy, utcnow
 
 log = logging.getLogger("bot.handlers.vacancies")  # the name the logs have always had
 
+#: The steps with a step before them (⬅️ Back), the summary included.
+LATER_STEPS = tuple(step.state for step in ALL_STATES[1:])
 PLACES_BUTTONS = ("1", "2", "3", "5", "10")
 CLOSES_BUTTONS = (7, 14, 30)
 
@@ -152,7 +154,13 @@ async def _step_view(
             "operator."
         )
     builder.adjust(columns)
-    builder.row(_cancel_button())
+    if current in LATER_STEPS:
+        step = str(LATER_STEPS.index(current))  # a Back of an earlier step is out of date
+        back = VacCB(action="back", v=step).pack()
+        back = InlineKeyboardButton(text=_("⬅️ Back"), callback_data=back)
+        builder.row(back, _cancel_button())
+    else:
+        builder.row(_cancel_button())
     return text, builder.as_markup()
 
 
@@ -344,6 +352,29 @@ async def on_step_button(
     await query.answer()
     await drop_markup(message)
     await _next(*ask, **values)
+
+
+async def on_back(
+    query: CallbackQuery,
+    callback_data: VacCB,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+) -> None:
+    """⬅️ Back: the step before is asked again; the answers given so far are kept."""
+    current = await state.get_state()
+    message = query.message
+    on_screen = current in LATER_STEPS and callback_data.v == str(LATER_STEPS.index(current))
+    if not on_screen or not isinstance(message, Message):
+        log.info("vacancies: stale posting Back from user %s", user.id)
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    await query.answer()
+    await drop_markup(message)
+    await state.set_state(ALL_STATES[LATER_STEPS.index(current)])
+    await _ask(message, state, session, user, roles, settings)
 
 
 async def _post(

@@ -480,3 +480,45 @@ async def test_a_new_job_request_is_offered_the_open_vacancies_and_menu_entries(
     await arrival(chat, "Hozir sizga yuborilgan vakansiyalar: 1", seen)
     offer = await arrival(chat, "Tikuvchi kerak", seen)
     assert "👍 Qiziq" in buttons(offer)
+
+
+async def test_posting_goes_back_a_step_keeping_the_answers(harness: Any) -> None:
+    """⬅️ Back on any step after the first (the summary too) asks the step before again; what
+    was answered stays, and a Back from an earlier screen is out of date."""
+    boss = await assistant(harness, 951, "uz")
+    back = t(harness, "⬅️ Back", "uz")
+    await boss.send(t(harness, "📢 Vacancies", "uz"))
+    await boss.press(t(harness, "➕ Post a vacancy", "uz"))
+    assert back not in buttons(boss.last)  # the first step has nothing before it
+    await boss.send("Tikuvchi")
+    assert "8 qadamdan 2-qadam" in boss.last.text and back in buttons(boss.last)
+    await boss.press(back)
+    assert "Ish qanday nomlanadi?" in boss.last.text
+    await boss.send("Bichuvchi")  # the title, corrected
+    await boss.send("Chilonzor tikuv fabrikasi")
+    occupation_step = boss.last
+    await boss.press(back)
+    assert "8 qadamdan 2-qadam" in boss.last.text
+    assert occupation_step.buttons == []  # its buttons went with it
+    stale = VacCB(action=VacancyAction.BACK, v="1").pack()  # the occupation step's Back
+    await boss.press_data(occupation_step, stale)
+    assert boss.last_answer is not None and "eskirgan" in boss.last_answer.text
+    assert "8 qadamdan 2-qadam" in boss.last.text  # still the employer step
+    await boss.send("Yunusobod tikuv fabrikasi")
+    await boss.press("Tikuvchi")
+    await boss.press(next(b for b in buttons(boss.last) if b.startswith("🏙")))
+    await boss.send("3 000 000")
+    await boss.press(t(harness, "full-time", "uz"))
+    await boss.press("2")
+    await boss.press(next(b for b in buttons(boss.last) if "7" in b))
+    assert t(harness, "📢 Post", "uz") in buttons(boss.last)
+    summary = boss.last
+    await boss.press(back)  # from the summary to the closing day
+    assert "8 qadamdan 8-qadam" in boss.last.text
+    await boss.press(next(b for b in buttons(boss.last) if "14" in b))
+    await boss.press(t(harness, "📢 Post", "uz"))
+    async with harness.db() as session:
+        (vacancy,) = (await session.scalars(select(Vacancy))).all()
+    assert (vacancy.title, vacancy.employer) == ("Bichuvchi", "Yunusobod tikuv fabrikasi")
+    assert vacancy.closes_on == today(harness) + dt.timedelta(days=14)
+    assert summary.buttons == []
