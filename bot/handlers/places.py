@@ -23,7 +23,7 @@ from bot.views.keyboards.places import (
     search_results_keyboard,
 )
 from bot.views.screens import pressed_message
-from bot.views.texts import esc
+from bot.views.texts import esc, opening
 from db.models import User
 
 #: The picker's purposes where people choose where they live ("your mahalla"); the others
@@ -55,8 +55,10 @@ async def show_districts(
         return False
     districts = await registry.districts(session, region_soato)
     await message.edit_text(
-        _("{region}: choose the district or city:").format(
-            region=registry.place_name(region, locale)
+        opening(
+            _("{region}: choose the district or city:").format(
+                region=esc(registry.place_name(region, locale))
+            )
         ),
         reply_markup=districts_keyboard(purpose, region_soato, districts, locale, page),
     )
@@ -91,7 +93,7 @@ async def show_mahallas(
     else:
         text = _("{district}: choose the mahalla, or type a part of its name to search.")
     await message.edit_text(
-        text.format(district=name),
+        opening(text.format(district=esc(name))),
         reply_markup=mahallas_keyboard(purpose, district, mahallas, locale, page, total),
     )
     return True

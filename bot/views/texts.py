@@ -39,6 +39,12 @@ def esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def opening(text: str) -> str:
+    """`text` with a capital first letter, for a message that opens with a place name: Russian
+    names of cities are written «город Ташкент», which must not start a sentence in lower case."""
+    return text[:1].upper() + text[1:]
+
+
 async def send_main_menu(message: Message, roles: Roles, greeting: bool = False) -> None:
     text = _("Main menu. Choose what you need with the buttons below.")
     if greeting:
