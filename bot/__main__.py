@@ -213,12 +213,12 @@ def _backup_or_restore(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _admin(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import admin_cli
+    from bot import admin_cli, admin_cli_ops
     from bot.bootstrap import prepare_database
 
     await prepare_database(settings.database_url)
     name = getattr(args, "handler", None) or args.admin_command.replace("-", "_")
-    handler = getattr(admin_cli, name)
+    handler = getattr(admin_cli, name, None) or getattr(admin_cli_ops, name)
     try:
         result = await handler(settings, args)
     except admin_cli.AdminError as exc:

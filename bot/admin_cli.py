@@ -1,4 +1,7 @@
-"""The operator commands behind `python -m bot admin …`; each returns text or JSON-able data."""
+"""The operator commands behind `python -m bot admin …` about places, people, roles and
+announcements; each returns text or JSON-able data. Those about the running service (tasks,
+outbox, settings) are in `admin_cli_ops`.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ class AdminError(Exception):
     """A bad argument: one line for the operator."""
 
 
-def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
+def session_factory(settings: Settings):  # type: ignore[no-untyped-def]
     return create_session_factory(create_engine(settings.database_url))
 
 
@@ -35,7 +38,7 @@ async def import_mahallas(settings: Settings, args: argparse.Namespace) -> str:
         raise AdminError(f"{args.file}: not a UTF-8 CSV file") from None
     except ValueError as exc:
         raise AdminError(str(exc)) from None
-    async with _sessions(settings)() as session:
+    async with session_factory(settings)() as session:
         report = await registry.import_mahallas(session, rows, utcnow())
     lines = [
         f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
@@ -46,7 +49,7 @@ async def import_mahallas(settings: Settings, args: argparse.Namespace) -> str:
 
 
 async def places(settings: Settings, args: argparse.Namespace) -> Any:
-    async with _sessions(settings)() as session:
+    async with session_factory(settings)() as session:
         if args.district:
             district = await registry.get_district(session, args.district)
             if district is None:
@@ -104,7 +107,7 @@ async def invite(settings: Settings, args: argparse.Namespace) -> str:
         role, level, code = "supervisor", "region", args.region
     else:
         role, level, code = "supervisor", "district", args.district
-    async with _sessions(settings)() as session:
+    async with session_factory(settings)() as session:
         try:
             token = await invites.create(
                 session,
@@ -121,7 +124,7 @@ async def invite(settings: Settings, args: argparse.Namespace) -> str:
 
 async def users(settings: Settings, args: argparse.Namespace) -> Any:
     now = utcnow()
-    async with _sessions(settings)() as session:
+    async with session_factory(settings)() as session:
         all_users = (await session.scalars(select(User).order_by(User.id))).all()
         assignments = (
             await session.execute(
@@ -215,7 +218,7 @@ async def _tell(
 async def grant(settings: Settings, args: argparse.Namespace) -> str:
     """Grant a role directly, for operators fixing things up without an invite link."""
     now = utcnow()
-    async with _sessions(settings)() as session:
+    async with session_factory(settings)() as session:
         user = await _user_by_telegram_id(session, args.user)
         if args.role == "assistant":
             if await registry.get_mahalla(session, args.mahalla) is None:
@@ -250,7 +253,7 @@ async def grant(settings: Settings, args: argparse.Namespace) -> str:
 async def revoke(settings: Settings, args: argparse.Namespace) -> str:
     """End every active term of the role; an assistant's cases stay with the mahalla."""
     now = utcnow()
-    async with _sessions(settings)() as session:
+    async with session_factory(settings)() as session:
         user = await _user_by_telegram_id(session, args.user)
         if args.role == "assistant":
             ended = await roles.revoke_assistant(session, user, now)
@@ -262,214 +265,6 @@ async def revoke(settings: Settings, args: argparse.Namespace) -> str:
         await _tell(settings, session, user, now, granted=False, level=level, code=None)
         await session.commit()
     return f"revoked: user {args.user} is no longer {args.role} ({ended} ended)"
-
-
-# --- scheduled work and the outbox -------------------------------------------------------
-
-
-def _job_context(settings: Settings):  # type: ignore[no-untyped-def]
-    from bot.i18n import create_i18n
-    from scheduler.context import TaskContext
-
-    return TaskContext(_sessions(settings), settings, create_i18n(settings.default_locale))
-
-
-async def tasks(settings: Settings, args: argparse.Namespace) -> Any:
-    """Each job: when it runs, when it runs next (days it is not due skipped), its last run."""
-    from scheduler.tasks import TASK_NAMES, last_runs, next_runs, spec
-
-    now = utcnow()
-    async with _sessions(settings)() as session:
-        latest = await last_runs(session)
-    rows = []
-    for name in TASK_NAMES:
-        upcoming = next_runs(name, settings, now)
-        last = latest.get(name)
-        rows.append(
-            {
-                "name": name,
-                "schedule": spec(name).schedule(settings),
-                "next_run": upcoming[0].isoformat() if upcoming else None,
-                "last_period": last.period if last else None,
-                "last_run": last.claimed_at.astimezone(settings.tz).isoformat() if last else None,
-                "last_result": last.result if last else None,
-            }
-        )
-    if args.json:
-        return rows
-    width = max(len(name) for name in TASK_NAMES)
-    lines = [f"times in {settings.timezone}"]
-    for row in rows:
-        nxt = row["next_run"][:16].replace("T", " ") if row["next_run"] else "never"
-        last = (
-            f"last: {row['last_period']} ({row['last_result']})"
-            if row["last_period"]
-            else "never ran"
-        )
-        lines.append(f"{row['name']:<{width}}  next {nxt}  {row['schedule']}; {last}")
-    return "\n".join(lines)
-
-
-async def run_task(settings: Settings, args: argparse.Namespace) -> Any:
-    """Run a job now, as the scheduler would; the running bot's outbox delivers what it queued."""
-    from scheduler.tasks import run_task as run
-
-    now = utcnow()
-    if getattr(args, "at", None):
-        try:
-            moment = dt.datetime.fromisoformat(args.at)
-        except ValueError:
-            raise AdminError(
-                f"--at {args.at!r} is not a date and time like 2026-12-08T09:05"
-            ) from None
-        now = (moment if moment.tzinfo else moment.replace(tzinfo=settings.tz)).astimezone(dt.UTC)
-    result = await run(args.name, now, ctx=_job_context(settings), force=args.force)
-    if args.json:
-        return {
-            "job": result.job,
-            "period": result.period,
-            "status": result.status,
-            "queued": result.queued,
-            "detail": result.detail,
-        }
-    return str(result)
-
-
-async def outbox(settings: Settings, args: argparse.Namespace) -> Any:
-    """The outbox at a glance: rows by status and kind, the oldest waiting, recent failures."""
-    from sqlalchemy import func
-
-    from bot.services.outbox import health
-    from db.models import OutboxMessage
-
-    async with _sessions(settings)() as session:
-        found = await health(session)
-        queued_kinds = dict(
-            (
-                await session.execute(
-                    select(OutboxMessage.kind, func.count())
-                    .where(OutboxMessage.status.in_(("queued", "sending")))
-                    .group_by(OutboxMessage.kind)
-                    .order_by(OutboxMessage.kind)
-                )
-            ).all()
-        )
-        failures = (
-            await session.execute(
-                select(
-                    OutboxMessage.id,
-                    OutboxMessage.chat_id,
-                    OutboxMessage.kind,
-                    OutboxMessage.status,
-                    OutboxMessage.attempts,
-                    OutboxMessage.last_error,
-                )
-                .where(OutboxMessage.status.in_(("failed", "blocked")))
-                .order_by(OutboxMessage.id.desc())
-                .limit(10)
-            )
-        ).all()
-    report = {
-        "by_status": dict(sorted(found.by_status.items())),
-        "waiting_by_kind": {kind: int(n) for kind, n in queued_kinds.items()},
-        "oldest_queued": (
-            found.oldest_queued.astimezone(settings.tz).isoformat() if found.oldest_queued else None
-        ),
-        "blocked_users": found.blocked_users,
-        "recent_failures": [
-            {
-                "id": row_id,
-                "chat_id": chat_id,
-                "kind": kind,
-                "status": status,
-                "attempts": attempts,
-                "error": error,
-            }
-            for row_id, chat_id, kind, status, attempts, error in failures
-        ],
-    }
-    if args.json:
-        return report
-    statuses = ("queued", "sending", "sent", "failed", "blocked", "expired")
-    lines = [
-        " · ".join(f"{status} {report['by_status'].get(status, 0)}" for status in statuses),
-        f"users who blocked the bot: {report['blocked_users']}",
-    ]
-    if report["oldest_queued"]:
-        lines.append(f"oldest waiting since {report['oldest_queued'][:16].replace('T', ' ')}")
-    if report["waiting_by_kind"]:
-        lines.append(
-            "waiting: " + ", ".join(f"{kind} {n}" for kind, n in report["waiting_by_kind"].items())
-        )
-    for failure in report["recent_failures"]:
-        lines.append(
-            f"  #{failure['id']} chat {failure['chat_id']} {failure['kind']} "
-            f"{failure['status']} after {failure['attempts']}: {failure['error'] or ''}"[:200]
-        )
-    return "\n".join(lines)
-
-
-# --- targets and time limits (run-time overrides) -----------------------------------------
-
-
-async def settings(settings: Settings, args: argparse.Namespace) -> Any:
-    """The targets and time limits in force: the configured value or an admin's change."""
-    from bot.services import runtime_settings
-
-    async with _sessions(settings)() as session:
-        current = await runtime_settings.describe(session, settings)
-    rows = [
-        {
-            "key": item.key,
-            "value": item.value,
-            "configured": item.configured,
-            "source": "override" if item.overridden else "config",
-            "changed_by": item.changed_by,
-            "changed_at": (
-                item.changed_at.astimezone(settings.tz).isoformat() if item.changed_at else None
-            ),
-            "allowed": [
-                runtime_settings.bounds(item.key).low,
-                runtime_settings.bounds(item.key).high,
-            ],
-        }
-        for item in current
-    ]
-    if args.json:
-        return rows
-    width = max(len(key) for key in runtime_settings.KEYS)
-    lines = []
-    for row in rows:
-        if row["source"] == "override":
-            when = row["changed_at"][:16].replace("T", " ")
-            source = f"set by {row['changed_by']} at {when}; configured {row['configured']}"
-        else:
-            source = "configured"
-        low, high = row["allowed"]
-        lines.append(f"{row['key']:<{width}}  {row['value']:>5}  ({source}; allowed {low}-{high})")
-    return "\n".join(lines)
-
-
-async def set_setting(settings: Settings, args: argparse.Namespace) -> str:
-    """`set KEY VALUE`, or `set KEY default` to go back to the configured value."""
-    from bot.services import runtime_settings
-
-    try:
-        runtime_settings.check_key(args.key)
-        async with _sessions(settings)() as session:
-            if args.value.strip().lower() == "default":
-                await runtime_settings.reset(session, args.key)
-                await session.commit()
-                value = getattr(settings, args.key)
-                return f"{args.key} = {value} (configured value)"
-            value = await runtime_settings.set_value(session, args.key, args.value, "cli", utcnow())
-            await session.commit()
-    except runtime_settings.SettingError as exc:
-        raise AdminError(str(exc)) from None
-    return (
-        f"{args.key} = {value} (running bots use it within {runtime_settings.CACHE_SECONDS:g} "
-        "seconds; scheduled tasks from their next run)"
-    )
 
 
 # --- an announcement to the assistants of a place -----------------------------------------
@@ -495,7 +290,7 @@ async def announce(settings: Settings, args: argparse.Namespace) -> Any:
     else:
         scope = Scope("district", args.district)
     now = utcnow()
-    async with _sessions(settings)() as session:
+    async with session_factory(settings)() as session:
         operator = Roles(is_admin=True)
         if await announcements.allowed_place(session, operator, scope.level, scope.code) is None:
             raise AdminError(f"unknown {scope.level} SOATO {scope.code}")
