@@ -3,7 +3,8 @@
 Pure Python on purpose: it knows nothing of Telegram or the database, so every rule of the
 interview can be tested directly, and the adapter only renders steps and calls methods.
 The whole conversation lives in a JSON-serialisable :class:`FlowState`; every method returns a
-new state (inputs are never mutated) so the adapter can persist it after each answer.
+new state (inputs are never mutated) so the adapter can persist it after each answer. That
+state and the steps are plain data in ``bot.flows.steps``, re-exported here.
 
 Rules (docs/flow-format.md has the definition format):
 
@@ -19,10 +20,8 @@ Rules (docs/flow-format.md has the definition format):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from bot.flows.answers import (
     ANSWER_ERROR_CODES,
@@ -40,6 +39,14 @@ from bot.flows.answers import (
     parse_answer,
 )
 from bot.flows.model import FlowDefinition, Locale, Question
+from bot.flows.steps import (
+    AttachStep,
+    FlowNotFinishedError,
+    FlowState,
+    QuestionStep,
+    SummaryItem,
+    SummaryStep,
+)
 
 __all__ = [
     "ANSWER_ERROR_CODES",
@@ -57,69 +64,6 @@ __all__ = [
     "SummaryItem",
     "SummaryStep",
 ]
-
-
-class FlowState(BaseModel):
-    """Where one person is in one questionnaire; saved to the draft row after every answer."""
-
-    flow_id: str
-    version: int
-    answers: dict[str, Any] = Field(default_factory=dict)
-    history: list[str] = Field(default_factory=list)
-    current: str | None = None
-    editing: str | None = None
-    pending: list[str] = Field(default_factory=list)
-    # Papers attached to answers (question id -> media dicts), and whether the current
-    # question's papers are being collected now (its answer is given).
-    files: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
-    collecting: bool = False
-    # Frozen so the engine may remember what it computed for this very object: an answer
-    # reads one state several times (step, answer, render).
-    model_config = ConfigDict(frozen=True)
-
-
-@dataclass(frozen=True)
-class QuestionStep:
-    """Ask ``question``; ``value`` is its current answer (after Back/Edit) to mark it."""
-
-    question: Question
-    position: int
-    total: int
-    can_back: bool
-    can_skip: bool
-    value: Any = None
-    selected: list[str] = field(default_factory=list)
-    answered: bool = False
-    editing: bool = False
-
-
-@dataclass(frozen=True)
-class AttachStep:
-    """``question`` is answered and takes papers: photos or documents, then Done."""
-
-    question: Question
-    files: list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class SummaryItem:
-    """One answered visible question in the summary (``value`` None = skipped)."""
-
-    question: Question
-    value: Any
-    files: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class SummaryStep:
-    """All questions are answered: show the answers for confirmation or editing."""
-
-    items: list[SummaryItem]
-    computed: dict[str, Any]
-
-
-class FlowNotFinishedError(RuntimeError):
-    """``result()`` was asked for before all visible questions were answered."""
 
 
 @dataclass(frozen=True)

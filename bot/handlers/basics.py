@@ -18,7 +18,7 @@ from bot.callbacks import LangCB, MenuAction, MenuCB
 from bot.config import LOCALES
 from bot.filters import MenuButton
 from bot.flows.loader import FlowRegistry
-from bot.handlers import questionnaire, registration, state_guard
+from bot.handlers import questionnaire_menu, registration, state_guard
 from bot.i18n import LANGUAGE_NAMES
 from bot.services import users
 from bot.services.roles import Roles
@@ -58,7 +58,7 @@ async def on_cancel(
 ) -> None:
     current = await state.get_state()
     if current == Questionnaire.active.state:
-        button = await questionnaire.put_aside(message, bot, state, session, user, flows)
+        button = await questionnaire_menu.put_aside(message, bot, state, session, user, flows)
         if button is not None:
             text = _(
                 "Cancelled. Your answers so far are kept: to continue, press “{button}” again."

@@ -28,7 +28,7 @@ from bot.callbacks import ACB, AssistantAction, CaseAction, CaseCB
 from bot.config import Settings
 from bot.flows.answers import MAX_FILE_BYTES, is_media
 from bot.flows.loader import FlowRegistry
-from bot.handlers.assistant_cases import cancel_keyboard, card_view
+from bot.handlers.assistant_case_card import cancel_keyboard, card_view
 from bot.handlers.case_access import replied_case, worked_case
 from bot.handlers.questionnaire_media import message_media
 from bot.notifications import cases as notify

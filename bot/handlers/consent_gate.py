@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import LangCB, RegAction, RegCB
 from bot.config import Settings
-from bot.handlers.registration import ask
+from bot.handlers.registration_questions import ask
 from db.models import User
 
 

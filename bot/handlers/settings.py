@@ -21,7 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import PlaceBackCB, PlaceCB, SetCB, SettingsAction
 from bot.config import Settings
 from bot.filters import MenuButton
-from bot.handlers import registration
+from bot.handlers import (
+    registration,
+    registration_consent,
+    registration_place,
+    registration_questions,
+)
 from bot.handlers.places import show_districts
 from bot.services import registry, users
 from bot.services.roles import Roles
@@ -136,7 +141,9 @@ async def on_field(
     await query.answer()
     await message.edit_reply_markup(reply_markup=None)
     await state.set_data({"edit": True})
-    await registration.ask(message, state, session, user, FIELD_ACTIONS[callback_data.action])
+    await registration_questions.ask(
+        message, state, session, user, FIELD_ACTIONS[callback_data.action]
+    )
 
 
 # --- the mahalla -------------------------------------------------------------------------------
@@ -235,7 +242,7 @@ async def on_delete_yes(
     roles: Roles,
     i18n: I18n,
 ) -> None:
-    result = await registration.forget(session, i18n, user)
+    result = await registration_consent.forget(session, i18n, user)
     await state.clear()
     log.info("user %s erased their data (%s cases closed)", user.id, result.cases_closed)
     message = await _edit(
@@ -291,7 +298,7 @@ def router() -> Router:
     r.callback_query.register(on_delete_no, SetCB.filter(F.action == SettingsAction.DELETE_NO))
     r.callback_query.register(on_stale, SetCB.filter())
 
-    picking = registration.PickingFor(PURPOSE)
+    picking = registration_place.PickingFor(PURPOSE)
     r.callback_query.register(
         on_mahalla, picking, PlaceCB.filter((F.purpose == PURPOSE) & (F.level == "m"))
     )

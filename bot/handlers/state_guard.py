@@ -31,7 +31,7 @@ from bot.handlers import (
     assistant_cases,
     fallback,
     questionnaire,
-    registration,
+    registration_questions,
     settings,
     vacancy_posting,
 )
@@ -75,20 +75,24 @@ TEXT_OR_FILE = N_("Please send text, a voice message, a photo or a document, or 
 PICK_MAHALLA = N_("Please choose with the buttons, or type a part of the mahalla's name.")
 
 EXPECTS: dict[State, Expect] = {
-    PlacePick.choosing: Expect(PICK_MAHALLA, registration.reshow_mahallas),
-    Registration.consent: Expect(ANSWER_BUTTONS, registration.reshow),
+    PlacePick.choosing: Expect(PICK_MAHALLA, registration_questions.reshow_mahallas),
+    Registration.consent: Expect(ANSWER_BUTTONS, registration_questions.reshow),
     Registration.name: Expect(
-        N_("Please write your name in letters: from 2 to 100 characters."), registration.reshow
+        N_("Please write your name in letters: from 2 to 100 characters."),
+        registration_questions.reshow,
     ),
     Registration.phone: Expect(
         N_("Please share your contact with the button below, or type your number."),
-        registration.reshow,
+        registration_questions.reshow,
     ),
     Registration.birth_year: Expect(
-        N_("Please send your year of birth as a number, for example 1980."), registration.reshow
+        N_("Please send your year of birth as a number, for example 1980."),
+        registration_questions.reshow,
     ),
-    Registration.gender: Expect(N_("Please choose with the buttons below."), registration.reshow),
-    Registration.place: Expect(ANSWER_BUTTONS, registration.reshow),
+    Registration.gender: Expect(
+        N_("Please choose with the buttons below."), registration_questions.reshow
+    ),
+    Registration.place: Expect(ANSWER_BUTTONS, registration_questions.reshow),
     SettingsFlow.place: Expect(ANSWER_BUTTONS, settings.reshow_regions, menu_leaves=True),
     SettingsFlow.confirm_delete: Expect(
         ANSWER_BUTTONS, settings.reshow_delete_question, menu_leaves=True

@@ -1,0 +1,240 @@
+"""The questionnaire's inline buttons: resume or restart, cancel, and each question's actions.
+
+A button counts only on the message on screen of the user's own draft; anything else is stale
+and gets "out of date" plus the current step. The summary's buttons are questionnaire_summary's.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import QCB
+from bot.config import Settings
+from bot.flows import telegram as tg
+from bot.flows.engine import AnswerError, AttachStep, QuestionStep, SummaryStep
+from bot.flows.loader import FlowRegistry
+from bot.handlers.questionnaire_steps import close as _close
+from bot.handlers.questionnaire_steps import enter as _enter
+from bot.handlers.questionnaire_steps import info as _info
+from bot.handlers.questionnaire_steps import keep as _keep
+from bot.handlers.questionnaire_steps import leave as _leave
+from bot.handlers.questionnaire_steps import redraw as _redraw
+from bot.handlers.questionnaire_steps import show as _show
+from bot.handlers.questionnaire_summary import summary_action
+from bot.services import drafts
+from bot.services.drafts import Run
+from bot.services.eligibility import EligibilityRules
+from bot.views.screens import pressed_message
+from bot.views.texts import esc
+from db.models import Case, User, utcnow
+
+log = logging.getLogger("bot.handlers.questionnaire")  # the name it was logged under
+
+QUESTION_ACTIONS = frozenset({"c", "t", "d", "s", "k", "b", "pg", "fd"})
+SUMMARY_ACTIONS = frozenset({"e", "eq", "sum", "send"})
+
+
+async def on_button(
+    query: CallbackQuery,
+    callback_data: QCB,
+    bot: Bot,
+    state: FSMContext,
+    raw_state: str | None,
+    session: AsyncSession,
+    user: User,
+    flows: FlowRegistry,
+    rules: EligibilityRules,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    message = await pressed_message(query)
+    if message is None:
+        return
+    cb = callback_data
+    locale = user.locale
+    chat_id = message.chat.id
+    draft = await drafts.get_own(session, user.id, cb.draft)
+    if draft is None:
+        await _old_draft_button(query, message, cb, bot, state, session, user, flows)
+        return
+    run = drafts.load(flows, draft)
+    if run is None:
+        await session.delete(draft)
+        await query.answer()
+        await _close(bot, chat_id, message.message_id)
+        await message.answer(
+            _("The questionnaire has changed since you began it. Please start again from the menu.")
+        )
+        return
+    if cb.action == "go":
+        await query.answer()
+        await _close(bot, chat_id, message.message_id, esc(_("Let's continue where you stopped.")))
+        await _enter(state, run, raw_state)
+        await _show(bot, chat_id, run, locale)
+        return
+    if cb.action == "new":
+        await query.answer()
+        await _close(bot, chat_id, message.message_id, esc(_("Starting again.")))
+        await _close(bot, chat_id, run.draft.message_id)
+        run = await drafts.start(session, user.id, flows, draft.flow_id, utcnow())
+        await _enter(state, run)
+        await _show(bot, chat_id, run, locale)
+        return
+
+    step = run.engine.step(run.state)
+    stale = draft.message_id is not None and message.message_id != draft.message_id
+    if cb.action in QUESTION_ACTIONS:
+        asking = isinstance(step, QuestionStep | AttachStep)
+        stale = stale or not asking or step.question.id != cb.q
+    elif cb.action in SUMMARY_ACTIONS:
+        stale = stale or not isinstance(step, SummaryStep)
+    elif cb.action not in ("x", "xx", "r"):
+        stale = True
+    if stale:
+        log.info("stale questionnaire button %r from user %s", query.data, user.id)
+        await query.answer(_("This button is out of date."))
+        await _close(bot, chat_id, message.message_id)
+        await _enter(state, run, raw_state)
+        notice = _info(_("That button was from an earlier step. Here is where you are now:"))
+        await _show(bot, chat_id, run, locale, notice=notice)
+        return
+    await _enter(state, run, raw_state)
+
+    if cb.action == "x":
+        await query.answer()
+        text, markup = tg.cancel_confirm(run.draft.id)
+        await _redraw(message, text, markup)
+        return
+    if cb.action == "r":
+        await query.answer()
+        text, markup = tg.render_step(run.engine, run.state, run.draft.id, locale)
+        await _redraw(message, text, markup)
+        return
+    if cb.action == "xx":
+        await drafts.remove(session, run.draft.id)
+        await _leave(state)
+        await query.answer()
+        await _close(
+            bot,
+            chat_id,
+            message.message_id,
+            esc(_("The questionnaire is cancelled and your answers are deleted.")),
+        )
+        return
+
+    if isinstance(step, SummaryStep):
+        await summary_action(
+            query, message, cb, run, step, bot, state, session, user, rules, settings, i18n
+        )
+        return
+    assert isinstance(step, QuestionStep | AttachStep)
+    await _question_action(query, message, cb, run, step, bot, locale)
+
+
+async def _question_action(
+    query: CallbackQuery,
+    message: Message,
+    cb: QCB,
+    run: Run,
+    step: QuestionStep | AttachStep,
+    bot: Bot,
+    locale: str,
+) -> None:
+    engine, chat_id = run.engine, message.chat.id
+    try:
+        if cb.action == "fd" and isinstance(step, AttachStep):  # papers done (or none)
+            new_state = engine.finish_attachments(run.state)
+            await drafts.save(run, new_state, utcnow())
+            await query.answer()
+            await _show(bot, chat_id, run, locale, closing=tg.attached_text(step, locale))
+            return
+        if cb.action == "t":
+            new_state = engine.toggle(run.state, cb.v)
+            await drafts.save(run, new_state, utcnow())
+            await query.answer()
+            text, markup = tg.render_step(engine, new_state, run.draft.id, locale)
+            await _redraw(message, text, markup)
+            return
+        if cb.action == "pg":  # another page of a long choice list, in place
+            await query.answer()
+            page = int(cb.v) if cb.v.isdigit() else 0
+            text, markup = tg.render_step(engine, run.state, run.draft.id, locale, page=page)
+            await _redraw(message, text, markup)
+            return
+        if cb.action == "b":
+            new_state = engine.back(run.state)
+            await drafts.save(run, new_state, utcnow())
+            await query.answer()
+            await _show(bot, chat_id, run, locale)
+            return
+        if cb.action == "c":
+            new_state = engine.answer_choice(run.state, cb.v)
+        elif cb.action == "d":
+            new_state = engine.done(run.state)
+        elif cb.action == "s":
+            new_state = engine.skip(run.state)
+        elif isinstance(step, QuestionStep):  # "k"
+            new_state = _keep(run, step)
+        else:
+            new_state = engine.finish_attachments(run.state)
+    except AnswerError as error:
+        await query.answer(tg.error_text(error, step.question, locale), show_alert=True)
+        return
+    await drafts.save(run, new_state, utcnow())
+    await query.answer()
+    value = new_state.answers.get(step.question.id)
+    closing = tg.answered_text(engine, step.question, value, locale)
+    await _show(bot, chat_id, run, locale, closing=closing)
+
+
+async def _old_draft_button(
+    query: CallbackQuery,
+    message: Message,
+    cb: QCB,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    flows: FlowRegistry,
+) -> None:
+    """A button of a draft that is gone (sent, cancelled, replaced) or not this user's."""
+    if cb.action == "send":
+        case = await _latest_case(session, user)
+        if case is not None:
+            text = _("This questionnaire has already been sent: request {number}.").format(
+                number=case.number
+            )
+        else:
+            text = _("This questionnaire has already been sent.")
+        # The first Send took this message's keyboard away already (a quick second tap was
+        # made before it went): editing it again would only be refused as "not modified".
+        await query.answer(text, show_alert=True)
+        return
+    log.info("button of an old draft %r from user %s", query.data, user.id)
+    await query.answer(_("This button is out of date."))
+    await _close(bot, message.chat.id, message.message_id)
+    current = await drafts.latest_draft(session, user.id)
+    run = drafts.load(flows, current) if current is not None else None
+    if run is None:
+        return
+    await _enter(state, run)
+    notice = _info(_("That button was from an earlier questionnaire. Here is where you are now:"))
+    await _show(bot, message.chat.id, run, user.locale, notice=notice)
+
+
+async def _latest_case(session: AsyncSession, user: User) -> Case | None:
+    """The citizen's most recently changed case (what a late second Send press sent)."""
+    return await session.scalar(
+        select(Case)
+        .where(Case.user_id == user.id)
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+        .limit(1)
+    )

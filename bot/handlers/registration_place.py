@@ -1,0 +1,104 @@
+"""Registration's place step: region, district and mahalla lists, with Back to the gender step.
+
+The picker itself is bot/handlers/places.py; this takes over its Back and the chosen mahalla.
+`PickingFor` also guards the mahalla list that Settings opens.
+"""
+
+from __future__ import annotations
+
+from aiogram.filters import Filter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import PlaceBackCB, PlaceCB
+from bot.config import Settings
+from bot.handlers.places import show_districts
+from bot.handlers.registration_questions import PURPOSE, advance, ask_place, go_back, stale_callback
+from bot.services import registry, users
+from bot.services.roles import Roles
+from bot.states import PlacePick, Registration
+from bot.views.screens import pressed_message
+from bot.views.texts import esc
+from db.models import User, utcnow
+
+
+async def on_place_back_to_gender(
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+) -> None:
+    message = query.message
+    await query.answer()
+    if not isinstance(message, Message):
+        return
+    await message.edit_reply_markup(reply_markup=None)
+    await go_back(message, state, session, user, roles, settings, "mahalla_code")
+
+
+async def on_picker_back(
+    query: CallbackQuery,
+    callback_data: PlaceBackCB,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+) -> None:
+    """The picker's Back, taken over so the region list keeps its Back to the gender question."""
+    message = await pressed_message(query)
+    if message is None:
+        return
+    await query.answer()
+    if callback_data.level == "d" and callback_data.code:
+        await state.set_state(Registration.place)
+        await show_districts(message, session, PURPOSE, callback_data.code, user.locale)
+        return
+    await ask_place(message, state, session, user, edit=True)
+
+
+async def on_mahalla(
+    query: CallbackQuery,
+    callback_data: PlaceCB,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    settings: Settings,
+) -> None:
+    message = query.message
+    mahalla = await registry.get_mahalla(session, callback_data.code)
+    if (
+        not isinstance(message, Message)
+        or mahalla is None
+        or not mahalla.active
+        or user.consent_version is None
+        or user.deleted_at is not None
+    ):
+        await stale_callback(query, state, session, user)
+        return
+    await query.answer()
+    await users.save_profile(session, user, utcnow(), mahalla_code=mahalla.code)
+    await message.edit_text(
+        _("📍 Mahalla: <b>{mahalla}</b>").format(
+            mahalla=esc(registry.place_name(mahalla, user.locale))
+        )
+    )
+    await state.set_state(None)
+    await advance(message, state, session, user, roles, settings)
+
+
+class PickingFor(Filter):
+    """The mahalla list of the place picker is open for this purpose (FSM data `purpose`)."""
+
+    def __init__(self, purpose: str) -> None:
+        self.purpose = purpose
+
+    async def __call__(
+        self, event: TelegramObject, state: FSMContext, raw_state: str | None = None
+    ) -> bool:
+        if raw_state != PlacePick.choosing.state:
+            return False
+        return bool((await state.get_data()).get("purpose") == self.purpose)
