@@ -33,7 +33,7 @@ from bot.views.keyboards.registration import (
     regions_keyboard,
 )
 from bot.views.my_data import my_data_text
-from bot.views.texts import esc
+from bot.views.texts import esc, opening
 from db.models import User
 
 log = logging.getLogger("bot.handlers.registration")  # the name it was logged under
@@ -227,8 +227,10 @@ async def resend_mahallas(
         await message.answer(hint)
         return
     mahallas, total = await registry.mahallas_page(session, district.soato, 0, MAHALLAS_PER_PAGE)
-    text = _("{district}: choose your mahalla, or type a part of its name to search.").format(
-        district=esc(registry.place_name(district, user.locale))
+    text = opening(
+        _("{district}: choose your mahalla, or type a part of its name to search.").format(
+            district=esc(registry.place_name(district, user.locale))
+        )
     )
     await message.answer(
         hint + "\n\n" + text,
