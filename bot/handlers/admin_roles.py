@@ -28,8 +28,8 @@ from db.models import User, utcnow
 
 log = logging.getLogger("bot.handlers.admin_panel")  # one logger for the admin menu
 
-# The place picker's purposes for the admin's choices: grant (mahalla, district, region) and
-# announce (region, district).
+# The place picker's purposes for granting a role: a mahalla, a district or a region (the
+# announcements' own are `ANNOUNCE_PURPOSES` in announce.py).
 GRANT_PURPOSES = {"gm": ("mahalla", "m"), "gd": ("district", "d"), "gr": ("region", "r")}
 
 
