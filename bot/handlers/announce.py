@@ -23,8 +23,9 @@ from bot.services.roles import Roles
 from bot.states import SupervisorWork
 from bot.views import counted
 from bot.views.keyboards.common import main_menu
+from bot.views.keyboards.places import cancel_button
 from bot.views.screens import show_in_place
-from bot.views.texts import esc, place_label
+from bot.views.texts import esc, opening, place_label
 from db.models import User, utcnow
 
 ANNOUNCEMENT_MAX = announcements.TEXT_MAX
@@ -68,12 +69,12 @@ async def _ask_text(
     await state.set_state(SupervisorWork.announcement)
     await state.update_data(level=place.level, code=place.code)
     name = esc(await place_label(session, place.level, place.code, locale))
-    text = counted.announcement_prompt(name, ANNOUNCEMENT_MAX)
-    markup = None
+    text = opening(counted.announcement_prompt(name, ANNOUNCEMENT_MAX))
+    builder = InlineKeyboardBuilder()
     if roles.is_admin or len(roles.scopes) > 1:
-        builder = InlineKeyboardBuilder()
         builder.button(text=_("⬅️ Back"), callback_data=SvCB(action="anw"))
-        markup = builder.as_markup()
+    builder.add(cancel_button())
+    markup = builder.as_markup()
     if edit:
         await target.edit_text(text, reply_markup=markup)
     else:
@@ -181,7 +182,7 @@ async def on_announcement_text(
     if not people:
         await state.clear()
         await message.answer(
-            _("No assistant serves {place} yet: nothing was sent.").format(place=name),
+            opening(_("No assistant serves {place} yet: nothing was sent.").format(place=name)),
             reply_markup=main_menu(roles),
         )
         return

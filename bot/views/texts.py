@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
@@ -34,15 +35,19 @@ def no_such_date(example: dt.date) -> str:
     ).format(example=example.strftime("%d.%m.%Y"))
 
 
+_FIRST_LETTER = re.compile(r"^((?:<[^>]*>)*)(\w)")
+
+
 def esc(text: str) -> str:
     """Escape user-supplied text for HTML parse mode (the one way to do it in this project)."""
     return html.escape(text, quote=False)
 
 
 def opening(text: str) -> str:
-    """`text` with a capital first letter, for a message that opens with a place name: Russian
-    names of cities are written «город Ташкент», which must not start a sentence in lower case."""
-    return text[:1].upper() + text[1:]
+    """`text` with its first letter (after any opening HTML tags) in capitals, for a message that
+    opens with a place name: Russian names of cities are written «город Ташкент», which must not
+    start a sentence in lower case."""
+    return _FIRST_LETTER.sub(lambda found: found[1] + found[2].upper(), text, count=1)
 
 
 async def send_main_menu(message: Message, roles: Roles, greeting: bool = False) -> None:

@@ -180,6 +180,10 @@ async def test_announcement_reaches_exactly_the_assistants_in_scope(harness) -> 
     sup = harness.user(531, first_name="Sardor", language_code="uz")
     await sup.send("/start")
     await sup.send(_text(harness, "uz", "📣 Announcement"))
+    assert sup.last.buttons == [["✖️ Bekor qilish"]]  # one tap out, /cancel or not
+    await sup.press("✖️ Bekor qilish")
+    assert "Bekor qilindi" in sup.last.text
+    await sup.send(_text(harness, "uz", "📣 Announcement"))
     await sup.send("Meeting on Friday at 10:00")
     assert (
         _text(
