@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import fmt_datetime, in_locale
 from bot.services import cases, outbox, registry
 from bot.services.cases import OPEN_STATUSES, overdue_clause
-from bot.views.texts import case_kind_label, esc, status_label
+from bot.views.texts import case_kind_label, esc, opening, status_label
 from db.models import Case
 from scheduler.context import Plan, TaskContext
 
@@ -37,8 +37,10 @@ def escalation_text(
 ) -> str:
     lines = [
         _("🚨 <b>Request {number} is twice past its time limit.</b>").format(number=case.number),
-        _("{kind} · mahalla: {mahalla}").format(
-            kind=case_kind_label(case.kind), mahalla=esc(mahalla)
+        opening(
+            _("{kind} · mahalla: {mahalla}").format(
+                kind=case_kind_label(case.kind), mahalla=esc(mahalla)
+            )
         ),
         _("Status: {status} · received {created}").format(
             status=status_label(case.status), created=fmt_datetime(case.created_at, tz, locale)

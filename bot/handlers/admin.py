@@ -19,7 +19,7 @@ from bot.filters import MenuButton
 from bot.handlers.places import show_regions
 from bot.services import invites, supervision
 from bot.views.keyboards.places import cancel_button
-from bot.views.texts import esc, person_label, place_label, role_label
+from bot.views.texts import esc, opening, person_label, place_label, role_label
 from db.models import User, utcnow
 
 log = logging.getLogger(__name__)
@@ -139,17 +139,19 @@ async def _make(
     username = settings.bot_username or (await bot.me()).username or ""
     place = esc(await place_label(session, level, code, user.locale))
     await message.edit_text(
-        _(
-            "Invite for the {role}: <b>{place}</b>\n\nSend this link to the person. It works "
-            "once and expires in {days} day:\n{link}",
-            "Invite for the {role}: <b>{place}</b>\n\nSend this link to the person. It works "
-            "once and expires in {days} days:\n{link}",
-            settings.invite_valid_days,
-        ).format(
-            role=role_label(role, level),
-            place=place,
-            days=settings.invite_valid_days,
-            link=invites.deep_link(username, token),
+        opening(
+            _(
+                "Invite for the {role}: <b>{place}</b>\n\nSend this link to the person. It works "
+                "once and expires in {days} day:\n{link}",
+                "Invite for the {role}: <b>{place}</b>\n\nSend this link to the person. It works "
+                "once and expires in {days} days:\n{link}",
+                settings.invite_valid_days,
+            ).format(
+                role=role_label(role, level),
+                place=place,
+                days=settings.invite_valid_days,
+                link=invites.deep_link(username, token),
+            )
         )
     )
 

@@ -32,6 +32,7 @@ from bot.services.roles import Roles
 from bot.states import JobLedger
 from bot.views import counted
 from bot.views.keyboards.places import cancel_button
+from bot.views.texts import opening
 from db.models import Case, Job, User, utcnow
 
 
@@ -129,7 +130,9 @@ async def _ask_employer(
             text=_("No employer (own work)"),
             callback_data=JobCB(action="emp", v="none", id=job_id),
         )
-    text = _("{kind}. Employer: type its name, or choose below.").format(kind=job_kind_label(kind))
+    text = opening(
+        _("{kind}. Employer: type its name, or choose below.").format(kind=job_kind_label(kind))
+    )
     await redraw(query, text, _back_and_cancel(builder, "kind"))
 
 

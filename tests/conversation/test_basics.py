@@ -171,6 +171,7 @@ async def test_admin_invite_survives_a_restart_midway(harness) -> None:  # type:
     assert any("Beshqoʻrgʻon" in b for row in admin.last.buttons for b in row)
     await admin.press(next(b for row in admin.last.buttons for b in row if "Beshqoʻrgʻon" in b))
     assert "https://t.me/mahalla_test_bot?start=inv_" in admin.last.text
+    assert admin.last.text.startswith("Mahalladagi hokim yordamchisi uchun taklif")  # a capital
 
 
 async def test_non_admin_cannot_use_admin_buttons(harness) -> None:  # type: ignore[no-untyped-def]

@@ -44,6 +44,14 @@ async def test_no_district_supervisor_the_region_is_told(env: Any) -> None:
         result = await run_task("overdue_check", ten, ctx=env.ctx())
         assert (result.status, result.queued) == ("done", 1)
         assert await _escalated_to(env) == [region_id]
+        async with env.sessions() as session:
+            (text,) = await session.scalars(
+                select(OutboxMessage.payload["text"].as_string()).where(
+                    OutboxMessage.kind == "escalation"
+                )
+            )
+        kind_line = text.splitlines()[1]  # "Family needs · mahalla: …", in the reader's language
+        assert kind_line[:1].isupper(), kind_line
 
 
 async def test_no_district_or_region_supervisor_the_country_is_told(env: Any) -> None:
