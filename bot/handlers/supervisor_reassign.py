@@ -238,7 +238,8 @@ async def on_reason(
         )
     except supervision.SupervisionError as exc:
         log.info("supervisor reassign not done: user=%s case=%s: %s", user.id, case.id, exc)
-        await session.rollback()
+        await session.rollback()  # the refused change is not kept, nor is the step's end:
+        await state.clear()  # so the step ends again (the next text is not another reason)
         await message.answer(_("This case can no longer be reassigned."))
         return
     await message.answer(

@@ -152,6 +152,41 @@ async def test_reassignment_tells_both_assistants_and_the_citizen(harness) -> No
         assert any(plain(expected) in text for text in texts), (locale, texts)
 
 
+async def test_a_reassignment_that_can_no_longer_be_done_leaves_the_step(harness) -> None:  # type: ignore[no-untyped-def]
+    """The case was resolved while the supervisor typed the reason: they are told so once, and
+    what they type next is not taken as another reason."""
+    async with harness.db() as session:
+        await _supervisor(session, 516, CHILONZOR)
+        await make_assistant(session, 517, mahalla=M1)
+        new = await make_assistant(session, 518, mahalla=M2, name="Olim Ergashev")
+        case = await _overdue_case(session, await make_user(session, 519, mahalla=M1))
+        new_id = new.id
+    sup = harness.user(516, first_name="Sardor", language_code="uz")
+    await sup.send("/start")
+    await sup.send(_text(harness, "uz", "⏰ Overdue in my area"))
+    await sup.press_data(sup.last.message_id, SvCB(action=SupervisorAction.OPEN, id=case.id).pack())
+    await sup.press_data(
+        sup.last.message_id, SvCB(action=SupervisorAction.REASSIGN, id=case.id).pack()
+    )
+    await sup.press_data(
+        sup.last.message_id,
+        SvCB(action=SupervisorAction.REASSIGN_TO, id=case.id, v=str(new_id)).pack(),
+    )
+    async with harness.db() as session:
+        resolved = await session.get(Case, case.id)
+        assert resolved is not None
+        resolved.status = "resolved"
+        await session.commit()
+    refusal = _text(harness, "uz", "This case can no longer be reassigned.")
+    await sup.send("Karim is on leave")
+    assert refusal in sup.last.text
+    await sup.send("Karim is on leave")  # typed again: no reason is being asked any more
+    assert refusal not in sup.last.text
+    async with harness.db() as session:
+        saved = await session.get(Case, case.id)
+        assert saved is not None and saved.assignee_id != new_id
+
+
 async def test_overdue_list_shows_only_cases_in_scope(harness) -> None:  # type: ignore[no-untyped-def]
     async with harness.db() as session:
         await _supervisor(session, 521, CHILONZOR)
