@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import MenuCB, VacCB
+from bot.callbacks import VacCB
 from bot.config import Settings
 from bot.handlers.vacancy_common import (
     ALL_STATES,
@@ -35,6 +35,7 @@ from bot.services.roles import Roles
 from bot.states import VacancyPost
 from bot.views import counted
 from bot.views.keyboards.common import main_menu
+from bot.views.keyboards.places import cancel_button
 from bot.views.texts import no_such_date
 from db.models import User, Vacancy, utcnow
 
@@ -50,10 +51,6 @@ def parse_whole(text: str) -> int | None:
     """A whole number as people type it ("3 000 000", "3 mln soʻm", "besh"); None if not one."""
     value = parse_number(text)
     return value if isinstance(value, int) and value >= 0 else None
-
-
-def _cancel_button() -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=_("✖️ Cancel"), callback_data=MenuCB(action="cancel").pack())
 
 
 # ---------------------------------------------------------------------- assistants: posting
@@ -158,9 +155,9 @@ async def _step_view(
         step = str(LATER_STEPS.index(current))  # a Back of an earlier step is out of date
         back = VacCB(action="back", v=step).pack()
         back = InlineKeyboardButton(text=_("⬅️ Back"), callback_data=back)
-        builder.row(back, _cancel_button())
+        builder.row(back, cancel_button())
     else:
-        builder.row(_cancel_button())
+        builder.row(cancel_button())
     return text, builder.as_markup()
 
 
