@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.flows.loader import load_definitions
 from bot.flows.telegram import check_callback_sizes
 from bot.fsm_storage import SQLAlchemyStorage
-from bot.handlers import build_routers
+from bot.handlers import build_routers, dialog
 from bot.i18n import N_, create_i18n, locale_from_telegram
 from bot.metrics import Metrics, UpdateMetrics
 from bot.middlewares.callbacks import AnswerEveryCallback, HoldCallbackAnswers
@@ -166,6 +166,7 @@ def build_dispatcher(
     dp.update.outer_middleware(UserLocaleMiddleware(i18n, recent))
     dp.update.outer_middleware(ErrorMiddleware())
     dp.include_routers(*build_routers())
+    dialog.setup(dp)
     run_sync_filters_inline(dp)
     dp.errors.register(_on_middleware_error)
     dp["i18n_core"] = i18n

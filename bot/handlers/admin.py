@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import CONFIRMED, InviteCB, PlaceCB
 from bot.config import Settings
 from bot.filters import MenuButton
+from bot.handlers import admin_panel
 from bot.handlers.places import show_regions
 from bot.services import invites, supervision
 from bot.views.keyboards.places import cancel_button
@@ -178,8 +179,6 @@ async def _confirm_replacement(
 def router() -> Router:
     """Invites and the admin menu (`admin_panel`); inside the admin audience's router, which
     checks the role (`bot.handlers.audiences`)."""
-    from bot.handlers import admin_panel
-
     r = Router(name="admin")
     r.message.register(on_invite_menu, Command("invite"))
     r.message.register(on_invite_menu, MenuButton("invite"))

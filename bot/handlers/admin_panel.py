@@ -36,6 +36,7 @@ from bot.handlers.admin_people import (
     on_people_page,
 )
 from bot.handlers.admin_roles import GRANT_PURPOSES, on_grant_place, on_grant_start, on_revoke
+from bot.handlers.dialog import Step
 from bot.i18n import fmt_datetime, fmt_number
 from bot.services import outbox as outbox_service
 from bot.states import AdminWork
@@ -113,6 +114,14 @@ async def on_outbox(query: CallbackQuery, session: AsyncSession, settings: Setti
 
 
 # --- wiring ----------------------------------------------------------------------------------
+
+
+class FindPlaceStep(Step, state=AdminWork.find_place.state):
+    """Answers every input itself (on_find_place, on_find_other)."""
+
+
+class ImportStep(Step, state=AdminWork.import_csv.state):
+    """Answers every input itself (on_import_document, on_import_other)."""
 
 
 def router() -> Router:

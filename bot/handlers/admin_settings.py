@@ -18,6 +18,7 @@ from bot.callbacks import AdmCB, AdminAction
 from bot.config import Settings
 from bot.filters import AnyMenuButton
 from bot.handlers.admin_common import back_button, refuse
+from bot.handlers.dialog import Step
 from bot.i18n import fmt_datetime, fmt_number
 from bot.services import runtime_settings
 from bot.services.runtime_settings import SettingsCache
@@ -190,6 +191,10 @@ async def on_settings_other(message: Message, state: FSMContext) -> None:
             low=fmt_number(bounds.low), high=fmt_number(bounds.high)
         )
     )
+
+
+class SettingStep(Step, state=AdminWork.setting.state):
+    """Answers every input itself (on_setting_value, on_settings_other)."""
 
 
 def router() -> Router:

@@ -48,6 +48,7 @@ from bot.handlers.assistant_case_status import (
     on_status,
 )
 from bot.handlers.case_access import replied_case, work_prompt, worked_case
+from bot.handlers.dialog import ONLY_TEXT, TEXT_OR_FILE, Step
 from bot.notifications import cases as notify
 from bot.services import case_work, cases
 from bot.services.eligibility import EligibilityRules
@@ -228,6 +229,26 @@ async def on_reply_text(
         else _("Your reply is saved with the request; the assistant will see it there."),
         reply_markup=main_menu(roles),
     )
+
+
+class ReasonStep(Step, state=CaseWork.reason.state):
+    hint = ONLY_TEXT
+    reshow = reshow
+
+
+class NoteStep(Step, state=CaseWork.note.state):
+    hint = ONLY_TEXT
+    reshow = reshow
+
+
+class MessageStep(Step, state=CaseWork.message.state):
+    hint = TEXT_OR_FILE
+    reshow = reshow
+
+
+class ReplyStep(Step, state=CaseReply.text.state):
+    hint = TEXT_OR_FILE
+    reshow = reshow
 
 
 def router() -> Router:

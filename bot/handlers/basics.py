@@ -18,7 +18,7 @@ from bot.callbacks import LangCB, MenuAction, MenuCB
 from bot.config import LOCALES
 from bot.filters import MenuButton
 from bot.flows.loader import FlowRegistry
-from bot.handlers import questionnaire_menu, registration, state_guard
+from bot.handlers import dialog, questionnaire_menu, registration
 from bot.i18n import LANGUAGE_NAMES
 from bot.services import users
 from bot.services.roles import Roles
@@ -31,11 +31,11 @@ from db.models import User
 async def ask_again(message: Message, state: FSMContext, notice: str, data: dict[str, Any]) -> None:
     """The question open in this state asked again (in the current language) after a side
     command such as /help or /language, or `notice` alone when no question is open."""
-    expect = state_guard.expected(await state.get_state())
-    if expect is None or expect.reshow is None:
+    step = dialog.expected(await state.get_state())
+    if step is None or step.reshow is None:
         await message.answer(notice)
         return
-    await expect.reshow(message, notice, {**data, "state": state, "redraw": True})
+    await step.reshow(message, notice, {**data, "state": state, "redraw": True})
 
 
 async def on_help(message: Message, state: FSMContext, roles: Roles, **data: Any) -> None:

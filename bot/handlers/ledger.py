@@ -16,6 +16,7 @@ from aiogram import F, Router
 
 from bot.callbacks import CaseCB, JobCB
 from bot.filters import AnyMenuButton, MenuButton
+from bot.handlers.dialog import Step
 from bot.handlers.ledger_confirm import on_confirm
 from bot.handlers.ledger_edit import on_delete, on_edit
 from bot.handlers.ledger_record import (
@@ -29,7 +30,28 @@ from bot.handlers.ledger_record import (
     on_record_button,
 )
 from bot.handlers.ledger_today import on_today
+from bot.i18n import N_
 from bot.states import JobLedger
+
+
+class KindStep(Step, state=JobLedger.kind.state):
+    hint = N_("Please choose the kind of job with the buttons above, or /cancel.")
+    menu_leaves = True
+
+
+class EmployerStep(Step, state=JobLedger.employer.state):
+    hint = N_("Please type the employer's name or use the buttons above, or /cancel.")
+    menu_leaves = True
+
+
+class LinkStep(Step, state=JobLedger.link.state):
+    hint = N_("Please choose a request or “No link” with the buttons above, or /cancel.")
+    menu_leaves = True
+
+
+class MahallaStep(Step, state=JobLedger.mahalla.state):
+    hint = N_("Please choose the mahalla with the buttons above, or /cancel.")
+    menu_leaves = True
 
 
 def router() -> Router:

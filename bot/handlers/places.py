@@ -13,6 +13,9 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import PlaceBackCB, PlaceCB
+from bot.handlers.dialog import Step
+from bot.handlers.registration_questions import reshow_mahallas
+from bot.i18n import N_
 from bot.services import registry
 from bot.states import PlacePick
 from bot.views.keyboards.places import (
@@ -180,6 +183,13 @@ async def on_search_text(
             data.get("purpose", "r"), district, found, user.locale
         ),
     )
+
+
+class PickStep(Step, state=PlacePick.choosing.state):
+    """The mahalla list of any purpose (registration, settings, the ledger, announcements…)."""
+
+    hint = N_("Please choose with the buttons, or type a part of the mahalla's name.")
+    reshow = reshow_mahallas
 
 
 def router() -> Router:

@@ -35,6 +35,7 @@ from bot.filters import MenuButton
 from bot.flows import telegram as tg
 from bot.flows.engine import AnswerError, AttachStep, QuestionStep, SummaryStep
 from bot.flows.loader import FlowRegistry
+from bot.handlers.dialog import Step
 from bot.handlers.questionnaire_buttons import on_button
 from bot.handlers.questionnaire_menu import MENU_FLOWS, menu_handler, on_update
 from bot.handlers.questionnaire_steps import current_run as _current_run
@@ -159,6 +160,12 @@ async def reshow(message: Message, notice: str, data: dict[str, Any]) -> bool:
 
 
 # ---------------------------------------------------------------------- wiring
+
+
+class ActiveStep(Step, state=Questionnaire.active.state):
+    """Any step of a questionnaire run: the run itself says what it expects when re-asked."""
+
+    reshow = reshow
 
 
 def router() -> Router:

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import PlaceBackCB, PlaceCB, RegCB
 from bot.config import Settings
+from bot.handlers.dialog import ANSWER_BUTTONS, Step
 from bot.handlers.registration_consent import on_consent, on_consent_back, on_consent_back_text
 from bot.handlers.registration_place import (
     PickingFor,
@@ -52,6 +53,8 @@ from bot.handlers.registration_questions import (
     parse_birth_year,
     stale_callback,
 )
+from bot.handlers.registration_questions import reshow as reask
+from bot.i18n import N_
 from bot.services import phones, users
 from bot.services.roles import Roles
 from bot.states import PlacePick, Registration
@@ -272,6 +275,36 @@ async def on_gender(
     hint = _("Please choose with the buttons below.")
     parse = partial(_typed_gender, i18n)
     await _typed_answer(message, state, session, user, roles, i18n, settings, "gender", parse, hint)
+
+
+class ConsentStep(Step, state=Registration.consent.state):
+    hint = ANSWER_BUTTONS
+    reshow = reask
+
+
+class NameStep(Step, state=Registration.name.state):
+    hint = N_("Please write your name in letters: from 2 to 100 characters.")
+    reshow = reask
+
+
+class PhoneStep(Step, state=Registration.phone.state):
+    hint = N_("Please share your contact with the button below, or type your number.")
+    reshow = reask
+
+
+class BirthYearStep(Step, state=Registration.birth_year.state):
+    hint = N_("Please send your year of birth as a number, for example 1980.")
+    reshow = reask
+
+
+class GenderStep(Step, state=Registration.gender.state):
+    hint = N_("Please choose with the buttons below.")
+    reshow = reask
+
+
+class PlaceStep(Step, state=Registration.place.state):
+    hint = ANSWER_BUTTONS
+    reshow = reask
 
 
 def router() -> Router:

@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import ACB, AssistantAction, RoadmapAction, RoadmapCB
 from bot.config import Settings
 from bot.filters import AnyMenuButton
-from bot.i18n import fmt_date
+from bot.handlers.dialog import Step
+from bot.i18n import N_, fmt_date
 from bot.notifications.work import institution_name, roadmap_changed
 from bot.services import cases
 from bot.services import roadmap as rm
@@ -436,6 +437,16 @@ def _due_error(reason: str, today: dt.date) -> str:
     return _("Please type the date as dd.mm.yyyy, for example {example}.").format(
         example=(today + dt.timedelta(days=10)).strftime("%d.%m.%Y")
     )
+
+
+class ActionTextStep(Step, state=RoadmapEdit.action_text.state):
+    hint = N_("Please type the text of the step, or /cancel to stop.")
+    menu_leaves = True
+
+
+class DueDateStep(Step, state=RoadmapEdit.due_date.state):
+    hint = N_("Please type the date as dd.mm.yyyy or use the buttons above, or /cancel.")
+    menu_leaves = True
 
 
 def router() -> Router:

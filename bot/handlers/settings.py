@@ -27,6 +27,7 @@ from bot.handlers import (
     registration_place,
     registration_questions,
 )
+from bot.handlers.dialog import ANSWER_BUTTONS, Step
 from bot.handlers.places import show_districts
 from bot.services import registry, users
 from bot.services.roles import Roles
@@ -276,6 +277,18 @@ async def on_stale(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer(_("This button is out of date."), show_alert=False)
     if isinstance(query.message, Message):
         await query.message.answer(menu_text(), reply_markup=settings_menu())
+
+
+class PlaceStep(Step, state=SettingsFlow.place.state):
+    hint = ANSWER_BUTTONS
+    reshow = reshow_regions
+    menu_leaves = True
+
+
+class ConfirmDeleteStep(Step, state=SettingsFlow.confirm_delete.state):
+    hint = ANSWER_BUTTONS
+    reshow = reshow_delete_question
+    menu_leaves = True
 
 
 def router() -> Router:

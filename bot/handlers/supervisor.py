@@ -32,6 +32,7 @@ from bot.handlers.announce import (
     on_announcement_text,
     on_confirm_other,
 )
+from bot.handlers.dialog import ONLY_TEXT, Step
 from bot.handlers.supervisor_common import PER_PAGE, paged_list, refuse
 from bot.handlers.supervisor_reassign import (
     on_pick,
@@ -50,6 +51,7 @@ from bot.handlers.supervisor_team import (
     on_invite_menu,
     on_invite_place,
 )
+from bot.i18n import N_
 from bot.services import cases, registry, supervision
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
@@ -193,6 +195,18 @@ async def on_digest_now(
 
 async def on_help(message: Message) -> None:
     await message.answer("\n".join(supervisor_help_lines()))
+
+
+class ReasonStep(Step, state=SupervisorWork.reason.state):
+    hint = ONLY_TEXT
+
+
+class AnnouncementStep(Step, state=SupervisorWork.announcement.state):
+    hint = ONLY_TEXT
+
+
+class ConfirmStep(Step, state=SupervisorWork.confirm.state):
+    hint = N_("Please press Send or Cancel above, or /cancel.")
 
 
 def announce_router() -> Router:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import VacCB
 from bot.config import Settings
+from bot.handlers.dialog import TYPE_DATE, TYPE_NUMBER, TYPE_TEXT, USE_BUTTONS, Step
 from bot.handlers.vacancy_common import (
     ALL_STATES,
     BUTTON_STATES,
@@ -433,3 +434,57 @@ async def reshow(message: Message, notice: str, data: dict[str, Any]) -> None:
         data["settings"],
         notice=notice,
     )
+
+
+class TitleStep(Step, state=VacancyPost.title.state):
+    hint = TYPE_TEXT
+    reshow = reshow
+    menu_leaves = True
+
+
+class EmployerStep(Step, state=VacancyPost.employer.state):
+    hint = TYPE_TEXT
+    reshow = reshow
+    menu_leaves = True
+
+
+class OccupationStep(Step, state=VacancyPost.occupation.state):
+    hint = USE_BUTTONS
+    reshow = reshow
+    menu_leaves = True
+
+
+class PlaceStep(Step, state=VacancyPost.place.state):
+    hint = USE_BUTTONS
+    reshow = reshow
+    menu_leaves = True
+
+
+class PayStep(Step, state=VacancyPost.pay.state):
+    hint = TYPE_NUMBER
+    reshow = reshow
+    menu_leaves = True
+
+
+class KindStep(Step, state=VacancyPost.kind.state):
+    hint = USE_BUTTONS
+    reshow = reshow
+    menu_leaves = True
+
+
+class PlacesStep(Step, state=VacancyPost.places.state):
+    hint = TYPE_NUMBER
+    reshow = reshow
+    menu_leaves = True
+
+
+class ClosesStep(Step, state=VacancyPost.closes.state):
+    hint = TYPE_DATE
+    reshow = reshow
+    menu_leaves = True
+
+
+class ConfirmStep(Step, state=VacancyPost.confirm.state):
+    hint = USE_BUTTONS
+    reshow = reshow
+    menu_leaves = True
