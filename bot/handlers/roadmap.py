@@ -14,6 +14,7 @@ from functools import partial
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import ACB, AssistantAction, RoadmapAction, RoadmapCB
 from bot.config import Settings
 from bot.filters import AnyMenuButton
-from bot.handlers.dialog import Step
+from bot.handlers.dialog import Step, include
 from bot.i18n import N_, fmt_date
 from bot.notifications.work import institution_name, roadmap_changed
 from bot.services import cases
@@ -346,87 +347,6 @@ async def _case_from_state(
     return case, step, data
 
 
-async def on_action_text(
-    message: Message,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    rules: EligibilityRules,
-    i18n: I18n,
-) -> None:
-    case, step, data = await _case_from_state(session, state, user, roles)
-    institution = data.get("institution")
-    if case is None or (step is None and institution not in INSTITUTIONS):
-        log.warning("roadmap: user %s typed for a case no longer theirs", user.id)
-        await state.clear()
-        await message.answer(_("This step can no longer be edited. Open the case again."))
-        return
-    text = rm.clean_action(message.text or "")
-    if not text:
-        await message.answer(_("Please type what must be done, or /cancel."))
-        return
-    if len(text) > rm.ACTION_MAX_CHARS:
-        await message.answer(counted.over_limit(len(text), rm.ACTION_MAX_CHARS))
-        return
-    # FSM first: on SQLite a conversation-state write would wait on this session's write lock.
-    await state.clear()
-    now = utcnow()
-    if step is None:
-        step = await rm.add(
-            session,
-            case,
-            institution=str(institution),
-            text=text,
-            actor=user,
-            now=now,
-            notify=lambda step, event: roadmap_changed(
-                session, i18n, rules, case, step, "added", event
-            ),
-        )
-    else:
-        write = rm.set_action(session, case, step, text, user, now)
-        await _changed(session, i18n, rules, case, step, "edited", write)
-    view, markup = step_view(case, step, user.locale, rules)
-    await message.answer(_("Saved; the citizen will be told.") + "\n\n" + view, reply_markup=markup)
-
-
-async def on_due_text(
-    message: Message,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    settings: Settings,
-    rules: EligibilityRules,
-    i18n: I18n,
-) -> None:
-    case, step, _data = await _case_from_state(session, state, user, roles)
-    if case is None or step is None:
-        log.warning("roadmap: user %s typed a due date for a step no longer theirs", user.id)
-        await state.clear()
-        await message.answer(_("This step can no longer be edited. Open the case again."))
-        return
-    today = _today(settings)
-    try:
-        due = rm.parse_due(message.text or "", today)
-    except rm.DueDateError as error:
-        await message.answer(_due_error(error.reason, today))
-        return
-    await state.clear()  # before any write of this session (see on_action_text)
-    await _changed(
-        session,
-        i18n,
-        rules,
-        case,
-        step,
-        "due",
-        rm.set_due(session, case, step, due, user, utcnow()),
-    )
-    view, markup = step_view(case, step, user.locale, rules)
-    await message.answer(view, reply_markup=markup)
-
-
 def _due_error(reason: str, today: dt.date) -> str:
     if reason == "past":
         return _("This date has passed. Type a date from today on, as dd.mm.yyyy.")
@@ -439,20 +359,107 @@ def _due_error(reason: str, today: dt.date) -> str:
     )
 
 
+#: A typed answer (not a command, not a main-menu button, which leaves the step).
+TYPED = (F.text, ~F.text.startswith("/"), ~AnyMenuButton())
+
+
 class ActionTextStep(Step, state=RoadmapEdit.action_text.state):
     hint = N_("Please type the text of the step, or /cancel to stop.")
     menu_leaves = True
+
+    @on.message(*TYPED)
+    async def on_action_text(
+        self,
+        message: Message,
+        session: AsyncSession,
+        user: User,
+        roles: Roles,
+        state: FSMContext,
+        rules: EligibilityRules,
+        i18n: I18n,
+    ) -> None:
+        case, step, data = await _case_from_state(session, state, user, roles)
+        institution = data.get("institution")
+        if case is None or (step is None and institution not in INSTITUTIONS):
+            log.warning("roadmap: user %s typed for a case no longer theirs", user.id)
+            await state.clear()
+            await message.answer(_("This step can no longer be edited. Open the case again."))
+            return
+        text = rm.clean_action(message.text or "")
+        if not text:
+            await message.answer(_("Please type what must be done, or /cancel."))
+            return
+        if len(text) > rm.ACTION_MAX_CHARS:
+            await message.answer(counted.over_limit(len(text), rm.ACTION_MAX_CHARS))
+            return
+        # FSM first: on SQLite a conversation-state write would wait on this session's write lock.
+        await state.clear()
+        now = utcnow()
+        if step is None:
+            step = await rm.add(
+                session,
+                case,
+                institution=str(institution),
+                text=text,
+                actor=user,
+                now=now,
+                notify=lambda step, event: roadmap_changed(
+                    session, i18n, rules, case, step, "added", event
+                ),
+            )
+        else:
+            write = rm.set_action(session, case, step, text, user, now)
+            await _changed(session, i18n, rules, case, step, "edited", write)
+        view, markup = step_view(case, step, user.locale, rules)
+        await message.answer(
+            _("Saved; the citizen will be told.") + "\n\n" + view, reply_markup=markup
+        )
 
 
 class DueDateStep(Step, state=RoadmapEdit.due_date.state):
     hint = N_("Please type the date as dd.mm.yyyy or use the buttons above, or /cancel.")
     menu_leaves = True
 
+    @on.message(*TYPED)
+    async def on_due_text(
+        self,
+        message: Message,
+        session: AsyncSession,
+        user: User,
+        roles: Roles,
+        state: FSMContext,
+        settings: Settings,
+        rules: EligibilityRules,
+        i18n: I18n,
+    ) -> None:
+        case, step, _data = await _case_from_state(session, state, user, roles)
+        if case is None or step is None:
+            log.warning("roadmap: user %s typed a due date for a step no longer theirs", user.id)
+            await state.clear()
+            await message.answer(_("This step can no longer be edited. Open the case again."))
+            return
+        today = _today(settings)
+        try:
+            due = rm.parse_due(message.text or "", today)
+        except rm.DueDateError as error:
+            await message.answer(_due_error(error.reason, today))
+            return
+        await state.clear()  # before any write of this session (see ActionTextStep.on_action_text)
+        await _changed(
+            session,
+            i18n,
+            rules,
+            case,
+            step,
+            "due",
+            rm.set_due(session, case, step, due, user, utcnow()),
+        )
+        view, markup = step_view(case, step, user.locale, rules)
+        await message.answer(view, reply_markup=markup)
+
 
 def router() -> Router:
     r = Router(name="roadmap")
-    typed = (F.text, ~F.text.startswith("/"), ~AnyMenuButton())
     r.callback_query.register(on_roadmap, RoadmapCB.filter())
-    r.message.register(on_action_text, RoadmapEdit.action_text, *typed)
-    r.message.register(on_due_text, RoadmapEdit.due_date, *typed)
+    include(r, ActionTextStep, DueDateStep)
     return r
