@@ -160,7 +160,8 @@ async def on_refused(query: CallbackQuery, user: User, audience: str) -> None:
 
 def refusal_router(audiences: list[Router]) -> Router:
     """Registered right after the staff audiences and before everything that takes any press
-    (the citizens' stale-button answers, the state guard, the fallback)."""
+    (the citizens' stale-button answers, the dialog layer's answer to unexpected input, the
+    fallback)."""
     r = Router(name="audience_refusal")
     r.callback_query.register(on_refused, MeantForOthers(audiences))
     r.message.register(on_menu_refused, MenuOfOthers(audiences))

@@ -211,7 +211,7 @@ async def on_my_assistant(message: Message, session: AsyncSession, user: User) -
 
 def router() -> Router:
     r = Router(name="my_cases")
-    # Staff's own household submenu and the way back (after state_guard.menu_router, so a
+    # Staff's own household submenu and the way back (after dialog.menu_router, so a
     # side step such as the job ledger is left first).
     r.message.register(on_personal_menu, MenuButton("personal"))
     r.message.register(on_work_menu, MenuButton("work_menu"))
