@@ -6,8 +6,9 @@ their choices in FSM data; every tap re-checks ids (jobs, cases, mahallas) again
 
 The dialogs live in their own modules: ``ledger_record`` (the three taps and the saved job),
 ``ledger_edit``, ``ledger_today`` and ``ledger_confirm`` (the citizen's answer);
-``ledger_common`` holds what they share. This module only registers their handlers, in the
-order aiogram matches them.
+``ledger_common`` holds what they share. The four steps (`KindStep` … `MahallaStep`) are
+declared in ``ledger_record``; the typed employer is taken in `EmployerStep`. This module only
+registers the handlers and includes the steps, in the order aiogram matches them.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ from __future__ import annotations
 from aiogram import F, Router
 
 from bot.callbacks import CaseCB, JobCB
-from bot.filters import AnyMenuButton, MenuButton
-from bot.handlers.dialog import Step
+from bot.filters import MenuButton
+from bot.handlers.dialog import include
 from bot.handlers.ledger_confirm import on_confirm
 from bot.handlers.ledger_edit import on_delete, on_edit
 from bot.handlers.ledger_record import (
+    EmployerStep,
+    KindStep,
+    LinkStep,
+    MahallaStep,
     on_back,
     on_employer_button,
-    on_employer_text,
     on_kind,
     on_link,
     on_mahalla,
@@ -30,28 +34,6 @@ from bot.handlers.ledger_record import (
     on_record_button,
 )
 from bot.handlers.ledger_today import on_today
-from bot.i18n import N_
-from bot.states import JobLedger
-
-
-class KindStep(Step, state=JobLedger.kind.state):
-    hint = N_("Please choose the kind of job with the buttons above, or /cancel.")
-    menu_leaves = True
-
-
-class EmployerStep(Step, state=JobLedger.employer.state):
-    hint = N_("Please type the employer's name or use the buttons above, or /cancel.")
-    menu_leaves = True
-
-
-class LinkStep(Step, state=JobLedger.link.state):
-    hint = N_("Please choose a request or “No link” with the buttons above, or /cancel.")
-    menu_leaves = True
-
-
-class MahallaStep(Step, state=JobLedger.mahalla.state):
-    hint = N_("Please choose the mahalla with the buttons above, or /cancel.")
-    menu_leaves = True
 
 
 def router() -> Router:
@@ -67,9 +49,9 @@ def router() -> Router:
     r.callback_query.register(on_back, JobCB.filter(F.action == "back"))
     r.callback_query.register(on_edit, JobCB.filter(F.action == "edit"))
     r.callback_query.register(on_delete, JobCB.filter(F.action.in_({"del", "dely", "keep"})))
-    r.message.register(
-        on_employer_text, JobLedger.employer, F.text, ~F.text.startswith("/"), ~AnyMenuButton()
-    )
+    # After the handlers above, which take only menu buttons and callbacks: the typed employer
+    # excludes menu buttons, so the order cannot matter.
+    include(r, KindStep, EmployerStep, LinkStep, MahallaStep)
     return r
 
 

@@ -1,12 +1,19 @@
 """Recording a job in three taps: kind → employer ("same as last") → link to a request (and
 the mahalla when nothing says which), then the saved job's card with Edit and Delete.
+
+Each of the four states is a Step here (`KindStep`, `EmployerStep`, `LinkStep`,
+`MahallaStep`); the typed employer lives in `EmployerStep`. The steps' buttons are taken by
+their callback data from anywhere (the state is checked inside, an old button is answered as
+out of date), so those handlers stay module functions that `ledger.router()` registers.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from aiogram import F
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.scene import on
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
@@ -16,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import JobCB
 from bot.config import Settings
+from bot.filters import AnyMenuButton
+from bot.handlers.dialog import Step
 from bot.handlers.ledger_common import (
     editable_job,
     job_line,
@@ -25,7 +34,7 @@ from bot.handlers.ledger_common import (
     short,
 )
 from bot.handlers.ledger_today import count_day, jobs_line
-from bot.i18n import fmt_date
+from bot.i18n import N_, fmt_date
 from bot.notifications.work import job_confirmation, job_kind_label
 from bot.services import jobs, registry
 from bot.services.roles import Roles
@@ -52,6 +61,11 @@ LATER_STEPS = (JobLedger.employer.state, JobLedger.link.state, JobLedger.mahalla
 
 
 # ---------------------------------------------------------------------- step 1: kind
+
+
+class KindStep(Step, state=JobLedger.kind.state):
+    hint = N_("Please choose the kind of job with the buttons above, or /cancel.")
+    menu_leaves = True
 
 
 def kind_keyboard(job_id: int = 0) -> InlineKeyboardMarkup:
@@ -173,25 +187,35 @@ async def on_employer_button(
         )
 
 
-async def on_employer_text(
-    message: Message,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    employer = jobs.clean_employer(message.text or "")
-    if not employer:
-        await message.answer(_("Please type the employer's name, or /cancel."))
-        return
-    if len(employer) > jobs.EMPLOYER_MAX_CHARS:
-        await message.answer(counted.over_limit(len(employer), jobs.EMPLOYER_MAX_CHARS))
-        return
-    await _after_employer(
-        message, session, user, roles, state, settings, i18n, employer, edit=False
-    )
+#: A typed answer (not a command, not a main-menu button, which leaves the step).
+TYPED = (F.text, ~F.text.startswith("/"), ~AnyMenuButton())
+
+
+class EmployerStep(Step, state=JobLedger.employer.state):
+    hint = N_("Please type the employer's name or use the buttons above, or /cancel.")
+    menu_leaves = True
+
+    @on.message(*TYPED)
+    async def on_employer_text(
+        self,
+        message: Message,
+        session: AsyncSession,
+        user: User,
+        roles: Roles,
+        state: FSMContext,
+        settings: Settings,
+        i18n: I18n,
+    ) -> None:
+        employer = jobs.clean_employer(message.text or "")
+        if not employer:
+            await message.answer(_("Please type the employer's name, or /cancel."))
+            return
+        if len(employer) > jobs.EMPLOYER_MAX_CHARS:
+            await message.answer(counted.over_limit(len(employer), jobs.EMPLOYER_MAX_CHARS))
+            return
+        await _after_employer(
+            message, session, user, roles, state, settings, i18n, employer, edit=False
+        )
 
 
 async def _after_employer(
@@ -252,6 +276,16 @@ async def _ask_link(
 
 
 # ---------------------------------------------------------------------- step 3: link, mahalla
+
+
+class LinkStep(Step, state=JobLedger.link.state):
+    hint = N_("Please choose a request or “No link” with the buttons above, or /cancel.")
+    menu_leaves = True
+
+
+class MahallaStep(Step, state=JobLedger.mahalla.state):
+    hint = N_("Please choose the mahalla with the buttons above, or /cancel.")
+    menu_leaves = True
 
 
 async def on_link(
