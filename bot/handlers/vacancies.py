@@ -8,8 +8,9 @@ as the change and committed (the commit wakes the outbox); only then is the send
 
 The dialogs live in their own modules: ``vacancy_list`` (the assistant's list, card and
 interested people), ``vacancy_hiring``, ``vacancy_posting`` (the wizard) and
-``vacancy_browsing`` (citizens); ``vacancy_common`` holds what they share. This module only
-registers their handlers, in the order aiogram matches them.
+``vacancy_browsing`` (citizens); ``vacancy_common`` holds what they share. Each posting step's
+typed input lives in its Step (``vacancy_steps``). This module only registers their handlers,
+in the order aiogram matches them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from __future__ import annotations
 from aiogram import F, Router
 
 from bot.callbacks import VacCB
-from bot.filters import AnyMenuButton, MenuButton
+from bot.filters import MenuButton
+from bot.handlers.dialog import include
 from bot.handlers.vacancy_browsing import (
     on_browse,
     on_browse_menu,
@@ -25,18 +27,21 @@ from bot.handlers.vacancy_browsing import (
     on_offer_answer,
     on_see,
 )
-from bot.handlers.vacancy_common import BUTTON_STATES, TEXT_STATES
+from bot.handlers.vacancy_common import BUTTON_STATES
 from bot.handlers.vacancy_hiring import on_hire, on_hire_yes
 from bot.handlers.vacancy_list import on_close, on_list, on_menu, on_open, on_who
-from bot.handlers.vacancy_posting import on_back, on_new, on_step_button, on_step_text
+from bot.handlers.vacancy_posting import on_back, on_new, on_step_button
+from bot.handlers.vacancy_steps import POSTING_STEPS
 
 
 def assistant_router() -> Router:
     """Posting and managing vacancies; inside the assistant audience's router, which checks
-    the role."""
+    the role.
+
+    The posting steps' typed answers come from their Steps, included after the handlers here
+    (they used to come first). Nothing here can take them first: the one message handler here
+    takes a main-menu button, which the steps never take, and the steps take no buttons."""
     r = Router(name="vacancies")
-    for st in TEXT_STATES:
-        r.message.register(on_step_text, st, F.text, ~F.text.startswith("/"), ~AnyMenuButton())
     r.message.register(on_menu, MenuButton("a_vac"))
     r.callback_query.register(on_list, VacCB.filter(F.action == "list"))
     r.callback_query.register(on_open, VacCB.filter(F.action == "open"))
@@ -47,6 +52,7 @@ def assistant_router() -> Router:
     r.callback_query.register(on_new, VacCB.filter(F.action == "new"))
     r.callback_query.register(on_step_button, VacCB.filter(F.action.in_(set(BUTTON_STATES))))
     r.callback_query.register(on_back, VacCB.filter(F.action == "back"))
+    include(r, *POSTING_STEPS)
     return r
 
 

@@ -29,13 +29,6 @@ STEPS = (
     VacancyPost.closes,
 )
 ALL_STATES = (*STEPS, VacancyPost.confirm)
-TEXT_STATES = (
-    VacancyPost.title,
-    VacancyPost.employer,
-    VacancyPost.pay,
-    VacancyPost.places,
-    VacancyPost.closes,
-)
 #: The state each posting button belongs to: pressed in any other state, it is stale.
 BUTTON_STATES = {
     "occ": VacancyPost.occupation.state,

@@ -1,5 +1,10 @@
 """Posting a vacancy: the assistant's eight-step wizard (typed answers and buttons, each
 re-checked), the summary, and posting, which offers the vacancy to the matching seekers.
+
+Here: each step's question (`ask`), moving on (`next_step`), the wizard's buttons and posting.
+Each step's typed answer is its input and lives in its Step (``vacancy_steps``). The buttons
+stay on the module router with no state filter: each checks itself that it belongs to the step
+on screen, so an older one is answered as out of date in any state.
 """
 
 from __future__ import annotations
@@ -18,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import VacCB
 from bot.config import Settings
-from bot.handlers.dialog import TYPE_DATE, TYPE_NUMBER, TYPE_TEXT, USE_BUTTONS, Step
 from bot.handlers.vacancy_common import (
     ALL_STATES,
     BUTTON_STATES,
@@ -28,16 +32,15 @@ from bot.handlers.vacancy_common import (
     short,
 )
 from bot.handlers.vacancy_list import card_view
-from bot.i18n import fmt_date, fmt_number
+from bot.i18n import fmt_date
 from bot.notifications import requests as notify_requests
-from bot.services import matching, occupations, registry, roadmap, vacancies
+from bot.services import matching, occupations, registry, vacancies
 from bot.services.numbers import parse_number
 from bot.services.roles import Roles
 from bot.states import VacancyPost
 from bot.views import counted
 from bot.views.keyboards.common import main_menu
 from bot.views.keyboards.places import cancel_button
-from bot.views.texts import no_such_date
 from db.models import User, Vacancy, utcnow
 
 log = logging.getLogger("bot.handlers.vacancies")  # the name the logs have always had
@@ -186,7 +189,7 @@ def _draft_vacancy(data: dict[str, Any], user: User) -> Vacancy:
     )
 
 
-async def _ask(
+async def ask(
     message: Message,
     state: FSMContext,
     session: AsyncSession,
@@ -204,7 +207,7 @@ async def _ask(
     await message.answer(text, reply_markup=markup)
 
 
-async def _next(
+async def next_step(
     message: Message,
     state: FSMContext,
     session: AsyncSession,
@@ -219,7 +222,7 @@ async def _next(
     order = [s.state for s in ALL_STATES]
     index = order.index(current) if current in order else -1
     await state.set_state(ALL_STATES[min(index + 1, len(ALL_STATES) - 1)])
-    await _ask(message, state, session, user, roles, settings)
+    await ask(message, state, session, user, roles, settings)
 
 
 async def on_new(
@@ -234,73 +237,7 @@ async def on_new(
     await state.set_data({})
     await query.answer()
     if isinstance(query.message, Message):
-        await _ask(query.message, state, session, user, roles, settings)
-
-
-async def on_step_text(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-) -> None:
-    """Typed answers of the text steps, checked; anything wrong is said and the step asked again."""
-    current = await state.get_state()
-    text = vacancies.clean(message.text or "")
-    today = local_today(settings)
-    ask = (message, state, session, user, roles, settings)
-    if current == VacancyPost.title.state:
-        if not text or len(text) > vacancies.TITLE_MAX:
-            await _ask(*ask, notice=counted.job_title_prompt(vacancies.TITLE_MAX))
-            return
-        await _next(*ask, title=text)
-    elif current == VacancyPost.employer.state:
-        if not text or len(text) > vacancies.EMPLOYER_MAX:
-            await _ask(*ask, notice=counted.employer_name_prompt(vacancies.EMPLOYER_MAX))
-            return
-        await _next(*ask, employer=text)
-    elif current == VacancyPost.pay.state:
-        pay = parse_whole(text)
-        if pay is None or not vacancies.check_pay(pay):
-            notice = _(
-                "Please type the pay as a whole number of soʻm from {min} to {max}, or press "
-                "“By agreement”."
-            ).format(min=fmt_number(vacancies.PAY_MIN), max=fmt_number(vacancies.PAY_MAX))
-            await _ask(*ask, notice=notice)
-            return
-        await _next(*ask, pay=pay)
-    elif current == VacancyPost.places.state:
-        places = parse_whole(text)
-        if places is None or not 1 <= places <= vacancies.PLACES_MAX:
-            notice = _("Please type a whole number from 1 to {max}.")
-            await _ask(*ask, notice=notice.format(max=vacancies.PLACES_MAX))
-            return
-        await _next(*ask, places=places)
-    elif current == VacancyPost.closes.state:
-        try:
-            closes = roadmap.parse_due(text, today)
-        except roadmap.DueDateError as error:
-            await _ask(*ask, notice=_date_problem(error.reason, today))
-            return
-        if not vacancies.check_closes(closes, today):
-            await _ask(*ask, notice=_date_problem("far", today))
-            return
-        await _next(*ask, closes=closes.isoformat())
-    else:
-        await _ask(*ask, notice=_("Please choose with the buttons below, or /cancel."))
-
-
-def _date_problem(reason: str, today: dt.date) -> str:
-    if reason == "past":
-        return _("That day has already passed. Choose today or a later day.")
-    if reason == "far":
-        return counted.too_far_ahead(vacancies.CLOSES_WITHIN_DAYS)
-    if reason == "no_such_date":
-        return no_such_date(today + dt.timedelta(days=14))
-    return _("Please type the date as dd.mm.yyyy, for example {example}.").format(
-        example=fmt_date_typed(today + dt.timedelta(days=14))
-    )
+        await ask(query.message, state, session, user, roles, settings)
 
 
 async def on_step_button(
@@ -321,7 +258,6 @@ async def on_step_button(
         await query.answer(_("This button is out of date."), show_alert=True)
         return
     action, value = callback_data.action, callback_data.v
-    ask = (message, state, session, user, roles, settings)
     if action == "post":
         await _post(query, message, state, session, user, roles, settings, i18n)
         return
@@ -349,7 +285,7 @@ async def on_step_button(
         return
     await query.answer()
     await drop_markup(message)
-    await _next(*ask, **values)
+    await next_step(message, state, session, user, roles, settings, **values)
 
 
 async def on_back(
@@ -372,7 +308,7 @@ async def on_back(
     await query.answer()
     await drop_markup(message)
     await state.set_state(ALL_STATES[LATER_STEPS.index(current)])
-    await _ask(message, state, session, user, roles, settings)
+    await ask(message, state, session, user, roles, settings)
 
 
 async def _post(
@@ -421,70 +357,3 @@ async def _post(
     await drop_markup(message)
     text, markup = await card_view(session, vacancy, user, 0, lead=lead)
     await message.answer(text, reply_markup=markup)
-
-
-async def reshow(message: Message, notice: str, data: dict[str, Any]) -> None:
-    """The state guard's re-ask (bot/handlers/state_guard.py): the notice, then the step."""
-    await _ask(
-        message,
-        data["state"],
-        data["session"],
-        data["user"],
-        data["roles"],
-        data["settings"],
-        notice=notice,
-    )
-
-
-class TitleStep(Step, state=VacancyPost.title.state):
-    hint = TYPE_TEXT
-    reshow = reshow
-    menu_leaves = True
-
-
-class EmployerStep(Step, state=VacancyPost.employer.state):
-    hint = TYPE_TEXT
-    reshow = reshow
-    menu_leaves = True
-
-
-class OccupationStep(Step, state=VacancyPost.occupation.state):
-    hint = USE_BUTTONS
-    reshow = reshow
-    menu_leaves = True
-
-
-class PlaceStep(Step, state=VacancyPost.place.state):
-    hint = USE_BUTTONS
-    reshow = reshow
-    menu_leaves = True
-
-
-class PayStep(Step, state=VacancyPost.pay.state):
-    hint = TYPE_NUMBER
-    reshow = reshow
-    menu_leaves = True
-
-
-class KindStep(Step, state=VacancyPost.kind.state):
-    hint = USE_BUTTONS
-    reshow = reshow
-    menu_leaves = True
-
-
-class PlacesStep(Step, state=VacancyPost.places.state):
-    hint = TYPE_NUMBER
-    reshow = reshow
-    menu_leaves = True
-
-
-class ClosesStep(Step, state=VacancyPost.closes.state):
-    hint = TYPE_DATE
-    reshow = reshow
-    menu_leaves = True
-
-
-class ConfirmStep(Step, state=VacancyPost.confirm.state):
-    hint = USE_BUTTONS
-    reshow = reshow
-    menu_leaves = True
