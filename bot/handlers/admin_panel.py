@@ -14,7 +14,7 @@ id only.
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -23,23 +23,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import CONFIRMED, AdmCB, PlaceCB
 from bot.config import Settings
-from bot.filters import AnyMenuButton, MenuButton
+from bot.filters import MenuButton
 from bot.handlers import admin_settings
 from bot.handlers.admin_common import back_button
-from bot.handlers.admin_import import on_import, on_import_document, on_import_other
+from bot.handlers.admin_import import ImportStep, on_import
 from bot.handlers.admin_people import (
+    FindPlaceStep,
     on_card,
     on_find,
-    on_find_other,
-    on_find_place,
     on_find_role,
     on_people_page,
 )
 from bot.handlers.admin_roles import GRANT_PURPOSES, on_grant_place, on_grant_start, on_revoke
-from bot.handlers.dialog import Step
+from bot.handlers.dialog import include
 from bot.i18n import fmt_datetime, fmt_number
 from bot.services import outbox as outbox_service
-from bot.states import AdminWork
 from bot.views.keyboards.common import ADMIN_PANEL
 from bot.views.screens import show_in_place
 from bot.views.texts import admin_help_lines
@@ -116,26 +114,15 @@ async def on_outbox(query: CallbackQuery, session: AsyncSession, settings: Setti
 # --- wiring ----------------------------------------------------------------------------------
 
 
-class FindPlaceStep(Step, state=AdminWork.find_place.state):
-    """Answers every input itself (on_find_place, on_find_other)."""
-
-
-class ImportStep(Step, state=AdminWork.import_csv.state):
-    """Answers every input itself (on_import_document, on_import_other)."""
-
-
 def router() -> Router:
-    """Inside the admin audience's router, which checks the role (`bot.handlers.audiences`)."""
+    """Inside the admin audience's router, which checks the role (`bot.handlers.audiences`).
+
+    /admin and the menu button come first, before the typing steps (`FindPlaceStep`,
+    `ImportStep`, included after the buttons), as they always did; the settings screens
+    (`admin_settings`, with their own step) come last."""
     r = Router(name="admin_panel")
     r.message.register(on_menu, Command("admin"))
     r.message.register(on_menu, MenuButton("admin"))
-
-    typing = (F.text, ~F.text.startswith("/"), ~AnyMenuButton())
-    r.message.register(on_find_place, StateFilter(AdminWork.find_place), *typing)
-    r.message.register(on_import_document, StateFilter(AdminWork.import_csv), F.document)
-    r.message.register(on_import_other, StateFilter(AdminWork.import_csv), ~AnyMenuButton())
-    r.message.register(on_find_other, StateFilter(AdminWork.find_place), ~AnyMenuButton())
-
     r.callback_query.register(on_home, AdmCB.filter(F.action == "home"))
     r.callback_query.register(on_help, AdmCB.filter(F.action == "hlp"))
     r.callback_query.register(on_outbox, AdmCB.filter(F.action == "ob"))
@@ -152,5 +139,6 @@ def router() -> Router:
         | ((F.purpose == "gr") & (F.level == "r"))
     )
     r.callback_query.register(on_grant_place, PlaceCB.filter(grant_pick))
+    include(r, FindPlaceStep, ImportStep)
     r.include_router(admin_settings.router())
     return r

@@ -1,18 +1,22 @@
 """The admin's people screens: find people by role and place (typed or chosen), the paged
-list and a person's card with their roles. Apart from granting and revoking, which start
-from the card (`admin_roles`) and draw it again when done.
+list and a person's card with their roles. The typed place is taken by its step
+(`FindPlaceStep`). Apart from granting and revoking, which start from the card (`admin_roles`)
+and draw it again when done.
 """
 
 from __future__ import annotations
 
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import AdmCB, AdminAction
-from bot.handlers.admin_common import back_button, refuse
+from bot.filters import AnyMenuButton
+from bot.handlers.admin_common import TYPED, back_button, refuse
+from bot.handlers.dialog import Step
 from bot.i18n import fmt_number
 from bot.services import registry
 from bot.services import roles as role_service
@@ -114,49 +118,54 @@ async def _people_view(
     return fit_message(["\n".join(lines)]), markup
 
 
-async def on_find_place(
-    message: Message, session: AsyncSession, user: User, state: FSMContext
-) -> None:
-    role_code = (await state.get_data()).get("role")
-    code = (message.text or "").strip()
-    if role_code not in ROLE_CODES:
-        await state.clear()
-        await message.answer(_("This button is out of date. Please use the menu or /start."))
-        return
-    is_code = len(code) <= 20 and await place_level(session, code) is not None
-    found = [] if is_code else await registry.find_places(session, code[:100])
-    if is_code or len(found) == 1:
-        await state.clear()
-        place = code if is_code else found[0].code
-        text, markup = await _people_view(session, role_code, place, 0, user.locale)
-        await message.answer(text, reply_markup=markup)
-        return
-    if not found:
-        await message.answer(
-            _(
-                "No region, district or mahalla is called “{name}”. Type a part of its name "
-                "(or its code), or /cancel."
-            ).format(name=esc(code[:40]))
-        )
-        return
-    builder = InlineKeyboardBuilder()
-    for place in found:
-        label = registry.place_name(place.place, user.locale)
-        if isinstance(place.place, Mahalla):  # many share a name: say whose district
-            district = await registry.get_district(session, place.place.district_soato)
-            if district is not None:
-                label += f" ({registry.place_name(district, user.locale)})"
-        builder.button(
-            text=label[:60], callback_data=AdmCB(action="fl", v=f"{role_code}.{place.code}")
-        )
-    builder.adjust(1)
-    builder.row(back_button(AdminAction.FIND_ROLE, v=role_code))  # to typing the place again
-    text = _("Places with “{name}” in their name: choose one.").format(name=esc(code[:40]))
-    await message.answer(text, reply_markup=builder.as_markup())
+class FindPlaceStep(Step, state=AdminWork.find_place.state):
+    """A place name or code typed to find people (`role` in data); answers every other message
+    itself too."""
 
+    @on.message(*TYPED)
+    async def on_find_place(
+        self, message: Message, session: AsyncSession, user: User, state: FSMContext
+    ) -> None:
+        role_code = (await state.get_data()).get("role")
+        code = (message.text or "").strip()
+        if role_code not in ROLE_CODES:
+            await state.clear()
+            await message.answer(_("This button is out of date. Please use the menu or /start."))
+            return
+        is_code = len(code) <= 20 and await place_level(session, code) is not None
+        found = [] if is_code else await registry.find_places(session, code[:100])
+        if is_code or len(found) == 1:
+            await state.clear()
+            place = code if is_code else found[0].code
+            text, markup = await _people_view(session, role_code, place, 0, user.locale)
+            await message.answer(text, reply_markup=markup)
+            return
+        if not found:
+            await message.answer(
+                _(
+                    "No region, district or mahalla is called “{name}”. Type a part of its name "
+                    "(or its code), or /cancel."
+                ).format(name=esc(code[:40]))
+            )
+            return
+        builder = InlineKeyboardBuilder()
+        for place in found:
+            label = registry.place_name(place.place, user.locale)
+            if isinstance(place.place, Mahalla):  # many share a name: say whose district
+                district = await registry.get_district(session, place.place.district_soato)
+                if district is not None:
+                    label += f" ({registry.place_name(district, user.locale)})"
+            builder.button(
+                text=label[:60], callback_data=AdmCB(action="fl", v=f"{role_code}.{place.code}")
+            )
+        builder.adjust(1)
+        builder.row(back_button(AdminAction.FIND_ROLE, v=role_code))  # to typing the place again
+        text = _("Places with “{name}” in their name: choose one.").format(name=esc(code[:40]))
+        await message.answer(text, reply_markup=builder.as_markup())
 
-async def on_find_other(message: Message) -> None:
-    await message.answer(_("Please type a place name or code as text, or /cancel."))
+    @on.message(~AnyMenuButton())
+    async def on_find_other(self, message: Message) -> None:
+        await message.answer(_("Please type a place name or code as text, or /cancel."))
 
 
 async def on_people_page(

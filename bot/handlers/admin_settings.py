@@ -1,14 +1,15 @@
 """The admin's targets and time limits in the bot: see each value and where it comes from,
 change one (a whole number within its bounds) or go back to the configured value. The same
-overrides as `python -m bot admin set`; running bots use a change within seconds."""
+overrides as `python -m bot admin set`; running bots use a change within seconds. The typed
+value is taken by its step (`SettingStep`)."""
 
 from __future__ import annotations
 
 import logging
 
 from aiogram import F, Router
-from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -17,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import AdmCB, AdminAction
 from bot.config import Settings
 from bot.filters import AnyMenuButton
-from bot.handlers.admin_common import back_button, refuse
-from bot.handlers.dialog import Step
+from bot.handlers.admin_common import TYPED, back_button, refuse
+from bot.handlers.dialog import Step, include
 from bot.i18n import fmt_datetime, fmt_number
 from bot.services import runtime_settings
 from bot.services.runtime_settings import SettingsCache
@@ -118,41 +119,6 @@ async def on_setting_key(
     )
 
 
-async def on_setting_value(
-    message: Message,
-    session: AsyncSession,
-    user: User,
-    state: FSMContext,
-    settings: Settings,
-    runtime_settings: SettingsCache,
-) -> None:
-    from bot.services import runtime_settings as service
-
-    key = (await state.get_data()).get("key")
-    if key not in service.KEYS:
-        await state.clear()
-        await message.answer(_("This button is out of date. Please use the menu or /start."))
-        return
-    try:
-        value = await service.change(
-            session, key, message.text or "", f"tg:{user.telegram_id}", utcnow()
-        )
-    except service.SettingError:
-        bounds = service.bounds(key)
-        await message.answer(
-            _("Please type a whole number from {low} to {high}, or /cancel.").format(
-                low=fmt_number(bounds.low), high=fmt_number(bounds.high)
-            )
-        )
-        return
-    runtime_settings.invalidate()
-    await state.clear()
-    log.info("setting %s changed to %s by user %s", key, value, user.id)
-    notice = _("Saved: {label} is now {value}.").format(label=_label(key), value=fmt_number(value))
-    text, markup = await _settings_view(session, runtime_settings, settings, notice)
-    await message.answer(text, reply_markup=markup)
-
-
 async def on_setting_default(
     query: CallbackQuery,
     callback_data: AdmCB,
@@ -179,33 +145,70 @@ async def on_setting_default(
     await show_in_place(query, *await _settings_view(session, runtime_settings, settings, notice))
 
 
-async def on_settings_other(message: Message, state: FSMContext) -> None:
-    key = (await state.get_data()).get("key")
-    if key not in runtime_settings.KEYS:
-        await state.clear()
-        await message.answer(_("This button is out of date. Please use the menu or /start."))
-        return
-    bounds = runtime_settings.bounds(key)
-    await message.answer(
-        _("Please type a whole number from {low} to {high}, or /cancel.").format(
-            low=fmt_number(bounds.low), high=fmt_number(bounds.high)
-        )
-    )
-
-
 class SettingStep(Step, state=AdminWork.setting.state):
-    """Answers every input itself (on_setting_value, on_settings_other)."""
+    """The new value of a setting (`key` in data); answers every other message itself too."""
+
+    @on.message(*TYPED)
+    async def on_setting_value(
+        self,
+        message: Message,
+        session: AsyncSession,
+        user: User,
+        state: FSMContext,
+        settings: Settings,
+        runtime_settings: SettingsCache,
+    ) -> None:
+        from bot.services import runtime_settings as service
+
+        key = (await state.get_data()).get("key")
+        if key not in service.KEYS:
+            await state.clear()
+            await message.answer(_("This button is out of date. Please use the menu or /start."))
+            return
+        try:
+            value = await service.change(
+                session, key, message.text or "", f"tg:{user.telegram_id}", utcnow()
+            )
+        except service.SettingError:
+            bounds = service.bounds(key)
+            await message.answer(
+                _("Please type a whole number from {low} to {high}, or /cancel.").format(
+                    low=fmt_number(bounds.low), high=fmt_number(bounds.high)
+                )
+            )
+            return
+        runtime_settings.invalidate()
+        await state.clear()
+        log.info("setting %s changed to %s by user %s", key, value, user.id)
+        notice = _("Saved: {label} is now {value}.").format(
+            label=_label(key), value=fmt_number(value)
+        )
+        text, markup = await _settings_view(session, runtime_settings, settings, notice)
+        await message.answer(text, reply_markup=markup)
+
+    @on.message(~AnyMenuButton())
+    async def on_settings_other(self, message: Message, state: FSMContext) -> None:
+        key = (await state.get_data()).get("key")
+        if key not in runtime_settings.KEYS:
+            await state.clear()
+            await message.answer(_("This button is out of date. Please use the menu or /start."))
+            return
+        bounds = runtime_settings.bounds(key)
+        await message.answer(
+            _("Please type a whole number from {low} to {high}, or /cancel.").format(
+                low=fmt_number(bounds.low), high=fmt_number(bounds.high)
+            )
+        )
 
 
 def router() -> Router:
-    """Inside the admin audience's router, which checks the role."""
+    """Inside the admin audience's router, which checks the role. The buttons here are all
+    callbacks and the step takes only messages, so their order does not matter."""
     r = Router(name="admin_settings")
-    typing = (F.text, ~F.text.startswith("/"), ~AnyMenuButton())
-    r.message.register(on_setting_value, StateFilter(AdminWork.setting), *typing)
-    r.message.register(on_settings_other, StateFilter(AdminWork.setting), ~AnyMenuButton())
     r.callback_query.register(on_settings, AdmCB.filter(F.action == AdminAction.SETTINGS))
     r.callback_query.register(on_setting_key, AdmCB.filter(F.action == AdminAction.SETTING))
     r.callback_query.register(
         on_setting_default, AdmCB.filter(F.action == AdminAction.SETTING_DEFAULT)
     )
+    include(r, SettingStep)
     return r

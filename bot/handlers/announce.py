@@ -1,6 +1,8 @@
 """Announcements, the one flow for everybody: supervisors to the assistants of their areas,
 admins to any place, with a confirm step showing whom it reaches. Apart because both the
-supervisor's and the admin's audience include it (`announce_router` in `supervisor`).
+supervisor's and the admin's audience include it (`announce_router` in `supervisor`). The
+typed text and the message in the confirm step are taken by their steps (`AnnouncementStep`,
+`ConfirmStep`); the buttons work by their callback data.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import secrets
 
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -15,8 +18,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import PlaceCB, SvCB
+from bot.filters import AnyMenuButton
+from bot.handlers.dialog import ONLY_TEXT, Step
 from bot.handlers.places import show_regions
-from bot.handlers.supervisor_common import PICK_CODES, PICK_LEVELS, log, refuse
+from bot.handlers.supervisor_common import PICK_CODES, PICK_LEVELS, TYPED, log, refuse
+from bot.i18n import N_
 from bot.notifications import cases as notify
 from bot.services import announcements, supervision
 from bot.services.roles import Roles
@@ -161,42 +167,6 @@ async def on_announce_place(
     await _chosen(query, session, user, roles, state, level, callback_data.code)
 
 
-async def on_announcement_text(
-    message: Message, session: AsyncSession, user: User, roles: Roles, state: FSMContext
-) -> None:
-    try:
-        text = announcements.clean_text(message.text)
-    except announcements.AnnouncementError:
-        await message.answer(counted.announcement_text_prompt(ANNOUNCEMENT_MAX))
-        return
-    data = await state.get_data()
-    place = await announcements.allowed_place(
-        session, roles, str(data.get("level") or ""), data.get("code")
-    )
-    if place is None:
-        await state.clear()
-        await message.answer(_("This button is out of date. Please use the menu or /start."))
-        return
-    people = await announcements.audience(session, place.scope, utcnow())
-    name = esc(await place_label(session, place.level, place.code, user.locale))
-    if not people:
-        await state.clear()
-        await message.answer(
-            opening(_("No assistant serves {place} yet: nothing was sent.").format(place=name)),
-            reply_markup=main_menu(roles),
-        )
-        return
-    await state.set_state(SupervisorWork.confirm)
-    await state.update_data(text=text, key=secrets.token_hex(8))
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("📣 Send"), callback_data=SvCB(action="ann", v="send"))
-    builder.button(text=_("✖️ Cancel"), callback_data=SvCB(action="ann", v="cancel"))
-    await message.answer(
-        counted.announcement_confirm(len(people), name) + "\n\n" + esc(text),
-        reply_markup=builder.as_markup(),
-    )
-
-
 async def on_announce_button(
     query: CallbackQuery,
     callback_data: SvCB,
@@ -246,9 +216,57 @@ async def on_announce_button(
     await show_in_place(query, counted.announcement_queued(queued), None)
 
 
-async def on_announce_other(message: Message) -> None:
-    await message.answer(counted.announcement_text_prompt(ANNOUNCEMENT_MAX))
+class AnnouncementStep(Step, state=SupervisorWork.announcement.state):
+    """The announcement's text, typed in one message; anything else is asked for again."""
+
+    hint = ONLY_TEXT
+
+    @on.message(*TYPED)
+    async def on_announcement_text(
+        self, message: Message, session: AsyncSession, user: User, roles: Roles, state: FSMContext
+    ) -> None:
+        try:
+            text = announcements.clean_text(message.text)
+        except announcements.AnnouncementError:
+            await message.answer(counted.announcement_text_prompt(ANNOUNCEMENT_MAX))
+            return
+        data = await state.get_data()
+        place = await announcements.allowed_place(
+            session, roles, str(data.get("level") or ""), data.get("code")
+        )
+        if place is None:
+            await state.clear()
+            await message.answer(_("This button is out of date. Please use the menu or /start."))
+            return
+        people = await announcements.audience(session, place.scope, utcnow())
+        name = esc(await place_label(session, place.level, place.code, user.locale))
+        if not people:
+            await state.clear()
+            await message.answer(
+                opening(_("No assistant serves {place} yet: nothing was sent.").format(place=name)),
+                reply_markup=main_menu(roles),
+            )
+            return
+        await state.set_state(SupervisorWork.confirm)
+        await state.update_data(text=text, key=secrets.token_hex(8))
+        builder = InlineKeyboardBuilder()
+        builder.button(text=_("📣 Send"), callback_data=SvCB(action="ann", v="send"))
+        builder.button(text=_("✖️ Cancel"), callback_data=SvCB(action="ann", v="cancel"))
+        await message.answer(
+            counted.announcement_confirm(len(people), name) + "\n\n" + esc(text),
+            reply_markup=builder.as_markup(),
+        )
+
+    @on.message(~AnyMenuButton())
+    async def on_announce_other(self, message: Message) -> None:
+        await message.answer(counted.announcement_text_prompt(ANNOUNCEMENT_MAX))
 
 
-async def on_confirm_other(message: Message) -> None:
-    await message.answer(_("Please press Send or Cancel above, or /cancel."))
+class ConfirmStep(Step, state=SupervisorWork.confirm.state):
+    """Send or Cancel are buttons (`on_announce_button`); a message is answered with that."""
+
+    hint = N_("Please press Send or Cancel above, or /cancel.")
+
+    @on.message(~AnyMenuButton())
+    async def on_confirm_other(self, message: Message) -> None:
+        await message.answer(_("Please press Send or Cancel above, or /cancel."))

@@ -1,7 +1,9 @@
 """Supervisors' work: the overdue cases of their area with the read-only card, mahallas
 without an assistant and the district queue, today's digest, the help; and the two routers.
 The dialogs live beside it: reassigning (`supervisor_reassign`), the assistants
-(`supervisor_team`) and announcements (`announce`), whose handlers are registered here.
+(`supervisor_team`) and announcements (`announce`), whose buttons are registered here; the
+input of their typing steps lives in the steps there (`ReasonStep`, `AnnouncementStep`,
+`ConfirmStep`), included here.
 
 Every id from a callback or FSM data is re-checked with `bot.services.supervision` against the
 person's scopes; a refusal is logged with ids only.
@@ -10,7 +12,6 @@ person's scopes; a refusal is logged with ids only.
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -19,28 +20,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import CONFIRMED, DrillCB, PickCB, PlaceCB, SvCB
 from bot.config import Settings
-from bot.filters import AnyMenuButton, MenuButton
+from bot.filters import MenuButton
 from bot.flows.loader import FlowRegistry
 from bot.handlers import drilldown
 from bot.handlers.announce import (
+    AnnouncementStep,
+    ConfirmStep,
     on_announce_area,
     on_announce_button,
     on_announce_menu,
-    on_announce_other,
     on_announce_place,
     on_announce_where,
-    on_announcement_text,
-    on_confirm_other,
 )
-from bot.handlers.dialog import ONLY_TEXT, Step
+from bot.handlers.dialog import include
 from bot.handlers.supervisor_common import PER_PAGE, paged_list, refuse
-from bot.handlers.supervisor_reassign import (
-    on_pick,
-    on_reason,
-    on_reassign,
-    on_reassign_to,
-    on_typing_other,
-)
+from bot.handlers.supervisor_reassign import ReasonStep, on_pick, on_reassign, on_reassign_to
 from bot.handlers.supervisor_team import (
     INVITE_PURPOSE,
     on_assistants_menu,
@@ -51,11 +45,9 @@ from bot.handlers.supervisor_team import (
     on_invite_menu,
     on_invite_place,
 )
-from bot.i18n import N_
 from bot.services import cases, registry, supervision
 from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
-from bot.states import SupervisorWork
 from bot.views.case_card import card_sections, row_label
 from bot.views.keyboards.common import paged_buttons
 from bot.views.render import fit_message
@@ -197,29 +189,13 @@ async def on_help(message: Message) -> None:
     await message.answer("\n".join(supervisor_help_lines()))
 
 
-class ReasonStep(Step, state=SupervisorWork.reason.state):
-    hint = ONLY_TEXT
-
-
-class AnnouncementStep(Step, state=SupervisorWork.announcement.state):
-    hint = ONLY_TEXT
-
-
-class ConfirmStep(Step, state=SupervisorWork.confirm.state):
-    hint = N_("Please press Send or Cancel above, or /cancel.")
-
-
 def announce_router() -> Router:
     """Announcements, for supervisors and admins alike: built once for each of the two
-    audiences (`bot.handlers.audiences`), whose routers check the role."""
+    audiences (`bot.handlers.audiences`), whose routers check the role. Each build includes
+    its own copy of the typing steps' handlers; the menu button here is never what a step
+    takes (they let main-menu buttons through), so the order between them does not matter."""
     r = Router(name="announce")
     r.message.register(on_announce_menu, MenuButton("announce"))
-    typing_announce = StateFilter(SupervisorWork.announcement)
-    r.message.register(
-        on_announcement_text, typing_announce, F.text, ~F.text.startswith("/"), ~AnyMenuButton()
-    )
-    r.message.register(on_announce_other, typing_announce, ~AnyMenuButton())
-    r.message.register(on_confirm_other, StateFilter(SupervisorWork.confirm), ~AnyMenuButton())
     r.callback_query.register(on_announce_button, SvCB.filter(F.action == "ann"))
     r.callback_query.register(on_announce_where, SvCB.filter(F.action == "anw"))
     r.callback_query.register(on_announce_area, SvCB.filter(F.action == "anp"))
@@ -229,17 +205,15 @@ def announce_router() -> Router:
             ((F.purpose == "xr") & (F.level == "r")) | ((F.purpose == "xd") & (F.level == "d"))
         ),
     )
+    include(r, AnnouncementStep, ConfirmStep)
     return r
 
 
 def router() -> Router:
-    """The supervisor's work; inside the supervisor audience's router, which checks the role."""
+    """The supervisor's work; inside the supervisor audience's router, which checks the role.
+    The reason step comes after the menu buttons here, which it never takes (it lets main-menu
+    buttons through), and before the drill-down, as its handlers were."""
     sup = Router(name="supervisor")
-    typing_reason = StateFilter(SupervisorWork.reason)
-    sup.message.register(
-        on_reason, typing_reason, F.text, ~F.text.startswith("/"), ~AnyMenuButton()
-    )
-    sup.message.register(on_typing_other, typing_reason, ~AnyMenuButton())
     sup.message.register(on_overdue_menu, MenuButton("s_overdue"))
     sup.message.register(on_queue_menu, MenuButton("s_queue"))
     sup.message.register(on_assistants_menu, MenuButton("s_assistants"))
@@ -259,5 +233,6 @@ def router() -> Router:
         on_invite_place,
         PlaceCB.filter((F.purpose == INVITE_PURPOSE) & F.level.in_({"m", CONFIRMED})),
     )
+    include(sup, ReasonStep)
     sup.include_router(drilldown.router())
     return sup

@@ -1,6 +1,6 @@
 """Reassigning a case: the picker of the new assistant (the case's district first, then the
-rest of the supervisor's areas) and the reason typed in one message. Apart from the lists
-because it is one dialog of its own, with a state.
+rest of the supervisor's areas) and the reason typed in one message, which its step takes
+(`ReasonStep`). Apart from the lists because it is one dialog of its own, with a state.
 """
 
 from __future__ import annotations
@@ -9,13 +9,16 @@ from functools import partial
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import PickCB, SvCB
-from bot.handlers.supervisor_common import PER_PAGE, PICK_CODES, PICK_LEVELS, log, refuse
+from bot.filters import AnyMenuButton
+from bot.handlers.dialog import ONLY_TEXT, Step
+from bot.handlers.supervisor_common import PER_PAGE, PICK_CODES, PICK_LEVELS, TYPED, log, refuse
 from bot.i18n import current_locale
 from bot.notifications import cases as notify
 from bot.services import case_work, cases, registry, supervision
@@ -206,49 +209,56 @@ async def on_reassign_to(
     )
 
 
-async def on_reason(
-    message: Message,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    i18n: I18n,
-) -> None:
-    data = await state.get_data()
-    reason = (message.text or "").strip()
-    if not reason or len(reason) > supervision.REASON_MAX:
-        await message.answer(counted.reason_prompt(supervision.REASON_MAX))
-        return
-    await state.clear()
-    case = await supervision.case_in_scope(session, roles.scopes, int(data.get("case") or 0))
-    if case is None:
-        log.warning("supervisor reassign refused: user=%s case=%s", user.id, data.get("case"))
-        await message.answer(_("This button is out of date."))
-        return
-    try:
-        new = await case_work.reassign(
-            session,
-            case=case,
-            scopes=roles.scopes,
-            new_assignee_id=int(data.get("to") or 0),
-            actor=user,
-            reason=reason,
-            now=utcnow(),
-            notify=partial(notify.case_reassigned, session, i18n, case),
+class ReasonStep(Step, state=SupervisorWork.reason.state):
+    """The reason of the reassignment, typed in one message."""
+
+    hint = ONLY_TEXT
+
+    @on.message(*TYPED)
+    async def on_reason(
+        self,
+        message: Message,
+        session: AsyncSession,
+        user: User,
+        roles: Roles,
+        state: FSMContext,
+        i18n: I18n,
+    ) -> None:
+        data = await state.get_data()
+        reason = (message.text or "").strip()
+        if not reason or len(reason) > supervision.REASON_MAX:
+            await message.answer(counted.reason_prompt(supervision.REASON_MAX))
+            return
+        await state.clear()
+        case = await supervision.case_in_scope(session, roles.scopes, int(data.get("case") or 0))
+        if case is None:
+            log.warning("supervisor reassign refused: user=%s case=%s", user.id, data.get("case"))
+            await message.answer(_("This button is out of date."))
+            return
+        try:
+            new = await case_work.reassign(
+                session,
+                case=case,
+                scopes=roles.scopes,
+                new_assignee_id=int(data.get("to") or 0),
+                actor=user,
+                reason=reason,
+                now=utcnow(),
+                notify=partial(notify.case_reassigned, session, i18n, case),
+            )
+        except supervision.SupervisionError as exc:
+            log.info("supervisor reassign not done: user=%s case=%s: %s", user.id, case.id, exc)
+            await session.rollback()  # the refused change is not kept, nor is the step's end:
+            await state.clear()  # so the step ends again (the next text is not another reason)
+            await message.answer(_("This case can no longer be reassigned."))
+            return
+        await message.answer(
+            _(
+                "Done: request <b>{number}</b> now goes to {name}. Both assistants and the citizen are told."
+            ).format(number=case.number, name=esc(new.name or "—")),
+            reply_markup=main_menu(roles),
         )
-    except supervision.SupervisionError as exc:
-        log.info("supervisor reassign not done: user=%s case=%s: %s", user.id, case.id, exc)
-        await session.rollback()  # the refused change is not kept, nor is the step's end:
-        await state.clear()  # so the step ends again (the next text is not another reason)
-        await message.answer(_("This case can no longer be reassigned."))
-        return
-    await message.answer(
-        _(
-            "Done: request <b>{number}</b> now goes to {name}. Both assistants and the citizen are told."
-        ).format(number=case.number, name=esc(new.name or "—")),
-        reply_markup=main_menu(roles),
-    )
 
-
-async def on_typing_other(message: Message) -> None:
-    await message.answer(_("I can only take text here. Type it, or send /cancel to stop."))
+    @on.message(~AnyMenuButton())
+    async def on_typing_other(self, message: Message) -> None:
+        await message.answer(_("I can only take text here. Type it, or send /cancel to stop."))
