@@ -7,9 +7,12 @@ mahallas or assigned to them. Refusals are logged with ids only, never names or 
 Notifications are queued in the same transaction as the change and committed (the commit wakes
 the outbox); only then is the assistant answered.
 
-This module holds the typed input (reason, note, message, the citizen's reply) and the routers;
-the lists are in assistant_case_lists.py, the card and shared helpers in assistant_case_card.py
-and the status buttons in assistant_case_status.py.
+This module holds the steps and the routers. The input of each step lives in its Step:
+ReasonStep, NoteStep and MessageStep take the assistant's typed reason, note or message (and
+MessageStep a voice note, photo or document too), ReplyStep the citizen's reply, typed or with
+a file (the file helpers are in case_media.py). The lists are in assistant_case_lists.py, the
+card and shared helpers in assistant_case_card.py and the status buttons in
+assistant_case_status.py.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from functools import partial
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -48,7 +51,9 @@ from bot.handlers.assistant_case_status import (
     on_status,
 )
 from bot.handlers.case_access import replied_case, work_prompt, worked_case
-from bot.handlers.dialog import ONLY_TEXT, TEXT_OR_FILE, Step
+from bot.handlers.case_media import MEDIA, send_file, too_big
+from bot.handlers.dialog import ONLY_TEXT, TEXT_OR_FILE, Step, include
+from bot.handlers.questionnaire_media import message_media
 from bot.notifications import cases as notify
 from bot.services import case_work, cases
 from bot.services.eligibility import EligibilityRules
@@ -57,12 +62,11 @@ from bot.states import CaseReply, CaseWork
 from bot.views import counted
 from bot.views.case_card import message_sent_lead
 from bot.views.keyboards.common import main_menu, menu_action_for
-from db.models import Case, User, utcnow
+from db.models import Case, CaseEvent, CaseFile, User, utcnow
 
 log = logging.getLogger(__name__)
 
 PER_PAGE = 8
-WORK_STATES = (CaseWork.reason, CaseWork.note, CaseWork.message)
 TEXT_LIMITS = {
     CaseWork.reason.state: cases.REASON_MAX,
     CaseWork.note.state: cases.NOTE_MAX,
@@ -70,7 +74,7 @@ TEXT_LIMITS = {
     CaseReply.text.state: cases.MESSAGE_MAX,
 }
 
-# --- typed input: reason, note, message, the citizen's reply -----------------------------
+# --- entering the steps, and what their input shares --------------------------------------
 
 
 async def on_note_or_message(
@@ -119,58 +123,6 @@ async def _remind(message: Message, current: str | None, number: str, hint: str)
     )
 
 
-async def on_work_text(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    i18n: I18n,
-    flows: FlowRegistry,
-    rules: EligibilityRules,
-    settings: Settings,
-) -> None:
-    """The reason, note or message the assistant typed, applied to the case in FSM data."""
-    data = await state.get_data()
-    current = await state.get_state()
-    case = await worked_case(message, state, session, user, roles, data)
-    if case is None:
-        return
-    text = await _check_text(message, state, i18n, case.number or "")
-    if text is None:
-        return
-    now = utcnow()
-    filter_, page = filter_code(str(data.get("f") or "")), int(data.get("page") or 0)
-    # Leave the state before writing: the FSM storage may use its own connection (SQLite has
-    # one writer at a time), and a rejected change must not leave the assistant stuck typing.
-    await state.clear()
-    ok = True
-    if current == CaseWork.reason.state:
-        ok = await change(session, i18n, case, user, "rejected", reason=text)
-        lead = changed_text(case) if ok else already_text(case)
-    elif current == CaseWork.note.state:
-        await case_work.add_note(session, case, actor=user, text=text, now=now)
-        lead = _("Note saved to request {number}.").format(number=case.number)
-    else:
-        tell = partial(notify.message_to_citizen, session, i18n, case)
-        delivered = await case_work.send_message(
-            session, case, actor=user, text=text, now=now, notify=tell
-        )
-        lead = message_sent_lead(case.number, delivered)
-    card, markup = await card_view(
-        session,
-        case,
-        user,
-        flows,
-        rules,
-        settings,
-        filter_,
-        page,
-        lead=("✔️ " if ok else "⚠️ ") + lead,
-    )
-    await message.answer(card, reply_markup=markup)
-
-
 async def reshow(message: Message, notice: str, data: dict[str, Any]) -> None:
     """The state guard's re-ask while text is being typed for a case: the prompt again."""
     state: FSMContext = data["state"]
@@ -198,79 +150,209 @@ async def on_reply_button(
     await prompt(query, work_prompt(CaseReply.text.state, case.number or ""))
 
 
-async def on_reply_text(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    i18n: I18n,
-) -> None:
-    """The citizen's reply goes to whoever works the case now, and stays on the case."""
-    case = await replied_case(message, state, session, user, roles)
-    if case is None:
-        return
-    text = await _check_text(message, state, i18n, case.number or "")
-    if text is None:
-        return
-    now = utcnow()
-    await state.clear()  # before writing, as in on_work_text
-    delivered = await case_work.send_message(
-        session,
-        case,
-        actor=user,
-        text=text,
-        now=now,
-        notify=lambda event: notify.message_to_assistant(session, i18n, case, event, user, now),
-    )
-    await message.answer(
-        _("Your reply has been sent to the assistant.")
-        if delivered
-        else _("Your reply is saved with the request; the assistant will see it there."),
-        reply_markup=main_menu(roles),
-    )
+# --- the steps: reason, note, message, the citizen's reply -------------------------------
 
 
 class ReasonStep(Step, state=CaseWork.reason.state):
     hint = ONLY_TEXT
     reshow = reshow
 
+    @on.message(F.text, ~F.text.startswith("/"))
+    async def on_work_text(
+        self,
+        message: Message,
+        state: FSMContext,
+        session: AsyncSession,
+        user: User,
+        roles: Roles,
+        i18n: I18n,
+        flows: FlowRegistry,
+        rules: EligibilityRules,
+        settings: Settings,
+    ) -> None:
+        """The reason, note or message the assistant typed, applied to the case in FSM data
+        (NoteStep and MessageStep take it too)."""
+        data = await state.get_data()
+        current = await state.get_state()
+        case = await worked_case(message, state, session, user, roles, data)
+        if case is None:
+            return
+        text = await _check_text(message, state, i18n, case.number or "")
+        if text is None:
+            return
+        now = utcnow()
+        filter_, page = filter_code(str(data.get("f") or "")), int(data.get("page") or 0)
+        # Leave the state before writing: the FSM storage may use its own connection (SQLite has
+        # one writer at a time), and a rejected change must not leave the assistant stuck typing.
+        await state.clear()
+        ok = True
+        if current == CaseWork.reason.state:
+            ok = await change(session, i18n, case, user, "rejected", reason=text)
+            lead = changed_text(case) if ok else already_text(case)
+        elif current == CaseWork.note.state:
+            await case_work.add_note(session, case, actor=user, text=text, now=now)
+            lead = _("Note saved to request {number}.").format(number=case.number)
+        else:
+            tell = partial(notify.message_to_citizen, session, i18n, case)
+            delivered = await case_work.send_message(
+                session, case, actor=user, text=text, now=now, notify=tell
+            )
+            lead = message_sent_lead(case.number, delivered)
+        card, markup = await card_view(
+            session,
+            case,
+            user,
+            flows,
+            rules,
+            settings,
+            filter_,
+            page,
+            lead=("✔️ " if ok else "⚠️ ") + lead,
+        )
+        await message.answer(card, reply_markup=markup)
+
 
 class NoteStep(Step, state=CaseWork.note.state):
     hint = ONLY_TEXT
     reshow = reshow
+
+    on_work_text = ReasonStep.on_work_text
 
 
 class MessageStep(Step, state=CaseWork.message.state):
     hint = TEXT_OR_FILE
     reshow = reshow
 
+    on_work_text = ReasonStep.on_work_text
+
+    @on.message(MEDIA)
+    async def on_work_media(
+        self,
+        message: Message,
+        state: FSMContext,
+        session: AsyncSession,
+        user: User,
+        roles: Roles,
+        i18n: I18n,
+        flows: FlowRegistry,
+        rules: EligibilityRules,
+        settings: Settings,
+    ) -> None:
+        """The assistant answers the citizen with a voice note, a photo or a document."""
+        value = message_media(message)
+        data = await state.get_data()
+        case = await worked_case(message, state, session, user, roles, data)
+        if case is None or value is None:
+            return
+        if await too_big(message, value):
+            return
+        await state.clear()  # before writing, as for typed messages
+
+        async def tell(event: CaseEvent, file: CaseFile) -> bool:
+            return await notify.message_to_citizen(session, i18n, case, event, [file])
+
+        delivered = await send_file(session, case, user, value, tell, message)
+        lead = message_sent_lead(case.number, delivered)
+        filter_, page = str(data.get("f") or "open"), int(data.get("page") or 0)
+        card, markup = await card_view(
+            session, case, user, flows, rules, settings, filter_, page, lead="✔️ " + lead
+        )
+        await message.answer(card, reply_markup=markup)
+
 
 class ReplyStep(Step, state=CaseReply.text.state):
     hint = TEXT_OR_FILE
     reshow = reshow
 
+    @on.message(F.text, ~F.text.startswith("/"))
+    async def on_reply_text(
+        self,
+        message: Message,
+        state: FSMContext,
+        session: AsyncSession,
+        user: User,
+        roles: Roles,
+        i18n: I18n,
+    ) -> None:
+        """The citizen's reply goes to whoever works the case now, and stays on the case."""
+        case = await replied_case(message, state, session, user, roles)
+        if case is None:
+            return
+        text = await _check_text(message, state, i18n, case.number or "")
+        if text is None:
+            return
+        now = utcnow()
+        await state.clear()  # before writing, as in ReasonStep.on_work_text
+        delivered = await case_work.send_message(
+            session,
+            case,
+            actor=user,
+            text=text,
+            now=now,
+            notify=lambda event: notify.message_to_assistant(session, i18n, case, event, user, now),
+        )
+        await message.answer(
+            _("Your reply has been sent to the assistant.")
+            if delivered
+            else _("Your reply is saved with the request; the assistant will see it there."),
+            reply_markup=main_menu(roles),
+        )
+
+    @on.message(MEDIA)
+    async def on_reply_media(
+        self,
+        message: Message,
+        state: FSMContext,
+        session: AsyncSession,
+        user: User,
+        roles: Roles,
+        i18n: I18n,
+    ) -> None:
+        """The citizen answers their assistant with a voice note, a photo or a document."""
+        value = message_media(message)
+        case = await replied_case(message, state, session, user, roles)
+        if case is None or value is None:
+            return
+        if await too_big(message, value):
+            return
+        await state.clear()
+        now = utcnow()
+
+        async def tell(event: CaseEvent, file: CaseFile) -> bool:
+            return await notify.message_to_assistant(session, i18n, case, event, user, now, [file])
+
+        delivered = await send_file(session, case, user, value, tell, message)
+        await message.answer(
+            _("Your reply has been sent to the assistant.")
+            if delivered
+            else _("Your reply is saved with the request; the assistant will see it there."),
+            reply_markup=main_menu(roles),
+        )
+
 
 def router() -> Router:
     """The assistant's case work; inside the assistant audience's router, which checks the
-    role."""
+    role. The steps come first, as their typed text did: a main-menu button typed in a step
+    is the step's (it reminds what to type), not the menu's."""
     r = Router(name="assistant_cases")
-    typing = StateFilter(*WORK_STATES)
-    r.message.register(on_work_text, typing, F.text, ~F.text.startswith("/"))
-    r.message.register(on_cases_menu, MenuButton("a_cases"))
-    r.message.register(on_overdue_menu, MenuButton("a_overdue"))
-    r.callback_query.register(on_list, ACB.filter(F.action == "list"))
-    r.callback_query.register(on_open, ACB.filter(F.action == "open"))
-    r.callback_query.register(on_accept, ACB.filter(F.action == "acc"))
-    r.callback_query.register(on_status, ACB.filter(F.action == "st"))
-    r.callback_query.register(on_outcome, ACB.filter(F.action.in_({"out", "close"})))
-    r.callback_query.register(on_note_or_message, ACB.filter(F.action.in_({"note", "msg"})))
+    include(r, ReasonStep, NoteStep, MessageStep)
+    rest = Router(name="assistant_cases-rest")
+    rest.message.register(on_cases_menu, MenuButton("a_cases"))
+    rest.message.register(on_overdue_menu, MenuButton("a_overdue"))
+    rest.callback_query.register(on_list, ACB.filter(F.action == "list"))
+    rest.callback_query.register(on_open, ACB.filter(F.action == "open"))
+    rest.callback_query.register(on_accept, ACB.filter(F.action == "acc"))
+    rest.callback_query.register(on_status, ACB.filter(F.action == "st"))
+    rest.callback_query.register(on_outcome, ACB.filter(F.action.in_({"out", "close"})))
+    rest.callback_query.register(on_note_or_message, ACB.filter(F.action.in_({"note", "msg"})))
+    r.include_router(rest)
     return r
 
 
 def reply_router() -> Router:
-    """The citizen's reply to the assistant; in the citizens' router."""
+    """The citizen's reply to the assistant (typed or with a file, in ReplyStep); in the
+    citizens' router, before the citizen's other file handlers (case_media.router)."""
     r = Router(name="case_reply")
-    r.message.register(on_reply_text, StateFilter(CaseReply.text), F.text, ~F.text.startswith("/"))
     r.callback_query.register(on_reply_button, CaseCB.filter(F.action == "reply"))
+    include(r, ReplyStep)
     return r

@@ -6,6 +6,11 @@ message event, its file recorded by Telegram's ids (``case_files``), and sent on
 outbox by file_id, never downloaded. An album arrives as one message per photo: the first
 part ends the "type your message" step, and the later parts (same ``media_group_id``, within
 two minutes) follow it to the same person.
+
+A file sent in the "type your message" steps is that step's input and lives in its Step
+(``MessageStep`` for the assistant, ``ReplyStep`` for the citizen, in ``assistant_cases``),
+which uses ``too_big`` and ``send_file`` from here. This module holds the later album parts,
+files sent outside any step, and the case's files shown to the assistant.
 """
 
 from __future__ import annotations
@@ -25,18 +30,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ACB, AssistantAction, CaseAction, CaseCB
-from bot.config import Settings
 from bot.flows.answers import MAX_FILE_BYTES, is_media
-from bot.flows.loader import FlowRegistry
-from bot.handlers.assistant_case_card import cancel_keyboard, card_view
-from bot.handlers.case_access import replied_case, worked_case
+from bot.handlers.assistant_case_card import cancel_keyboard
 from bot.handlers.questionnaire_media import message_media
 from bot.notifications import cases as notify
 from bot.services import case_files, cases
-from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
-from bot.states import CaseReply, CaseWork
-from bot.views.case_card import message_sent_lead
 from bot.views.keyboards.common import main_menu
 from bot.views.screens import show_in_place
 from db.models import Case, CaseEvent, CaseFile, User, utcnow
@@ -48,7 +47,7 @@ MEDIA = F.voice | F.video_note | F.photo | F.document
 OPEN = cases.OPEN_STATUSES
 
 
-async def _too_big(message: Message, value: dict[str, Any]) -> bool:
+async def too_big(message: Message, value: dict[str, Any]) -> bool:
     """Files Telegram would not let anyone's bot download are refused before anything is kept."""
     if int(value.get("size") or 0) <= MAX_FILE_BYTES:
         return False
@@ -61,7 +60,7 @@ async def _too_big(message: Message, value: dict[str, Any]) -> bool:
     return True
 
 
-async def _send(
+async def send_file(
     session: AsyncSession,
     case: Case,
     user: User,
@@ -85,69 +84,6 @@ async def _send(
     )
 
 
-async def on_work_media(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    i18n: I18n,
-    flows: FlowRegistry,
-    rules: EligibilityRules,
-    settings: Settings,
-) -> None:
-    """The assistant answers the citizen with a voice note, a photo or a document."""
-    value = message_media(message)
-    data = await state.get_data()
-    case = await worked_case(message, state, session, user, roles, data)
-    if case is None or value is None:
-        return
-    if await _too_big(message, value):
-        return
-    await state.clear()  # before writing, as for typed messages
-
-    async def tell(event: CaseEvent, file: CaseFile) -> bool:
-        return await notify.message_to_citizen(session, i18n, case, event, [file])
-
-    delivered = await _send(session, case, user, value, tell, message)
-    lead = message_sent_lead(case.number, delivered)
-    filter_, page = str(data.get("f") or "open"), int(data.get("page") or 0)
-    card, markup = await card_view(
-        session, case, user, flows, rules, settings, filter_, page, lead="✔️ " + lead
-    )
-    await message.answer(card, reply_markup=markup)
-
-
-async def on_reply_media(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    i18n: I18n,
-) -> None:
-    """The citizen answers their assistant with a voice note, a photo or a document."""
-    value = message_media(message)
-    case = await replied_case(message, state, session, user, roles)
-    if case is None or value is None:
-        return
-    if await _too_big(message, value):
-        return
-    await state.clear()
-    now = utcnow()
-
-    async def tell(event: CaseEvent, file: CaseFile) -> bool:
-        return await notify.message_to_assistant(session, i18n, case, event, user, now, [file])
-
-    delivered = await _send(session, case, user, value, tell, message)
-    await message.answer(
-        _("Your reply has been sent to the assistant.")
-        if delivered
-        else _("Your reply is saved with the request; the assistant will see it there."),
-        reply_markup=main_menu(roles),
-    )
-
-
 async def on_album_part(message: Message, session: AsyncSession, user: User, roles: Roles) -> None:
     """A later photo of an album whose first photo was just relayed: the same way, quietly."""
     value = message_media(message)
@@ -159,7 +95,7 @@ async def on_album_part(message: Message, session: AsyncSession, user: User, rol
     if first is None or case is None or value is None:
         raise SkipHandler
     recipient = await _other_side(session, case, user, roles, now)
-    if recipient is None or await _too_big(message, value):
+    if recipient is None or await too_big(message, value):
         return
     event = await session.get(CaseEvent, first.event_id)
 
@@ -273,7 +209,7 @@ async def on_send_loose(
     async def tell(event: CaseEvent, file: CaseFile) -> bool:
         return await notify.message_to_assistant(session, i18n, case, event, user, utcnow(), [file])
 
-    delivered = await _send(session, case, user, value, tell)
+    delivered = await send_file(session, case, user, value, tell)
     text = (
         _("✅ Sent to your assistant with request {number}.")
         if delivered
@@ -284,9 +220,9 @@ async def on_send_loose(
 
 
 def router() -> Router:
-    """The citizen's side: a reply with a file, and files sent outside any step."""
+    """The citizen's side: files sent outside any step (a reply with a file is ReplyStep's, in
+    assistant_cases.reply_router(), which the citizens meet just before this router)."""
     r = Router(name="case_media")
-    r.message.register(on_reply_media, StateFilter(CaseReply.text), MEDIA)
     r.message.register(on_album_part, StateFilter(None), MEDIA, F.media_group_id)
     r.message.register(on_loose_media, StateFilter(None), MEDIA)
     r.callback_query.register(on_send_loose, CaseCB.filter(F.action == CaseAction.SEND_FILE))
@@ -294,9 +230,8 @@ def router() -> Router:
 
 
 def assistant_router() -> Router:
-    """The assistant's side (in the assistant audience's router): a file to the citizen, and
-    the files attached to a case."""
+    """The assistant's side (in the assistant audience's router): the files attached to a
+    case. A file to the citizen is MessageStep's, in assistant_cases.router()."""
     r = Router(name="case_media_assistant")
-    r.message.register(on_work_media, StateFilter(CaseWork.message), MEDIA)
     r.callback_query.register(on_files, ACB.filter(F.action == AssistantAction.FILES))
     return r
