@@ -1,19 +1,22 @@
 """Generic navigation of the place picker: region → district → mahalla pages and search.
 
 Flows that pick a place (registration, settings, admin invites) handle the final choice in
-their own routers, which are included before this one; here only the steps in between.
+their own routers, which are included before this one; here only the steps in between. A part
+of a mahalla's name typed while its list is open (any purpose) is a search, taken by the
+list's Step, `PickStep`.
 """
 
 from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import PlaceBackCB, PlaceCB
-from bot.handlers.dialog import Step
+from bot.handlers.dialog import Step, include
 from bot.handlers.registration_questions import reshow_mahallas
 from bot.i18n import N_
 from bot.services import registry
@@ -155,46 +158,46 @@ async def on_place_back(
     await query.answer()
 
 
-async def on_search_text(
-    message: Message, session: AsyncSession, state: FSMContext, user: User
-) -> None:
-    data = await state.get_data()
-    district = await registry.get_district(session, data.get("district", ""))
-    if district is None:
-        await message.answer(_("Please choose with the buttons above."))
-        return
-    query = message.text or ""
-    found = await registry.search_mahallas(session, query, district.soato)
-    if not found:
-        await message.answer(
-            _(
-                "Nothing found for “{query}”. Try a shorter part of the name, or choose from "
-                "the list."
-            ).format(query=esc(query[:50])),
-            reply_markup=search_results_keyboard(
-                data.get("purpose", "r"), district, [], user.locale
-            ),
-        )
-        return
-    own = data.get("purpose", "r") in OWN_PLACE
-    await message.answer(
-        _("Found: choose your mahalla.") if own else _("Found: choose the mahalla."),
-        reply_markup=search_results_keyboard(
-            data.get("purpose", "r"), district, found, user.locale
-        ),
-    )
-
-
 class PickStep(Step, state=PlacePick.choosing.state):
     """The mahalla list of any purpose (registration, settings, the ledger, announcements…)."""
 
     hint = N_("Please choose with the buttons, or type a part of the mahalla's name.")
     reshow = reshow_mahallas
 
+    @on.message(F.text & ~F.text.startswith("/"))
+    async def on_search_text(
+        self, message: Message, session: AsyncSession, state: FSMContext, user: User
+    ) -> None:
+        data = await state.get_data()
+        district = await registry.get_district(session, data.get("district", ""))
+        if district is None:
+            await message.answer(_("Please choose with the buttons above."))
+            return
+        query = message.text or ""
+        found = await registry.search_mahallas(session, query, district.soato)
+        if not found:
+            await message.answer(
+                _(
+                    "Nothing found for “{query}”. Try a shorter part of the name, or choose from "
+                    "the list."
+                ).format(query=esc(query[:50])),
+                reply_markup=search_results_keyboard(
+                    data.get("purpose", "r"), district, [], user.locale
+                ),
+            )
+            return
+        own = data.get("purpose", "r") in OWN_PLACE
+        await message.answer(
+            _("Found: choose your mahalla.") if own else _("Found: choose the mahalla."),
+            reply_markup=search_results_keyboard(
+                data.get("purpose", "r"), district, found, user.locale
+            ),
+        )
+
 
 def router() -> Router:
     r = Router(name="places")
     r.callback_query.register(on_place, PlaceCB.filter())
     r.callback_query.register(on_place_back, PlaceBackCB.filter())
-    r.message.register(on_search_text, PlacePick.choosing, F.text & ~F.text.startswith("/"))
+    include(r, PickStep)
     return r

@@ -9,9 +9,10 @@ change a single field from Settings: FSM data `edit` is then set, and the answer
 Every registration state answers every kind of input with a hint and the question again.
 Names and phone numbers are never logged.
 
-This module holds the entry points, the typed answers and the router; the questions themselves
-are in registration_questions.py, consent and erasure in registration_consent.py and the place
-step in registration_place.py.
+This module holds the entry points, the typed answers (the input of the steps `NameStep`,
+`PhoneStep`, `BirthYearStep` and `GenderStep`) and the router; the questions themselves are in
+registration_questions.py, consent and erasure (`ConsentStep`) in registration_consent.py and
+the place step (`PlaceStep`) in registration_place.py.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from functools import partial
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.scene import on
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -29,14 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import PlaceBackCB, PlaceCB, RegCB
 from bot.config import Settings
-from bot.handlers.dialog import ANSWER_BUTTONS, Step
-from bot.handlers.registration_consent import on_consent, on_consent_back, on_consent_back_text
-from bot.handlers.registration_place import (
-    PickingFor,
-    on_mahalla,
-    on_picker_back,
-    on_place_back_to_gender,
-)
+from bot.handlers.dialog import Step, include
+from bot.handlers.registration_consent import ConsentStep
+from bot.handlers.registration_place import PickingFor, PlaceStep, on_mahalla, on_picker_back
 from bot.handlers.registration_questions import (
     CITIZEN,
     ORDER,
@@ -180,164 +177,155 @@ def _typed_gender(i18n: I18n, text: str) -> str | None:
     )
 
 
-async def on_name(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    i18n: I18n,
-    settings: Settings,
-) -> None:
-    hint = _("Please write your name in letters: from 2 to 100 characters.")
-    parse = partial(_typed_name, i18n)
-    await _typed_answer(message, state, session, user, roles, i18n, settings, "name", parse, hint)
-
-
-async def on_phone_contact(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-) -> None:
-    contact = message.contact
-    sender = message.from_user
-    if contact is None or sender is None or contact.user_id != sender.id:
-        await ask_current(
-            message,
-            state,
-            session,
-            user,
-            _("This is someone else's contact. Please send your own number with the button below."),
-        )
-        return
-    phone = phones.from_contact(contact.phone_number)
-    if phone is None:
-        await ask_current(
-            message,
-            state,
-            session,
-            user,
-            _("This contact has no phone number I can use. Please type your number."),
-        )
-        return
-    await users.save_profile(session, user, utcnow(), phone=phone)
-    await advance(message, state, session, user, roles, settings)
-
-
-async def on_phone_text(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    i18n: I18n,
-    settings: Settings,
-) -> None:
-    hint = _(
-        "This is not an Uzbek phone number. Type it like 90 123 45 67, or press the button below."
-    )
-    parse = phones.parse_typed
-    await _typed_answer(message, state, session, user, roles, i18n, settings, "phone", parse, hint)
-
-
-async def on_birth_year(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    i18n: I18n,
-    settings: Settings,
-) -> None:
-    today = utcnow().date()
-    low, high = birth_year_range(today)
-    hint = _("Please write the year as 4 digits, from {first} to {last}.").format(
-        first=low, last=high
-    )
-    parse = partial(parse_birth_year, today=today)
-    await _typed_answer(
-        message, state, session, user, roles, i18n, settings, "birth_year", parse, hint
-    )
-
-
-async def on_gender(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    i18n: I18n,
-    settings: Settings,
-) -> None:
-    hint = _("Please choose with the buttons below.")
-    parse = partial(_typed_gender, i18n)
-    await _typed_answer(message, state, session, user, roles, i18n, settings, "gender", parse, hint)
-
-
-class ConsentStep(Step, state=Registration.consent.state):
-    hint = ANSWER_BUTTONS
-    reshow = reask
-
-
 class NameStep(Step, state=Registration.name.state):
     hint = N_("Please write your name in letters: from 2 to 100 characters.")
     reshow = reask
+
+    @on.message(F.text & ~F.text.startswith("/"))
+    async def on_name(
+        self,
+        message: Message,
+        state: FSMContext,
+        session: AsyncSession,
+        user: User,
+        roles: Roles,
+        i18n: I18n,
+        settings: Settings,
+    ) -> None:
+        hint = _("Please write your name in letters: from 2 to 100 characters.")
+        parse = partial(_typed_name, i18n)
+        await _typed_answer(
+            message, state, session, user, roles, i18n, settings, "name", parse, hint
+        )
 
 
 class PhoneStep(Step, state=Registration.phone.state):
     hint = N_("Please share your contact with the button below, or type your number.")
     reshow = reask
 
+    @on.message(F.contact)
+    async def on_phone_contact(
+        self,
+        message: Message,
+        state: FSMContext,
+        session: AsyncSession,
+        user: User,
+        roles: Roles,
+        settings: Settings,
+    ) -> None:
+        contact = message.contact
+        sender = message.from_user
+        if contact is None or sender is None or contact.user_id != sender.id:
+            await ask_current(
+                message,
+                state,
+                session,
+                user,
+                _(
+                    "This is someone else's contact. Please send your own number with the button below."
+                ),
+            )
+            return
+        phone = phones.from_contact(contact.phone_number)
+        if phone is None:
+            await ask_current(
+                message,
+                state,
+                session,
+                user,
+                _("This contact has no phone number I can use. Please type your number."),
+            )
+            return
+        await users.save_profile(session, user, utcnow(), phone=phone)
+        await advance(message, state, session, user, roles, settings)
+
+    @on.message(F.text & ~F.text.startswith("/"))
+    async def on_phone_text(
+        self,
+        message: Message,
+        state: FSMContext,
+        session: AsyncSession,
+        user: User,
+        roles: Roles,
+        i18n: I18n,
+        settings: Settings,
+    ) -> None:
+        hint = _(
+            "This is not an Uzbek phone number. Type it like 90 123 45 67, or press the button below."
+        )
+        parse = phones.parse_typed
+        await _typed_answer(
+            message, state, session, user, roles, i18n, settings, "phone", parse, hint
+        )
+
 
 class BirthYearStep(Step, state=Registration.birth_year.state):
     hint = N_("Please send your year of birth as a number, for example 1980.")
     reshow = reask
+
+    @on.message(F.text & ~F.text.startswith("/"))
+    async def on_birth_year(
+        self,
+        message: Message,
+        state: FSMContext,
+        session: AsyncSession,
+        user: User,
+        roles: Roles,
+        i18n: I18n,
+        settings: Settings,
+    ) -> None:
+        today = utcnow().date()
+        low, high = birth_year_range(today)
+        hint = _("Please write the year as 4 digits, from {first} to {last}.").format(
+            first=low, last=high
+        )
+        parse = partial(parse_birth_year, today=today)
+        await _typed_answer(
+            message, state, session, user, roles, i18n, settings, "birth_year", parse, hint
+        )
 
 
 class GenderStep(Step, state=Registration.gender.state):
     hint = N_("Please choose with the buttons below.")
     reshow = reask
 
-
-class PlaceStep(Step, state=Registration.place.state):
-    hint = ANSWER_BUTTONS
-    reshow = reask
+    @on.message(F.text & ~F.text.startswith("/"))
+    async def on_gender(
+        self,
+        message: Message,
+        state: FSMContext,
+        session: AsyncSession,
+        user: User,
+        roles: Roles,
+        i18n: I18n,
+        settings: Settings,
+    ) -> None:
+        hint = _("Please choose with the buttons below.")
+        parse = partial(_typed_gender, i18n)
+        await _typed_answer(
+            message, state, session, user, roles, i18n, settings, "gender", parse, hint
+        )
 
 
 def router() -> Router:
     r = Router(name="registration")
-    in_place = StateFilter(Registration.place, PlacePick.choosing)
+    include(r, ConsentStep, NameStep, PhoneStep, BirthYearStep, GenderStep, PlaceStep)
 
-    # Buttons.
-    r.callback_query.register(on_consent, Registration.consent, RegCB.filter(F.action == "consent"))
-    r.callback_query.register(
-        on_consent_back,
-        Registration.consent,
-        RegCB.filter((F.action == "back") & (F.value == "consent")),
-    )
-    r.callback_query.register(
-        on_place_back_to_gender,
-        Registration.place,
-        RegCB.filter((F.action == "back") & (F.value == "place")),
-    )
-    r.callback_query.register(
+    # After the steps, in the order of before (a router's own handlers run before its steps'):
+    # the chosen mahalla and the picker's Back, by purpose and StateFilter (PlacePick.choosing
+    # is shared by every purpose, so not in a step); then old buttons of registration outside
+    # its place steps, or of anything during a question.
+    rest = Router(name="registration-rest")
+    in_place = StateFilter(Registration.place, PlacePick.choosing)
+    rest.callback_query.register(
         on_mahalla, PickingFor(PURPOSE), PlaceCB.filter((F.purpose == PURPOSE) & (F.level == "m"))
     )
-    r.callback_query.register(on_picker_back, in_place, PlaceBackCB.filter(F.purpose == PURPOSE))
-    # Old buttons: of registration outside its place steps, or of anything during a question.
-    r.callback_query.register(stale_callback, ~in_place, PlaceCB.filter(F.purpose == PURPOSE))
-    r.callback_query.register(stale_callback, ~in_place, PlaceBackCB.filter(F.purpose == PURPOSE))
-    r.callback_query.register(stale_callback, RegCB.filter())
-    r.callback_query.register(stale_callback, StateFilter(*QUESTION_STATES))
-
-    # Typed answers.
-    r.message.register(on_name, Registration.name, F.text & ~F.text.startswith("/"))
-    r.message.register(on_phone_contact, Registration.phone, F.contact)
-    r.message.register(on_phone_text, Registration.phone, F.text & ~F.text.startswith("/"))
-    r.message.register(on_birth_year, Registration.birth_year, F.text & ~F.text.startswith("/"))
-    r.message.register(on_gender, Registration.gender, F.text & ~F.text.startswith("/"))
-    r.message.register(on_consent_back_text, Registration.consent, F.text)
+    rest.callback_query.register(on_picker_back, in_place, PlaceBackCB.filter(F.purpose == PURPOSE))
+    rest.callback_query.register(stale_callback, ~in_place, PlaceCB.filter(F.purpose == PURPOSE))
+    rest.callback_query.register(
+        stale_callback, ~in_place, PlaceBackCB.filter(F.purpose == PURPOSE)
+    )
+    rest.callback_query.register(stale_callback, RegCB.filter())
+    rest.callback_query.register(stale_callback, StateFilter(*QUESTION_STATES))
+    r.include_router(rest)
     return r

@@ -1,43 +1,34 @@
 """Registration's place step: region, district and mahalla lists, with Back to the gender step.
 
-The picker itself is bot/handlers/places.py; this takes over its Back and the chosen mahalla.
-`PickingFor` also guards the mahalla list that Settings opens.
+The picker itself is bot/handlers/places.py; this takes over its Back and the chosen mahalla
+(registered in registration.py under the picker's purpose, not in a Step: the mahalla list,
+PlacePick.choosing, is shared by every purpose). Back to the gender question is the input of
+the region and district lists' Step, `PlaceStep`. `PickingFor` also guards the mahalla list
+that Settings opens.
 """
 
 from __future__ import annotations
 
+from aiogram import F
 from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import PlaceBackCB, PlaceCB
+from bot.callbacks import PlaceBackCB, PlaceCB, RegCB
 from bot.config import Settings
+from bot.handlers.dialog import ANSWER_BUTTONS, Step
 from bot.handlers.places import show_districts
 from bot.handlers.registration_questions import PURPOSE, advance, ask_place, go_back, stale_callback
+from bot.handlers.registration_questions import reshow as reask
 from bot.services import registry, users
 from bot.services.roles import Roles
 from bot.states import PlacePick, Registration
 from bot.views.screens import pressed_message
 from bot.views.texts import esc
 from db.models import User, utcnow
-
-
-async def on_place_back_to_gender(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-) -> None:
-    message = query.message
-    await query.answer()
-    if not isinstance(message, Message):
-        return
-    await message.edit_reply_markup(reply_markup=None)
-    await go_back(message, state, session, user, roles, settings, "mahalla_code")
 
 
 async def on_picker_back(
@@ -102,3 +93,25 @@ class PickingFor(Filter):
         if raw_state != PlacePick.choosing.state:
             return False
         return bool((await state.get_data()).get("purpose") == self.purpose)
+
+
+class PlaceStep(Step, state=Registration.place.state):
+    hint = ANSWER_BUTTONS
+    reshow = reask
+
+    @on.callback_query(RegCB.filter((F.action == "back") & (F.value == "place")))
+    async def on_place_back_to_gender(
+        self,
+        query: CallbackQuery,
+        state: FSMContext,
+        session: AsyncSession,
+        user: User,
+        roles: Roles,
+        settings: Settings,
+    ) -> None:
+        message = query.message
+        await query.answer()
+        if not isinstance(message, Message):
+            return
+        await message.edit_reply_markup(reply_markup=None)
+        await go_back(message, state, session, user, roles, settings, "mahalla_code")

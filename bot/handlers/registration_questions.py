@@ -310,7 +310,8 @@ async def go_back(
 
 
 async def reshow(message: Message, notice: str, data: dict[str, Any]) -> None:
-    """The state guard's re-ask (bot/handlers/state_guard.py): the notice, then the question."""
+    """The state guard's re-ask (`Step.reshow`, bot/handlers/dialog.py): the notice, then the
+    question."""
     await ask_current(message, data["state"], data["session"], data["user"], notice)
 
 

@@ -1,7 +1,9 @@
 """Settings: language, mahalla, "My data" (with a change button per field) and erasing it.
 
 Fields are changed through the registration questions (FSM data `edit`), which come back here.
-Erasing needs a confirmation given in its own state, so an old "Yes, delete" does nothing.
+Erasing needs a confirmation given in its own state, so an old "Yes, delete" does nothing:
+"Yes" is the input of that state's Step, `ConfirmDeleteStep`. The new mahalla's region and
+district lists (`PlaceStep`) take only the picker's buttons, registered in `router()`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -27,7 +30,7 @@ from bot.handlers import (
     registration_place,
     registration_questions,
 )
-from bot.handlers.dialog import ANSWER_BUTTONS, Step
+from bot.handlers.dialog import ANSWER_BUTTONS, Step, include
 from bot.handlers.places import show_districts
 from bot.services import registry, users
 from bot.services.roles import Roles
@@ -235,31 +238,6 @@ async def on_delete(query: CallbackQuery, state: FSMContext) -> None:
     await _edit(query, delete_question(), delete_confirm_keyboard())
 
 
-async def on_delete_yes(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    i18n: I18n,
-) -> None:
-    result = await registration_consent.forget(session, i18n, user)
-    await state.clear()
-    log.info("user %s erased their data (%s cases closed)", user.id, result.cases_closed)
-    message = await _edit(
-        query,
-        _(
-            "🗑 Your data has been deleted. If you come back, the bot will ask for your consent "
-            "again."
-        ),
-    )
-    if message is not None:
-        await message.answer(
-            _("Main menu. Choose what you need with the buttons below."),
-            reply_markup=main_menu(roles),
-        )
-
-
 async def on_delete_no(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await _edit(query, _("Nothing was deleted.") + "\n\n" + menu_text(), settings_menu())
@@ -290,11 +268,35 @@ class ConfirmDeleteStep(Step, state=SettingsFlow.confirm_delete.state):
     reshow = reshow_delete_question
     menu_leaves = True
 
+    @on.callback_query(SetCB.filter(F.action == SettingsAction.DELETE_YES))
+    async def on_delete_yes(
+        self,
+        query: CallbackQuery,
+        state: FSMContext,
+        session: AsyncSession,
+        user: User,
+        roles: Roles,
+        i18n: I18n,
+    ) -> None:
+        result = await registration_consent.forget(session, i18n, user)
+        await state.clear()
+        log.info("user %s erased their data (%s cases closed)", user.id, result.cases_closed)
+        message = await _edit(
+            query,
+            _(
+                "🗑 Your data has been deleted. If you come back, the bot will ask for your consent "
+                "again."
+            ),
+        )
+        if message is not None:
+            await message.answer(
+                _("Main menu. Choose what you need with the buttons below."),
+                reply_markup=main_menu(roles),
+            )
+
 
 def router() -> Router:
     r = Router(name="settings")
-    in_place = StateFilter(SettingsFlow.place, PlacePick.choosing)
-
     r.message.register(on_settings, MenuButton("settings"))
     r.callback_query.register(on_open, SetCB.filter(F.action == SettingsAction.OPEN))
     r.callback_query.register(on_close, SetCB.filter(F.action == SettingsAction.CLOSE))
@@ -303,19 +305,23 @@ def router() -> Router:
     r.callback_query.register(on_field, SetCB.filter(F.action.in_(FIELD_ACTIONS)))
     r.callback_query.register(on_place, SetCB.filter(F.action == SettingsAction.PLACE))
     r.callback_query.register(on_delete, SetCB.filter(F.action == SettingsAction.DELETE))
-    r.callback_query.register(
-        on_delete_yes,
-        SettingsFlow.confirm_delete,
-        SetCB.filter(F.action == SettingsAction.DELETE_YES),
-    )
-    r.callback_query.register(on_delete_no, SetCB.filter(F.action == SettingsAction.DELETE_NO))
-    r.callback_query.register(on_stale, SetCB.filter())
+    include(r, PlaceStep, ConfirmDeleteStep)
 
+    # After the steps, in the order of before (a router's own handlers run before its steps'):
+    # "No"; any other Settings button is stale ("Yes, delete" outside its step too); the chosen
+    # mahalla and the picker's Back, by purpose and StateFilter (PlacePick.choosing is shared
+    # by every purpose, so not in a step); old place buttons of Settings.
+    rest = Router(name="settings-rest")
+    rest.callback_query.register(on_delete_no, SetCB.filter(F.action == SettingsAction.DELETE_NO))
+    rest.callback_query.register(on_stale, SetCB.filter())
+
+    in_place = StateFilter(SettingsFlow.place, PlacePick.choosing)
     picking = registration_place.PickingFor(PURPOSE)
-    r.callback_query.register(
+    rest.callback_query.register(
         on_mahalla, picking, PlaceCB.filter((F.purpose == PURPOSE) & (F.level == "m"))
     )
-    r.callback_query.register(on_picker_back, in_place, PlaceBackCB.filter(F.purpose == PURPOSE))
-    r.callback_query.register(on_stale, ~in_place, PlaceCB.filter(F.purpose == PURPOSE))
-    r.callback_query.register(on_stale, ~in_place, PlaceBackCB.filter(F.purpose == PURPOSE))
+    rest.callback_query.register(on_picker_back, in_place, PlaceBackCB.filter(F.purpose == PURPOSE))
+    rest.callback_query.register(on_stale, ~in_place, PlaceCB.filter(F.purpose == PURPOSE))
+    rest.callback_query.register(on_stale, ~in_place, PlaceBackCB.filter(F.purpose == PURPOSE))
+    r.include_router(rest)
     return r
