@@ -124,7 +124,7 @@ async def _remind(message: Message, current: str | None, number: str, hint: str)
 
 
 async def reshow(message: Message, notice: str, data: dict[str, Any]) -> None:
-    """The state guard's re-ask while text is being typed for a case: the prompt again."""
+    """The step's re-ask (`Step.reshow`) while text is being typed for a case: the prompt again."""
     state: FSMContext = data["state"]
     case = await data["session"].get(Case, int((await state.get_data()).get("case") or 0))
     number = (case.number if case else None) or ""

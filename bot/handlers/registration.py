@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import PlaceBackCB, PlaceCB, RegCB
 from bot.config import Settings
-from bot.handlers.dialog import Step, include
+from bot.handlers.dialog import include
 from bot.handlers.registration_consent import ConsentStep
 from bot.handlers.registration_place import PickingFor, PlaceStep, on_mahalla, on_picker_back
 from bot.handlers.registration_questions import (
@@ -39,8 +39,8 @@ from bot.handlers.registration_questions import (
     ORDER,
     PROFILE,
     PURPOSE,
-    QUESTION_STATES,
     STAFF,
+    QuestionStep,
     advance,
     ask,
     ask_current,
@@ -177,7 +177,7 @@ def _typed_gender(i18n: I18n, text: str) -> str | None:
     )
 
 
-class NameStep(Step, state=Registration.name.state):
+class NameStep(QuestionStep, state=Registration.name.state):
     hint = N_("Please write your name in letters: from 2 to 100 characters.")
     reshow = reask
 
@@ -199,7 +199,7 @@ class NameStep(Step, state=Registration.name.state):
         )
 
 
-class PhoneStep(Step, state=Registration.phone.state):
+class PhoneStep(QuestionStep, state=Registration.phone.state):
     hint = N_("Please share your contact with the button below, or type your number.")
     reshow = reask
 
@@ -259,7 +259,7 @@ class PhoneStep(Step, state=Registration.phone.state):
         )
 
 
-class BirthYearStep(Step, state=Registration.birth_year.state):
+class BirthYearStep(QuestionStep, state=Registration.birth_year.state):
     hint = N_("Please send your year of birth as a number, for example 1980.")
     reshow = reask
 
@@ -285,7 +285,7 @@ class BirthYearStep(Step, state=Registration.birth_year.state):
         )
 
 
-class GenderStep(Step, state=Registration.gender.state):
+class GenderStep(QuestionStep, state=Registration.gender.state):
     hint = N_("Please choose with the buttons below.")
     reshow = reask
 
@@ -326,6 +326,5 @@ def router() -> Router:
         stale_callback, ~in_place, PlaceBackCB.filter(F.purpose == PURPOSE)
     )
     rest.callback_query.register(stale_callback, RegCB.filter())
-    rest.callback_query.register(stale_callback, StateFilter(*QUESTION_STATES))
     r.include_router(rest)
     return r

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import RegCB
 from bot.config import Settings
-from bot.handlers.dialog import ANSWER_BUTTONS, Step
-from bot.handlers.registration_questions import advance, is_editing
+from bot.handlers.dialog import ANSWER_BUTTONS
+from bot.handlers.registration_questions import QuestionStep, advance, is_editing
 from bot.handlers.registration_questions import reshow as reask
 from bot.notifications import cases as notify
 from bot.services import privacy, users
@@ -45,7 +45,7 @@ async def forget(session: AsyncSession, i18n: I18n, user: User) -> privacy.Erase
 # --- the consent step ---------------------------------------------------------------------------
 
 
-class ConsentStep(Step, state=Registration.consent.state):
+class ConsentStep(QuestionStep, state=Registration.consent.state):
     hint = ANSWER_BUTTONS
     reshow = reask
 
@@ -120,7 +120,7 @@ class ConsentStep(Step, state=Registration.consent.state):
     ) -> None:
         """The reply keyboard of the name question may still show Back while consent is asked."""
         if not matches_button(i18n, message.text, BACK):
-            raise SkipHandler  # the state guard answers
+            raise SkipHandler  # the dialog layer's tail answers
 
         await state.clear()
         await message.answer(

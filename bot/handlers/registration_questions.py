@@ -1,7 +1,7 @@
 """Registration's questions: the steps, their checks, asking each and moving on after an answer.
 
 Shared by the handlers of registration.py, registration_consent.py and registration_place.py,
-and by Settings (one field changed) and the state guard (re-ask after a wrong kind of input).
+and by Settings (one field changed) and the steps' re-ask after a wrong kind of input.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.scene import on
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import RegCB
 from bot.config import Settings
+from bot.handlers.dialog import Step
 from bot.services import registry, users
 from bot.services.roles import Roles
 from bot.states import PlacePick, Registration
@@ -51,13 +53,6 @@ STATE_STEPS: dict[str | None, str] = {s.state: step for step, s in STEP_STATES.i
 ORDER: tuple[str, ...] = users.REGISTRATION_FIELDS
 # FSM data: whose questions these are (a staff profile asks fewer).
 PROFILE, STAFF, CITIZEN = "profile", "staff", "citizen"
-QUESTION_STATES = (
-    Registration.consent,
-    Registration.name,
-    Registration.phone,
-    Registration.birth_year,
-    Registration.gender,
-)
 MIN_BIRTH_YEAR = 1920
 MIN_AGE = 14
 NAME_LENGTH = (2, 100)
@@ -310,13 +305,13 @@ async def go_back(
 
 
 async def reshow(message: Message, notice: str, data: dict[str, Any]) -> None:
-    """The state guard's re-ask (`Step.reshow`, bot/handlers/dialog.py): the notice, then the
+    """The step's re-ask (`Step.reshow`, bot/handlers/dialog.py): the notice, then the
     question."""
     await ask_current(message, data["state"], data["session"], data["user"], notice)
 
 
 async def reshow_mahallas(message: Message, notice: str, data: dict[str, Any]) -> None:
-    """The state guard's re-ask while a mahalla list (of any purpose) is open."""
+    """The step's re-ask (`Step.reshow`) while a mahalla list (of any purpose) is open."""
     await resend_mahallas(message, data["state"], data["session"], data["user"], notice)
 
 
@@ -334,3 +329,14 @@ async def stale_callback(
     await query.answer(
         _("This button is out of date. Please use the menu or /start."), show_alert=True
     )
+
+
+class QuestionStep(Step):
+    """A registration question (consent, name, phone, year of birth, gender): a button that
+    the step's own handlers did not take belongs to an older message."""
+
+    @on.callback_query()
+    async def on_old_button(
+        self, query: CallbackQuery, state: FSMContext, session: AsyncSession, user: User
+    ) -> None:
+        await stale_callback(query, state, session, user)

@@ -215,7 +215,7 @@ async def on_mahalla(
 
 
 async def reshow_regions(message: Message, notice: str, data: dict[str, Any]) -> None:
-    """The state guard's re-ask while the region list of a new mahalla is open."""
+    """The step's re-ask (`Step.reshow`) while the region list of a new mahalla is open."""
     regions = await registry.regions(data["session"])
     await message.answer(
         notice + "\n\n" + _("Choose your region:"),
@@ -244,7 +244,7 @@ async def on_delete_no(query: CallbackQuery, state: FSMContext) -> None:
 
 
 async def reshow_delete_question(message: Message, notice: str, data: dict[str, Any]) -> None:
-    """The state guard's re-ask while "Delete your data?" waits for an answer."""
+    """The step's re-ask (`Step.reshow`) while "Delete your data?" waits for an answer."""
     await message.answer(
         notice + "\n\n" + delete_question(), reply_markup=delete_confirm_keyboard()
     )
