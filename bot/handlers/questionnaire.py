@@ -1,8 +1,8 @@
 """The questionnaires in Telegram — household needs and the job, internship and business support
 requests — one code path for all four: one message per question, saved as it goes.
 
-The Draft row is the source of truth; the FSM state (``Questionnaire.active``) only routes
-typed answers here. Buttons carry the draft id and the question id, and only the buttons of the
+The Draft row is the source of truth; the FSM state (``Questionnaire.active``, its Step is
+``ActiveStep``) only routes typed answers and files here. Buttons carry the draft id and the question id, and only the buttons of the
 message on screen (``Draft.message_id``) count: anything else is stale and gets "out of date"
 plus the current question again. When a step moves on, the previous message loses its keyboard
 (and shows the answer given), so old buttons are rarely pressed by mistake.
@@ -12,10 +12,11 @@ open case shows that case and offers to update it, which starts the questionnair
 pre-filled with its answers; Send then replaces the same case's answers (see
 ``bot.services.submissions``).
 
-This module holds the typed answers, the state guard's re-ask and the router; the menu entries
-are in questionnaire_menu.py, the buttons in questionnaire_buttons.py, the summary and Send in
-questionnaire_summary.py, the shared step display in questionnaire_steps.py and voice notes,
-photos and files in questionnaire_media.py.
+The state's input lives in its Step, ``ActiveStep`` here: typed answers and the user's own
+contact, the re-ask after input it cannot use, and voice notes, photos and files (that method is
+written in questionnaire_media.py). This module also holds the router; the menu entries are in
+questionnaire_menu.py, the buttons in questionnaire_buttons.py, the summary and Send in
+questionnaire_summary.py and the shared step display in questionnaire_steps.py.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.scene import on
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -35,7 +37,8 @@ from bot.filters import MenuButton
 from bot.flows import telegram as tg
 from bot.flows.engine import AnswerError, AttachStep, QuestionStep, SummaryStep
 from bot.flows.loader import FlowRegistry
-from bot.handlers.dialog import Step
+from bot.handlers import questionnaire_media
+from bot.handlers.dialog import Step, include
 from bot.handlers.questionnaire_buttons import on_button
 from bot.handlers.questionnaire_menu import MENU_FLOWS, menu_handler, on_update
 from bot.handlers.questionnaire_steps import current_run as _current_run
@@ -53,32 +56,6 @@ from db.models import User, utcnow
 # ---------------------------------------------------------------------- typed input
 
 
-async def on_text(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    raw_state: str | None,
-    session: AsyncSession,
-    user: User,
-    flows: FlowRegistry,
-    i18n: I18n,
-) -> None:
-    if menu_action_for(i18n, message.text) is not None:
-        raise SkipHandler  # another menu entry: its router answers; the question stays on screen
-    run, named = await _current_run(session, state, user, flows)
-    if run is None:
-        await _leave(state)
-        raise SkipHandler
-    await _enter(state, run, raw_state, named)
-    locale = user.locale
-    step = run.engine.step(run.state)
-    if isinstance(step, SummaryStep):
-        notice = _info(_("Please use the buttons under the summary: “✏️ Edit” or “✅ Send”."))
-        await _show(bot, message.chat.id, run, locale, notice=notice)
-        return
-    await _answer_typed(message, bot, run, step, message.text or "", locale)
-
-
 async def _answer_typed(
     message: Message, bot: Bot, run: Run, step: QuestionStep, text: str, locale: str
 ) -> None:
@@ -94,34 +71,8 @@ async def _answer_typed(
     await _show(bot, message.chat.id, run, locale, closing=closing)
 
 
-async def on_contact(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    raw_state: str | None,
-    session: AsyncSession,
-    user: User,
-    flows: FlowRegistry,
-) -> None:
-    """The user's own contact answers a phone question; any other contact is the guard's."""
-    run, named = await _current_run(session, state, user, flows)
-    step = run.engine.step(run.state) if run is not None else None
-    contact = message.contact
-    if (
-        run is None
-        or not isinstance(step, QuestionStep)
-        or step.question.type != "phone"
-        or contact is None
-        or message.from_user is None
-        or contact.user_id != message.from_user.id
-    ):
-        raise SkipHandler
-    await _enter(state, run, raw_state, named)
-    await _answer_typed(message, bot, run, step, contact.phone_number, user.locale)
-
-
 async def reshow(message: Message, notice: str, data: dict[str, Any]) -> bool:
-    """The state guard's re-ask (bot/handlers/state_guard.py): the current step again, with a
+    """The re-ask of the dialog tail (bot/handlers/dialog.py): the current step again, with a
     notice fitting the step; False when the user has no questionnaire open any more."""
     state: FSMContext = data["state"]
     session: AsyncSession = data["session"]
@@ -159,13 +110,77 @@ async def reshow(message: Message, notice: str, data: dict[str, Any]) -> bool:
     return True
 
 
-# ---------------------------------------------------------------------- wiring
+# ---------------------------------------------------------------------- the step
 
 
 class ActiveStep(Step, state=Questionnaire.active.state):
-    """Any step of a questionnaire run: the run itself says what it expects when re-asked."""
+    """Any step of a questionnaire run: the run itself says what it expects when re-asked.
+
+    Its input: typed text, the user's own contact, then voice notes, video notes, photos and
+    documents (``on_media``, from questionnaire_media.py), in that order; what none of them
+    takes goes on to the routers after this one."""
 
     reshow = reshow
+
+    @on.message(F.text, ~F.text.startswith("/"))
+    async def on_text(
+        self,
+        message: Message,
+        bot: Bot,
+        state: FSMContext,
+        raw_state: str | None,
+        session: AsyncSession,
+        user: User,
+        flows: FlowRegistry,
+        i18n: I18n,
+    ) -> None:
+        if menu_action_for(i18n, message.text) is not None:
+            raise SkipHandler  # another menu entry: its router answers; the question stays on screen
+        run, named = await _current_run(session, state, user, flows)
+        if run is None:
+            await _leave(state)
+            raise SkipHandler
+        await _enter(state, run, raw_state, named)
+        locale = user.locale
+        step = run.engine.step(run.state)
+        if isinstance(step, SummaryStep):
+            notice = _info(_("Please use the buttons under the summary: “✏️ Edit” or “✅ Send”."))
+            await _show(bot, message.chat.id, run, locale, notice=notice)
+            return
+        await _answer_typed(message, bot, run, step, message.text or "", locale)
+
+    @on.message(F.contact)
+    async def on_contact(
+        self,
+        message: Message,
+        bot: Bot,
+        state: FSMContext,
+        raw_state: str | None,
+        session: AsyncSession,
+        user: User,
+        flows: FlowRegistry,
+    ) -> None:
+        """The user's own contact answers a phone question; any other contact is the dialog
+        tail's (it says a contact is not needed and asks again)."""
+        run, named = await _current_run(session, state, user, flows)
+        step = run.engine.step(run.state) if run is not None else None
+        contact = message.contact
+        if (
+            run is None
+            or not isinstance(step, QuestionStep)
+            or step.question.type != "phone"
+            or contact is None
+            or message.from_user is None
+            or contact.user_id != message.from_user.id
+        ):
+            raise SkipHandler
+        await _enter(state, run, raw_state, named)
+        await _answer_typed(message, bot, run, step, contact.phone_number, user.locale)
+
+    on_media = questionnaire_media.on_media
+
+
+# ---------------------------------------------------------------------- wiring
 
 
 def router() -> Router:
@@ -174,6 +189,5 @@ def router() -> Router:
         r.message.register(menu_handler(flow_id), MenuButton(action))
     r.callback_query.register(on_update, RequestCB.filter(F.action == "upd"))
     r.callback_query.register(on_button, QCB.filter())
-    r.message.register(on_text, Questionnaire.active, F.text, ~F.text.startswith("/"))
-    r.message.register(on_contact, Questionnaire.active, F.contact)
+    include(r, ActiveStep)  # after the buttons above, as the step's handlers always were
     return r

@@ -5,6 +5,10 @@ to an answer whose question takes them (``attachments: true`` in the flow YAML).
 else gets the reason and the same step again; nothing is half-saved, since the draft changes
 only when the engine accepted the file. Files are never downloaded: the draft keeps Telegram's
 ids, and the case keeps them when the request is sent.
+
+The state's input lives in its Step: ``on_media`` here is a method of ``ActiveStep``
+(questionnaire.py), written in this module and taken into the class by assignment there, so it
+runs after the step's typed and contact answers, as it always did. ``router()`` is left empty.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.scene import on
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,12 +27,12 @@ from bot.flows import telegram as tg
 from bot.flows.answers import SPOKEN_KINDS, AnswerError, media
 from bot.flows.engine import AttachStep, QuestionStep
 from bot.flows.loader import FlowRegistry
+from bot.handlers.dialog import Step
 from bot.handlers.questionnaire_steps import current_run, enter, leave, show, warn
 from bot.services import drafts
-from bot.states import Questionnaire
 from db.models import User, utcnow
 
-__all__ = ["message_media", "router"]
+__all__ = ["message_media", "on_media", "router"]
 
 
 def message_media(message: Message) -> dict[str, Any] | None:
@@ -58,7 +63,9 @@ def message_media(message: Message) -> dict[str, Any] | None:
     return None
 
 
+@on.message(F.voice | F.video_note | F.photo | F.document)
 async def on_media(
+    self: Step,
     message: Message,
     bot: Bot,
     state: FSMContext,
@@ -67,12 +74,13 @@ async def on_media(
     user: User,
     flows: FlowRegistry,
 ) -> None:
+    """ActiveStep's (questionnaire.py) voice note, video note, photo or document."""
     value = message_media(message)
     run, named = await current_run(session, state, user, flows)
     if run is None or value is None:
         if run is None:
             await leave(state)
-        raise SkipHandler  # the state guard answers
+        raise SkipHandler  # the dialog tail answers
     await enter(state, run, raw_state, named)
     chat_id, locale = message.chat.id, user.locale
     step = run.engine.step(run.state)
@@ -99,8 +107,6 @@ async def on_media(
 
 
 def router() -> Router:
-    r = Router(name="questionnaire_media")
-    r.message.register(
-        on_media, Questionnaire.active, F.voice | F.video_note | F.photo | F.document
-    )
-    return r
+    """Empty: the questionnaire's files are taken by its step, ActiveStep, inside
+    questionnaire.router() (bot/handlers/__init__.py still includes this one, right after it)."""
+    return Router(name="questionnaire_media")
