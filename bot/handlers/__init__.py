@@ -25,7 +25,6 @@ from bot.handlers import (
     my_cases,
     places,
     questionnaire,
-    questionnaire_media,
     registration,
     roadmap,
     settings,
@@ -64,7 +63,6 @@ def citizen_router() -> Router:
         registration.router(),
         settings.router(),
         questionnaire.router(),
-        questionnaire_media.router(),
         vacancies.citizen_router(),
         my_cases.router(),
     )

@@ -8,14 +8,14 @@ ids, and the case keeps them when the request is sent.
 
 The state's input lives in its Step: ``on_media`` here is a method of ``ActiveStep``
 (questionnaire.py), written in this module and taken into the class by assignment there, so it
-runs after the step's typed and contact answers, as it always did. ``router()`` is left empty.
+runs after the step's typed and contact answers, as it always did.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
@@ -32,7 +32,7 @@ from bot.handlers.questionnaire_steps import current_run, enter, leave, show, wa
 from bot.services import drafts
 from db.models import User, utcnow
 
-__all__ = ["message_media", "on_media", "router"]
+__all__ = ["message_media", "on_media"]
 
 
 def message_media(message: Message) -> dict[str, Any] | None:
@@ -104,9 +104,3 @@ async def on_media(
     if isinstance(step, QuestionStep):
         closing = tg.answered_text(run.engine, step.question, value, locale)
     await show(bot, chat_id, run, locale, closing=closing)
-
-
-def router() -> Router:
-    """Empty: the questionnaire's files are taken by its step, ActiveStep, inside
-    questionnaire.router() (bot/handlers/__init__.py still includes this one, right after it)."""
-    return Router(name="questionnaire_media")
