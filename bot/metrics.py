@@ -5,7 +5,8 @@ the `Metrics` object and count what they do; the update middleware below counts 
 kind and outcome, and times it. An outcome other than "handled" is set from deeper in the chain
 through `mark_update()` (a context variable), so those middlewares need no reference to this.
 
-Outcomes: handled, unhandled (no handler matched), throttled, duplicate (a re-delivery),
+Outcomes: handled, unhandled (no handler matched), throttled, double_tap, duplicate (a
+re-delivery), interrupted (the re-delivery of an update a crash cut off after its commit),
 failed (an error the person was apologised for).
 """
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy import Date as sa_Date
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -192,12 +193,17 @@ class FsmRecord(Base):
 class ProcessedUpdate(Base):
     """A Telegram update already handled, so a re-delivery (after a crash before the polling
     offset was confirmed, or a webhook retry) is skipped. Rows older than a few days are pruned:
-    Telegram keeps an unconfirmed update for 24 hours at most."""
+    Telegram keeps an unconfirmed update for 24 hours at most.
+
+    `done` is false from the update's first commit, when that came before its answer went out,
+    until the update ended: a re-delivery of an update not done was cut off by a crash after its
+    work was stored, and the person is shown where they are (bot/handlers/recovery.py)."""
 
     __tablename__ = "processed_updates"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class OutboxMessage(Base):

@@ -25,6 +25,7 @@ from bot.handlers import (
     my_cases,
     places,
     questionnaire,
+    recovery,
     registration,
     roadmap,
     settings,
@@ -69,11 +70,13 @@ def citizen_router() -> Router:
 
 
 def build_routers() -> list[Router]:
-    """In priority order: commands that work in any state first; the staff audiences; the one
+    """In priority order: an update a crash cut off after its commit, shown where it stands;
+    commands that work in any state; the staff audiences; the one
     refusal of a press meant for an audience the user does not hold (before anything that
     takes any press); the citizens'; the shared tail with the catch-all last."""
     staff = staff_routers()
     return [
+        recovery.router(),
         consent_gate.router(),
         start.router(),
         basics.router(),

@@ -14,7 +14,14 @@ the work stored once. Two deliveries of one update for one chat are serialised b
 and the first has committed its row before it sent anything; should two ever both reach a
 commit, the second fails on the primary key and its changes roll back.
 
-Cost per update: one small insert in a transaction that commits anyway. The primary-key
+A crash can also fall between that first commit and the answer (the work is stored, the
+person is told nothing). So the mark says whether the update ended (`done`): recorded at the
+end it is done at once; recorded at a commit before a message went out it is done only in the
+update's last commit. A re-delivery of an update that is marked but not done is not skipped:
+it reaches `bot/handlers/recovery.py`, which shows the person where they are.
+
+Cost per update: one small insert in a transaction that commits anyway, and for an update that
+committed before answering, one update of that row in its last commit. The primary-key
 lookup is only made for an update whose id is not above the highest this process has seen
 (Telegram numbers updates in increasing order), i.e. for a re-delivery; in several webhook
 workers a retry that reaches a worker which has not seen a later update is stopped by the
@@ -33,7 +40,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import TelegramObject, Update
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -70,20 +77,34 @@ class UpdateOnce(BaseMiddleware):
             self._newest = await session.scalar(select(func.max(ProcessedUpdate.update_id))) or 0
         if update_id > self._newest:
             self._newest = update_id  # Telegram numbers updates in order: this one is new
-        elif await session.scalar(
-            select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
-        ):
-            log.debug("update %s was already handled: skipped", update_id)
-            mark_update("duplicate")
-            answered_before()
-            return UNHANDLED
+        elif (
+            done := await session.scalar(
+                select(ProcessedUpdate.done).where(ProcessedUpdate.update_id == update_id)
+            )
+        ) is not None:
+            if done:
+                log.debug("update %s was already handled: skipped", update_id)
+                mark_update("duplicate")
+                answered_before()
+                return UNHANDLED
+            log.info("update %s was cut off after its commit: the person is shown where", update_id)
+            mark_update("interrupted")
+            data[INTERRUPTED] = True
+            result = await handler(event_, data)
+            await _mark_done(session, update_id)
+            await session.commit()
+            return result
         _hook(type(session.sync_session))
         session.info[UPDATE_ID] = update_id  # the first commit records it (`_record`)
         try:
             result = await handler(event_, data)
+            if session.info.pop(MARKED_EARLY, False):
+                await _mark_done(session, update_id)
+            session.info[ENDING] = True  # a mark still to be recorded is recorded as done
             await session.commit()  # the mark, with whatever the handler left uncommitted
         finally:
-            session.info.pop(UPDATE_ID, None)
+            for key in (UPDATE_ID, MARKED_EARLY, ENDING):
+                session.info.pop(key, None)
         await self._prune_now_and_then(session)
         return result
 
@@ -105,7 +126,19 @@ class UpdateOnce(BaseMiddleware):
 
 
 UPDATE_ID = "update_id"
+#: In session.info: the mark was recorded before the update ended (it is then not done yet).
+MARKED_EARLY = "update_marked_early"
+#: In session.info: the update's last commit is under way.
+ENDING = "update_ending"
+#: In handler data: this update was cut off by a crash after its commit (bot/handlers/recovery.py).
+INTERRUPTED = "interrupted"
 _HOOKED: set[type[Session]] = set()
+
+
+async def _mark_done(session: AsyncSession, update_id: int) -> None:
+    await session.execute(
+        update(ProcessedUpdate).where(ProcessedUpdate.update_id == update_id).values(done=True)
+    )
 
 
 def _hook(session_class: type[Session]) -> None:
@@ -120,6 +153,11 @@ def _record(session: Session) -> None:
     fails rolls the row back with everything else (the id is taken from the session's info)."""
     update_id = session.info.pop(UPDATE_ID, None)
     if update_id is not None:
+        done = bool(session.info.get(ENDING))
+        if not done:
+            session.info[MARKED_EARLY] = True
         session.execute(
-            insert(ProcessedUpdate.__table__).values(update_id=update_id, processed_at=utcnow())
+            insert(ProcessedUpdate.__table__).values(
+                update_id=update_id, processed_at=utcnow(), done=done
+            )
         )

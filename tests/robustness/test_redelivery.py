@@ -143,3 +143,69 @@ async def test_a_webhook_retry_of_a_handled_update_is_ignored(
         assert user.last_update_id in ids
     finally:
         await h.stop()
+
+
+async def _cut_off(harness: Any, update_id: int) -> None:
+    """As if the process died after the update's work was committed and before its answer went
+    out: the update is marked handled but not done."""
+    async with harness.db() as session:
+        row = await session.get(ProcessedUpdate, update_id)
+        assert row is not None and row.done, "a handled update is marked done"
+        row.done = False
+        await session.commit()
+
+
+async def _done(harness: Any, update_id: int) -> bool:
+    async with harness.db() as session:
+        row = await session.get(ProcessedUpdate, update_id)
+        assert row is not None
+        return row.done
+
+
+async def test_an_answer_cut_off_after_its_commit_is_followed_by_the_open_question(
+    harness: Any,
+) -> None:
+    """kill -9 between storing the answer and sending the next question: after the restart
+    the person is not left in silence, and the answer is still stored once."""
+    user = await citizen(harness, 8601, "uz")
+    await open_questionnaire(harness, user, "uz")
+    await user.send("4")  # members
+    assert question_on_screen(user, "uz") == "children"
+    await _cut_off(harness, user.last_update_id)
+    seen = len(user.messages)
+
+    await _after_crash(harness, user.last_update_id)
+
+    texts = [m.text or "" for m in user.messages[seen:]]
+    assert len(texts) == 1, texts
+    assert t(harness, "Let's continue where you stopped.", "uz") in texts[0], texts
+    assert question_on_screen(user, "uz") == "children"
+    (draft,) = await drafts_of(harness, 8601)
+    assert draft.state["answers"] == {"members": 4}
+    assert await _done(harness, user.last_update_id)
+
+    await _after_crash(harness, user.last_update_id)  # once shown, a re-delivery is skipped
+    assert len(user.messages) == seen + 1
+    await user.send("2")
+    (draft,) = await drafts_of(harness, 8601)
+    assert draft.state["answers"] == {"members": 4, "children": 2}
+
+
+async def test_a_send_cut_off_after_its_commit_shows_the_menu_and_makes_one_case(
+    harness: Any,
+) -> None:
+    user = await citizen(harness, 8602, "ru")
+    await open_questionnaire(harness, user, "ru")
+    await fill(harness, user, "ru", SHORT_PATH)
+    await user.press(t(harness, "✅ Send", "ru"))
+    await _cut_off(harness, user.last_update_id)
+    # A press cut off before its end was never answered; this one was, so its second answer
+    # (Telegram refuses it, the bot lets that pass) is not counted against the bot.
+    harness.check_callbacks = False
+    seen = len(user.messages)
+
+    await _after_crash(harness, user.last_update_id)
+
+    texts = [m.text or "" for m in user.messages[seen:]]
+    assert texts == [t(harness, "Main menu. Choose what you need with the buttons below.", "ru")]
+    assert len(await cases_of(harness, 8602)) == 1

@@ -145,7 +145,8 @@ async def test_an_answer_reads_the_conversation_state_once(harness) -> None:  # 
 async def test_what_one_questionnaire_answer_costs(harness) -> None:  # type: ignore[no-untyped-def]
     """The budget of the hottest path (`benchmarks/throughput.py`): a typed answer is read with
     four statements (state, user, roles, draft), written with two (draft, update id) in one
-    commit, and its question message recorded in a second after Telegram's reply; two Bot API
+    commit, and its question message recorded in a second after Telegram's reply, with the
+    update marked done (a crash before that end is told apart from one after it); two Bot API
     calls (close the answered question, send the next). More fails: find what was added."""
     user = harness.user(7102, first_name="Ali", language_code="uz")
     await register(harness, user)
@@ -160,7 +161,7 @@ async def test_what_one_questionnaire_answer_costs(harness) -> None:  # type: ig
     calls = [c.method for c in harness.fake.calls[calls_before:] if c.method != "getUpdates"]
     assert user.last.text != question  # the next question is on screen
     assert calls == ["editMessageText", "sendMessage"]
-    assert len(statements) <= 7, statements
+    assert len(statements) <= 8, statements
     assert len(commits) <= 2
     async with harness.app.sessions() as session:  # the answer is stored
         draft = await session.scalar(select(Draft).where(Draft.user_id.is_not(None)))
