@@ -199,6 +199,11 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def today(self) -> dt.date:
+        """Today's date where the service works (Asia/Tashkent by default), not in UTC: the
+        two differ from midnight to five in the morning."""
+        return dt.datetime.now(self.tz).date()
+
     def limits(self) -> Limits:
         """Case time limits with this deployment's calendar."""
         from bot.services.cases import Limits

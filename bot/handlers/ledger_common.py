@@ -4,7 +4,6 @@ stale or forged button, redrawing in place, and the check that a job may still b
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -16,7 +15,7 @@ from bot.notifications.work import job_kind_label
 from bot.services import jobs
 from bot.states import JobLedger
 from bot.views.texts import esc
-from db.models import Job, User, utcnow
+from db.models import Job, User
 
 log = logging.getLogger("bot.handlers.ledger")  # the name the logs have always had
 
@@ -26,10 +25,6 @@ LEDGER_STATES = (JobLedger.kind, JobLedger.employer, JobLedger.link, JobLedger.m
 
 def short(text: str, limit: int = BUTTON_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def local_today(settings: Settings) -> dt.date:
-    return utcnow().astimezone(settings.tz).date()
 
 
 def job_line(job: Job) -> str:
@@ -56,7 +51,7 @@ async def editable_job(
 ) -> Job | None:
     """The job if this assistant may still change it today; otherwise answer and None."""
     job = await jobs.own_job(session, job_id, user.id)
-    access = jobs.edit_access(job, local_today(settings))
+    access = jobs.edit_access(job, settings.today())
     if access is jobs.Access.FORGED:
         await out_of_date(query, user, f"job {job_id}", forged=True)
         return None

@@ -28,7 +28,6 @@ from bot.handlers.dialog import Step
 from bot.handlers.ledger_common import (
     editable_job,
     job_line,
-    local_today,
     out_of_date,
     redraw,
     short,
@@ -237,7 +236,7 @@ async def _after_employer(
     if job_id:
         await state.clear()  # FSM before this session writes (SQLite has one writer)
         job = await jobs.own_job(session, job_id, user.id)
-        if jobs.edit_access(job, local_today(settings)) is not jobs.Access.OK or job is None:
+        if jobs.edit_access(job, settings.today()) is not jobs.Access.OK or job is None:
             await message.answer(_("You can change a job only on the day it was recorded."))
             return
         await jobs.update(session, job, kind=kind, employer=employer)
@@ -417,7 +416,7 @@ async def _save(
         employer=employer if isinstance(employer, str) else None,
         mahalla_code=mahalla,
         case=case,
-        work_date=local_today(settings),
+        work_date=settings.today(),
         now=utcnow(),
         notify=lambda job, case: job_confirmation(session, i18n, job, case, user),
     )

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ACB, JobCB
 from bot.config import Settings
-from bot.handlers.ledger_common import LEDGER_STATES, local_today
+from bot.handlers.ledger_common import LEDGER_STATES
 from bot.i18n import fmt_date, fmt_number
 from bot.services import indicators
 from bot.services.roles import Roles
@@ -53,7 +53,7 @@ async def on_today(
         await state.clear()
     day = await count_day(session, user, roles, settings)
     lines = [
-        _("📊 <b>Today, {date}</b>").format(date=fmt_date(local_today(settings))),
+        _("📊 <b>Today, {date}</b>").format(date=fmt_date(settings.today())),
         jobs_line(_("Jobs today: {done} of {target}"), day.jobs_today, day.target_day),
         jobs_line(_("Jobs this month: {done} of {target}"), day.jobs_month, day.target_month),
         _("Jobs yesterday: {count}").format(count=fmt_number(day.jobs_yesterday)),

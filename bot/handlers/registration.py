@@ -274,7 +274,7 @@ class BirthYearStep(QuestionStep, state=Registration.birth_year.state):
         i18n: I18n,
         settings: Settings,
     ) -> None:
-        today = utcnow().date()
+        today = settings.today()
         low, high = birth_year_range(today)
         hint = _("Please write the year as 4 digits, from {first} to {last}.").format(
             first=low, last=high

@@ -49,10 +49,6 @@ def _mark(step: RoadmapStep) -> str:
     return "✅" if step.status == "done" else "▫️"
 
 
-def _today(settings: Settings) -> dt.date:
-    return utcnow().astimezone(settings.tz).date()
-
-
 async def _refuse(query: CallbackQuery, user: User, data: RoadmapCB) -> None:
     """A forged or stale button: say so, and log the ids (never any personal data)."""
     log.warning(
@@ -254,12 +250,12 @@ async def on_roadmap(
     elif data.action == RoadmapAction.DUE:
         await state.set_state(RoadmapEdit.due_date)
         await state.set_data({"case": case.id, "step": step.id})
-        await _show(query, *_due_view(case, step, _today(settings), locale))
+        await _show(query, *_due_view(case, step, settings.today(), locale))
     elif data.action == RoadmapAction.SET_DUE:
         if data.v == "x":
             due: dt.date | None = None
         elif data.v.isdigit() and int(data.v) in rm.DUE_PRESETS:
-            due = _today(settings) + dt.timedelta(days=int(data.v))
+            due = settings.today() + dt.timedelta(days=int(data.v))
         else:
             await _refuse(query, user, data)
             return
@@ -438,7 +434,7 @@ class DueDateStep(Step, state=RoadmapEdit.due_date.state):
             await state.clear()
             await message.answer(_("This step can no longer be edited. Open the case again."))
             return
-        today = _today(settings)
+        today = settings.today()
         try:
             due = rm.parse_due(message.text or "", today)
         except rm.DueDateError as error:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import VacCB
 from bot.config import Settings
 from bot.handlers import registration
-from bot.handlers.vacancy_common import drop_markup, local_today, refuse, short
+from bot.handlers.vacancy_common import drop_markup, refuse, short
 from bot.i18n import fmt_money
 from bot.notifications import requests as notify_requests
 from bot.services import users, vacancies
@@ -84,7 +84,7 @@ async def on_browse_menu(
     if district is None:
         await registration.begin(message, state, session, user)
         return
-    text, markup = await _browse_view(session, user, district, local_today(settings), 0)
+    text, markup = await _browse_view(session, user, district, settings.today(), 0)
     await message.answer(text, reply_markup=markup)
 
 
@@ -112,9 +112,7 @@ async def on_browse(
     district = await _citizen_district(query, state, session, user)
     if district is None:
         return
-    text, markup = await _browse_view(
-        session, user, district, local_today(settings), callback_data.page
-    )
+    text, markup = await _browse_view(session, user, district, settings.today(), callback_data.page)
     await query.answer()
     if callback_data.v == "e":  # our own list (paging, back): redrawn in place
         await show_in_place(query, text, markup)
@@ -140,7 +138,7 @@ async def _visible_vacancy(
     if vacancy is None or vacancy.district_soato != district:
         await refuse(query, user, f"vacancy {vacancy_id} outside the district")
         return None
-    if not await vacancies.still_open(session, vacancy, local_today(settings), utcnow()):
+    if not await vacancies.still_open(session, vacancy, settings.today(), utcnow()):
         await query.answer(_("This vacancy is closed."), show_alert=True)
         return None
     return vacancy
@@ -191,7 +189,7 @@ async def on_interest(
         return
     tell = partial(notify_requests.vacancy_interest, session, i18n, citizen=user)
     result, offer = await vacancies.show_interest(
-        session, vacancy, user, local_today(settings), utcnow(), tell
+        session, vacancy, user, settings.today(), utcnow(), tell
     )
     if result is vacancies.Interest.NO_REQUEST:
         await query.answer()
@@ -241,7 +239,7 @@ async def on_offer_answer(
         return
     yes = callback_data.action == "yes"
     tell = partial(notify_requests.vacancy_interest, session, i18n, citizen=user)
-    result = await vacancies.reply(session, offer, yes, local_today(settings), utcnow(), tell)
+    result = await vacancies.reply(session, offer, yes, settings.today(), utcnow(), tell)
     if result is vacancies.OfferAnswer.CLOSED:
         await query.answer(_("This vacancy is closed."), show_alert=True)
         await _drop_keyboard(query)

@@ -4,16 +4,14 @@ labels, the refusal of a stale or forged button and taking the buttons off a mes
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.config import Settings
 from bot.states import VacancyPost
-from db.models import User, utcnow
+from db.models import User
 
 log = logging.getLogger("bot.handlers.vacancies")  # the name the logs have always had
 
@@ -39,10 +37,6 @@ BUTTON_STATES = {
     "d": VacancyPost.closes.state,
     "post": VacancyPost.confirm.state,
 }
-
-
-def local_today(settings: Settings) -> dt.date:
-    return utcnow().astimezone(settings.tz).date()
 
 
 def short(text: str, limit: int = BUTTON_CHARS) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import VacCB
 from bot.config import Settings
-from bot.handlers.vacancy_common import local_today, refuse
+from bot.handlers.vacancy_common import refuse
 from bot.handlers.vacancy_list import vacancy_for, who_view
 from bot.notifications import cases as notify
 from bot.notifications.work import job_confirmation
@@ -109,7 +109,7 @@ async def on_hire_yes(
     now, tell = utcnow(), partial(_tell_hired, session, i18n, user)
     try:
         hired = await vacancies.take_on(
-            session, offer, assistant=user, today=local_today(settings), now=now, notify=tell
+            session, offer, assistant=user, today=settings.today(), now=now, notify=tell
         )
     except vacancies.HireError as error:
         reasons = {

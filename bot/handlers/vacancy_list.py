@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import VacCB
 from bot.config import Settings
-from bot.handlers.vacancy_common import ALL_STATES, local_today, refuse, short
+from bot.handlers.vacancy_common import ALL_STATES, refuse, short
 from bot.i18n import fmt_date, fmt_number
 from bot.notifications import requests as notify_requests
 from bot.services import vacancies
@@ -81,7 +81,7 @@ async def on_menu(
 ) -> None:
     if await state.get_state() in {s.state for s in ALL_STATES}:
         await state.clear()
-    text, markup = await _list_view(session, roles, local_today(settings), 0)
+    text, markup = await _list_view(session, roles, settings.today(), 0)
     await message.answer(text, reply_markup=markup)
 
 
@@ -92,7 +92,7 @@ async def on_list(
     roles: Roles,
     settings: Settings,
 ) -> None:
-    text, markup = await _list_view(session, roles, local_today(settings), callback_data.page)
+    text, markup = await _list_view(session, roles, settings.today(), callback_data.page)
     await query.answer()
     await show_in_place(query, text, markup)
 
@@ -148,7 +148,7 @@ async def vacancy_for(
     if vacancy is None:
         await refuse(query, user, f"vacancy {vacancy_id}")
         return None
-    vacancies.refresh(vacancy, local_today(settings), utcnow())
+    vacancies.refresh(vacancy, settings.today(), utcnow())
     return vacancy
 
 

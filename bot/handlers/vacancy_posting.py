@@ -27,7 +27,6 @@ from bot.handlers.vacancy_common import (
     ALL_STATES,
     BUTTON_STATES,
     drop_markup,
-    local_today,
     refuse,
     short,
 )
@@ -200,7 +199,7 @@ async def ask(
 ) -> None:
     current = await state.get_state()
     text, markup = await _step_view(
-        current, await state.get_data(), session, user, roles, local_today(settings)
+        current, await state.get_data(), session, user, roles, settings.today()
     )
     if notice:
         text = f"⚠️ {notice}\n\n{text}"
@@ -279,7 +278,7 @@ async def on_step_button(
     elif action == "n" and value in PLACES_BUTTONS:
         values = {"places": int(value)}
     elif action == "d" and value.isdigit() and int(value) in CLOSES_BUTTONS:
-        values = {"closes": (local_today(settings) + dt.timedelta(days=int(value))).isoformat()}
+        values = {"closes": (settings.today() + dt.timedelta(days=int(value))).isoformat()}
     if not values:
         await refuse(query, user, f"posting value {action}={value!r}")
         return
@@ -324,7 +323,7 @@ async def _post(
     """Save the vacancy (its place re-checked), offer it to the matching seekers, report."""
     data = await state.get_data()
     await state.clear()
-    today, now = local_today(settings), utcnow()
+    today, now = settings.today(), utcnow()
     place = str(data.get("place") or "")
     try:
         vacancy, result, sent = await vacancies.post(

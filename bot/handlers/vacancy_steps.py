@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.filters import AnyMenuButton
 from bot.handlers.dialog import TYPE_DATE, TYPE_NUMBER, TYPE_TEXT, USE_BUTTONS, Step
-from bot.handlers.vacancy_common import local_today
 from bot.handlers.vacancy_posting import ask, fmt_date_typed, next_step, parse_whole
 from bot.i18n import fmt_number
 from bot.services import roadmap, vacancies
@@ -197,7 +196,7 @@ class ClosesStep(Step, state=VacancyPost.closes.state):
     ) -> None:
         """The last day the vacancy is open: a real date, from today, within the limit."""
         text = vacancies.clean(message.text or "")
-        today = local_today(settings)
+        today = settings.today()
         args = (message, state, session, user, roles, settings)
         try:
             closes = roadmap.parse_due(text, today)
