@@ -126,29 +126,17 @@ async def on_status(
             builder.button(
                 text=outcome_label(outcome), callback_data=ACB(action="out", v=outcome, **ctx)
             )
-        builder.button(text=_("⬅️ Back"), callback_data=ACB(action="open", v="e", **ctx))
-        builder.adjust(2)
-        await query.answer()
-        await show_in_place(
-            query,
-            _("What was the outcome of request <b>{number}</b>?").format(number=case.number),
-            builder.as_markup(),
-        )
+        question = _("What was the outcome of request <b>{number}</b>?")
+        await _ask(query, question.format(number=case.number), builder, ctx, width=2)
         return
     if target == "closed":
         builder = InlineKeyboardBuilder()
         builder.button(text=_("📵 Yes, close it"), callback_data=ACB(action="close", **ctx))
-        builder.button(text=_("⬅️ Back"), callback_data=ACB(action="open", v="e", **ctx))
-        builder.adjust(1)
-        await query.answer()
-        await show_in_place(
-            query,
-            _(
-                "Close request <b>{number}</b> because the citizen cannot be contacted? "
-                "The citizen will be told."
-            ).format(number=case.number),
-            builder.as_markup(),
+        question = _(
+            "Close request <b>{number}</b> because the citizen cannot be contacted? "
+            "The citizen will be told."
         )
+        await _ask(query, question.format(number=case.number), builder, ctx, width=1)
         return
     if target == "rejected":
         await state.set_state(CaseWork.reason)
@@ -160,6 +148,21 @@ async def on_status(
     await query.answer(changed_text(case) if ok else already_text(case))
     text, markup = await card_view(session, case, user, flows, rules, settings, filter_, page)
     await show_in_place(query, text, markup)
+
+
+async def _ask(
+    query: CallbackQuery,
+    text: str,
+    builder: InlineKeyboardBuilder,
+    ctx: dict[str, Any],
+    *,
+    width: int,
+) -> None:
+    """The last question before resolving or closing: its buttons, then Back to the card."""
+    builder.button(text=_("⬅️ Back"), callback_data=ACB(action="open", v="e", **ctx))
+    builder.adjust(width)
+    await query.answer()
+    await show_in_place(query, text, builder.as_markup())
 
 
 async def on_outcome(

@@ -18,6 +18,7 @@ assistant_case_status.py.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -150,6 +151,53 @@ async def on_reply_button(
     await prompt(query, work_prompt(CaseReply.text.state, case.number or ""))
 
 
+async def _send_media(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    case: Case,
+    user: User,
+    tell: Callable[[CaseEvent, CaseFile], Awaitable[bool]],
+) -> bool | None:
+    """The message's voice note, photo or document sent on the case (True: delivered now);
+    None when nothing was sent (no file, or one too big: the user was told)."""
+    value = message_media(message)
+    if value is None or await too_big(message, value):
+        return None
+    await state.clear()  # before writing, as for typed text
+    return await send_file(session, case, user, value, tell, message)
+
+
+async def _answer_card(
+    message: Message,
+    session: AsyncSession,
+    case: Case,
+    user: User,
+    flows: FlowRegistry,
+    rules: EligibilityRules,
+    settings: Settings,
+    data: dict[str, Any],
+    lead: str,
+) -> None:
+    """The case card again after the assistant's text or file, under what was done (`lead`),
+    with the list's filter and page from the step's data."""
+    filter_, page = filter_code(str(data.get("f") or "")), int(data.get("page") or 0)
+    card, markup = await card_view(
+        session, case, user, flows, rules, settings, filter_, page, lead=lead
+    )
+    await message.answer(card, reply_markup=markup)
+
+
+async def _replied(message: Message, delivered: bool, roles: Roles) -> None:
+    """What the citizen is told once their reply, typed or a file, is on the case."""
+    await message.answer(
+        _("Your reply has been sent to the assistant.")
+        if delivered
+        else _("Your reply is saved with the request; the assistant will see it there."),
+        reply_markup=main_menu(roles),
+    )
+
+
 # --- the steps: reason, note, message, the citizen's reply -------------------------------
 
 
@@ -181,7 +229,6 @@ class ReasonStep(Step, state=CaseWork.reason.state):
         if text is None:
             return
         now = utcnow()
-        filter_, page = filter_code(str(data.get("f") or "")), int(data.get("page") or 0)
         # Leave the state before writing: the FSM storage may use its own connection (SQLite has
         # one writer at a time), and a rejected change must not leave the assistant stuck typing.
         await state.clear()
@@ -198,18 +245,8 @@ class ReasonStep(Step, state=CaseWork.reason.state):
                 session, case, actor=user, text=text, now=now, notify=tell
             )
             lead = message_sent_lead(case.number, delivered)
-        card, markup = await card_view(
-            session,
-            case,
-            user,
-            flows,
-            rules,
-            settings,
-            filter_,
-            page,
-            lead=("✔️ " if ok else "⚠️ ") + lead,
-        )
-        await message.answer(card, reply_markup=markup)
+        lead = ("✔️ " if ok else "⚠️ ") + lead
+        await _answer_card(message, session, case, user, flows, rules, settings, data, lead)
 
 
 class NoteStep(Step, state=CaseWork.note.state):
@@ -239,25 +276,19 @@ class MessageStep(Step, state=CaseWork.message.state):
         settings: Settings,
     ) -> None:
         """The assistant answers the citizen with a voice note, a photo or a document."""
-        value = message_media(message)
         data = await state.get_data()
         case = await worked_case(message, state, session, user, roles, data)
-        if case is None or value is None:
+        if case is None:
             return
-        if await too_big(message, value):
-            return
-        await state.clear()  # before writing, as for typed messages
 
         async def tell(event: CaseEvent, file: CaseFile) -> bool:
             return await notify.message_to_citizen(session, i18n, case, event, [file])
 
-        delivered = await send_file(session, case, user, value, tell, message)
-        lead = message_sent_lead(case.number, delivered)
-        filter_, page = str(data.get("f") or "open"), int(data.get("page") or 0)
-        card, markup = await card_view(
-            session, case, user, flows, rules, settings, filter_, page, lead="✔️ " + lead
-        )
-        await message.answer(card, reply_markup=markup)
+        delivered = await _send_media(message, state, session, case, user, tell)
+        if delivered is None:
+            return
+        lead = "✔️ " + message_sent_lead(case.number, delivered)
+        await _answer_card(message, session, case, user, flows, rules, settings, data, lead)
 
 
 class ReplyStep(Step, state=CaseReply.text.state):
@@ -291,12 +322,7 @@ class ReplyStep(Step, state=CaseReply.text.state):
             now=now,
             notify=lambda event: notify.message_to_assistant(session, i18n, case, event, user, now),
         )
-        await message.answer(
-            _("Your reply has been sent to the assistant.")
-            if delivered
-            else _("Your reply is saved with the request; the assistant will see it there."),
-            reply_markup=main_menu(roles),
-        )
+        await _replied(message, delivered, roles)
 
     @on.message(MEDIA)
     async def on_reply_media(
@@ -309,25 +335,18 @@ class ReplyStep(Step, state=CaseReply.text.state):
         i18n: I18n,
     ) -> None:
         """The citizen answers their assistant with a voice note, a photo or a document."""
-        value = message_media(message)
         case = await replied_case(message, state, session, user, roles)
-        if case is None or value is None:
+        if case is None:
             return
-        if await too_big(message, value):
-            return
-        await state.clear()
+
         now = utcnow()
 
         async def tell(event: CaseEvent, file: CaseFile) -> bool:
             return await notify.message_to_assistant(session, i18n, case, event, user, now, [file])
 
-        delivered = await send_file(session, case, user, value, tell, message)
-        await message.answer(
-            _("Your reply has been sent to the assistant.")
-            if delivered
-            else _("Your reply is saved with the request; the assistant will see it there."),
-            reply_markup=main_menu(roles),
-        )
+        delivered = await _send_media(message, state, session, case, user, tell)
+        if delivered is not None:
+            await _replied(message, delivered, roles)
 
 
 def router() -> Router:
