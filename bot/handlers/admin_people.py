@@ -229,6 +229,24 @@ async def live_person(session: AsyncSession, person_id: int) -> User | None:
     return person if person is not None and person.deleted_at is None else None
 
 
+async def pressed_person(
+    query: CallbackQuery,
+    callback_data: AdmCB,
+    session: AsyncSession,
+    user: User,
+    state: FSMContext,
+) -> User | None:
+    """The person a button of their card names, if still there (else the press is refused);
+    any dialog open is left and the press answered."""
+    person = await live_person(session, callback_data.id)
+    if person is None:
+        await refuse(query, user, callback_data.action)
+        return None
+    await state.clear()
+    await query.answer()
+    return person
+
+
 async def on_card(
     query: CallbackQuery,
     callback_data: AdmCB,
@@ -236,10 +254,7 @@ async def on_card(
     user: User,
     state: FSMContext,
 ) -> None:
-    person = await live_person(session, callback_data.id)
+    person = await pressed_person(query, callback_data, session, user, state)
     if person is None:
-        await refuse(query, user, callback_data.action)
         return
-    await state.clear()
-    await query.answer()
     await show_in_place(query, *await person_card(session, person, user.locale))

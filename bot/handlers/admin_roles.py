@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import CONFIRMED, AdmCB, PlaceCB
 from bot.config import Settings
 from bot.handlers.admin_common import back_button, refuse
-from bot.handlers.admin_people import live_person, person_card, place_level
+from bot.handlers.admin_people import live_person, person_card, place_level, pressed_person
 from bot.handlers.places import show_regions
 from bot.services import role_changes, supervision
 from bot.views.screens import show_in_place
@@ -182,12 +182,9 @@ async def on_revoke(
     settings: Settings,
 ) -> None:
     """ra / rs: ask; ray / rsy: end the assistant / supervisor role now."""
-    person = await live_person(session, callback_data.id)
+    person = await pressed_person(query, callback_data, session, user, state)
     if person is None:
-        await refuse(query, user, callback_data.action)
         return
-    await state.clear()
-    await query.answer()
     assistant = callback_data.action.startswith("ra")
     if not callback_data.action.endswith("y"):
         builder = InlineKeyboardBuilder()
