@@ -78,9 +78,35 @@ async def on_settings(
     await show_in_place(query, *await _settings_view(session, runtime_settings, settings))
 
 
-def _key_of(value: str) -> str | None:
-    keys = runtime_settings.KEYS
-    return keys[int(value)] if value.isdigit() and int(value) < len(keys) else None
+async def _pressed_key(
+    query: CallbackQuery, user: User, callback_data: AdmCB, action: AdminAction
+) -> str | None:
+    """The setting a button names (by its index), or None: the press is refused."""
+    keys, value = runtime_settings.KEYS, callback_data.v
+    if value.isdigit() and int(value) < len(keys):
+        return keys[int(value)]
+    await refuse(query, user, action)
+    return None
+
+
+async def _typed_key(message: Message, state: FSMContext) -> str | None:
+    """The setting being typed (`key` in data), or None: the user is told the step is out of
+    date and it is left."""
+    key = (await state.get_data()).get("key")
+    if key not in runtime_settings.KEYS:
+        await state.clear()
+        await message.answer(_("This button is out of date. Please use the menu or /start."))
+        return None
+    return str(key)
+
+
+async def _ask_number(message: Message, key: str) -> None:
+    bounds = runtime_settings.bounds(key)
+    await message.answer(
+        _("Please type a whole number from {low} to {high}, or /cancel.").format(
+            low=fmt_number(bounds.low), high=fmt_number(bounds.high)
+        )
+    )
 
 
 async def on_setting_key(
@@ -91,9 +117,8 @@ async def on_setting_key(
     state: FSMContext,
     settings: Settings,
 ) -> None:
-    key = _key_of(callback_data.v)
+    key = await _pressed_key(query, user, callback_data, AdminAction.SETTING)
     if key is None:
-        await refuse(query, user, AdminAction.SETTING)
         return
     await state.set_state(AdminWork.setting)
     await state.update_data(key=key)
@@ -130,9 +155,8 @@ async def on_setting_default(
 ) -> None:
     from bot.services import runtime_settings as service
 
-    key = _key_of(callback_data.v)
+    key = await _pressed_key(query, user, callback_data, AdminAction.SETTING_DEFAULT)
     if key is None:
-        await refuse(query, user, AdminAction.SETTING_DEFAULT)
         return
     await service.restore(session, key)
     runtime_settings.invalidate()
@@ -160,22 +184,15 @@ class SettingStep(Step, state=AdminWork.setting.state):
     ) -> None:
         from bot.services import runtime_settings as service
 
-        key = (await state.get_data()).get("key")
-        if key not in service.KEYS:
-            await state.clear()
-            await message.answer(_("This button is out of date. Please use the menu or /start."))
+        key = await _typed_key(message, state)
+        if key is None:
             return
         try:
             value = await service.change(
                 session, key, message.text or "", f"tg:{user.telegram_id}", utcnow()
             )
         except service.SettingError:
-            bounds = service.bounds(key)
-            await message.answer(
-                _("Please type a whole number from {low} to {high}, or /cancel.").format(
-                    low=fmt_number(bounds.low), high=fmt_number(bounds.high)
-                )
-            )
+            await _ask_number(message, key)
             return
         runtime_settings.invalidate()
         await state.clear()
@@ -188,17 +205,9 @@ class SettingStep(Step, state=AdminWork.setting.state):
 
     @on.message(~AnyMenuButton())
     async def on_settings_other(self, message: Message, state: FSMContext) -> None:
-        key = (await state.get_data()).get("key")
-        if key not in runtime_settings.KEYS:
-            await state.clear()
-            await message.answer(_("This button is out of date. Please use the menu or /start."))
-            return
-        bounds = runtime_settings.bounds(key)
-        await message.answer(
-            _("Please type a whole number from {low} to {high}, or /cancel.").format(
-                low=fmt_number(bounds.low), high=fmt_number(bounds.high)
-            )
-        )
+        key = await _typed_key(message, state)
+        if key is not None:
+            await _ask_number(message, key)
 
 
 def router() -> Router:
