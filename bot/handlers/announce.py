@@ -8,6 +8,7 @@ typed text and the message in the confirm step are taken by their steps (`Announ
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
@@ -85,6 +86,15 @@ async def _ask_text(
         await target.edit_text(text, reply_markup=markup)
     else:
         await target.answer(text, reply_markup=markup)
+
+
+async def _data_place(
+    session: AsyncSession, roles: Roles, data: dict[str, Any]
+) -> supervision.Place | None:
+    """The place chosen earlier in this dialog (FSM data), if the user may still announce there."""
+    return await announcements.allowed_place(
+        session, roles, str(data.get("level") or ""), data.get("code")
+    )
 
 
 async def on_announce_menu(
@@ -187,9 +197,7 @@ async def on_announce_button(
         return
     data = await state.get_data()
     place = (
-        await announcements.allowed_place(
-            session, roles, str(data.get("level") or ""), data.get("code")
-        )
+        await _data_place(session, roles, data)
         if current == SupervisorWork.confirm.state and data.get("key") and data.get("text")
         else None
     )
@@ -230,10 +238,7 @@ class AnnouncementStep(Step, state=SupervisorWork.announcement.state):
         except announcements.AnnouncementError:
             await message.answer(counted.announcement_text_prompt(ANNOUNCEMENT_MAX))
             return
-        data = await state.get_data()
-        place = await announcements.allowed_place(
-            session, roles, str(data.get("level") or ""), data.get("code")
-        )
+        place = await _data_place(session, roles, await state.get_data())
         if place is None:
             await state.clear()
             await message.answer(_("This button is out of date. Please use the menu or /start."))
