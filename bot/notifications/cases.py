@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ACB, AssistantAction, CaseAction, CaseCB
 from bot.i18n import in_locale
+from bot.notifications.send import Button, send
 from bot.services import case_files, cases, outbox, registry
 from bot.views.case_card import assessment_lines
 from bot.views.case_files import file_label
@@ -35,21 +34,12 @@ async def case_created(
     if assistant is not None:
         with in_locale(i18n, assistant.locale):
             text = _new_case_text(case, citizen, mahalla, assistant.locale, files)
-            keyboard = InlineKeyboardBuilder()
-            keyboard.button(
-                text=_("✅ Accept"), callback_data=ACB(action=AssistantAction.ACCEPT, id=case.id)
-            )
-            keyboard.button(
-                text=_("📂 Open"), callback_data=ACB(action=AssistantAction.OPEN, id=case.id)
-            )
-            await outbox.enqueue_to_user(
-                session,
-                assistant,
-                text=text,
-                kind="new_case",
-                reply_markup=keyboard.as_markup(),
-                dedupe_key=f"new_case:{case.id}:{assistant.id}",
-            )
+            buttons = [
+                (_("✅ Accept"), ACB(action=AssistantAction.ACCEPT, id=case.id)),
+                (_("📂 Open"), ACB(action=AssistantAction.OPEN, id=case.id)),
+            ]
+            key = f"new_case:{case.id}:{assistant.id}"
+            await send(session, assistant, text, kind="new_case", dedupe_key=key, buttons=buttons)
         return "assistant"
     supervisors = await cases.district_supervisors(session, case.district_soato, now)
     for supervisor in supervisors:
@@ -57,13 +47,8 @@ async def case_created(
             text = _("⚠️ No assistant in this mahalla: the case is in the district queue.") + (
                 "\n\n" + _new_case_text(case, citizen, mahalla, supervisor.locale, files)
             )
-            await outbox.enqueue_to_user(
-                session,
-                supervisor,
-                text=text,
-                kind="queue_case",
-                dedupe_key=f"queue_case:{case.id}:{supervisor.id}",
-            )
+            key = f"queue_case:{case.id}:{supervisor.id}"
+            await send(session, supervisor, text, kind="queue_case", dedupe_key=key)
     return "district" if supervisors else "nobody"
 
 
@@ -106,18 +91,8 @@ async def to_citizen(
 ) -> None:
     """Queue news of a case for its citizen, with the "Open the request" button every such
     message carries. Call it in the citizen's locale (`in_locale`)."""
-    keyboard = InlineKeyboardBuilder()
-    keyboard.button(
-        text=_("Open the request"), callback_data=CaseCB(action=CaseAction.OPEN, id=case.id)
-    )
-    await outbox.enqueue_to_user(
-        session,
-        citizen,
-        text=text,
-        kind=kind,
-        reply_markup=keyboard.as_markup(),
-        dedupe_key=dedupe_key,
-    )
+    button = (_("Open the request"), CaseCB(action=CaseAction.OPEN, id=case.id))
+    await send(session, citizen, text, kind=kind, dedupe_key=dedupe_key, buttons=[button])
 
 
 async def message_to_citizen(
@@ -174,32 +149,29 @@ async def _relay(
     recipient: User,
     event: CaseEvent,
     head: str,
-    buttons: list[tuple[str, CallbackData]],
+    buttons: list[Button],
     *,
     columns: int,
     files: Sequence[CaseFile] = (),
 ) -> bool:
     """Queue one relayed case message once per event: the head with the escaped text and the
     buttons, then each voice note, photo or document re-sent by its Telegram file_id."""
-    keyboard = InlineKeyboardBuilder()
-    for label, data in buttons:
-        keyboard.button(text=label, callback_data=data)
-    keyboard.adjust(columns)
     parts = [head]
     if event.note:
         parts.append(esc(event.note))
     if files:
         parts.append("\n".join(esc(file_label(file)) for file in files))
-    row = await outbox.enqueue_to_user(
+    queued = await send(
         session,
         recipient,
-        text="\n\n".join(parts),
+        "\n\n".join(parts),
         kind="case_message",
-        reply_markup=keyboard.as_markup(),
         dedupe_key=f"case_message:{event.id}",
+        buttons=buttons,
+        columns=columns,
     )
     await relay_files(session, recipient, files)
-    return row is not None
+    return queued
 
 
 async def relay_files(session: AsyncSession, recipient: User, files: Sequence[CaseFile]) -> None:
@@ -276,12 +248,8 @@ async def case_withdrawn(
         ).format(number=case.number)
         if files_removed:
             text += "\n" + _("Its voice messages, photos and documents were removed too.")
-        await outbox.enqueue_to_user(
-            session,
-            assistant,
-            text=text,
-            kind="case_status",
-            dedupe_key=f"case_withdrawn:{case.id}",
+        await send(
+            session, assistant, text, kind="case_status", dedupe_key=f"case_withdrawn:{case.id}"
         )
 
 
@@ -294,16 +262,12 @@ async def case_files_erased(
     if case is None or assistant is None:
         return
     with in_locale(i18n, assistant.locale):
-        await outbox.enqueue_to_user(
-            session,
-            assistant,
-            text=_(
-                "🗑 The citizen of request <b>{number}</b> deleted their data: the request's "
-                "voice messages, photos and documents were removed."
-            ).format(number=case.number),
-            kind="case_status",
-            dedupe_key=f"case_files_erased:{case.id}",
-        )
+        text = _(
+            "🗑 The citizen of request <b>{number}</b> deleted their data: the request's "
+            "voice messages, photos and documents were removed."
+        ).format(number=case.number)
+        key = f"case_files_erased:{case.id}"
+        await send(session, assistant, text, kind="case_status", dedupe_key=key)
 
 
 async def case_reassigned(
@@ -318,33 +282,19 @@ async def case_reassigned(
     own language; the event's id makes each message once-only."""
     if old is not None and old.id != new.id:
         with in_locale(i18n, old.locale):
-            await outbox.enqueue_to_user(
-                session,
-                old,
-                text=_(
-                    "🔁 Request <b>{number}</b> was given to another assistant by the "
-                    "supervisor.\nReason: {reason}"
-                ).format(number=case.number, reason=esc(event.note or "")),
-                kind="case_reassign",
-                dedupe_key=f"case_reassign:{event.id}:{old.id}",
-            )
+            text = _(
+                "🔁 Request <b>{number}</b> was given to another assistant by the "
+                "supervisor.\nReason: {reason}"
+            ).format(number=case.number, reason=esc(event.note or ""))
+            key = f"case_reassign:{event.id}:{old.id}"
+            await send(session, old, text, kind="case_reassign", dedupe_key=key)
     with in_locale(i18n, new.locale):
-        keyboard = InlineKeyboardBuilder()
-        keyboard.button(
-            text=_("📂 Open"), callback_data=ACB(action=AssistantAction.OPEN, id=case.id)
-        )
-        await outbox.enqueue_to_user(
-            session,
-            new,
-            text=_(
-                "🔁 The supervisor gave you request <b>{number}</b>: {kind}.\nReason: {reason}"
-            ).format(
-                number=case.number, kind=case_kind_label(case.kind), reason=esc(event.note or "")
-            ),
-            kind="case_reassign",
-            reply_markup=keyboard.as_markup(),
-            dedupe_key=f"case_reassign:{event.id}:{new.id}",
-        )
+        text = _(
+            "🔁 The supervisor gave you request <b>{number}</b>: {kind}.\nReason: {reason}"
+        ).format(number=case.number, kind=case_kind_label(case.kind), reason=esc(event.note or ""))
+        button = (_("📂 Open"), ACB(action=AssistantAction.OPEN, id=case.id))
+        key = f"case_reassign:{event.id}:{new.id}"
+        await send(session, new, text, kind="case_reassign", dedupe_key=key, buttons=[button])
     citizen = await session.get(User, case.user_id)
     if citizen is None:
         return
@@ -370,12 +320,11 @@ async def announcement(
     for person in recipients:
         with in_locale(i18n, person.locale):
             body = _("📣 Announcement from {name}:").format(name=esc(sender.name or "—"))
-            row = await outbox.enqueue_to_user(
+            queued += await send(
                 session,
                 person,
-                text=body + "\n\n" + esc(text),
+                body + "\n\n" + esc(text),
                 kind="announcement",
                 dedupe_key=f"announcement:{key}:{person.id}",
             )
-        queued += row is not None
     return queued

@@ -11,14 +11,14 @@ import datetime as dt
 
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ACB, AssistantAction, VacancyAction, VacCB
 from bot.flows.model import FlowDefinition
 from bot.i18n import N_, fmt_date, fmt_money, fmt_number, in_locale
 from bot.notifications import cases as notify_cases
-from bot.services import cases, occupations, outbox, registry
+from bot.notifications.send import send
+from bot.services import cases, occupations, registry
 from bot.services.submissions import Submitted
 from bot.services.vacancies import NewOffer
 from bot.views.texts import case_kind_label, esc
@@ -140,20 +140,12 @@ async def request_updated(
                 esc(_changed_text(definition, changed, locale)),
             ]
         )
-        keyboard = InlineKeyboardBuilder()
-        keyboard.button(
-            text=_("📂 Open"), callback_data=ACB(action=AssistantAction.OPEN, id=case.id)
-        )
+        button = (_("📂 Open"), ACB(action=AssistantAction.OPEN, id=case.id))
         await session.flush()
-        row = await outbox.enqueue_to_user(
-            session,
-            assistant,
-            text=text,
-            kind="case_update",
-            reply_markup=keyboard.as_markup(),
-            dedupe_key=f"case_update:{event.id}",
+        key = f"case_update:{event.id}"
+        return await send(
+            session, assistant, text, kind="case_update", dedupe_key=key, buttons=[button]
         )
-    return row is not None
 
 
 # ---------------------------------------------------------------------- vacancies
@@ -175,23 +167,18 @@ async def vacancy_offer(session: AsyncSession, i18n: I18n, new: NewOffer) -> boo
                 "to put you in touch with the employer."
             ),
         ]
-        keyboard = InlineKeyboardBuilder()
-        keyboard.button(
-            text=_("👍 Interested"),
-            callback_data=VacCB(action=VacancyAction.OFFER_YES, id=offer.id),
-        )
-        keyboard.button(
-            text=_("👎 Not for me"), callback_data=VacCB(action=VacancyAction.OFFER_NO, id=offer.id)
-        )
-        row = await outbox.enqueue_to_user(
+        buttons = [
+            (_("👍 Interested"), VacCB(action=VacancyAction.OFFER_YES, id=offer.id)),
+            (_("👎 Not for me"), VacCB(action=VacancyAction.OFFER_NO, id=offer.id)),
+        ]
+        return await send(
             session,
             citizen,
-            text="\n".join(lines),
+            "\n".join(lines),
             kind="vacancy_offer",
-            reply_markup=keyboard.as_markup(),
             dedupe_key=f"vacancy_offer:{offer.id}",
+            buttons=buttons,
         )
-    return row is not None
 
 
 async def vacancy_interest(
@@ -228,24 +215,19 @@ async def vacancy_interest(
                 )
             )
         lines.append(_("When they get the job, press “✅ Hired”."))
-        keyboard = InlineKeyboardBuilder()
-        keyboard.button(
-            text=_("✅ Hired"), callback_data=VacCB(action=VacancyAction.HIRE, id=offer.id)
-        )
-        keyboard.button(
-            text=_("👥 Everyone interested"),
-            callback_data=VacCB(action=VacancyAction.PEOPLE, id=vacancy.id),
-        )
-        keyboard.adjust(1)
-        row = await outbox.enqueue_to_user(
+        buttons = [
+            (_("✅ Hired"), VacCB(action=VacancyAction.HIRE, id=offer.id)),
+            (_("👥 Everyone interested"), VacCB(action=VacancyAction.PEOPLE, id=vacancy.id)),
+        ]
+        return await send(
             session,
             assistant,
-            text="\n".join(lines),
+            "\n".join(lines),
             kind="vacancy_interest",
-            reply_markup=keyboard.as_markup(),
             dedupe_key=f"vacancy_interest:{offer.id}",
+            buttons=buttons,
+            columns=1,
         )
-    return row is not None
 
 
 async def request_sent(

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import CaseAction, CaseCB
 from bot.i18n import fmt_date, in_locale
 from bot.notifications.cases import to_citizen
-from bot.services import outbox
+from bot.notifications.send import send
 from bot.services.eligibility import EligibilityRules
 from bot.services.roadmap import action_text
 from bot.views.texts import esc
@@ -100,20 +99,17 @@ async def job_confirmation(
             "",
             _("Did you start this job?"),
         ]
-        keyboard = InlineKeyboardBuilder()
-        keyboard.button(
-            text=_("✅ Yes"), callback_data=CaseCB(action=CaseAction.CONFIRM_JOB, id=job.id, v="y")
-        )
-        keyboard.button(
-            text=_("❌ No"), callback_data=CaseCB(action=CaseAction.CONFIRM_JOB, id=job.id, v="n")
-        )
-        await outbox.enqueue_to_user(
+        buttons = [
+            (_("✅ Yes"), CaseCB(action=CaseAction.CONFIRM_JOB, id=job.id, v="y")),
+            (_("❌ No"), CaseCB(action=CaseAction.CONFIRM_JOB, id=job.id, v="n")),
+        ]
+        await send(
             session,
             citizen,
-            text="\n".join(lines),
+            "\n".join(lines),
             kind="job_confirm",
-            reply_markup=keyboard.as_markup(),
             dedupe_key=f"job_confirm:{job.id}",
+            buttons=buttons,
         )
 
 
@@ -128,10 +124,5 @@ async def job_answered(session: AsyncSession, i18n: I18n, job: Job, citizen: Use
             text = _("{name} confirmed starting the job: {job}.")
         else:
             text = _("{name} says they did not start the job: {job}. It is no longer counted.")
-        await outbox.enqueue_to_user(
-            session,
-            assistant,
-            text=text.format(name=esc(citizen.name or "—"), job=what),
-            kind="job_answer",
-            dedupe_key=f"job_answer:{job.id}",
-        )
+        text = text.format(name=esc(citizen.name or "—"), job=what)
+        await send(session, assistant, text, kind="job_answer", dedupe_key=f"job_answer:{job.id}")

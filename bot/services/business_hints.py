@@ -16,12 +16,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from bot.flows.conditions import Expr, ExpressionError, compile_expr
 from bot.flows.model import LocalizedText
 from bot.services.eligibility import Institution
+from bot.services.yaml_files import describe, read_yaml
 
 __all__ = [
     "BUSINESS_CHANNELS",
@@ -156,19 +156,14 @@ def parse_business_rules(raw: Any, source: str = "<business rules>") -> Business
     try:
         return BusinessRules.model_validate(dict(raw))
     except ValidationError as exc:
-        problems = "; ".join(_describe(err) for err in exc.errors(include_url=False))
+        problems = "; ".join(describe(err) for err in exc.errors(include_url=False))
         raise BusinessRulesConfigError(f"{source}: invalid business rules: {problems}") from None
 
 
 def load_business_rules(path: str | Path | None = None) -> BusinessRules:
     """Read and validate a rules file (default: the bundled ``data/business_rules.yaml``)."""
     source = Path(path) if path is not None else DEFAULT_BUSINESS_RULES_PATH
-    try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BusinessRulesConfigError(f"{source}: cannot read rules: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise BusinessRulesConfigError(f"{source}: invalid YAML: {exc}") from exc
+    raw = read_yaml(source, BusinessRulesConfigError, "rules")
     return parse_business_rules(raw, str(source))
 
 
@@ -176,12 +171,6 @@ def load_business_rules(path: str | Path | None = None) -> BusinessRules:
 def default_business_rules() -> BusinessRules:
     """The bundled rules, loaded once per process."""
     return load_business_rules()
-
-
-def _describe(error: Mapping[str, Any]) -> str:
-    loc = ".".join(str(part) for part in error["loc"])
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{loc}: {message}" if loc else message
 
 
 def _age(birth_year: int | None, on: date) -> int | None:

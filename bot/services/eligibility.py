@@ -36,7 +36,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -50,6 +49,7 @@ from pydantic import (
 
 from bot.flows.conditions import Expr, ExpressionError, compile_expr
 from bot.flows.model import LocalizedText
+from bot.services.yaml_files import describe, read_yaml
 
 DEFAULT_RULES_PATH = Path(__file__).parent / "data" / "eligibility.yaml"
 
@@ -282,12 +282,7 @@ class Assessment:
 def load_rules(path: str | Path | None = None) -> EligibilityRules:
     """Read and validate a rules file; any problem becomes one :class:`EligibilityConfigError`."""
     source = Path(path) if path is not None else DEFAULT_RULES_PATH
-    try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise EligibilityConfigError(f"{source}: cannot read rules: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise EligibilityConfigError(f"{source}: invalid YAML: {exc}") from exc
+    raw = read_yaml(source, EligibilityConfigError, "rules")
     if not isinstance(raw, dict):
         raise EligibilityConfigError(f"{source}: expected a mapping at the top level")
     try:
@@ -300,10 +295,10 @@ def load_rules(path: str | Path | None = None) -> EligibilityRules:
 def _describe(error: Mapping[str, Any]) -> str:
     """One validation problem as "where: what", calling an unexpected mapping key an unknown id."""
     loc = [str(part) for part in error["loc"]]
-    message = str(error["msg"]).removeprefix("Value error, ")
     if loc and loc[-1] == "[key]":
+        message = str(error["msg"]).removeprefix("Value error, ")
         return f"{'.'.join(loc[:-1])}: unknown id ({message})"
-    return f"{'.'.join(loc)}: {message}" if loc else message
+    return describe(error)
 
 
 @cache

@@ -11,7 +11,6 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -22,6 +21,7 @@ from pydantic import (
 )
 
 from bot.flows.model import LocalizedText
+from bot.services.yaml_files import read_yaml
 
 __all__ = [
     "DEFAULT_OCCUPATIONS_PATH",
@@ -87,12 +87,7 @@ def _default() -> tuple[Occupation, ...]:
 
 
 def _read(source: Path) -> tuple[Occupation, ...]:
-    try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise OccupationsConfigError(f"{source}: cannot read occupations: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise OccupationsConfigError(f"{source}: invalid YAML: {exc}") from exc
+    raw = read_yaml(source, OccupationsConfigError, "occupations")
     try:
         return tuple(OccupationList.model_validate(raw).occupations)
     except ValidationError as exc:

@@ -127,6 +127,15 @@ async def _exists(session: AsyncSession, dedupe_key: str | None) -> bool:
     return found is not None
 
 
+async def _add_once(session: AsyncSession, **fields: Any) -> OutboxMessage | None:
+    """Add a `new_row` unless a row with its dedupe key exists (then None): every enqueue."""
+    if await _exists(session, fields.get("dedupe_key")):
+        return None
+    row = new_row(**fields)
+    session.add(row)
+    return row
+
+
 async def enqueue(
     session: AsyncSession,
     *,
@@ -140,9 +149,8 @@ async def enqueue(
     expires_at: dt.datetime | None = None,
 ) -> OutboxMessage | None:
     """Queue a text message. With a dedupe key, a second message with the same key is dropped."""
-    if await _exists(session, dedupe_key):
-        return None
-    row = new_row(
+    return await _add_once(
+        session,
         chat_id=chat_id,
         user_id=user_id,
         kind=kind,
@@ -152,8 +160,6 @@ async def enqueue(
         not_before=not_before,
         expires_at=expires_at,
     )
-    session.add(row)
-    return row
 
 
 async def store_file(
@@ -183,9 +189,8 @@ async def enqueue_file(
     expires_at: dt.datetime | None = None,
 ) -> OutboxMessage | None:
     """Queue a photo (a chart) or a document (an export) stored with `store_file`."""
-    if await _exists(session, dedupe_key):
-        return None
-    row = new_row(
+    return await _add_once(
+        session,
         chat_id=chat_id,
         user_id=user_id,
         kind=kind,
@@ -197,8 +202,6 @@ async def enqueue_file(
         not_before=not_before,
         expires_at=expires_at,
     )
-    session.add(row)
-    return row
 
 
 async def enqueue_telegram_files(
@@ -217,22 +220,21 @@ async def enqueue_telegram_files(
         raise ValueError(f"1 to {ALBUM_MAX} files of one of {TELEGRAM_FILE_KINDS}")
     if len(file_ids) > 1 and kind not in ("photo", "document"):
         raise ValueError("only photos or documents make an album")
-    if not reachable(user) or await _exists(session, dedupe_key):
+    if not reachable(user):
         return None
     telegram = (
         {"telegram_file": {"kind": kind, "file_id": file_ids[0]}}
         if len(file_ids) == 1
         else {"telegram_album": {"kind": kind, "file_ids": list(file_ids)}}
     )
-    row = new_row(
+    return await _add_once(
+        session,
         chat_id=user.telegram_id,
         user_id=user.id,
         kind=outbox_kind,
         telegram=telegram,
         dedupe_key=dedupe_key,
     )
-    session.add(row)
-    return row
 
 
 def reachable(user: User) -> bool:

@@ -69,9 +69,15 @@ def action_text(step: RoadmapStep, locale: str) -> str:
     return step.action.get(locale) or step.action.get("uz") or next(iter(step.action.values()), "")
 
 
-def _event(case: Case, actor: User, now: dt.datetime, note: str) -> CaseEvent:
+async def _record(
+    session: AsyncSession, case: Case, actor: User, now: dt.datetime, note: str
+) -> CaseEvent:
+    """The change's audit event, added and flushed (its id is the citizen's message's key)."""
     case.updated_at = now
-    return CaseEvent(case_id=case.id, actor_id=actor.id, at=now, kind="roadmap", note=note)
+    event = CaseEvent(case_id=case.id, actor_id=actor.id, at=now, kind="roadmap", note=note)
+    session.add(event)
+    await session.flush()
+    return event
 
 
 async def apply(
@@ -98,25 +104,8 @@ async def add(
     now: dt.datetime,
     notify: Callable[[RoadmapStep, CaseEvent], Awaitable[object]],
 ) -> RoadmapStep:
-    """The assistant adds a step: kept, the citizen told, committed as one unit."""
-    step, event = await add_step(
-        session, case, institution=institution, text=text, actor=actor, now=now
-    )
-    await notify(step, event)
-    await session.commit()
-    return step
-
-
-async def add_step(
-    session: AsyncSession,
-    case: Case,
-    *,
-    institution: str,
-    text: str,
-    actor: User,
-    now: dt.datetime,
-) -> tuple[RoadmapStep, CaseEvent]:
-    """Append a step typed by the assistant (after the existing ones)."""
+    """The assistant adds a step typed by them (after the existing ones): kept, the citizen
+    told, committed as one unit."""
     if institution not in INSTITUTIONS:
         raise ValueError(f"unknown institution {institution}")
     last = await session.scalar(
@@ -133,20 +122,17 @@ async def add_step(
     )
     session.add(step)
     await session.flush()
-    event = _event(case, actor, now, f"step {step.id}: added")
-    session.add(event)
-    await session.flush()
-    return step, event
+    event = await _record(session, case, actor, now, f"step {step.id}: added")
+    await notify(step, event)
+    await session.commit()
+    return step
 
 
 async def set_action(
     session: AsyncSession, case: Case, step: RoadmapStep, text: str, actor: User, now: dt.datetime
 ) -> CaseEvent:
     step.action = typed_action(text)
-    event = _event(case, actor, now, f"step {step.id}: action changed")
-    session.add(event)
-    await session.flush()
-    return event
+    return await _record(session, case, actor, now, f"step {step.id}: action changed")
 
 
 async def mark_done(
@@ -156,10 +142,7 @@ async def mark_done(
     if step.status == "done":
         return None
     step.status, step.done_at = "done", now
-    event = _event(case, actor, now, f"step {step.id}: done")
-    session.add(event)
-    await session.flush()
-    return event
+    return await _record(session, case, actor, now, f"step {step.id}: done")
 
 
 async def drop(
@@ -167,10 +150,7 @@ async def drop(
 ) -> CaseEvent:
     """Removed steps are kept (status "dropped") for the audit trail, hidden everywhere else."""
     step.status = "dropped"
-    event = _event(case, actor, now, f"step {step.id}: removed")
-    session.add(event)
-    await session.flush()
-    return event
+    return await _record(session, case, actor, now, f"step {step.id}: removed")
 
 
 async def set_due(
@@ -186,10 +166,7 @@ async def set_due(
         return None
     step.due_date = due
     note = f"step {step.id}: due {due.isoformat()}" if due else f"step {step.id}: no due date"
-    event = _event(case, actor, now, note)
-    session.add(event)
-    await session.flush()
-    return event
+    return await _record(session, case, actor, now, note)
 
 
 _DMY = re.compile(r"^\s*(\d{1,2})\s*[./\-\s]\s*(\d{1,2})\s*[./\-\s]\s*(\d{2}|\d{4})\s*$")
