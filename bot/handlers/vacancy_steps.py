@@ -10,6 +10,7 @@ again, a good answer is stored and the next step asked (``vacancy_posting.next_s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from aiogram import F
@@ -49,6 +50,14 @@ async def reshow(message: Message, notice: str, data: dict[str, Any]) -> None:
     )
 
 
+class Again(Exception):
+    """A typed answer the step cannot use: `notice` says why, and the step is asked again."""
+
+    def __init__(self, notice: str) -> None:
+        super().__init__(notice)
+        self.notice = notice
+
+
 def _date_problem(reason: str, today: dt.date) -> str:
     if reason == "past":
         return _("That day has already passed. Choose today or a later day.")
@@ -61,12 +70,12 @@ def _date_problem(reason: str, today: dt.date) -> str:
     )
 
 
-class Again(Exception):
-    """A typed answer the step cannot use: `notice` says why, and the step is asked again."""
-
-    def __init__(self, notice: str) -> None:
-        super().__init__(notice)
-        self.notice = notice
+def _whole(text: str, fits: Callable[[int], bool], notice: str) -> int:
+    """A typed whole number that `fits`; anything else is asked again with `notice`."""
+    value = parse_whole(text)
+    if value is None or not fits(value):
+        raise Again(notice)
+    return value
 
 
 class PostingStep(Step):
@@ -106,28 +115,34 @@ class TypedStep(PostingStep):
         raise NotImplementedError
 
 
-class TitleStep(TypedStep, state=VacancyPost.title.state):
+class TextStep(TypedStep):
+    """A step that takes a name: not empty and not longer than `limit` (else `prompt`)."""
+
     hint = TYPE_TEXT
+    limit: ClassVar[int]
+    prompt: ClassVar[Callable[[int], str]]
+
+    @classmethod
+    def read(cls, text: str, today: dt.date) -> str:
+        if not text or len(text) > cls.limit:
+            raise Again(cls.prompt(cls.limit))
+        return text
+
+
+class TitleStep(TextStep, state=VacancyPost.title.state):
+    """The job's title."""
+
     field = "title"
-
-    @staticmethod
-    def read(text: str, today: dt.date) -> str:
-        """The job's title: not empty and not too long."""
-        if not text or len(text) > vacancies.TITLE_MAX:
-            raise Again(counted.job_title_prompt(vacancies.TITLE_MAX))
-        return text
+    limit = vacancies.TITLE_MAX
+    prompt = counted.job_title_prompt
 
 
-class EmployerStep(TypedStep, state=VacancyPost.employer.state):
-    hint = TYPE_TEXT
+class EmployerStep(TextStep, state=VacancyPost.employer.state):
+    """The employer's name."""
+
     field = "employer"
-
-    @staticmethod
-    def read(text: str, today: dt.date) -> str:
-        """The employer's name: not empty and not too long."""
-        if not text or len(text) > vacancies.EMPLOYER_MAX:
-            raise Again(counted.employer_name_prompt(vacancies.EMPLOYER_MAX))
-        return text
+    limit = vacancies.EMPLOYER_MAX
+    prompt = counted.employer_name_prompt
 
 
 class OccupationStep(PostingStep, state=VacancyPost.occupation.state):
@@ -145,15 +160,11 @@ class PayStep(TypedStep, state=VacancyPost.pay.state):
     @staticmethod
     def read(text: str, today: dt.date) -> int:
         """The pay: a whole number of soʻm within the limits (“By agreement” is a button)."""
-        pay = parse_whole(text)
-        if pay is None or not vacancies.check_pay(pay):
-            raise Again(
-                _(
-                    "Please type the pay as a whole number of soʻm from {min} to {max}, or press "
-                    "“By agreement”."
-                ).format(min=fmt_number(vacancies.PAY_MIN), max=fmt_number(vacancies.PAY_MAX))
-            )
-        return pay
+        notice = _(
+            "Please type the pay as a whole number of soʻm from {min} to {max}, or press "
+            "“By agreement”."
+        ).format(min=fmt_number(vacancies.PAY_MIN), max=fmt_number(vacancies.PAY_MAX))
+        return _whole(text, vacancies.check_pay, notice)
 
 
 class KindStep(PostingStep, state=VacancyPost.kind.state):
@@ -167,11 +178,8 @@ class PlacesStep(TypedStep, state=VacancyPost.places.state):
     @staticmethod
     def read(text: str, today: dt.date) -> int:
         """How many people are needed: a whole number from 1 to the limit."""
-        places = parse_whole(text)
-        if places is None or not 1 <= places <= vacancies.PLACES_MAX:
-            notice = _("Please type a whole number from 1 to {max}.")
-            raise Again(notice.format(max=vacancies.PLACES_MAX))
-        return places
+        notice = _("Please type a whole number from 1 to {max}.").format(max=vacancies.PLACES_MAX)
+        return _whole(text, lambda n: 1 <= n <= vacancies.PLACES_MAX, notice)
 
 
 class ClosesStep(TypedStep, state=VacancyPost.closes.state):
