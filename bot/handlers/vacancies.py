@@ -29,7 +29,7 @@ from bot.handlers.vacancy_browsing import (
 )
 from bot.handlers.vacancy_common import BUTTON_STATES
 from bot.handlers.vacancy_hiring import on_hire, on_hire_yes
-from bot.handlers.vacancy_list import on_close, on_list, on_menu, on_open, on_who
+from bot.handlers.vacancy_list import on_close, on_list, on_menu, on_open
 from bot.handlers.vacancy_posting import on_back, on_new, on_step_button
 from bot.handlers.vacancy_steps import POSTING_STEPS
 
@@ -44,8 +44,7 @@ def assistant_router() -> Router:
     r = Router(name="vacancies")
     r.message.register(on_menu, MenuButton("a_vac"))
     r.callback_query.register(on_list, VacCB.filter(F.action == "list"))
-    r.callback_query.register(on_open, VacCB.filter(F.action == "open"))
-    r.callback_query.register(on_who, VacCB.filter(F.action == "who"))
+    r.callback_query.register(on_open, VacCB.filter(F.action.in_({"open", "who"})))
     r.callback_query.register(on_hire, VacCB.filter(F.action == "hire"))
     r.callback_query.register(on_hire_yes, VacCB.filter(F.action == "hirey"))
     r.callback_query.register(on_close, VacCB.filter(F.action.in_({"close", "closey"})))

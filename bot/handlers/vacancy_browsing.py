@@ -33,6 +33,11 @@ def _pay_text(vacancy: Vacancy, locale: str) -> str:
     return fmt_money(vacancy.pay, locale) if vacancy.pay is not None else _("by agreement")
 
 
+def _told_interested() -> str:
+    """The citizen's answer once their assistant is told they are interested."""
+    return _("✅ Your assistant has been told that you are interested and will contact you.")
+
+
 # ---------------------------------------------------------------------- citizens: browsing
 
 
@@ -155,19 +160,35 @@ async def on_see(
     vacancy = await _visible_vacancy(query, state, session, user, callback_data.id, settings)
     if vacancy is None:
         return
-    lines = await notify_requests.vacancy_lines(session, vacancy, user.locale)
     offer = await vacancies.citizen_offer(session, vacancy.id, user.id)
-    builder = InlineKeyboardBuilder()
+    note = None
     if offer is not None and offer.answer == "interested":
-        lines += ["", _("✅ You said you are interested: your assistant has your contact.")]
+        note = _("✅ You said you are interested: your assistant has your contact.")
+    await _show_details(query, session, vacancy, user, callback_data.page, note)
+
+
+async def _show_details(
+    query: CallbackQuery,
+    session: AsyncSession,
+    vacancy: Vacancy,
+    user: User,
+    page: int,
+    note: str | None,
+) -> None:
+    """A vacancy's details drawn in place: `note` under them, or else the “I'm interested”
+    button; then Back to the list."""
+    lines = await notify_requests.vacancy_lines(session, vacancy, user.locale)
+    builder = InlineKeyboardBuilder()
+    if note:
+        lines += ["", note]
     else:
         builder.button(
             text=_("👍 I'm interested"),
-            callback_data=VacCB(action="int", id=vacancy.id, page=callback_data.page),
+            callback_data=VacCB(action="int", id=vacancy.id, page=page),
         )
     builder.button(
         text=_("⬅️ Back to the list"),
-        callback_data=VacCB(action="browse", page=callback_data.page, v="e"),
+        callback_data=VacCB(action="browse", page=page, v="e"),
     )
     builder.adjust(1)
     await query.answer()
@@ -207,18 +228,7 @@ async def on_interest(
     if result is vacancies.Interest.CLOSED or offer is None:
         await query.answer(_("This vacancy is closed."), show_alert=True)
         return
-    await query.answer()
-    lines = await notify_requests.vacancy_lines(session, vacancy, user.locale)
-    lines += [
-        "",
-        _("✅ Your assistant has been told that you are interested and will contact you."),
-    ]
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("⬅️ Back to the list"),
-        callback_data=VacCB(action="browse", page=callback_data.page, v="e"),
-    )
-    await show_in_place(query, "\n".join(lines), builder.as_markup())
+    await _show_details(query, session, vacancy, user, callback_data.page, _told_interested())
 
 
 # ---------------------------------------------------------------------- citizens: offers
@@ -250,11 +260,7 @@ async def on_offer_answer(
     if result is vacancies.OfferAnswer.ALREADY:
         await query.answer(_("You have already answered. Thank you!"), show_alert=True)
         return
-    reply = (
-        _("✅ Your assistant has been told that you are interested and will contact you.")
-        if yes
-        else _("Thank you. We will not offer you this vacancy again.")
-    )
+    reply = _told_interested() if yes else _("Thank you. We will not offer you this vacancy again.")
     await query.answer()
     if isinstance(query.message, Message):
         original = query.message.html_text if query.message.text else ""

@@ -152,22 +152,6 @@ async def vacancy_for(
     return vacancy
 
 
-async def on_open(
-    query: CallbackQuery,
-    callback_data: VacCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-) -> None:
-    vacancy = await vacancy_for(query, session, user, roles, callback_data.id, settings)
-    if vacancy is None:
-        return
-    text, markup = await card_view(session, vacancy, user, callback_data.page)
-    await query.answer()
-    await show_in_place(query, text, markup)
-
-
 async def who_view(
     session: AsyncSession, vacancy: Vacancy, page: int, lead: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
@@ -195,7 +179,7 @@ async def who_view(
     return "\n".join(lines), builder.as_markup()
 
 
-async def on_who(
+async def on_open(
     query: CallbackQuery,
     callback_data: VacCB,
     session: AsyncSession,
@@ -203,10 +187,14 @@ async def on_who(
     roles: Roles,
     settings: Settings,
 ) -> None:
+    """A vacancy's card ("open") or who is interested in it ("who"), drawn in place."""
     vacancy = await vacancy_for(query, session, user, roles, callback_data.id, settings)
     if vacancy is None:
         return
-    text, markup = await who_view(session, vacancy, callback_data.page)
+    if callback_data.action == "who":
+        text, markup = await who_view(session, vacancy, callback_data.page)
+    else:
+        text, markup = await card_view(session, vacancy, user, callback_data.page)
     await query.answer()
     await show_in_place(query, text, markup)
 

@@ -239,6 +239,19 @@ async def on_new(
         await ask(query.message, state, session, user, roles, settings)
 
 
+async def _on_screen(
+    query: CallbackQuery, on_screen: bool, user: User, what: str
+) -> Message | None:
+    """The message of a wizard button that belongs to the step on screen; an older button is
+    answered as out of date (None)."""
+    message = query.message
+    if on_screen and isinstance(message, Message):
+        return message
+    log.info("vacancies: stale posting %s from user %s", what, user.id)
+    await query.answer(_("This button is out of date."), show_alert=True)
+    return None
+
+
 async def on_step_button(
     query: CallbackQuery,
     callback_data: VacCB,
@@ -250,11 +263,9 @@ async def on_step_button(
     i18n: I18n,
 ) -> None:
     """A choice on a posting step: only the step on screen counts, older buttons are stale."""
-    current = await state.get_state()
-    message = query.message
-    if BUTTON_STATES.get(callback_data.action) != current or not isinstance(message, Message):
-        log.info("vacancies: stale posting button %r from user %s", query.data, user.id)
-        await query.answer(_("This button is out of date."), show_alert=True)
+    on_screen = BUTTON_STATES.get(callback_data.action) == await state.get_state()
+    message = await _on_screen(query, on_screen, user, f"button {query.data!r}")
+    if message is None:
         return
     action, value = callback_data.action, callback_data.v
     if action == "post":
@@ -298,11 +309,9 @@ async def on_back(
 ) -> None:
     """⬅️ Back: the step before is asked again; the answers given so far are kept."""
     current = await state.get_state()
-    message = query.message
     on_screen = current in LATER_STEPS and callback_data.v == str(LATER_STEPS.index(current))
-    if not on_screen or not isinstance(message, Message):
-        log.info("vacancies: stale posting Back from user %s", user.id)
-        await query.answer(_("This button is out of date."), show_alert=True)
+    message = await _on_screen(query, on_screen, user, "Back")
+    if message is None:
         return
     await query.answer()
     await drop_markup(message)

@@ -1,15 +1,17 @@
 """The posting wizard's nine steps (`VacancyPost`), each a Step holding its own input.
 
-The steps that take typed text (title, employer, pay, places, closes) check it here; anything
-wrong is said and the step asked again, a good answer is stored and the next step asked
-(``vacancy_posting.next_step``). The buttons of the steps stay on the module router
+Every step shares `PostingStep` (its `reshow`, and a main-menu button leaves the wizard). The
+steps that take typed text (title, employer, pay, places, closes) are `TypedStep`s: one handler
+takes the answer and the step's own `read` checks it; anything wrong is said and the step asked
+again, a good answer is stored and the next step asked (``vacancy_posting.next_step``). The buttons of the steps stay on the module router
 (``vacancy_posting.on_step_button`` / ``on_back``), which checks them against the step on screen.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from aiogram import F
 from aiogram.fsm.context import FSMContext
@@ -48,6 +50,14 @@ async def reshow(message: Message, notice: str, data: dict[str, Any]) -> None:
     )
 
 
+class Again(Exception):
+    """A typed answer the step cannot use: `notice` says why, and the step is asked again."""
+
+    def __init__(self, notice: str) -> None:
+        super().__init__(notice)
+        self.notice = notice
+
+
 def _date_problem(reason: str, today: dt.date) -> str:
     if reason == "past":
         return _("That day has already passed. Choose today or a later day.")
@@ -60,13 +70,30 @@ def _date_problem(reason: str, today: dt.date) -> str:
     )
 
 
-class TitleStep(Step, state=VacancyPost.title.state):
-    hint = TYPE_TEXT
+def _whole(text: str, fits: Callable[[int], bool], notice: str) -> int:
+    """A typed whole number that `fits`; anything else is asked again with `notice`."""
+    value = parse_whole(text)
+    if value is None or not fits(value):
+        raise Again(notice)
+    return value
+
+
+class PostingStep(Step):
+    """A step of the wizard: an input it cannot use asks it again (`reshow`), and a main-menu
+    button leaves the wizard."""
+
     reshow = reshow
     menu_leaves = True
 
+
+class TypedStep(PostingStep):
+    """A step that takes a typed answer: `read` makes the value stored as `field` of the
+    cleaned text, or raises `Again`; a good answer goes on to the next step."""
+
+    field: ClassVar[str]
+
     @on.message(*TYPED)
-    async def on_title(
+    async def on_typed(
         self,
         message: Message,
         state: FSMContext,
@@ -75,144 +102,104 @@ class TitleStep(Step, state=VacancyPost.title.state):
         roles: Roles,
         settings: Settings,
     ) -> None:
-        """The job's title: not empty and not too long."""
-        text = vacancies.clean(message.text or "")
         args = (message, state, session, user, roles, settings)
-        if not text or len(text) > vacancies.TITLE_MAX:
-            await ask(*args, notice=counted.job_title_prompt(vacancies.TITLE_MAX))
+        try:
+            value = self.read(vacancies.clean(message.text or ""), settings.today())
+        except Again as again:
+            await ask(*args, notice=again.notice)
             return
-        await next_step(*args, title=text)
+        await next_step(*args, **{self.field: value})
+
+    @staticmethod
+    def read(text: str, today: dt.date) -> Any:
+        raise NotImplementedError
 
 
-class EmployerStep(Step, state=VacancyPost.employer.state):
+class TextStep(TypedStep):
+    """A step that takes a name: not empty and not longer than `limit` (else `prompt`)."""
+
     hint = TYPE_TEXT
-    reshow = reshow
-    menu_leaves = True
+    limit: ClassVar[int]
+    prompt: ClassVar[Callable[[int], str]]
 
-    @on.message(*TYPED)
-    async def on_employer(
-        self,
-        message: Message,
-        state: FSMContext,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        settings: Settings,
-    ) -> None:
-        """The employer's name: not empty and not too long."""
-        text = vacancies.clean(message.text or "")
-        args = (message, state, session, user, roles, settings)
-        if not text or len(text) > vacancies.EMPLOYER_MAX:
-            await ask(*args, notice=counted.employer_name_prompt(vacancies.EMPLOYER_MAX))
-            return
-        await next_step(*args, employer=text)
+    @classmethod
+    def read(cls, text: str, today: dt.date) -> str:
+        if not text or len(text) > cls.limit:
+            raise Again(cls.prompt(cls.limit))
+        return text
 
 
-class OccupationStep(Step, state=VacancyPost.occupation.state):
+class TitleStep(TextStep, state=VacancyPost.title.state):
+    """The job's title."""
+
+    field = "title"
+    limit = vacancies.TITLE_MAX
+    prompt = counted.job_title_prompt
+
+
+class EmployerStep(TextStep, state=VacancyPost.employer.state):
+    """The employer's name."""
+
+    field = "employer"
+    limit = vacancies.EMPLOYER_MAX
+    prompt = counted.employer_name_prompt
+
+
+class OccupationStep(PostingStep, state=VacancyPost.occupation.state):
     hint = USE_BUTTONS
-    reshow = reshow
-    menu_leaves = True
 
 
-class PlaceStep(Step, state=VacancyPost.place.state):
+class PlaceStep(PostingStep, state=VacancyPost.place.state):
     hint = USE_BUTTONS
-    reshow = reshow
-    menu_leaves = True
 
 
-class PayStep(Step, state=VacancyPost.pay.state):
+class PayStep(TypedStep, state=VacancyPost.pay.state):
     hint = TYPE_NUMBER
-    reshow = reshow
-    menu_leaves = True
+    field = "pay"
 
-    @on.message(*TYPED)
-    async def on_pay(
-        self,
-        message: Message,
-        state: FSMContext,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        settings: Settings,
-    ) -> None:
+    @staticmethod
+    def read(text: str, today: dt.date) -> int:
         """The pay: a whole number of soʻm within the limits (“By agreement” is a button)."""
-        pay = parse_whole(vacancies.clean(message.text or ""))
-        args = (message, state, session, user, roles, settings)
-        if pay is None or not vacancies.check_pay(pay):
-            notice = _(
-                "Please type the pay as a whole number of soʻm from {min} to {max}, or press "
-                "“By agreement”."
-            ).format(min=fmt_number(vacancies.PAY_MIN), max=fmt_number(vacancies.PAY_MAX))
-            await ask(*args, notice=notice)
-            return
-        await next_step(*args, pay=pay)
+        notice = _(
+            "Please type the pay as a whole number of soʻm from {min} to {max}, or press "
+            "“By agreement”."
+        ).format(min=fmt_number(vacancies.PAY_MIN), max=fmt_number(vacancies.PAY_MAX))
+        return _whole(text, vacancies.check_pay, notice)
 
 
-class KindStep(Step, state=VacancyPost.kind.state):
+class KindStep(PostingStep, state=VacancyPost.kind.state):
     hint = USE_BUTTONS
-    reshow = reshow
-    menu_leaves = True
 
 
-class PlacesStep(Step, state=VacancyPost.places.state):
+class PlacesStep(TypedStep, state=VacancyPost.places.state):
     hint = TYPE_NUMBER
-    reshow = reshow
-    menu_leaves = True
+    field = "places"
 
-    @on.message(*TYPED)
-    async def on_places(
-        self,
-        message: Message,
-        state: FSMContext,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        settings: Settings,
-    ) -> None:
+    @staticmethod
+    def read(text: str, today: dt.date) -> int:
         """How many people are needed: a whole number from 1 to the limit."""
-        places = parse_whole(vacancies.clean(message.text or ""))
-        args = (message, state, session, user, roles, settings)
-        if places is None or not 1 <= places <= vacancies.PLACES_MAX:
-            notice = _("Please type a whole number from 1 to {max}.")
-            await ask(*args, notice=notice.format(max=vacancies.PLACES_MAX))
-            return
-        await next_step(*args, places=places)
+        notice = _("Please type a whole number from 1 to {max}.").format(max=vacancies.PLACES_MAX)
+        return _whole(text, lambda n: 1 <= n <= vacancies.PLACES_MAX, notice)
 
 
-class ClosesStep(Step, state=VacancyPost.closes.state):
+class ClosesStep(TypedStep, state=VacancyPost.closes.state):
     hint = TYPE_DATE
-    reshow = reshow
-    menu_leaves = True
+    field = "closes"
 
-    @on.message(*TYPED)
-    async def on_closes(
-        self,
-        message: Message,
-        state: FSMContext,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        settings: Settings,
-    ) -> None:
+    @staticmethod
+    def read(text: str, today: dt.date) -> str:
         """The last day the vacancy is open: a real date, from today, within the limit."""
-        text = vacancies.clean(message.text or "")
-        today = settings.today()
-        args = (message, state, session, user, roles, settings)
         try:
             closes = roadmap.parse_due(text, today)
         except roadmap.DueDateError as error:
-            await ask(*args, notice=_date_problem(error.reason, today))
-            return
+            raise Again(_date_problem(error.reason, today)) from None
         if not vacancies.check_closes(closes, today):
-            await ask(*args, notice=_date_problem("far", today))
-            return
-        await next_step(*args, closes=closes.isoformat())
+            raise Again(_date_problem("far", today))
+        return closes.isoformat()
 
 
-class ConfirmStep(Step, state=VacancyPost.confirm.state):
+class ConfirmStep(PostingStep, state=VacancyPost.confirm.state):
     hint = USE_BUTTONS
-    reshow = reshow
-    menu_leaves = True
 
 
 #: In the wizard's order (that of `vacancy_common.ALL_STATES`).
