@@ -14,7 +14,7 @@ from bot.callbacks import JobCB
 from bot.config import Settings
 from bot.handlers.ledger_common import editable_job, job_line, redraw
 from bot.handlers.ledger_record import kind_keyboard, saved_view
-from bot.handlers.ledger_today import count_day, jobs_line
+from bot.handlers.ledger_today import count_day, jobs_today_line
 from bot.services import jobs
 from bot.services.roles import Roles
 from bot.states import JobLedger
@@ -75,7 +75,7 @@ async def on_delete(
         [
             _("🗑 The job was deleted."),
             f"• {job_line(job)}",
-            jobs_line(_("Jobs today: {done} of {target}"), day.jobs_today, day.target_day),
+            jobs_today_line(day),
         ]
     )
     await redraw(query, text, None)

@@ -9,6 +9,7 @@ out of date), so those handlers stay module functions that `ledger.router()` reg
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import F
@@ -32,7 +33,7 @@ from bot.handlers.ledger_common import (
     redraw,
     short,
 )
-from bot.handlers.ledger_today import count_day, jobs_line
+from bot.handlers.ledger_today import count_day, jobs_today_line
 from bot.i18n import N_, fmt_date
 from bot.notifications.work import job_confirmation, job_kind_label
 from bot.services import jobs, registry
@@ -53,6 +54,47 @@ async def _step_data(
         await out_of_date(query, user, f"{name} button outside the {name} step")
         return None
     return data
+
+
+@dataclass(frozen=True)
+class _Flow:
+    """An answer moving the ledger on: the message to reply in (the pressed one, edited in
+    place, or the typed one, answered) and the handler data the later steps need."""
+
+    message: Message
+    edit: bool
+    session: AsyncSession
+    user: User
+    roles: Roles
+    state: FSMContext
+    settings: Settings
+    i18n: I18n
+
+    async def show(self, text: str, markup: InlineKeyboardMarkup) -> None:
+        await (self.message.edit_text if self.edit else self.message.answer)(
+            text, reply_markup=markup
+        )
+
+    async def show_saved(self, job: Job, head: str) -> None:
+        """The saved job's card (`saved_view`) under `head`."""
+        view = await saved_view(self.session, self.user, self.roles, self.settings, job, head)
+        await self.show(*view)
+
+
+async def _pressed(
+    query: CallbackQuery,
+    session: AsyncSession,
+    user: User,
+    roles: Roles,
+    state: FSMContext,
+    settings: Settings,
+    i18n: I18n,
+) -> _Flow | None:
+    """Answer a step's button; its message goes on (None when Telegram no longer gives it)."""
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return None
+    return _Flow(query.message, True, session, user, roles, state, settings, i18n)
 
 
 #: The steps that have a step before them (Back); the kind is chosen in all of them.
@@ -179,11 +221,9 @@ async def on_employer_button(
         if not employer:
             await out_of_date(query, user, "same-as-last with no last employer")
             return
-    await query.answer()
-    if isinstance(query.message, Message):
-        await _after_employer(
-            query.message, session, user, roles, state, settings, i18n, employer, edit=True
-        )
+    flow = await _pressed(query, session, user, roles, state, settings, i18n)
+    if flow is not None:
+        await _after_employer(flow, employer)
 
 
 #: A typed answer (not a command, not a main-menu button, which leaves the step).
@@ -212,55 +252,35 @@ class EmployerStep(Step, state=JobLedger.employer.state):
         if len(employer) > jobs.EMPLOYER_MAX_CHARS:
             await message.answer(counted.over_limit(len(employer), jobs.EMPLOYER_MAX_CHARS))
             return
-        await _after_employer(
-            message, session, user, roles, state, settings, i18n, employer, edit=False
-        )
+        flow = _Flow(message, False, session, user, roles, state, settings, i18n)
+        await _after_employer(flow, employer)
 
 
-async def _after_employer(
-    message: Message,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    settings: Settings,
-    i18n: I18n,
-    employer: str | None,
-    *,
-    edit: bool,
-) -> None:
+async def _after_employer(flow: _Flow, employer: str | None) -> None:
     """Corrections are saved at once; a new job goes on to the link (if there are cases)."""
-    data = await state.get_data()
+    data = await flow.state.get_data()
     kind = str(data.get("kind"))
     job_id = int(data.get("job") or 0)
     if job_id:
-        await state.clear()  # FSM before this session writes (SQLite has one writer)
-        job = await jobs.own_job(session, job_id, user.id)
-        if jobs.edit_access(job, settings.today()) is not jobs.Access.OK or job is None:
-            await message.answer(_("You can change a job only on the day it was recorded."))
+        await flow.state.clear()  # FSM before this session writes (SQLite has one writer)
+        job = await jobs.own_job(flow.session, job_id, flow.user.id)
+        if jobs.edit_access(job, flow.settings.today()) is not jobs.Access.OK or job is None:
+            await flow.message.answer(_("You can change a job only on the day it was recorded."))
             return
-        await jobs.update(session, job, kind=kind, employer=employer)
-        text, markup = await saved_view(session, user, roles, settings, job, _("✏️ Job updated."))
-        await (message.edit_text if edit else message.answer)(text, reply_markup=markup)
+        await jobs.update(flow.session, job, kind=kind, employer=employer)
+        await flow.show_saved(job, _("✏️ Job updated."))
         return
-    await state.update_data(employer=employer)
-    if not await _ask_link(message, session, user, roles, state, edit):
-        await _continue(message, session, user, roles, state, settings, i18n, None, edit, "emp")
+    await flow.state.update_data(employer=employer)
+    if not await _ask_link(flow):
+        await _continue(flow, None, "emp")
 
 
-async def _ask_link(
-    message: Message,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    edit: bool,
-) -> bool:
+async def _ask_link(flow: _Flow) -> bool:
     """Step 3: link the job to one of the open requests; False when there is none to link."""
-    linkable = await jobs.linkable_cases(session, user.id, roles.mahallas)
+    linkable = await jobs.linkable_cases(flow.session, flow.user.id, flow.roles.mahallas)
     if not linkable:
         return False
-    await state.set_state(JobLedger.link)
+    await flow.state.set_state(JobLedger.link)
     builder = InlineKeyboardBuilder()
     for case, citizen in linkable:
         builder.button(
@@ -269,8 +289,7 @@ async def _ask_link(
         )
     builder.button(text=_("No link"), callback_data=JobCB(action="link", id=0))
     text = _("Link this job to a request? Its citizen will be asked to confirm it.")
-    markup = _back_and_cancel(builder, "emp")
-    await (message.edit_text if edit else message.answer)(text, reply_markup=markup)
+    await flow.show(text, _back_and_cancel(builder, "emp"))
     return True
 
 
@@ -305,40 +324,25 @@ async def on_link(
         if case is None or not jobs.linked_case_ok(case, user.id, roles.mahallas):
             await out_of_date(query, user, f"link to case {callback_data.id}", forged=True)
             return
-    await query.answer()
-    if isinstance(query.message, Message):
-        await _continue(
-            query.message, session, user, roles, state, settings, i18n, case, True, "link"
-        )
+    flow = await _pressed(query, session, user, roles, state, settings, i18n)
+    if flow is not None:
+        await _continue(flow, case, "link")
 
 
-async def _continue(
-    message: Message,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    settings: Settings,
-    i18n: I18n,
-    case: Case | None,
-    edit: bool,
-    back: str,
-) -> None:
+async def _continue(flow: _Flow, case: Case | None, back: str) -> None:
     """Save, unless the assistant serves several mahallas and nothing says which: ask once
     (its Back goes to the step `back`, the one shown before)."""
-    mahalla = jobs.job_mahalla(roles.mahallas, case)
+    mahalla = jobs.job_mahalla(flow.roles.mahallas, case)
     if mahalla is not None:
-        await _save(message, session, user, roles, state, settings, i18n, case, mahalla, edit)
+        await _save(flow, case, mahalla)
         return
-    await state.set_state(JobLedger.mahalla)
+    await flow.state.set_state(JobLedger.mahalla)
     builder = InlineKeyboardBuilder()
-    for code in roles.mahallas:
-        place = await registry.get_mahalla(session, code)
-        label = registry.place_name(place, user.locale) if place else code
+    for code in flow.roles.mahallas:
+        place = await registry.get_mahalla(flow.session, code)
+        label = registry.place_name(place, flow.user.locale) if place else code
         builder.button(text=short(label), callback_data=JobCB(action="mah", v=code))
-    text = _("Which mahalla is this job in?")
-    markup = _back_and_cancel(builder, back)
-    await (message.edit_text if edit else message.answer)(text, reply_markup=markup)
+    await flow.show(_("Which mahalla is this job in?"), _back_and_cancel(builder, back))
 
 
 async def on_mahalla(
@@ -356,11 +360,9 @@ async def on_mahalla(
     if callback_data.v not in roles.mahallas:
         await out_of_date(query, user, f"mahalla {callback_data.v!r}", forged=True)
         return
-    await query.answer()
-    if isinstance(query.message, Message):
-        await _save(
-            query.message, session, user, roles, state, settings, i18n, None, callback_data.v, True
-        )
+    flow = await _pressed(query, session, user, roles, state, settings, i18n)
+    if flow is not None:
+        await _save(flow, None, callback_data.v)
 
 
 async def on_back(
@@ -370,6 +372,8 @@ async def on_back(
     user: User,
     roles: Roles,
     state: FSMContext,
+    settings: Settings,
+    i18n: I18n,
 ) -> None:
     """⬅️ Back: the step before, with the choices made so far kept (a kind, a job to correct)."""
     data = await state.get_data()
@@ -385,7 +389,8 @@ async def on_back(
         await state.set_state(JobLedger.employer)
         await _ask_employer(query, session, user, str(kind), job_id)
     elif callback_data.v == "link" and isinstance(query.message, Message):
-        if await _ask_link(query.message, session, user, roles, state, edit=True):
+        flow = _Flow(query.message, True, session, user, roles, state, settings, i18n)
+        if await _ask_link(flow):
             await query.answer()
         else:  # the requests were closed meanwhile: the step before that
             await state.set_state(JobLedger.employer)
@@ -394,20 +399,10 @@ async def on_back(
         await out_of_date(query, user, f"back to {callback_data.v!r}", forged=True)
 
 
-async def _save(
-    message: Message,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    settings: Settings,
-    i18n: I18n,
-    case: Case | None,
-    mahalla: str,
-    edit: bool,
-) -> None:
-    data = await state.get_data()
-    await state.clear()  # FSM before this session writes (SQLite has one writer)
+async def _save(flow: _Flow, case: Case | None, mahalla: str) -> None:
+    session, user = flow.session, flow.user
+    data = await flow.state.get_data()
+    await flow.state.clear()  # FSM before this session writes (SQLite has one writer)
     employer = data.get("employer")
     job = await jobs.add(
         session,
@@ -416,17 +411,16 @@ async def _save(
         employer=employer if isinstance(employer, str) else None,
         mahalla_code=mahalla,
         case=case,
-        work_date=settings.today(),
+        work_date=flow.settings.today(),
         now=utcnow(),
-        notify=lambda job, case: job_confirmation(session, i18n, job, case, user),
+        notify=lambda job, case: job_confirmation(session, flow.i18n, job, case, user),
     )
     head = _("✅ Job recorded.")
     if case is not None:
         head += "\n" + _(
             "Linked to request <b>{number}</b>: its citizen is asked to confirm."
         ).format(number=case.number)
-    text, markup = await saved_view(session, user, roles, settings, job, head)
-    await (message.edit_text if edit else message.answer)(text, reply_markup=markup)
+    await flow.show_saved(job, head)
 
 
 async def saved_view(
@@ -437,7 +431,7 @@ async def saved_view(
         head,
         f"• {job_line(job)}",
         _("Counts for {date}.").format(date=fmt_date(job.work_date)),
-        jobs_line(_("Jobs today: {done} of {target}"), day.jobs_today, day.target_day),
+        jobs_today_line(day),
     ]
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✏️ Edit"), callback_data=JobCB(action="edit", id=job.id))

@@ -41,6 +41,11 @@ def jobs_line(template: str, done: int, target: int) -> str:
     return template.format(done=f"<b>{fmt_number(done)}</b>", target=fmt_number(target)) + mark
 
 
+def jobs_today_line(day: indicators.AssistantDay) -> str:
+    """Today's jobs against the day's target: on "Today" and closing a saved or deleted job."""
+    return jobs_line(_("Jobs today: {done} of {target}"), day.jobs_today, day.target_day)
+
+
 async def on_today(
     message: Message,
     session: AsyncSession,
@@ -54,7 +59,7 @@ async def on_today(
     day = await count_day(session, user, roles, settings)
     lines = [
         _("📊 <b>Today, {date}</b>").format(date=fmt_date(settings.today())),
-        jobs_line(_("Jobs today: {done} of {target}"), day.jobs_today, day.target_day),
+        jobs_today_line(day),
         jobs_line(_("Jobs this month: {done} of {target}"), day.jobs_month, day.target_month),
         _("Jobs yesterday: {count}").format(count=fmt_number(day.jobs_yesterday)),
         "",

@@ -8,9 +8,12 @@ list's Step, `PickStep`.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -156,6 +159,32 @@ async def on_place_back(
     else:
         await show_regions(message, session, callback_data.purpose, user.locale, edit=True)
     await query.answer()
+
+
+async def picker_back(
+    query: CallbackQuery,
+    callback_data: PlaceBackCB,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    step: State,
+    regions: Callable[[Message], Awaitable[None]],
+) -> None:
+    """The picker's Back where a dialog has taken it over (registration, Settings): answered
+    first, then from a mahalla list to the districts of its region, in the dialog's place step
+    `step`; else to the dialog's own region list, which `regions` draws in the pressed message
+    (and puts the dialog in its step)."""
+    message = await pressed_message(query)
+    if message is None:
+        return
+    await query.answer()
+    if callback_data.level == "d" and callback_data.code:
+        await state.set_state(step)
+        await show_districts(
+            message, session, callback_data.purpose, callback_data.code, user.locale
+        )
+        return
+    await regions(message)
 
 
 class PickStep(Step, state=PlacePick.choosing.state):

@@ -20,13 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import PlaceBackCB, PlaceCB, RegCB
 from bot.config import Settings
 from bot.handlers.dialog import ANSWER_BUTTONS, Step
-from bot.handlers.places import show_districts
-from bot.handlers.registration_questions import PURPOSE, advance, ask_place, go_back, stale_callback
+from bot.handlers.places import picker_back
+from bot.handlers.registration_questions import advance, ask_place, go_back, stale_callback
 from bot.handlers.registration_questions import reshow as reask
 from bot.services import registry, users
 from bot.services.roles import Roles
 from bot.states import PlacePick, Registration
-from bot.views.screens import pressed_message
 from bot.views.texts import esc
 from db.models import User, utcnow
 
@@ -39,15 +38,11 @@ async def on_picker_back(
     user: User,
 ) -> None:
     """The picker's Back, taken over so the region list keeps its Back to the gender question."""
-    message = await pressed_message(query)
-    if message is None:
-        return
-    await query.answer()
-    if callback_data.level == "d" and callback_data.code:
-        await state.set_state(Registration.place)
-        await show_districts(message, session, PURPOSE, callback_data.code, user.locale)
-        return
-    await ask_place(message, state, session, user, edit=True)
+
+    async def regions(message: Message) -> None:
+        await ask_place(message, state, session, user, edit=True)
+
+    await picker_back(query, callback_data, state, session, user, Registration.place, regions)
 
 
 async def on_mahalla(

@@ -135,6 +135,11 @@ def step_view(
     return "\n".join(lines), builder.as_markup()
 
 
+def _example_date(today: dt.date) -> str:
+    """The date the due-date prompts give as their example, typed as dd.mm.yyyy."""
+    return (today + dt.timedelta(days=10)).strftime("%d.%m.%Y")
+
+
 def _due_view(
     case: Case, step: RoadmapStep, today: dt.date, locale: str
 ) -> tuple[str, InlineKeyboardMarkup]:
@@ -142,7 +147,7 @@ def _due_view(
         "Due date for “{action}”: choose below, or type it as dd.mm.yyyy (for example {example})."
     ).format(
         action=esc(_short(rm.action_text(step, locale), 80)),
-        example=(today + dt.timedelta(days=10)).strftime("%d.%m.%Y"),
+        example=_example_date(today),
     )
     builder = InlineKeyboardBuilder()
     for days in rm.DUE_PRESETS:
@@ -343,6 +348,13 @@ async def _case_from_state(
     return case, step, data
 
 
+async def _no_longer_theirs(message: Message, state: FSMContext, user: User, what: str) -> None:
+    """The typing is for a case (or step) no longer the sender's: leave the state and say so."""
+    log.warning("roadmap: user %s typed %s no longer theirs", user.id, what)
+    await state.clear()
+    await message.answer(_("This step can no longer be edited. Open the case again."))
+
+
 def _due_error(reason: str, today: dt.date) -> str:
     if reason == "past":
         return _("This date has passed. Type a date from today on, as dd.mm.yyyy.")
@@ -351,7 +363,7 @@ def _due_error(reason: str, today: dt.date) -> str:
     if reason == "no_such_date":
         return no_such_date(today + dt.timedelta(days=10))
     return _("Please type the date as dd.mm.yyyy, for example {example}.").format(
-        example=(today + dt.timedelta(days=10)).strftime("%d.%m.%Y")
+        example=_example_date(today)
     )
 
 
@@ -377,9 +389,7 @@ class ActionTextStep(Step, state=RoadmapEdit.action_text.state):
         case, step, data = await _case_from_state(session, state, user, roles)
         institution = data.get("institution")
         if case is None or (step is None and institution not in INSTITUTIONS):
-            log.warning("roadmap: user %s typed for a case no longer theirs", user.id)
-            await state.clear()
-            await message.answer(_("This step can no longer be edited. Open the case again."))
+            await _no_longer_theirs(message, state, user, "for a case")
             return
         text = rm.clean_action(message.text or "")
         if not text:
@@ -430,9 +440,7 @@ class DueDateStep(Step, state=RoadmapEdit.due_date.state):
     ) -> None:
         case, step, _data = await _case_from_state(session, state, user, roles)
         if case is None or step is None:
-            log.warning("roadmap: user %s typed a due date for a step no longer theirs", user.id)
-            await state.clear()
-            await message.answer(_("This step can no longer be edited. Open the case again."))
+            await _no_longer_theirs(message, state, user, "a due date for a step")
             return
         today = settings.today()
         try:

@@ -31,7 +31,7 @@ from bot.handlers import (
     registration_questions,
 )
 from bot.handlers.dialog import ANSWER_BUTTONS, Step, include
-from bot.handlers.places import show_districts
+from bot.handlers.places import picker_back
 from bot.services import registry, users
 from bot.services.roles import Roles
 from bot.states import PlacePick, SettingsFlow
@@ -157,10 +157,10 @@ def _regions_markup(regions: Sequence[Region], locale: str) -> InlineKeyboardMar
     return regions_keyboard(PURPOSE, regions, locale, back=SetCB(action=SettingsAction.OPEN))
 
 
-async def _edit_to_regions(query: CallbackQuery, session: AsyncSession, user: User) -> None:
-    """The region list, in place: where a mahalla change starts and where Back leads to."""
+async def _regions_view(session: AsyncSession, user: User) -> tuple[str, InlineKeyboardMarkup]:
+    """The region list: where a mahalla change starts and where Back leads to."""
     regions = await registry.regions(session)
-    await _edit(query, _("Choose your region:"), _regions_markup(regions, user.locale))
+    return _("Choose your region:"), _regions_markup(regions, user.locale)
 
 
 async def on_place(
@@ -169,7 +169,7 @@ async def on_place(
     if await _needs_consent(query, state, session, user):
         return
     await state.set_state(SettingsFlow.place)
-    await _edit_to_regions(query, session, user)
+    await _edit(query, *await _regions_view(session, user))
 
 
 async def on_picker_back(
@@ -179,15 +179,13 @@ async def on_picker_back(
     session: AsyncSession,
     user: User,
 ) -> None:
-    message = await pressed_message(query)
-    if message is None:
-        return
-    await state.set_state(SettingsFlow.place)
-    if callback_data.level == "d" and callback_data.code:
-        await query.answer()
-        await show_districts(message, session, PURPOSE, callback_data.code, user.locale)
-        return
-    await _edit_to_regions(query, session, user)
+
+    async def regions(message: Message) -> None:
+        await state.set_state(SettingsFlow.place)
+        text, markup = await _regions_view(session, user)
+        await message.edit_text(text, reply_markup=markup)
+
+    await picker_back(query, callback_data, state, session, user, SettingsFlow.place, regions)
 
 
 async def on_mahalla(
