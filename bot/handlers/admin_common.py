@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import F
 from aiogram.types import CallbackQuery, InlineKeyboardButton
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import AdmCB, AdminAction
-from bot.filters import AnyMenuButton
 from db.models import User
 
 log = logging.getLogger("bot.handlers.admin_panel")
-
-#: A typed answer (not a command, not a main-menu button, which leaves the step).
-TYPED = (F.text, ~F.text.startswith("/"), ~AnyMenuButton())
 
 
 def back_button(action: AdminAction = AdminAction.HOME, **values: object) -> InlineKeyboardButton:

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import AdmCB, AdminAction
 from bot.filters import AnyMenuButton
-from bot.handlers.admin_common import TYPED, back_button, refuse
-from bot.handlers.dialog import Step
+from bot.handlers.admin_common import back_button, refuse
+from bot.handlers.dialog import TYPED, Step
 from bot.i18n import fmt_number
 from bot.services import registry
 from bot.services import roles as role_service

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import AdmCB, AdminAction
 from bot.config import Settings
 from bot.filters import AnyMenuButton
-from bot.handlers.admin_common import TYPED, back_button, refuse
-from bot.handlers.dialog import Step, include
+from bot.handlers.admin_common import back_button, refuse
+from bot.handlers.dialog import TYPED, Step, include
 from bot.i18n import fmt_datetime, fmt_number
 from bot.services import runtime_settings
 from bot.services.runtime_settings import SettingsCache

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import PlaceCB, SvCB
 from bot.filters import AnyMenuButton
-from bot.handlers.dialog import ONLY_TEXT, Step
+from bot.handlers.dialog import ONLY_TEXT, TYPED, Step
 from bot.handlers.places import show_regions
-from bot.handlers.supervisor_common import PICK_CODES, PICK_LEVELS, TYPED, log, refuse
+from bot.handlers.supervisor_common import PICK_CODES, PICK_LEVELS, log, refuse
 from bot.i18n import N_
 from bot.notifications import cases as notify
 from bot.services import announcements, supervision

@@ -22,7 +22,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
-from aiogram import Dispatcher, Router
+from aiogram import Dispatcher, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 #: Repeats the current question after `notice` (handler data by name: state, session, user, …).
 #: Returns False when there is no question any more (the state is then left).
 Reshow = Callable[[Message, str, dict[str, Any]], Awaitable[bool | None]]
+
+#: A typed answer: text, not a command, not a main-menu button (which may leave the step).
+TYPED = (F.text, ~F.text.startswith("/"), ~AnyMenuButton())
 
 # Hints several steps share (msgids, translated when used).
 TYPE_TEXT = N_("Please type your answer, or /cancel.")

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
 from aiogram.fsm.state import State
@@ -24,8 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import JobCB
 from bot.config import Settings
-from bot.filters import AnyMenuButton
-from bot.handlers.dialog import Step
+from bot.handlers.dialog import TYPED, Step
 from bot.handlers.ledger_common import (
     editable_job,
     job_line,
@@ -224,10 +222,6 @@ async def on_employer_button(
     flow = await _pressed(query, session, user, roles, state, settings, i18n)
     if flow is not None:
         await _after_employer(flow, employer)
-
-
-#: A typed answer (not a command, not a main-menu button, which leaves the step).
-TYPED = (F.text, ~F.text.startswith("/"), ~AnyMenuButton())
 
 
 class EmployerStep(Step, state=JobLedger.employer.state):

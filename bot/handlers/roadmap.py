@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable
 from functools import partial
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -23,8 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ACB, AssistantAction, RoadmapAction, RoadmapCB
 from bot.config import Settings
-from bot.filters import AnyMenuButton
-from bot.handlers.dialog import Step, include
+from bot.handlers.dialog import TYPED, Step, include
 from bot.i18n import N_, fmt_date
 from bot.notifications.work import institution_name, roadmap_changed
 from bot.services import cases
@@ -365,10 +364,6 @@ def _due_error(reason: str, today: dt.date) -> str:
     return _("Please type the date as dd.mm.yyyy, for example {example}.").format(
         example=_example_date(today)
     )
-
-
-#: A typed answer (not a command, not a main-menu button, which leaves the step).
-TYPED = (F.text, ~F.text.startswith("/"), ~AnyMenuButton())
 
 
 class ActionTextStep(Step, state=RoadmapEdit.action_text.state):

@@ -8,14 +8,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import SvCB
-from bot.filters import AnyMenuButton
 from bot.services.roles import Roles
 from bot.views.screens import show_in_place
 from db.models import User
@@ -25,9 +23,6 @@ log = logging.getLogger("bot.handlers.supervisor")  # one logger for the supervi
 PER_PAGE = 8
 PICK_LEVELS = {"c": "country", "r": "region", "d": "district"}
 PICK_CODES = {level: code for code, level in PICK_LEVELS.items()}
-
-#: A typed answer (not a command, not a main-menu button, which leaves the step).
-TYPED = (F.text, ~F.text.startswith("/"), ~AnyMenuButton())
 
 
 async def refuse(query: CallbackQuery, user: User, data: SvCB) -> None:

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import PickCB, SvCB
 from bot.filters import AnyMenuButton
-from bot.handlers.dialog import ONLY_TEXT, Step
-from bot.handlers.supervisor_common import PER_PAGE, PICK_CODES, PICK_LEVELS, TYPED, log, refuse
+from bot.handlers.dialog import ONLY_TEXT, TYPED, Step
+from bot.handlers.supervisor_common import PER_PAGE, PICK_CODES, PICK_LEVELS, log, refuse
 from bot.i18n import current_locale
 from bot.notifications import cases as notify
 from bot.services import case_work, cases, registry, supervision

@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
 from aiogram.types import Message
@@ -21,8 +20,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.filters import AnyMenuButton
-from bot.handlers.dialog import TYPE_DATE, TYPE_NUMBER, TYPE_TEXT, USE_BUTTONS, Step
+from bot.handlers.dialog import TYPE_DATE, TYPE_NUMBER, TYPE_TEXT, TYPED, USE_BUTTONS, Step
 from bot.handlers.vacancy_posting import ask, fmt_date_typed, next_step, parse_whole
 from bot.i18n import fmt_number
 from bot.services import roadmap, vacancies
@@ -31,9 +29,6 @@ from bot.states import VacancyPost
 from bot.views import counted
 from bot.views.texts import no_such_date
 from db.models import User
-
-#: A typed answer (not a command, not a main-menu button, which leaves the step).
-TYPED = (F.text, ~F.text.startswith("/"), ~AnyMenuButton())
 
 
 async def reshow(message: Message, notice: str, data: dict[str, Any]) -> None:
