@@ -58,11 +58,18 @@ class BotProcess:
         self.starts += 1
         args = [sys.executable, "-m", "bot", "run", *(["--webhook"] if self.webhook else [])]
         log = (self.logs / f"bot{self.starts}.log").open("wb")
+        since = len(self.fake.calls)
         self.proc = subprocess.Popen(  # noqa: ASYNC220 - started once, not awaited
             args, env=self.env(), stdout=log, stderr=subprocess.STDOUT
         )
         if self.webhook:
             await self._until_listening()
+            # The bot listens first and then registers its public WEBHOOK_URL: only after that
+            # may the fake be pointed at this process's port, or the bot's own setWebhook
+            # would point it away again and no update would reach the bot.
+            await self.fake.core.wait_for_call(
+                lambda call: call.method == "setWebhook", 30.0, since=since
+            )
             self.fake.core.webhook = WebhookConfig(
                 url=f"http://127.0.0.1:{self.port}/webhook", secret_token=SECRET
             )
