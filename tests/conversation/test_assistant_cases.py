@@ -136,7 +136,7 @@ async def test_lifecycle_told_to_the_citizen_in_their_language(harness) -> None:
     await assistant.press("❌ Rad etish")
     assert "rad etish sababini yozing" in assistant.last.text
     await assistant.send_sticker()
-    assert "faqat matn" in assistant.last.text
+    assert "Faqat matn qabul qilinadi" in assistant.last.text
     await assistant.send("/foo")
     assert "buyruqlar ishlamaydi" in assistant.last.text
     await assistant.send("📥 Murojaatlar")
