@@ -50,7 +50,6 @@ from bot.handlers.registration_questions import (
     parse_birth_year,
     stale_callback,
 )
-from bot.handlers.registration_questions import reshow as reask
 from bot.i18n import N_
 from bot.services import phones, users
 from bot.services.roles import Roles
@@ -179,7 +178,6 @@ def _typed_gender(i18n: I18n, text: str) -> str | None:
 
 class NameStep(QuestionStep, state=Registration.name.state):
     hint = N_("Please write your name in letters: from 2 to 100 characters.")
-    reshow = reask
 
     @on.message(F.text & ~F.text.startswith("/"))
     async def on_name(
@@ -201,7 +199,6 @@ class NameStep(QuestionStep, state=Registration.name.state):
 
 class PhoneStep(QuestionStep, state=Registration.phone.state):
     hint = N_("Please share your contact with the button below, or type your number.")
-    reshow = reask
 
     @on.message(F.contact)
     async def on_phone_contact(
@@ -261,7 +258,6 @@ class PhoneStep(QuestionStep, state=Registration.phone.state):
 
 class BirthYearStep(QuestionStep, state=Registration.birth_year.state):
     hint = N_("Please send your year of birth as a number, for example 1980.")
-    reshow = reask
 
     @on.message(F.text & ~F.text.startswith("/"))
     async def on_birth_year(
@@ -287,7 +283,6 @@ class BirthYearStep(QuestionStep, state=Registration.birth_year.state):
 
 class GenderStep(QuestionStep, state=Registration.gender.state):
     hint = N_("Please choose with the buttons below.")
-    reshow = reask
 
     @on.message(F.text & ~F.text.startswith("/"))
     async def on_gender(

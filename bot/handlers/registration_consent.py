@@ -19,7 +19,6 @@ from bot.callbacks import RegCB
 from bot.config import Settings
 from bot.handlers.dialog import ANSWER_BUTTONS
 from bot.handlers.registration_questions import QuestionStep, advance, is_editing
-from bot.handlers.registration_questions import reshow as reask
 from bot.notifications import cases as notify
 from bot.services import privacy, users
 from bot.services.roles import Roles
@@ -47,7 +46,6 @@ async def forget(session: AsyncSession, i18n: I18n, user: User) -> privacy.Erase
 
 class ConsentStep(QuestionStep, state=Registration.consent.state):
     hint = ANSWER_BUTTONS
-    reshow = reask
 
     @on.callback_query(RegCB.filter(F.action == "consent"))
     async def on_consent(

@@ -333,7 +333,10 @@ async def stale_callback(
 
 class QuestionStep(Step):
     """A registration question (consent, name, phone, year of birth, gender): a button that
-    the step's own handlers did not take belongs to an older message."""
+    the step's own handlers did not take belongs to an older message. Any other input gets
+    the question again (`reshow`)."""
+
+    reshow = reshow
 
     @on.callback_query()
     async def on_old_button(
