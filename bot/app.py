@@ -34,7 +34,7 @@ from bot.middlewares.idempotency import UpdateOnce
 from bot.middlewares.locale import UserLocaleMiddleware
 from bot.middlewares.response_types import KeepResponseTypes
 from bot.middlewares.runtime_settings import RuntimeSettingsMiddleware
-from bot.middlewares.session import CommitBeforeSend, DbSessionMiddleware
+from bot.middlewares.session import DbSessionMiddleware, NoWriteWhileSending, watch_writes
 from bot.middlewares.throttle import (
     MemoryLimiter,
     RecentLocales,
@@ -93,10 +93,10 @@ def build_bot(settings: Settings) -> Bot:
     )
     session = AiohttpSession(api=api) if api else AiohttpSession()
     # Outermost first: a callback's answer waits for the update's end; an edit Telegram refuses
-    # for an ordinary reason is an outcome; the update's transaction commits before any call.
+    # for an ordinary reason is an outcome; no call leaves while the update holds a write.
     session.middleware(HoldCallbackAnswers())
     session.middleware(EditOutcomes())
-    session.middleware(CommitBeforeSend())
+    session.middleware(NoWriteWhileSending())
     session.middleware(KeepResponseTypes())
     return Bot(
         token=settings.token(),
@@ -136,8 +136,9 @@ def build_dispatcher(
     """The middleware chain, in the order an update meets it (after aiogram's own error and
     user-context middlewares): counted and timed → every callback answered once → a double
     tap dropped, then flood control (no database work for either) → the update's session
-    (admission to match the pool) → FSM state (read through that session) → handled once →
-    user row and roles → run-time settings → language → errors turned into an apology."""
+    (admission to match the pool) → FSM state (read through that session) → user row (its own
+    small commit when it changes) and roles → handled once → run-time settings → language →
+    errors turned into an apology."""
     dp = ConfirmingDispatcher(storage=storage, events_isolation=isolation)
     dp["settings"] = settings
     dp["sessions"] = sessions
@@ -159,8 +160,8 @@ def build_dispatcher(
     admit = max(1, settings.db_pool_size - RESERVED_CONNECTIONS)
     dp.update.outer_middleware(DbSessionMiddleware(sessions, admit))
     dp.update.outer_middleware(dp.fsm)
-    dp.update.outer_middleware(UpdateOnce())
     dp.update.outer_middleware(UserMiddleware(settings.admin_ids))
+    dp.update.outer_middleware(UpdateOnce())
     dp["runtime_settings"] = runtime = SettingsCache(sessions, settings)
     dp.update.outer_middleware(RuntimeSettingsMiddleware(runtime))
     dp.update.outer_middleware(UserLocaleMiddleware(i18n, recent))
@@ -213,6 +214,7 @@ def build_app(settings: Settings) -> App:
         pool_timeout=settings.db_pool_timeout,
     )
     sessions = create_session_factory(engine)
+    watch_writes(sessions.kw["sync_session_class"])  # for NoWriteWhileSending
     i18n = create_i18n(settings.default_locale)
     redis = _redis(settings)
     storage, isolation = build_storage(settings, sessions, redis)

@@ -1,9 +1,14 @@
 """aiogram FSM storage in our own database, so conversations survive a restart.
 
-Inside an update, state changes join the update's own session (and so its transaction): the
-state, the data it describes, the update's work and its "processed" mark are committed together,
-and on SQLite a handler that wrote something and then changes state cannot wait on its own write
-lock. Outside an update each call is a short transaction of its own.
+Inside an update a state change is not written at once: it waits in the update's session and
+joins the session's next commit (a `before_commit` hook writes it). So a step move is committed
+together with the use-case that follows it (clear the step, then save the answer: both or
+neither), the update's last commit takes whatever moves are left, and a move never holds a
+database write lock while the bot waits for Telegram. A rollback drops the waiting moves with the
+rest. Once the update's work is committed (its "processed" mark recorded early, see
+`bot/middlewares/idempotency.py`), a move has nothing left to be atomic with and is committed at
+once, so a crash after the next question went out cannot leave the person one step behind.
+Outside an update each call is a short transaction of its own.
 
 It keeps aiogram's storage contract:
 - data must be a dict (`DataNotDictLikeError` otherwise, and nothing is written);
@@ -28,15 +33,18 @@ from typing import Any
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StorageKey
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
+from bot.middlewares.idempotency import MARKED_EARLY
 from bot.middlewares.session import current_session
 from db.models import FsmRecord, utcnow
 
 _SEEN = "fsm_seen"  # session.info key: {storage key: (state, data) or None} in this update
+_WAITING = "fsm_waiting"  # session.info key: storage keys changed since the session's last commit
 _Snapshot = tuple[str | None, dict[str, Any]] | None
 
 # Statements built once (their cache keys are computed once too): every update reads its state.
@@ -46,11 +54,19 @@ _UPSERTS: dict[tuple[str, str], Any] = {}
 
 
 def _upsert(dialect: str, column: str) -> Any:
-    """INSERT … ON CONFLICT (key) DO UPDATE of one column, returning the row; built once."""
+    """INSERT … ON CONFLICT (key) DO UPDATE of one column (or "both"), returning the row; built
+    once per dialect and column."""
     statement = _UPSERTS.get((dialect, column))
     if statement is None:
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        new_value = bindparam("p_value", type_=FsmRecord.__table__.c[column].type)
+        if column == "both":
+            table = FsmRecord.__table__.c
+            changes = {
+                "state": bindparam("p_state", type_=table.state.type),
+                "data": bindparam("p_data", type_=table.data.type),
+            }
+        else:
+            changes = {column: bindparam("p_value", type_=FsmRecord.__table__.c[column].type)}
         statement = _UPSERTS[(dialect, column)] = (
             insert(FsmRecord)
             .values(
@@ -61,7 +77,7 @@ def _upsert(dialect: str, column: str) -> Any:
             )
             .on_conflict_do_update(
                 index_elements=[FsmRecord.key],
-                set_={column: new_value, "updated_at": bindparam("p_now")},
+                set_={**changes, "updated_at": bindparam("p_now")},
             )
             .returning(FsmRecord.state, FsmRecord.data)
         )
@@ -85,6 +101,45 @@ def _check_json(data: dict[str, Any]) -> None:
         raise FsmDataNotJSON(
             "conversation data must be JSON; not JSON: " + (", ".join(bad) or "a key")
         ) from None
+
+
+_HOOKED: set[type[Session]] = set()
+
+
+def _hook(session_class: type[Session]) -> None:
+    """Listen on the session class once (not on each update's session: listening costs)."""
+    if session_class not in _HOOKED:
+        event.listen(session_class, "before_commit", _write_waiting)
+        event.listen(session_class, "after_soft_rollback", _drop_waiting)
+        _HOOKED.add(session_class)
+
+
+def _write_waiting(session: Session) -> None:
+    """`before_commit`: write the state changes the update made since its last commit."""
+    waiting: set[str] | None = session.info.pop(_WAITING, None)
+    if not waiting:
+        return
+    seen: dict[str, _Snapshot] = session.info.get(_SEEN, {})
+    dialect = session.get_bind().dialect.name
+    now = utcnow()
+    for built in sorted(waiting):
+        snapshot = seen.get(built)
+        if snapshot is None:
+            session.execute(_DELETE, {"key": built})
+            continue
+        state, data = snapshot
+        session.execute(
+            _upsert(dialect, "both"),
+            {"p_key": built, "p_state": state, "p_data": data, "p_now": now},
+        )
+
+
+def _drop_waiting(session: Session, previous: Any) -> None:
+    """A rollback takes the update's waiting state changes with it; what was read is stale."""
+    if previous.nested:  # a savepoint's rollback: the changes did not go into it
+        return
+    session.info.pop(_WAITING, None)
+    session.info.pop(_SEEN, None)
 
 
 class SQLAlchemyStorage(BaseStorage):
@@ -120,21 +175,34 @@ class SQLAlchemyStorage(BaseStorage):
 
     async def _write(self, key: StorageKey, column: str, value: Any) -> None:
         built = self._keys.build(key)
-        now = utcnow()
-        async with self._session() as (session, owned):
-            dialect = session.get_bind().dialect.name
-            values: dict[str, Any] = {"p_key": built, "p_state": None, "p_data": {}, "p_now": now}
+        shared = current_session.get()
+        if shared is not None:  # inside an update: wait for the session's next commit
+            _hook(type(shared.sync_session))
+            current = await self._read(key)
+            state, data = current if current is not None else (None, {})
+            if column == "state":
+                state = value
+            else:
+                data = value
+            snapshot: _Snapshot = (state, dict(data)) if state is not None or data else None
+            shared.info.setdefault(_SEEN, {})[built] = snapshot
+            shared.info.setdefault(_WAITING, set()).add(built)
+            if shared.info.get(MARKED_EARLY):  # the update's work is committed already
+                await shared.commit()
+            return
+        async with self._sessions() as session:
+            values: dict[str, Any] = {
+                "p_key": built,
+                "p_state": None,
+                "p_data": {},
+                "p_now": utcnow(),
+            }
             values[f"p_{column}"] = values["p_value"] = value
-            statement = _upsert(dialect, column)
+            statement = _upsert(session.get_bind().dialect.name, column)
             row = (await session.execute(statement, values)).one()
-            snapshot: _Snapshot = (row.state, dict(row.data or {}))
             if row.state is None and not row.data:
                 await session.execute(_DELETE, {"key": built})
-                snapshot = None
-            if owned:
-                await session.commit()
-            else:
-                session.info.setdefault(_SEEN, {})[built] = snapshot
+            await session.commit()
 
     async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
         value = state.state if isinstance(state, State) else state

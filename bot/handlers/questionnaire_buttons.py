@@ -119,7 +119,7 @@ async def on_button(
         await _redraw(message, text, markup)
         return
     if cb.action == "xx":
-        await drafts.remove(session, run.draft.id)
+        await drafts.discard(session, run.draft.id)
         await _leave(state)
         await query.answer()
         await _close(

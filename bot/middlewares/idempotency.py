@@ -5,14 +5,15 @@ after the last `getUpdates` offset when the process stopped or crashed; in webho
 the response was slow or failed. Handlers are not idempotent (a re-delivered answer would be
 taken as the answer to the *next* question, a second "Send" could be answered twice), so the
 update id is recorded in `processed_updates` in the same transaction as the update's first
-commit (before anything is sent: `CommitBeforeSend`; or at the end when nothing was sent), and an
-update whose id is there is skipped. Middlewares and services do not commit on their own (the
-user row of a newcomer joins the update's transaction), and callback answers are sent after the
-update's commit (`bot/middlewares/callbacks.py`), so that first commit holds the handler's work:
-a crash before it loses nothing (the re-delivered update is handled), a crash after it leaves
-the work stored once. Two deliveries of one update for one chat are serialised by the event isolation lock,
-and the first has committed its row before it sent anything; should two ever both reach a
-commit, the second fails on the primary key and its changes roll back.
+commit (a use-case's, before its answer is sent; or the update's last when nothing else
+committed), and an update whose id is there is skipped. The user row's own small commit comes
+before this middleware (`UserMiddleware` is outside it) and carries no mark, and callback
+answers are sent after the update's commit (`bot/middlewares/callbacks.py`), so that first
+commit holds the handler's work: a crash before it loses nothing (the re-delivered update is
+handled), a crash after it leaves the work stored once. Two deliveries of one update for one
+chat are serialised by the event isolation lock, and the first has committed its row before it
+sent anything; should two ever both reach a commit, the second fails on the primary key and its
+changes roll back.
 
 A crash can also fall between that first commit and the answer (the work is stored, the
 person is told nothing). So the mark says whether the update ended (`done`): recorded at the

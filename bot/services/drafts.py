@@ -95,7 +95,7 @@ async def start(
         updated_at=now,
     )
     session.add(draft)
-    await session.flush()
+    await session.commit()
     return Run(draft, engine, state)
 
 
@@ -111,7 +111,7 @@ def load(flows: FlowRegistry, draft: Draft) -> Run | None:
 
 
 async def save(run: Run, state: FlowState, now: dt.datetime) -> None:
-    """Remember the new state (committed with the update, before the user sees the next step).
+    """Remember the new state, committed before the person sees the next step.
 
     Written with one prebuilt UPDATE rather than through the ORM's flush: it runs on every
     answer. The draft object is told the new values, so it stays true and nothing is flushed.
@@ -123,10 +123,12 @@ async def save(run: Run, state: FlowState, now: dt.datetime) -> None:
     )
     set_committed_value(run.draft, "state", dumped)
     set_committed_value(run.draft, "updated_at", now)
+    await _session_of(run.draft).commit()
 
 
 async def remember_message(run: Run, message_id: int) -> None:
-    """The message on screen now (its keyboard is taken off when the person moves on)."""
+    """The message on screen now (its keyboard is taken off when the person moves on); it is
+    committed with the update's end."""
     await _session_of(run.draft).execute(
         _SAVE_MESSAGE, {"p_id": run.draft.id, "p_message": message_id}
     )
@@ -154,6 +156,12 @@ _SAVE_MESSAGE = (
     .where(_DRAFTS.c.id == bindparam("p_id"))
     .values(message_id=bindparam("p_message"))
 )
+
+
+async def discard(session: AsyncSession, draft_id: int) -> None:
+    """The person cancelled the questionnaire: its answers are deleted at once."""
+    await remove(session, draft_id)
+    await session.commit()
 
 
 async def remove(session: AsyncSession, draft_id: int) -> bool:

@@ -23,17 +23,21 @@ async def get_or_create(
 ) -> tuple[User, bool]:
     """Return the user row, creating it on first contact.
 
-    Nothing is committed here: the row (or the `last_seen` touch) joins the update's own
-    transaction, so it is committed together with the handler's work and the update's
-    "processed" mark. Two first updates of one person racing in two workers are safe: the insert
-    does nothing on a conflict and the row the other one made is read back.
+    What changes here (a newcomer's row, the `last_seen` touch, a block lifted) is committed at
+    once, as a unit of its own before the update's work: the person exists whatever the update
+    then does, and no write waits while the bot answers. Two first updates of one person racing
+    in two workers are safe: the insert does nothing on a conflict and the row the other one
+    made is read back.
     """
     user = await session.scalar(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
     if user is not None:
+        touched = False
         if now - user.last_seen > LAST_SEEN_EVERY:
-            user.last_seen = now
+            user.last_seen, touched = now, True
         if user.blocked_at is not None:  # writing to us again means they unblocked the bot
-            user.blocked_at = None
+            user.blocked_at, touched = None, True
+        if touched:
+            await session.commit()
         return user, False
     values = {
         "telegram_id": telegram_id,
@@ -46,6 +50,7 @@ async def get_or_create(
     result = await session.execute(
         insert(User).values(**values).on_conflict_do_nothing(index_elements=["telegram_id"])
     )
+    await session.commit()
     user = await session.scalar(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
     assert user is not None
     return user, bool(result.rowcount)  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import func, select
 
 from bot.fsm_storage import FsmDataNotJSON, SQLAlchemyStorage
-from bot.middlewares.session import current_session
+from bot.middlewares.session import current_session, watch_writes, writes_pending
 from db.models import FsmRecord, User
 
 BOT_ID = 4242
@@ -149,3 +149,29 @@ async def test_inside_an_update_changes_commit_with_it_or_not_at_all(sessions: A
             current_session.reset(token)
     assert await storage.get_state(key(8)) is None
     assert await records(sessions) == 0
+
+
+async def test_inside_an_update_a_move_waits_for_the_next_commit(sessions: Any) -> None:
+    """A step move is not written while the update goes on (no write lock held while the bot
+    talks to Telegram): it lands with the next commit, a use-case's, together with its work."""
+    watch_writes(sessions.kw["sync_session_class"])
+    storage = SQLAlchemyStorage(sessions)
+    async with sessions() as session:
+        token = current_session.set(session)
+        try:
+            await storage.set_state(key(9), Form.name)
+            await storage.set_data(key(9), {"step": 2})
+            assert writes_pending(session.sync_session) == set()  # nothing written yet
+            assert await records(sessions) == 0
+            session.add(User(telegram_id=777_009, locale="uz"))  # the use-case's work
+            await session.commit()
+            assert await records(sessions) == 1
+            await storage.set_state(key(9), None)
+            await storage.set_data(key(9), {})
+            assert await records(sessions) == 1  # the clear waits too
+            await session.commit()
+        finally:
+            current_session.reset(token)
+    assert await records(sessions) == 0
+    async with sessions() as session:
+        assert await session.scalar(select(User.id).where(User.telegram_id == 777_009))

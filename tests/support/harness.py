@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App, build_app
 from bot.config import Settings
+from bot.middlewares.session import WRITES_WHILE_SENDING
 from db.models import OutboxMessage, utcnow
 from devkit.fakeapi import FakeBotAPI
 
@@ -128,6 +129,11 @@ class BotHarness:
     def check_calls(self) -> None:
         """Fail when the bot made a call Telegram would refuse as invalid (see the module doc),
         or left a button press unanswered, or answered one twice."""
+        held, WRITES_WHILE_SENDING[:] = list(WRITES_WHILE_SENDING), []
+        if held:
+            raise AssertionError(
+                "Bot API calls while a write was not committed: " + "; ".join(held)
+            )
         found = [] if self.allow_violations else self.fake.violations()
         if found:
             lines = [f"{c.method}: {c.description} (params {sorted(c.params)})" for c in found]

@@ -121,12 +121,21 @@ async def _page(
     return Page(items=list(rows), total=total, page=page)
 
 
+async def _close_expired_first(session: AsyncSession, today: dt.date) -> None:
+    """Close what expired since the scheduler's last round before a list is shown, in a commit
+    of its own; only when there is something to close (a list is read far more often)."""
+    expired = select(Vacancy.id).where(Vacancy.status == "open", Vacancy.closes_on < today)
+    if await session.scalar(expired.limit(1)) is not None:
+        await close_expired(session, today)
+        await session.commit()
+
+
 async def assistant_page(
     session: AsyncSession, mahallas: Sequence[str], today: dt.date, page: int, per_page: int
 ) -> Page:
     """The vacancies of the assistant's districts: open ones first, newest first."""
     districts = await assistant_districts(session, mahallas)
-    await close_expired(session, today)
+    await _close_expired_first(session, today)
     query = (
         select(Vacancy)
         .where(Vacancy.district_soato.in_(tuple(districts) or ("",)))
@@ -139,7 +148,7 @@ async def browse_page(
     session: AsyncSession, district: str, today: dt.date, page: int, per_page: int
 ) -> Page:
     """The open vacancies of a district, soonest closing first (for citizens)."""
-    await close_expired(session, today)
+    await _close_expired_first(session, today)
     query = (
         select(Vacancy)
         .where(Vacancy.district_soato == district, Vacancy.status == "open")
