@@ -30,6 +30,8 @@ from prometheus_client import (
     generate_latest,
 )
 
+from bot.middlewares.types import Handler
+
 METRICS_PATH = "/metrics"
 
 _outcome: ContextVar[list[str] | None] = ContextVar("update_outcome", default=None)
@@ -140,12 +142,7 @@ class UpdateMetrics(BaseMiddleware):
         self.metrics = metrics
         self._on_failed = on_failed
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
             return await handler(event, data)
         kind = update_kind(event)

@@ -20,7 +20,6 @@ Holding the answer until the end also keeps the update's work in one transaction
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,8 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update
+
+from bot.middlewares.types import Handler
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -63,12 +64,7 @@ def answered_before() -> None:
 class AnswerEveryCallback(BaseMiddleware):
     """Outer update middleware: one answer per callback query, sent when the update is done."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         query = event.callback_query if isinstance(event, Update) else None
         if query is None:
             return await handler(event, data)

@@ -17,7 +17,6 @@ and whatever the user is told has been committed first.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +26,8 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.middlewares.types import Handler
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -40,12 +41,7 @@ class DbSessionMiddleware(BaseMiddleware):
         self._engine: AsyncEngine = session_factory.kw["bind"]
         self._admit = asyncio.Semaphore(max(1, limit))
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with (
             self._admit,
             self._engine.connect() as connection,

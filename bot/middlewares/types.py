@@ -1,0 +1,16 @@
+"""Names for the callables aiogram passes to middlewares, so that every `__call__` signature
+reads on one line instead of repeating aiogram's long generic types."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram.client.session.middlewares.base import NextRequestMiddlewareType
+from aiogram.types import TelegramObject
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+"""What an update middleware calls to go on: the rest of the chain and then the handler."""
+
+NextRequest = NextRequestMiddlewareType
+"""What a request middleware calls to go on (generic in the method's result, like aiogram's)."""
