@@ -12,5 +12,6 @@ from aiogram.types import TelegramObject
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 """What an update middleware calls to go on: the rest of the chain and then the handler."""
 
-NextRequest = NextRequestMiddlewareType
-"""What a request middleware calls to go on (generic in the method's result, like aiogram's)."""
+Send = NextRequestMiddlewareType
+"""What a request middleware calls to send the method on: the next request middleware, and at
+the end the HTTP call (generic in the method's result, like aiogram's own name for it)."""
