@@ -1,5 +1,5 @@
-"""Names for the callables aiogram passes to middlewares, so that every `__call__` signature
-reads on one line instead of repeating aiogram's long generic types."""
+"""Names for the callables aiogram passes to middlewares, so that a middleware's `__call__`
+signature stays short instead of repeating aiogram's long generic types."""
 
 from __future__ import annotations
 
