@@ -25,6 +25,15 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message}\n")
 
 
+def _add_place_scope(parser: argparse.ArgumentParser) -> None:
+    """The area a supervisor covers or an announcement reaches, asked the same way by `invite`,
+    `grant` and `announce`: exactly one of --district, --region or --country."""
+    scope = parser.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--district", metavar="SOATO")
+    scope.add_argument("--region", metavar="SOATO")
+    scope.add_argument("--country", action="store_true")
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="python -m bot", description="Mahalla Yordamchi bot service")
     commands = parser.add_subparsers(dest="command", parser_class=Parser)
@@ -64,10 +73,7 @@ def build_parser() -> Parser:
     assistant = who.add_parser("assistant")
     assistant.add_argument("--mahalla", required=True, metavar="CODE")
     supervisor = who.add_parser("supervisor")
-    scope = supervisor.add_mutually_exclusive_group(required=True)
-    scope.add_argument("--district", metavar="SOATO")
-    scope.add_argument("--region", metavar="SOATO")
-    scope.add_argument("--country", action="store_true")
+    _add_place_scope(supervisor)
 
     grant = a.add_parser("grant", help="give a user a role now (no invite)")
     grant_role = grant.add_subparsers(dest="role", required=True, parser_class=Parser)
@@ -76,10 +82,7 @@ def build_parser() -> Parser:
     grant_assistant.add_argument("--mahalla", required=True, metavar="CODE")
     grant_supervisor = grant_role.add_parser("supervisor")
     grant_supervisor.add_argument("--user", required=True, type=int, metavar="TG_ID")
-    grant_scope = grant_supervisor.add_mutually_exclusive_group(required=True)
-    grant_scope.add_argument("--district", metavar="SOATO")
-    grant_scope.add_argument("--region", metavar="SOATO")
-    grant_scope.add_argument("--country", action="store_true")
+    _add_place_scope(grant_supervisor)
     revoke = a.add_parser("revoke", help="end a user's assistant or supervisor role now")
     revoke.add_argument("role", choices=["assistant", "supervisor"])
     revoke.add_argument("--user", required=True, type=int, metavar="TG_ID")
@@ -131,10 +134,7 @@ def build_parser() -> Parser:
     change.add_argument("value", metavar="VALUE")
     change.set_defaults(handler="set_setting")
     announce = a.add_parser("announce", help="queue a message to the assistants of a place")
-    announce_scope = announce.add_mutually_exclusive_group(required=True)
-    announce_scope.add_argument("--district", metavar="SOATO")
-    announce_scope.add_argument("--region", metavar="SOATO")
-    announce_scope.add_argument("--country", action="store_true")
+    _add_place_scope(announce)
     announce.add_argument("text", metavar="TEXT")
     announce.add_argument("--sign", default="Mahalla Yordamchi", help="the sender shown")
     announce.add_argument("--json", action="store_true")

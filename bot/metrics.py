@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from functools import partial
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -29,6 +30,8 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+
+from bot.middlewares.types import Handler
 
 METRICS_PATH = "/metrics"
 
@@ -45,9 +48,10 @@ def mark_update(outcome: str) -> None:
 class Metrics:
     def __init__(self) -> None:
         self.registry = registry = CollectorRegistry()
-        self.updates = Counter(
-            "bot_updates", "Updates by kind and outcome", ["kind", "outcome"], registry=registry
-        )
+        # Each Metrics has its own registry (tests make several), so every metric names it.
+        counter = partial(Counter, registry=registry)
+        gauge = partial(Gauge, registry=registry)
+        self.updates = counter("bot_updates", "Updates by kind and outcome", ["kind", "outcome"])
         self.latency = Histogram(
             "bot_update_seconds",
             "Time to handle one update",
@@ -55,44 +59,28 @@ class Metrics:
             buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
             registry=registry,
         )
-        self.throttled = Counter(
-            "bot_throttled_updates", "Updates dropped by flood control", registry=registry
-        )
-        self.outbox = Counter(
+        self.throttled = counter("bot_throttled_updates", "Updates dropped by flood control")
+        self.outbox = counter(
             "bot_outbox_messages",
             "Outbox deliveries by outcome (sent, failed, retry, 429, blocked)",
             ["outcome"],
-            registry=registry,
         )
-        self.outbox_waiting = Gauge(
-            "bot_outbox_due", "Outbox messages due now, as the drainer last saw", registry=registry
+        self.outbox_waiting = gauge(
+            "bot_outbox_due", "Outbox messages due now, as the drainer last saw"
         )
-        self.task_runs = Counter(
+        self.task_runs = counter(
             "bot_scheduled_task_runs",
             "Scheduled task runs by task and outcome",
             ["task", "outcome"],
-            registry=registry,
         )
-        self.task_last_success = Gauge(
+        self.task_last_success = gauge(
             "bot_scheduled_task_last_success_timestamp_seconds",
             "When each scheduled task last succeeded (Unix time)",
             ["task"],
-            registry=registry,
         )
-        self.leader = Gauge(
-            "bot_leader",
-            "1 while this process runs the scheduler and the outbox",
-            registry=registry,
-        )
-        self.pool_in_use = Gauge(
-            "bot_db_connections_in_use", "Database connections checked out", registry=registry
-        )
-        self.alerts = Counter(
-            "bot_admin_alerts",
-            "Alerts queued for the admins, by kind",
-            ["kind"],
-            registry=registry,
-        )
+        self.leader = gauge("bot_leader", "1 while this process runs the scheduler and the outbox")
+        self.pool_in_use = gauge("bot_db_connections_in_use", "Database connections checked out")
+        self.alerts = counter("bot_admin_alerts", "Alerts queued for the admins, by kind", ["kind"])
 
     def watch_pool(self, checked_out: Callable[[], int]) -> None:
         self.pool_in_use.set_function(lambda: float(checked_out()))
@@ -140,12 +128,7 @@ class UpdateMetrics(BaseMiddleware):
         self.metrics = metrics
         self._on_failed = on_failed
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
             return await handler(event, data)
         kind = update_kind(event)

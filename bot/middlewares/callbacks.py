@@ -20,17 +20,18 @@ Holding the answer until the end also keeps the update's work in one transaction
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aiogram import BaseMiddleware
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update
+
+from bot.middlewares.types import Handler, Send
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -63,12 +64,7 @@ def answered_before() -> None:
 class AnswerEveryCallback(BaseMiddleware):
     """Outer update middleware: one answer per callback query, sent when the update is done."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         query = event.callback_query if isinstance(event, Update) else None
         if query is None:
             return await handler(event, data)
@@ -94,10 +90,7 @@ class HoldCallbackAnswers(BaseRequestMiddleware):
     """Request middleware: the answer to the update's own callback query waits for its end."""
 
     async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
+        self, make_request: Send[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
     ) -> Any:
         slot = _slot.get()
         if (

@@ -14,13 +14,14 @@ import hashlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 
 from bot.metrics import mark_update
+from bot.middlewares.types import Handler
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -90,12 +91,7 @@ class DoubleTapGuard(BaseMiddleware):
             self._seen.popitem(last=False)
         return last is None or now - last[0] > self._window
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         key = _press_key(event) if isinstance(event, Update) else None
         query = event.callback_query if isinstance(event, Update) else None
         if key is None or query is None or await self._first(key, query.id):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import (
     EditMessageCaption,
@@ -25,6 +25,8 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
+
+from bot.middlewares.types import Send
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -38,10 +40,7 @@ GONE = ("message to edit not found", "message can't be edited")
 
 class EditOutcomes(BaseRequestMiddleware):
     async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
+        self, make_request: Send[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
     ) -> Any:
         if not isinstance(method, EDITS):
             return await make_request(bot, method)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -12,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.metrics import mark_update
 from bot.middlewares.session import current_session
+from bot.middlewares.types import Handler
 
 log = logging.getLogger("bot.errors")
 
@@ -25,12 +25,7 @@ def sorry_text() -> str:
 class ErrorMiddleware(BaseMiddleware):
     """Inside the session and locale: can roll back and answer in the right language."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         try:
             return await handler(event, data)
         except Exception:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
+
+from bot.middlewares.types import Send
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -21,10 +23,7 @@ _KEPT: dict[type[Any], Any] = {}
 
 class KeepResponseTypes(BaseRequestMiddleware):
     async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
+        self, make_request: Send[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
     ) -> Response[TelegramType]:
         kind = type(method)
         if kind not in _KEPT:

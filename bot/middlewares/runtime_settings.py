@@ -6,12 +6,12 @@ session, never a second connection), so an update costs no query; see `bot/servi
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 
+from bot.middlewares.types import Handler
 from bot.services.runtime_settings import SettingsCache
 
 
@@ -19,11 +19,6 @@ class RuntimeSettingsMiddleware(BaseMiddleware):
     def __init__(self, cache: SettingsCache) -> None:
         self.cache = cache
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         data["settings"] = await self.cache.get(data.get("session"))
         return await handler(event, data)

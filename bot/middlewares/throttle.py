@@ -17,7 +17,7 @@ import logging
 import time
 import uuid
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from aiogram import BaseMiddleware
@@ -27,6 +27,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import in_locale, locale_from_telegram
 from bot.metrics import mark_update
+from bot.middlewares.types import Handler
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -149,12 +150,7 @@ class ThrottleMiddleware(BaseMiddleware):
         self._locales = locales
         self.dropped = 0  # updates dropped by this process (for metrics and tests)
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         sender = data.get("event_from_user")
         if sender is None or not isinstance(event, Update):
             return await handler(event, data)

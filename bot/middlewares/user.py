@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -10,6 +9,7 @@ from aiogram.types import TelegramObject
 from aiogram.types import User as TgUser
 
 from bot.i18n import locale_from_telegram
+from bot.middlewares.types import Handler
 from bot.services import roles, users
 from db.models import utcnow
 
@@ -18,12 +18,7 @@ class UserMiddleware(BaseMiddleware):
     def __init__(self, admin_ids: list[int]) -> None:
         self._admin_ids = admin_ids
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         sender: TgUser | None = data.get("event_from_user")
         chat = data.get("event_chat")
         if sender is None or sender.is_bot or (chat is not None and chat.type != "private"):
