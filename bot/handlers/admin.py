@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Unpack
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import CONFIRMED, InviteCB, PlaceCB
-from bot.config import Settings
 from bot.filters import MenuButton
 from bot.handlers import admin_panel
+from bot.handlers.admin_common import AdminData
 from bot.handlers.places import show_regions
 from bot.services import invites, supervision
 from bot.views.keyboards.places import cancel_button
@@ -40,40 +40,28 @@ async def on_invite_menu(message: Message) -> None:
 
 
 async def on_invite_kind(
-    query: CallbackQuery,
-    callback_data: InviteCB,
-    session: AsyncSession,
-    user: User,
-    bot: Bot,
-    settings: Settings,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: InviteCB, **data: Unpack[AdminData]
 ) -> None:
     if not isinstance(query.message, Message):
         await query.answer(_("This button is out of date."))
         return
     await query.answer()
     if callback_data.kind == "c":
-        await _make(
-            query.message, session, user, bot, settings, state, "supervisor", "country", None
-        )
+        await make_invite(query.message, data, "supervisor", "country", None)
         return
     purpose = _PURPOSE.get(callback_data.kind)
     if purpose is None:
         return
-    await state.update_data(purpose=purpose)  # this picker is open until its link is made
-    await show_regions(query.message, session, purpose, user.locale, edit=True)
+    # This picker is open until its link is made.
+    await data["state"].update_data(purpose=purpose)
+    await show_regions(query.message, data["session"], purpose, data["user"].locale, edit=True)
 
 
 async def on_invite_place(
-    query: CallbackQuery,
-    callback_data: PlaceCB,
-    session: AsyncSession,
-    user: User,
-    bot: Bot,
-    settings: Settings,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: PlaceCB, **data: Unpack[AdminData]
 ) -> None:
-    if not isinstance(query.message, Message) or not await picking(state, callback_data.purpose):
+    purpose = callback_data.purpose
+    if not isinstance(query.message, Message) or not await picking(data["state"], purpose):
         await query.answer(_("This button is out of date."))
         return
     role, level = {
@@ -82,18 +70,8 @@ async def on_invite_place(
         "ir": ("supervisor", "region"),
     }[callback_data.purpose]
     await query.answer()
-    await _make(
-        query.message,
-        session,
-        user,
-        bot,
-        settings,
-        state,
-        role,
-        level,
-        callback_data.code,
-        confirmed=callback_data.level == CONFIRMED,
-    )
+    confirmed = callback_data.level == CONFIRMED
+    await make_invite(query.message, data, role, level, callback_data.code, confirmed=confirmed)
 
 
 async def picking(state: FSMContext, purpose: str) -> bool:
@@ -102,13 +80,9 @@ async def picking(state: FSMContext, purpose: str) -> bool:
     return (await state.get_data()).get("purpose") == purpose
 
 
-async def _make(
+async def make_invite(
     message: Message,
-    session: AsyncSession,
-    user: User,
-    bot: Bot,
-    settings: Settings,
-    state: FSMContext,
+    data: AdminData,
     role: str,
     level: str,
     code: str | None,
@@ -118,6 +92,7 @@ async def _make(
 ) -> None:
     """Make the link and show it. A link for a mahalla that has an assistant first says whom
     it will replace and waits for "Make the link" (the same place button, level `CONFIRMED`)."""
+    session, user, settings, state = data["session"], data["user"], data["settings"], data["state"]
     if role == "assistant" and code and not confirmed:
         current = await supervision.mahalla_assistants(session, code, utcnow())
         if current:
@@ -137,7 +112,7 @@ async def _make(
         await message.answer(_("This place is not in the registry."))
         return
     await state.clear()
-    username = settings.bot_username or (await bot.me()).username or ""
+    username = settings.bot_username or (await data["bot"].me()).username or ""
     place = esc(await place_label(session, level, code, user.locale))
     await message.edit_text(
         opening(

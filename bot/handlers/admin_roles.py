@@ -8,8 +8,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import partial
+from typing import Unpack
 
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import CONFIRMED, AdmCB, PlaceCB
 from bot.config import Settings
-from bot.handlers.admin_common import back_button, refuse
+from bot.handlers.admin_common import AdminData, back_button, refuse
 from bot.handlers.admin_people import live_person, person_card, place_level, pressed_person
 from bot.handlers.places import show_regions
 from bot.services import role_changes, supervision
@@ -42,15 +42,11 @@ class Tell:
 
 
 async def on_grant_start(
-    query: CallbackQuery,
-    callback_data: AdmCB,
-    session: AsyncSession,
-    user: User,
-    state: FSMContext,
-    i18n: I18n,
-    settings: Settings,
+    query: CallbackQuery, callback_data: AdmCB, **data: Unpack[AdminData]
 ) -> None:
     """ga: pick the mahalla; gs: pick the level; gl (v = d | r | c): pick the place."""
+    session, user, state, i18n = data["session"], data["user"], data["state"], data["i18n"]
+    settings = data["settings"]
     person = await live_person(session, callback_data.id)
     if person is None or not isinstance(query.message, Message):
         await refuse(query, user, callback_data.action)
@@ -142,16 +138,12 @@ async def _confirm_replacement(
 
 
 async def on_grant_place(
-    query: CallbackQuery,
-    callback_data: PlaceCB,
-    session: AsyncSession,
-    user: User,
-    state: FSMContext,
-    i18n: I18n,
-    settings: Settings,
+    query: CallbackQuery, callback_data: PlaceCB, **data: Unpack[AdminData]
 ) -> None:
-    data = await state.get_data()
-    person = await live_person(session, int(data.get("grant_user") or 0))
+    session, user, state, i18n = data["session"], data["user"], data["state"], data["i18n"]
+    settings = data["settings"]
+    fsm_data = await state.get_data()
+    person = await live_person(session, int(fsm_data.get("grant_user") or 0))
     level = GRANT_PURPOSES[callback_data.purpose][0]
     if person is None:
         await refuse(query, user, f"grant-{callback_data.purpose}")
@@ -172,16 +164,10 @@ async def on_grant_place(
     await _grant(query, session, user, person, level, callback_data.code, Tell(i18n, settings))
 
 
-async def on_revoke(
-    query: CallbackQuery,
-    callback_data: AdmCB,
-    session: AsyncSession,
-    user: User,
-    state: FSMContext,
-    i18n: I18n,
-    settings: Settings,
-) -> None:
+async def on_revoke(query: CallbackQuery, callback_data: AdmCB, **data: Unpack[AdminData]) -> None:
     """ra / rs: ask; ray / rsy: end the assistant / supervisor role now."""
+    session, user, state, i18n = data["session"], data["user"], data["state"], data["i18n"]
+    settings = data["settings"]
     person = await pressed_person(query, callback_data, session, user, state)
     if person is None:
         return

@@ -7,8 +7,11 @@ Apart so the lists, the status changes and the typed input can all use them with
 from __future__ import annotations
 
 import logging
+from typing import TypedDict, Unpack
 
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +29,20 @@ from bot.views.screens import show_in_place
 from db.models import Case, User, utcnow
 
 log = logging.getLogger("bot.handlers.assistant_cases")  # the name it was logged under
+
+
+class CaseData(TypedDict):
+    """The handler data (by aiogram's names) the case-work handlers use: they take it as
+    `**data: Unpack[CaseData]` instead of writing the same parameters out each time."""
+
+    session: AsyncSession
+    user: User
+    roles: Roles
+    state: FSMContext
+    i18n: I18n
+    flows: FlowRegistry
+    rules: EligibilityRules
+    settings: Settings
 
 
 # --- small helpers -----------------------------------------------------------------------
@@ -55,12 +72,12 @@ async def refuse(query: CallbackQuery, user: User, data: ACB) -> None:
     await query.answer(_("This button is out of date."), show_alert=True)
 
 
-async def case_for(
-    query: CallbackQuery, data: ACB, session: AsyncSession, user: User, roles: Roles
-) -> Case | None:
-    case = await cases.assistant_case(session, user, roles, data.id)
+async def case_for(query: CallbackQuery, pressed: ACB, data: CaseData) -> Case | None:
+    """The case the button names if the assistant may work it; otherwise refused and None."""
+    user = data["user"]
+    case = await cases.assistant_case(data["session"], user, data["roles"], pressed.id)
     if case is None:
-        await refuse(query, user, data)
+        await refuse(query, user, pressed)
     return case
 
 
@@ -112,41 +129,22 @@ def card_keyboard(case: Case, filter_: str, page: int, files: int = 0) -> Inline
 
 
 async def card_view(
-    session: AsyncSession,
-    case: Case,
-    user: User,
-    flows: FlowRegistry,
-    rules: EligibilityRules,
-    settings: Settings,
-    filter_: str,
-    page: int,
-    lead: str | None = None,
+    case: Case, data: CaseData, filter_: str, page: int, lead: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The card text (with an optional first line saying what just happened) and its buttons."""
+    session, locale = data["session"], data["user"].locale
     files = await case_files.of_case(session, case.id)
-    args = (session, case, user.locale, flows, rules, settings, utcnow(), files)
+    args = (session, case, locale, data["flows"], data["rules"], data["settings"], utcnow(), files)
     sections = await card_sections(*args)
     text = fit_message([lead, *sections] if lead else sections)
     return text, card_keyboard(case, filter_, page, len(files))
 
 
-async def on_open(
-    query: CallbackQuery,
-    callback_data: ACB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    flows: FlowRegistry,
-    rules: EligibilityRules,
-    settings: Settings,
-) -> None:
+async def on_open(query: CallbackQuery, callback_data: ACB, **data: Unpack[CaseData]) -> None:
     """Open a card: in place when coming from the list (v="e"), else as a new message."""
-    case = await case_for(query, callback_data, session, user, roles)
+    case = await case_for(query, callback_data, data)
     if case is None:
         return
-    filter_ = filter_code(callback_data.f)
-    text, markup = await card_view(
-        session, case, user, flows, rules, settings, filter_, callback_data.page
-    )
+    text, markup = await card_view(case, data, filter_code(callback_data.f), callback_data.page)
     await query.answer()
     await (show_in_place if callback_data.v == "e" else send_new)(query, text, markup)

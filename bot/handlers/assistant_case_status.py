@@ -6,10 +6,9 @@ Each change and the citizen's notice are committed as one unit (the commit wakes
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -17,14 +16,17 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ACB
-from bot.config import Settings
-from bot.flows.loader import FlowRegistry
-from bot.handlers.assistant_case_card import card_view, case_for, filter_code, prompt, refuse
+from bot.handlers.assistant_case_card import (
+    CaseData,
+    card_view,
+    case_for,
+    filter_code,
+    prompt,
+    refuse,
+)
 from bot.handlers.case_access import work_prompt
 from bot.notifications import cases as notify
 from bot.services import case_work, cases
-from bot.services.eligibility import EligibilityRules
-from bot.services.roles import Roles
 from bot.states import CaseWork
 from bot.views.screens import show_in_place
 from bot.views.texts import outcome_label, status_label
@@ -70,18 +72,12 @@ def already_text(case: Case) -> str:
     )
 
 
-async def on_accept(
-    query: CallbackQuery,
-    callback_data: ACB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    i18n: I18n,
-) -> None:
+async def on_accept(query: CallbackQuery, callback_data: ACB, **data: Unpack[CaseData]) -> None:
     """Accept in one tap from the new-case message; its keyboard keeps only Open."""
-    case = await case_for(query, callback_data, session, user, roles)
+    case = await case_for(query, callback_data, data)
     if case is None:
         return
+    session, i18n, user = data["session"], data["i18n"], data["user"]
     if case.status != "new" or not await change(session, i18n, case, user, "accepted"):
         await query.answer(already_text(case), show_alert=True)
     else:
@@ -96,27 +92,16 @@ async def on_accept(
                 raise
 
 
-async def on_status(
-    query: CallbackQuery,
-    callback_data: ACB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    i18n: I18n,
-    state: FSMContext,
-    flows: FlowRegistry,
-    rules: EligibilityRules,
-    settings: Settings,
-) -> None:
+async def on_status(query: CallbackQuery, callback_data: ACB, **data: Unpack[CaseData]) -> None:
     """A status button on the card: direct for accepted / in progress; resolved asks for the
     outcome, closed for a confirmation, rejected for a typed reason."""
-    case = await case_for(query, callback_data, session, user, roles)
+    case = await case_for(query, callback_data, data)
     if case is None:
         return
     filter_, page, target = filter_code(callback_data.f), callback_data.page, callback_data.v
     if target not in cases.TRANSITIONS.get(case.status, frozenset()):
         await query.answer(already_text(case), show_alert=True)
-        text, markup = await card_view(session, case, user, flows, rules, settings, filter_, page)
+        text, markup = await card_view(case, data, filter_, page)
         await show_in_place(query, text, markup)
         return
     ctx: dict[str, Any] = {"id": case.id, "f": filter_, "page": page}
@@ -139,14 +124,14 @@ async def on_status(
         await _ask(query, question.format(number=case.number), builder, ctx, width=1)
         return
     if target == "rejected":
-        await state.set_state(CaseWork.reason)
-        await state.update_data(case=case.id, f=filter_, page=page)
+        await data["state"].set_state(CaseWork.reason)
+        await data["state"].update_data(case=case.id, f=filter_, page=page)
         await query.answer()
         await prompt(query, work_prompt(CaseWork.reason.state, case.number or ""))
         return
-    ok = await change(session, i18n, case, user, target)
+    ok = await change(data["session"], data["i18n"], case, data["user"], target)
     await query.answer(changed_text(case) if ok else already_text(case))
-    text, markup = await card_view(session, case, user, flows, rules, settings, filter_, page)
+    text, markup = await card_view(case, data, filter_, page)
     await show_in_place(query, text, markup)
 
 
@@ -165,21 +150,12 @@ async def _ask(
     await show_in_place(query, text, builder.as_markup())
 
 
-async def on_outcome(
-    query: CallbackQuery,
-    callback_data: ACB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    i18n: I18n,
-    flows: FlowRegistry,
-    rules: EligibilityRules,
-    settings: Settings,
-) -> None:
+async def on_outcome(query: CallbackQuery, callback_data: ACB, **data: Unpack[CaseData]) -> None:
     """The last tap of resolving (an outcome) or of closing (its confirmation): both end alike."""
-    case = await case_for(query, callback_data, session, user, roles)
+    case = await case_for(query, callback_data, data)
     if case is None:
         return
+    session, i18n, user = data["session"], data["i18n"], data["user"]
     if callback_data.action == "close":
         ok = await change(session, i18n, case, user, "closed")
     elif callback_data.v in cases.OUTCOMES:
@@ -188,14 +164,5 @@ async def on_outcome(
         await refuse(query, user, callback_data)
         return
     await query.answer(changed_text(case) if ok else already_text(case), show_alert=not ok)
-    text, markup = await card_view(
-        session,
-        case,
-        user,
-        flows,
-        rules,
-        settings,
-        filter_code(callback_data.f),
-        callback_data.page,
-    )
+    text, markup = await card_view(case, data, filter_code(callback_data.f), callback_data.page)
     await show_in_place(query, text, markup)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
+from typing import Any, Unpack
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
@@ -31,10 +31,9 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ACB, CaseCB
-from bot.config import Settings
 from bot.filters import MenuButton
-from bot.flows.loader import FlowRegistry
 from bot.handlers.assistant_case_card import (
+    CaseData,
     cancel_keyboard,
     card_view,
     case_for,
@@ -57,7 +56,6 @@ from bot.handlers.dialog import ONLY_TEXT, TEXT_OR_FILE, Step, include
 from bot.handlers.questionnaire_media import message_media
 from bot.notifications import cases as notify
 from bot.services import case_work, cases
-from bot.services.eligibility import EligibilityRules
 from bot.services.roles import Roles
 from bot.states import CaseReply, CaseWork
 from bot.views import counted
@@ -79,19 +77,15 @@ TEXT_LIMITS = {
 
 
 async def on_note_or_message(
-    query: CallbackQuery,
-    callback_data: ACB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: ACB, **data: Unpack[CaseData]
 ) -> None:
-    case = await case_for(query, callback_data, session, user, roles)
+    case = await case_for(query, callback_data, data)
     if case is None:
         return
+    state = data["state"]
     target = CaseWork.note if callback_data.action == "note" else CaseWork.message
     if target is CaseWork.message:
-        citizen = await session.get(User, case.user_id)
+        citizen = await data["session"].get(User, case.user_id)
         if citizen is None or citizen.deleted_at is not None or citizen.blocked_at is not None:
             await query.answer(_("The citizen cannot be reached through the bot."), show_alert=True)
             return
@@ -133,14 +127,11 @@ async def reshow(message: Message, notice: str, data: dict[str, Any]) -> None:
 
 
 async def on_reply_button(
-    query: CallbackQuery,
-    callback_data: CaseCB,
-    session: AsyncSession,
-    user: User,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: CaseCB, **data: Unpack[CaseData]
 ) -> None:
     """The citizen pressed ↩️ Reply under the assistant's message."""
-    case = await cases.citizen_case(session, user, callback_data.id)
+    user, state = data["user"], data["state"]
+    case = await cases.citizen_case(data["session"], user, callback_data.id)
     if case is None:
         log.warning("citizen reply refused: user=%s case=%s", user.id, callback_data.id)
         await query.answer(_("This button is out of date."), show_alert=True)
@@ -169,23 +160,27 @@ async def _send_media(
 
 
 async def _answer_card(
-    message: Message,
-    session: AsyncSession,
-    case: Case,
-    user: User,
-    flows: FlowRegistry,
-    rules: EligibilityRules,
-    settings: Settings,
-    data: dict[str, Any],
-    lead: str,
+    message: Message, case: Case, data: CaseData, step_data: dict[str, Any], lead: str
 ) -> None:
     """The case card again after the assistant's text or file, under what was done (`lead`),
     with the list's filter and page from the step's data."""
-    filter_, page = filter_code(str(data.get("f") or "")), int(data.get("page") or 0)
-    card, markup = await card_view(
-        session, case, user, flows, rules, settings, filter_, page, lead=lead
-    )
+    filter_, page = filter_code(str(step_data.get("f") or "")), int(step_data.get("page") or 0)
+    card, markup = await card_view(case, data, filter_, page, lead=lead)
     await message.answer(card, reply_markup=markup)
+
+
+async def _worked(message: Message, data: CaseData) -> tuple[Case | None, dict[str, Any]]:
+    """The case the assistant is typing for (`worked_case`) and the step's FSM data."""
+    state = data["state"]
+    step_data = await state.get_data()
+    user, roles = data["user"], data["roles"]
+    return await worked_case(message, state, data["session"], user, roles, step_data), step_data
+
+
+async def _replied_case(message: Message, data: CaseData) -> Case | None:
+    """The case the citizen is replying on (`replied_case`)."""
+    state, session, user, roles = data["state"], data["session"], data["user"], data["roles"]
+    return await replied_case(message, state, session, user, roles)
 
 
 async def _replied(message: Message, delivered: bool, roles: Roles) -> None:
@@ -206,25 +201,14 @@ class ReasonStep(Step, state=CaseWork.reason.state):
     reshow = reshow
 
     @on.message(F.text, ~F.text.startswith("/"))
-    async def on_work_text(
-        self,
-        message: Message,
-        state: FSMContext,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        i18n: I18n,
-        flows: FlowRegistry,
-        rules: EligibilityRules,
-        settings: Settings,
-    ) -> None:
+    async def on_work_text(self, message: Message, **data: Unpack[CaseData]) -> None:
         """The reason, note or message the assistant typed, applied to the case in FSM data
         (NoteStep and MessageStep take it too)."""
-        data = await state.get_data()
-        current = await state.get_state()
-        case = await worked_case(message, state, session, user, roles, data)
+        case, step_data = await _worked(message, data)
         if case is None:
             return
+        session, user, state, i18n = data["session"], data["user"], data["state"], data["i18n"]
+        current = await state.get_state()
         text = await _check_text(message, state, i18n, case.number or "")
         if text is None:
             return
@@ -246,7 +230,7 @@ class ReasonStep(Step, state=CaseWork.reason.state):
             )
             lead = message_sent_lead(case.number, delivered)
         lead = ("✔️ " if ok else "⚠️ ") + lead
-        await _answer_card(message, session, case, user, flows, rules, settings, data, lead)
+        await _answer_card(message, case, data, step_data, lead)
 
 
 class NoteStep(Step, state=CaseWork.note.state):
@@ -263,32 +247,21 @@ class MessageStep(Step, state=CaseWork.message.state):
     on_work_text = ReasonStep.on_work_text
 
     @on.message(MEDIA)
-    async def on_work_media(
-        self,
-        message: Message,
-        state: FSMContext,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        i18n: I18n,
-        flows: FlowRegistry,
-        rules: EligibilityRules,
-        settings: Settings,
-    ) -> None:
+    async def on_work_media(self, message: Message, **data: Unpack[CaseData]) -> None:
         """The assistant answers the citizen with a voice note, a photo or a document."""
-        data = await state.get_data()
-        case = await worked_case(message, state, session, user, roles, data)
+        case, step_data = await _worked(message, data)
         if case is None:
             return
+        session, i18n = data["session"], data["i18n"]
 
         async def tell(event: CaseEvent, file: CaseFile) -> bool:
             return await notify.message_to_citizen(session, i18n, case, event, [file])
 
-        delivered = await _send_media(message, state, session, case, user, tell)
+        delivered = await _send_media(message, data["state"], session, case, data["user"], tell)
         if delivered is None:
             return
         lead = "✔️ " + message_sent_lead(case.number, delivered)
-        await _answer_card(message, session, case, user, flows, rules, settings, data, lead)
+        await _answer_card(message, case, data, step_data, lead)
 
 
 class ReplyStep(Step, state=CaseReply.text.state):
@@ -296,19 +269,12 @@ class ReplyStep(Step, state=CaseReply.text.state):
     reshow = reshow
 
     @on.message(F.text, ~F.text.startswith("/"))
-    async def on_reply_text(
-        self,
-        message: Message,
-        state: FSMContext,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        i18n: I18n,
-    ) -> None:
+    async def on_reply_text(self, message: Message, **data: Unpack[CaseData]) -> None:
         """The citizen's reply goes to whoever works the case now, and stays on the case."""
-        case = await replied_case(message, state, session, user, roles)
+        case = await _replied_case(message, data)
         if case is None:
             return
+        session, user, state, i18n = data["session"], data["user"], data["state"], data["i18n"]
         text = await _check_text(message, state, i18n, case.number or "")
         if text is None:
             return
@@ -322,31 +288,23 @@ class ReplyStep(Step, state=CaseReply.text.state):
             now=now,
             notify=lambda event: notify.message_to_assistant(session, i18n, case, event, user, now),
         )
-        await _replied(message, delivered, roles)
+        await _replied(message, delivered, data["roles"])
 
     @on.message(MEDIA)
-    async def on_reply_media(
-        self,
-        message: Message,
-        state: FSMContext,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        i18n: I18n,
-    ) -> None:
+    async def on_reply_media(self, message: Message, **data: Unpack[CaseData]) -> None:
         """The citizen answers their assistant with a voice note, a photo or a document."""
-        case = await replied_case(message, state, session, user, roles)
+        case = await _replied_case(message, data)
         if case is None:
             return
-
+        session, user, i18n = data["session"], data["user"], data["i18n"]
         now = utcnow()
 
         async def tell(event: CaseEvent, file: CaseFile) -> bool:
             return await notify.message_to_assistant(session, i18n, case, event, user, now, [file])
 
-        delivered = await _send_media(message, state, session, case, user, tell)
+        delivered = await _send_media(message, data["state"], session, case, user, tell)
         if delivered is not None:
-            await _replied(message, delivered, roles)
+            await _replied(message, delivered, data["roles"])
 
 
 def router() -> Router:

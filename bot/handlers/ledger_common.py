@@ -5,14 +5,18 @@ stale or forged button, redrawing in place, and the check that a job may still b
 from __future__ import annotations
 
 import logging
+from typing import TypedDict
 
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.notifications.work import job_kind_label
 from bot.services import jobs
+from bot.services.roles import Roles
 from bot.states import JobLedger
 from bot.views.texts import esc
 from db.models import Job, User
@@ -21,6 +25,18 @@ log = logging.getLogger("bot.handlers.ledger")  # the name the logs have always 
 
 BUTTON_CHARS = 40
 LEDGER_STATES = (JobLedger.kind, JobLedger.employer, JobLedger.link, JobLedger.mahalla)
+
+
+class LedgerData(TypedDict):
+    """The handler data (by aiogram's names) the ledger's handlers use: they take it as
+    `**data: Unpack[LedgerData]` instead of writing the same six parameters out each time."""
+
+    session: AsyncSession
+    user: User
+    roles: Roles
+    state: FSMContext
+    settings: Settings
+    i18n: I18n
 
 
 def short(text: str, limit: int = BUTTON_CHARS) -> str:

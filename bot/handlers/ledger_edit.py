@@ -4,38 +4,35 @@ back through the kind and employer steps, Delete asks first.
 
 from __future__ import annotations
 
-from aiogram.fsm.context import FSMContext
+from typing import Unpack
+
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import JobCB
-from bot.config import Settings
-from bot.handlers.ledger_common import editable_job, job_line, redraw
+from bot.handlers.ledger_common import LedgerData, editable_job, job_line, redraw
 from bot.handlers.ledger_record import kind_keyboard, saved_view
 from bot.handlers.ledger_today import count_day, jobs_today_line
 from bot.services import jobs
-from bot.services.roles import Roles
 from bot.states import JobLedger
-from db.models import User, utcnow
+from db.models import Job, utcnow
 
 # ---------------------------------------------------------------------- edit and delete
 
 
-async def on_edit(
-    query: CallbackQuery,
-    callback_data: JobCB,
-    session: AsyncSession,
-    user: User,
-    state: FSMContext,
-    settings: Settings,
-) -> None:
-    job = await editable_job(query, session, user, callback_data.id, settings)
+async def _editable(query: CallbackQuery, callback_data: JobCB, data: LedgerData) -> Job | None:
+    """The job the pressed button names, if it may still be changed (`editable_job`)."""
+    session, user, settings = data["session"], data["user"], data["settings"]
+    return await editable_job(query, session, user, callback_data.id, settings)
+
+
+async def on_edit(query: CallbackQuery, callback_data: JobCB, **data: Unpack[LedgerData]) -> None:
+    job = await _editable(query, callback_data, data)
     if job is None:
         return
-    await state.set_state(JobLedger.kind)
-    await state.set_data({"job": job.id})
+    await data["state"].set_state(JobLedger.kind)
+    await data["state"].set_data({"job": job.id})
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
@@ -44,18 +41,11 @@ async def on_edit(
         )
 
 
-async def on_delete(
-    query: CallbackQuery,
-    callback_data: JobCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    settings: Settings,
-) -> None:
-    job = await editable_job(query, session, user, callback_data.id, settings)
+async def on_delete(query: CallbackQuery, callback_data: JobCB, **data: Unpack[LedgerData]) -> None:
+    job = await _editable(query, callback_data, data)
     if job is None:
         return
+    session, user, roles, settings = data["session"], data["user"], data["roles"], data["settings"]
     if callback_data.action == "del":
         builder = InlineKeyboardBuilder()
         builder.button(text=_("🗑 Yes, delete"), callback_data=JobCB(action="dely", id=job.id))
@@ -68,7 +58,7 @@ async def on_delete(
         text, markup = await saved_view(session, user, roles, settings, job, _("✅ Job recorded."))
         await redraw(query, text, markup)
         return
-    await state.clear()
+    await data["state"].clear()
     await jobs.delete(session, job, utcnow())
     day = await count_day(session, user, roles, settings)
     text = "\n".join(

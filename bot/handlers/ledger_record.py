@@ -9,14 +9,12 @@ out of date), so those handlers stay module functions that `ledger.router()` reg
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +23,7 @@ from bot.callbacks import JobCB
 from bot.config import Settings
 from bot.handlers.dialog import TYPED, Step
 from bot.handlers.ledger_common import (
+    LedgerData,
     editable_job,
     job_line,
     out_of_date,
@@ -54,19 +53,14 @@ async def _step_data(
     return data
 
 
-@dataclass(frozen=True)
 class _Flow:
     """An answer moving the ledger on: the message to reply in (the pressed one, edited in
     place, or the typed one, answered) and the handler data the later steps need."""
 
-    message: Message
-    edit: bool
-    session: AsyncSession
-    user: User
-    roles: Roles
-    state: FSMContext
-    settings: Settings
-    i18n: I18n
+    def __init__(self, message: Message, edit: bool, data: LedgerData) -> None:
+        self.message, self.edit = message, edit
+        self.session, self.user, self.roles = data["session"], data["user"], data["roles"]
+        self.state, self.settings, self.i18n = data["state"], data["settings"], data["i18n"]
 
     async def show(self, text: str, markup: InlineKeyboardMarkup) -> None:
         await (self.message.edit_text if self.edit else self.message.answer)(
@@ -79,20 +73,12 @@ class _Flow:
         await self.show(*view)
 
 
-async def _pressed(
-    query: CallbackQuery,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    settings: Settings,
-    i18n: I18n,
-) -> _Flow | None:
+async def _pressed(query: CallbackQuery, data: LedgerData) -> _Flow | None:
     """Answer a step's button; its message goes on (None when Telegram no longer gives it)."""
     await query.answer()
     if not isinstance(query.message, Message):
         return None
-    return _Flow(query.message, True, session, user, roles, state, settings, i18n)
+    return _Flow(query.message, True, data)
 
 
 #: The steps that have a step before them (Back); the kind is chosen in all of them.
@@ -138,20 +124,14 @@ async def on_record_button(query: CallbackQuery, state: FSMContext) -> None:
         await on_record(query.message, state)
 
 
-async def on_kind(
-    query: CallbackQuery,
-    callback_data: JobCB,
-    session: AsyncSession,
-    user: User,
-    state: FSMContext,
-    settings: Settings,
-) -> None:
+async def on_kind(query: CallbackQuery, callback_data: JobCB, **data: Unpack[LedgerData]) -> None:
+    session, user, state = data["session"], data["user"], data["state"]
     kind = callback_data.v
     if kind not in jobs.KINDS:
         await out_of_date(query, user, f"kind {kind!r}", forged=True)
         return
     if callback_data.id:  # correcting a saved job
-        job = await editable_job(query, session, user, callback_data.id, settings)
+        job = await editable_job(query, session, user, callback_data.id, data["settings"])
         if job is None:
             return
     await state.set_state(JobLedger.employer)
@@ -193,19 +173,13 @@ async def _ask_employer(
 
 
 async def on_employer_button(
-    query: CallbackQuery,
-    callback_data: JobCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    settings: Settings,
-    i18n: I18n,
+    query: CallbackQuery, callback_data: JobCB, **data: Unpack[LedgerData]
 ) -> None:
-    data = await _step_data(query, state, user, JobLedger.employer, "employer")
-    if data is None:
+    session, user = data["session"], data["user"]
+    fsm_data = await _step_data(query, data["state"], user, JobLedger.employer, "employer")
+    if fsm_data is None:
         return
-    job_id = int(data.get("job") or 0)
+    job_id = int(fsm_data.get("job") or 0)
     if callback_data.id != job_id or callback_data.v not in ("same", "none"):
         await out_of_date(query, user, f"employer button for job {callback_data.id}", forged=True)
         return
@@ -219,7 +193,7 @@ async def on_employer_button(
         if not employer:
             await out_of_date(query, user, "same-as-last with no last employer")
             return
-    flow = await _pressed(query, session, user, roles, state, settings, i18n)
+    flow = await _pressed(query, data)
     if flow is not None:
         await _after_employer(flow, employer)
 
@@ -229,16 +203,7 @@ class EmployerStep(Step, state=JobLedger.employer.state):
     menu_leaves = True
 
     @on.message(*TYPED)
-    async def on_employer_text(
-        self,
-        message: Message,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        state: FSMContext,
-        settings: Settings,
-        i18n: I18n,
-    ) -> None:
+    async def on_employer_text(self, message: Message, **data: Unpack[LedgerData]) -> None:
         employer = jobs.clean_employer(message.text or "")
         if not employer:
             await message.answer(_("Please type the employer's name, or /cancel."))
@@ -246,8 +211,7 @@ class EmployerStep(Step, state=JobLedger.employer.state):
         if len(employer) > jobs.EMPLOYER_MAX_CHARS:
             await message.answer(counted.over_limit(len(employer), jobs.EMPLOYER_MAX_CHARS))
             return
-        flow = _Flow(message, False, session, user, roles, state, settings, i18n)
-        await _after_employer(flow, employer)
+        await _after_employer(_Flow(message, False, data), employer)
 
 
 async def _after_employer(flow: _Flow, employer: str | None) -> None:
@@ -300,25 +264,17 @@ class MahallaStep(Step, state=JobLedger.mahalla.state):
     menu_leaves = True
 
 
-async def on_link(
-    query: CallbackQuery,
-    callback_data: JobCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    if await _step_data(query, state, user, JobLedger.link, "link") is None:
+async def on_link(query: CallbackQuery, callback_data: JobCB, **data: Unpack[LedgerData]) -> None:
+    user = data["user"]
+    if await _step_data(query, data["state"], user, JobLedger.link, "link") is None:
         return
     case: Case | None = None
     if callback_data.id:
-        case = await session.get(Case, callback_data.id)
-        if case is None or not jobs.linked_case_ok(case, user.id, roles.mahallas):
+        case = await data["session"].get(Case, callback_data.id)
+        if case is None or not jobs.linked_case_ok(case, user.id, data["roles"].mahallas):
             await out_of_date(query, user, f"link to case {callback_data.id}", forged=True)
             return
-    flow = await _pressed(query, session, user, roles, state, settings, i18n)
+    flow = await _pressed(query, data)
     if flow is not None:
         await _continue(flow, case, "link")
 
@@ -340,38 +296,24 @@ async def _continue(flow: _Flow, case: Case | None, back: str) -> None:
 
 
 async def on_mahalla(
-    query: CallbackQuery,
-    callback_data: JobCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    settings: Settings,
-    i18n: I18n,
+    query: CallbackQuery, callback_data: JobCB, **data: Unpack[LedgerData]
 ) -> None:
-    if await _step_data(query, state, user, JobLedger.mahalla, "mahalla") is None:
+    user = data["user"]
+    if await _step_data(query, data["state"], user, JobLedger.mahalla, "mahalla") is None:
         return
-    if callback_data.v not in roles.mahallas:
+    if callback_data.v not in data["roles"].mahallas:
         await out_of_date(query, user, f"mahalla {callback_data.v!r}", forged=True)
         return
-    flow = await _pressed(query, session, user, roles, state, settings, i18n)
+    flow = await _pressed(query, data)
     if flow is not None:
         await _save(flow, None, callback_data.v)
 
 
-async def on_back(
-    query: CallbackQuery,
-    callback_data: JobCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
+async def on_back(query: CallbackQuery, callback_data: JobCB, **data: Unpack[LedgerData]) -> None:
     """⬅️ Back: the step before, with the choices made so far kept (a kind, a job to correct)."""
-    data = await state.get_data()
-    kind, job_id = data.get("kind"), int(data.get("job") or 0)
+    session, user, state = data["session"], data["user"], data["state"]
+    fsm_data = await state.get_data()
+    kind, job_id = fsm_data.get("kind"), int(fsm_data.get("job") or 0)
     if await state.get_state() not in LATER_STEPS or kind not in jobs.KINDS:
         await out_of_date(query, user, "back button outside the ledger")
         return
@@ -383,8 +325,7 @@ async def on_back(
         await state.set_state(JobLedger.employer)
         await _ask_employer(query, session, user, str(kind), job_id)
     elif callback_data.v == "link" and isinstance(query.message, Message):
-        flow = _Flow(query.message, True, session, user, roles, state, settings, i18n)
-        if await _ask_link(flow):
+        if await _ask_link(_Flow(query.message, True, data)):
             await query.answer()
         else:  # the requests were closed meanwhile: the step before that
             await state.set_state(JobLedger.employer)

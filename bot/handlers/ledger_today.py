@@ -4,7 +4,8 @@ cases. Its counts also close the saved-job card, so they live apart from both.
 
 from __future__ import annotations
 
-from aiogram.fsm.context import FSMContext
+from typing import Unpack
+
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ACB, JobCB
 from bot.config import Settings
-from bot.handlers.ledger_common import LEDGER_STATES
+from bot.handlers.ledger_common import LEDGER_STATES, LedgerData
 from bot.i18n import fmt_date, fmt_number
 from bot.services import indicators
 from bot.services.roles import Roles
@@ -46,17 +47,11 @@ def jobs_today_line(day: indicators.AssistantDay) -> str:
     return jobs_line(_("Jobs today: {done} of {target}"), day.jobs_today, day.target_day)
 
 
-async def on_today(
-    message: Message,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    settings: Settings,
-) -> None:
+async def on_today(message: Message, **data: Unpack[LedgerData]) -> None:
+    state, settings = data["state"], data["settings"]
     if await state.get_state() in {s.state for s in LEDGER_STATES}:
         await state.clear()
-    day = await count_day(session, user, roles, settings)
+    day = await count_day(data["session"], data["user"], data["roles"], settings)
     lines = [
         _("📊 <b>Today, {date}</b>").format(date=fmt_date(settings.today())),
         jobs_today_line(day),

@@ -6,8 +6,8 @@ where a case goes.
 from __future__ import annotations
 
 from functools import partial
+from typing import Unpack
 
-from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import CONFIRMED, PlaceCB, SvCB
 from bot.config import Settings
-from bot.handlers.admin import _make as make_invite
-from bot.handlers.admin import picking
+from bot.handlers.admin import make_invite, picking
+from bot.handlers.admin_common import AdminData
 from bot.handlers.places import show_districts, show_mahallas, show_regions
 from bot.handlers.supervisor_common import PER_PAGE, log, paged_list, refuse
 from bot.i18n import current_locale
@@ -144,15 +144,10 @@ async def on_invite(
 
 
 async def on_invite_place(
-    query: CallbackQuery,
-    callback_data: PlaceCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    bot: Bot,
-    settings: Settings,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: PlaceCB, roles: Roles, **data: Unpack[AdminData]
 ) -> None:
+    """An invite for the chosen mahalla (`make_invite`, as the admin's), if it is in scope."""
+    session, user, state = data["session"], data["user"], data["state"]
     mahalla = await registry.get_mahalla(session, callback_data.code)
     district = await registry.get_district(session, mahalla.district_soato) if mahalla else None
     if not await picking(state, INVITE_PURPOSE):
@@ -168,16 +163,13 @@ async def on_invite_place(
         await query.answer(_("This button is out of date."), show_alert=True)
         return
     await query.answer()
+    confirmed = callback_data.level == CONFIRMED
     await make_invite(
         query.message,
-        session,
-        user,
-        bot,
-        settings,
-        state,
+        data,
         "assistant",
         "mahalla",
         mahalla.code,
-        confirmed=callback_data.level == CONFIRMED,
+        confirmed=confirmed,
         purpose=INVITE_PURPOSE,
     )
