@@ -8,12 +8,11 @@ typed text and the message in the confirm step are taken by their steps (`Announ
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, Unpack
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +21,7 @@ from bot.callbacks import PlaceCB, SvCB
 from bot.filters import AnyMenuButton
 from bot.handlers.dialog import ONLY_TEXT, TYPED, Step
 from bot.handlers.places import show_regions
-from bot.handlers.supervisor_common import PICK_CODES, PICK_LEVELS, log, refuse
+from bot.handlers.supervisor_common import PICK_CODES, PICK_LEVELS, SupervisorData, log, refuse
 from bot.i18n import N_
 from bot.notifications import cases as notify
 from bot.services import announcements, supervision
@@ -110,37 +109,26 @@ async def on_announce_menu(
     await message.answer(text, reply_markup=markup)
 
 
-async def _chosen(
-    query: CallbackQuery,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    level: str,
-    code: str | None,
-) -> None:
+async def _chosen(query: CallbackQuery, data: SupervisorData, level: str, code: str | None) -> None:
+    session, user, roles = data["session"], data["user"], data["roles"]
     place = await announcements.allowed_place(session, roles, level, code)
     if place is None or not isinstance(query.message, Message):
         log.warning("announcement place refused: user=%s place=%s:%s", user.id, level, code)
         await query.answer(_("This button is out of date."), show_alert=True)
         return
     await query.answer()
-    await _ask_text(query.message, session, roles, state, place, user.locale, edit=True)
+    await _ask_text(query.message, session, roles, data["state"], place, user.locale, edit=True)
 
 
 async def on_announce_where(
-    query: CallbackQuery,
-    callback_data: SvCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: SvCB, **data: Unpack[SupervisorData]
 ) -> None:
     """anw: back to the choice (v empty); an admin's whole country (c), or pick a region (r) or
     a district (d) with the place picker."""
     if callback_data.v == "c":
-        await _chosen(query, session, user, roles, state, "country", None)
+        await _chosen(query, data, "country", None)
         return
+    session, user, roles, state = data["session"], data["user"], data["roles"], data["state"]
     if not isinstance(query.message, Message) or (callback_data.v and not roles.is_admin):
         await refuse(query, user, callback_data)
         return
@@ -153,39 +141,24 @@ async def on_announce_where(
 
 
 async def on_announce_area(
-    query: CallbackQuery,
-    callback_data: SvCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: SvCB, **data: Unpack[SupervisorData]
 ) -> None:
     """anp: one of the supervisor's own areas (v = level code . place code)."""
     level, _sep, code = callback_data.v.partition(".")
-    await _chosen(query, session, user, roles, state, PICK_LEVELS.get(level, ""), code or None)
+    await _chosen(query, data, PICK_LEVELS.get(level, ""), code or None)
 
 
 async def on_announce_place(
-    query: CallbackQuery,
-    callback_data: PlaceCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: PlaceCB, **data: Unpack[SupervisorData]
 ) -> None:
-    level = ANNOUNCE_PURPOSES[callback_data.purpose] if roles.is_admin else ""
-    await _chosen(query, session, user, roles, state, level, callback_data.code)
+    level = ANNOUNCE_PURPOSES[callback_data.purpose] if data["roles"].is_admin else ""
+    await _chosen(query, data, level, callback_data.code)
 
 
 async def on_announce_button(
-    query: CallbackQuery,
-    callback_data: SvCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    i18n: I18n,
+    query: CallbackQuery, callback_data: SvCB, **data: Unpack[SupervisorData]
 ) -> None:
+    session, user, roles, state = data["session"], data["user"], data["roles"], data["state"]
     current = await state.get_state()
     if callback_data.v != "send":
         if current not in (None, SupervisorWork.announcement.state, SupervisorWork.confirm.state):
@@ -195,26 +168,26 @@ async def on_announce_button(
         await query.answer()
         await show_in_place(query, _("Cancelled: nothing was sent."), None)
         return
-    data = await state.get_data()
+    saved = await state.get_data()
     place = (
-        await _data_place(session, roles, data)
-        if current == SupervisorWork.confirm.state and data.get("key") and data.get("text")
+        await _data_place(session, roles, saved)
+        if current == SupervisorWork.confirm.state and saved.get("key") and saved.get("text")
         else None
     )
     if place is None:
         await refuse(query, user, callback_data)
         return
     await state.clear()
-    text, key = str(data["text"]), str(data["key"])
+    text, key = str(saved["text"]), str(saved["key"])
     queued = await announcements.send(
         session,
         place.scope,
         utcnow(),
-        lambda people: notify.announcement(session, i18n, people, text, user, key),
+        lambda people: notify.announcement(session, data["i18n"], people, text, user, key),
     )
     log.info(
         "announcement %s by user %s to %s %s queued for %s",
-        data["key"],
+        saved["key"],
         user.id,
         place.level,
         place.code,

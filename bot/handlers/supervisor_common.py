@@ -1,24 +1,42 @@
-"""What the supervisor's screens share: the page size, the refusal of a stale or forged press,
-the factory of a paged list's handlers and the area codes of the place buttons (reassigning
-and announcing both use them). Apart so the screen modules need not import each other.
+"""What the supervisor's screens share: their handler data, the page size, the refusal of a
+stale or forged press, the factory of a paged list's handlers and the area codes of the place
+buttons (reassigning and announcing both use them). Apart so the screen modules need not import
+each other.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TypedDict
 
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import SvCB
+from bot.config import Settings
 from bot.services.roles import Roles
 from bot.views.screens import show_in_place
 from db.models import User
 
 log = logging.getLogger("bot.handlers.supervisor")  # one logger for the supervisor's work
+
+
+class SupervisorData(TypedDict):
+    """The handler data (by aiogram's names) the supervisor's and the announcement's handlers
+    use: they take it as `**data: Unpack[SupervisorData]` instead of writing the same
+    parameters out each time."""
+
+    session: AsyncSession
+    user: User
+    roles: Roles
+    state: FSMContext
+    i18n: I18n
+    settings: Settings
+
 
 PER_PAGE = 8
 PICK_LEVELS = {"c": "country", "r": "region", "d": "district"}

@@ -6,19 +6,25 @@ rest of the supervisor's areas) and the reason typed in one message, which its s
 from __future__ import annotations
 
 from functools import partial
+from typing import Unpack
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import PickCB, SvCB
 from bot.filters import AnyMenuButton
 from bot.handlers.dialog import ONLY_TEXT, TYPED, Step
-from bot.handlers.supervisor_common import PER_PAGE, PICK_CODES, PICK_LEVELS, log, refuse
+from bot.handlers.supervisor_common import (
+    PER_PAGE,
+    PICK_CODES,
+    PICK_LEVELS,
+    SupervisorData,
+    log,
+    refuse,
+)
 from bot.i18n import current_locale
 from bot.notifications import cases as notify
 from bot.services import case_work, cases, registry, supervision
@@ -180,13 +186,9 @@ async def on_pick(
 
 
 async def on_reassign_to(
-    query: CallbackQuery,
-    callback_data: SvCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: SvCB, **data: Unpack[SupervisorData]
 ) -> None:
+    session, user, roles, state = data["session"], data["user"], data["roles"], data["state"]
     case = await supervision.case_in_scope(session, roles.scopes, callback_data.id)
     target = (
         await supervision.assistant_in_scope(session, roles.scopes, int(callback_data.v), utcnow())
@@ -215,24 +217,17 @@ class ReasonStep(Step, state=SupervisorWork.reason.state):
     hint = ONLY_TEXT
 
     @on.message(*TYPED)
-    async def on_reason(
-        self,
-        message: Message,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        state: FSMContext,
-        i18n: I18n,
-    ) -> None:
-        data = await state.get_data()
+    async def on_reason(self, message: Message, **data: Unpack[SupervisorData]) -> None:
+        session, user, roles, state = data["session"], data["user"], data["roles"], data["state"]
+        saved = await state.get_data()
         reason = (message.text or "").strip()
         if not reason or len(reason) > supervision.REASON_MAX:
             await message.answer(counted.reason_prompt(supervision.REASON_MAX))
             return
         await state.clear()
-        case = await supervision.case_in_scope(session, roles.scopes, int(data.get("case") or 0))
+        case = await supervision.case_in_scope(session, roles.scopes, int(saved.get("case") or 0))
         if case is None:
-            log.warning("supervisor reassign refused: user=%s case=%s", user.id, data.get("case"))
+            log.warning("supervisor reassign refused: user=%s case=%s", user.id, saved.get("case"))
             await message.answer(_("This button is out of date."))
             return
         try:
@@ -240,11 +235,11 @@ class ReasonStep(Step, state=SupervisorWork.reason.state):
                 session,
                 case=case,
                 scopes=roles.scopes,
-                new_assignee_id=int(data.get("to") or 0),
+                new_assignee_id=int(saved.get("to") or 0),
                 actor=user,
                 reason=reason,
                 now=utcnow(),
-                notify=partial(notify.case_reassigned, session, i18n, case),
+                notify=partial(notify.case_reassigned, session, data["i18n"], case),
             )
         except supervision.SupervisionError as exc:
             log.info("supervisor reassign not done: user=%s case=%s: %s", user.id, case.id, exc)
