@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable
 from functools import partial
+from typing import Unpack
 
 from aiogram import Router
 from aiogram.fsm.context import FSMContext
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ACB, AssistantAction, RoadmapAction, RoadmapCB
 from bot.config import Settings
+from bot.handlers.assistant_case_card import CaseData
 from bot.handlers.dialog import TYPED, Step, include
 from bot.i18n import N_, fmt_date
 from bot.notifications.work import institution_name, roadmap_changed
@@ -328,23 +330,25 @@ async def _changed(
 
 
 async def _case_from_state(
-    session: AsyncSession, state: FSMContext, user: User, roles: Roles
+    data: CaseData,
 ) -> tuple[Case | None, RoadmapStep | None, dict[str, object]]:
-    """The case (re-checked: roles may have changed since) and step the typing is for."""
-    data = await state.get_data()
-    case_id = data.get("case")
+    """The case (re-checked: roles may have changed since) and step the typing is for, and
+    what the dialog saved."""
+    session = data["session"]
+    saved = await data["state"].get_data()
+    case_id = saved.get("case")
     case = (
-        await rm.workable_case(session, case_id, user.id, roles.mahallas)
+        await rm.workable_case(session, case_id, data["user"].id, data["roles"].mahallas)
         if isinstance(case_id, int)
         else None
     )
-    step_id = data.get("step")
+    step_id = saved.get("step")
     step = (
         await rm.live_step(session, case, step_id)
         if case is not None and isinstance(step_id, int) and step_id
         else None
     )
-    return case, step, data
+    return case, step, saved
 
 
 async def _no_longer_theirs(message: Message, state: FSMContext, user: User, what: str) -> None:
@@ -371,18 +375,11 @@ class ActionTextStep(Step, state=RoadmapEdit.action_text.state):
     menu_leaves = True
 
     @on.message(*TYPED)
-    async def on_action_text(
-        self,
-        message: Message,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        state: FSMContext,
-        rules: EligibilityRules,
-        i18n: I18n,
-    ) -> None:
-        case, step, data = await _case_from_state(session, state, user, roles)
-        institution = data.get("institution")
+    async def on_action_text(self, message: Message, **data: Unpack[CaseData]) -> None:
+        session, user, state = data["session"], data["user"], data["state"]
+        rules, i18n = data["rules"], data["i18n"]
+        case, step, saved = await _case_from_state(data)
+        institution = saved.get("institution")
         if case is None or (step is None and institution not in INSTITUTIONS):
             await _no_longer_theirs(message, state, user, "for a case")
             return
@@ -422,22 +419,13 @@ class DueDateStep(Step, state=RoadmapEdit.due_date.state):
     menu_leaves = True
 
     @on.message(*TYPED)
-    async def on_due_text(
-        self,
-        message: Message,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        state: FSMContext,
-        settings: Settings,
-        rules: EligibilityRules,
-        i18n: I18n,
-    ) -> None:
-        case, step, _data = await _case_from_state(session, state, user, roles)
+    async def on_due_text(self, message: Message, **data: Unpack[CaseData]) -> None:
+        session, user, state, rules = data["session"], data["user"], data["state"], data["rules"]
+        case, step, _saved = await _case_from_state(data)
         if case is None or step is None:
             await _no_longer_theirs(message, state, user, "a due date for a step")
             return
-        today = settings.today()
+        today = data["settings"].today()
         try:
             due = rm.parse_due(message.text or "", today)
         except rm.DueDateError as error:
@@ -446,7 +434,7 @@ class DueDateStep(Step, state=RoadmapEdit.due_date.state):
         await state.clear()  # before any write of this session (see ActionTextStep.on_action_text)
         await _changed(
             session,
-            i18n,
+            data["i18n"],
             rules,
             case,
             step,
