@@ -6,6 +6,8 @@ and draw it again when done.
 
 from __future__ import annotations
 
+from typing import Unpack
+
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -15,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import AdmCB, AdminAction
 from bot.filters import AnyMenuButton
-from bot.handlers.admin_common import back_button, refuse
+from bot.handlers.admin_common import AdminData, back_button, refuse
 from bot.handlers.dialog import TYPED, Step
 from bot.i18n import fmt_number
 from bot.services import registry
@@ -169,20 +171,19 @@ class FindPlaceStep(Step, state=AdminWork.find_place.state):
 
 
 async def on_people_page(
-    query: CallbackQuery,
-    callback_data: AdmCB,
-    session: AsyncSession,
-    user: User,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: AdmCB, **data: Unpack[AdminData]
 ) -> None:
     role_code, _sep, place = callback_data.v.partition(".")
     if role_code not in ROLE_CODES or len(place) > 20:
-        await refuse(query, user, "fl")
+        await refuse(query, data["user"], "fl")
         return
-    await state.clear()
+    await data["state"].clear()
     await query.answer()
     await show_in_place(
-        query, *await _people_view(session, role_code, place, callback_data.page, user.locale)
+        query,
+        *await _people_view(
+            data["session"], role_code, place, callback_data.page, data["user"].locale
+        ),
     )
 
 
@@ -230,31 +231,21 @@ async def live_person(session: AsyncSession, person_id: int) -> User | None:
 
 
 async def pressed_person(
-    query: CallbackQuery,
-    callback_data: AdmCB,
-    session: AsyncSession,
-    user: User,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: AdmCB, data: AdminData
 ) -> User | None:
     """The person a button of their card names, if still there (else the press is refused);
     any dialog open is left and the press answered."""
-    person = await live_person(session, callback_data.id)
+    person = await live_person(data["session"], callback_data.id)
     if person is None:
-        await refuse(query, user, callback_data.action)
+        await refuse(query, data["user"], callback_data.action)
         return None
-    await state.clear()
+    await data["state"].clear()
     await query.answer()
     return person
 
 
-async def on_card(
-    query: CallbackQuery,
-    callback_data: AdmCB,
-    session: AsyncSession,
-    user: User,
-    state: FSMContext,
-) -> None:
-    person = await pressed_person(query, callback_data, session, user, state)
+async def on_card(query: CallbackQuery, callback_data: AdmCB, **data: Unpack[AdminData]) -> None:
+    person = await pressed_person(query, callback_data, data)
     if person is None:
         return
-    await show_in_place(query, *await person_card(session, person, user.locale))
+    await show_in_place(query, *await person_card(data["session"], person, data["user"].locale))

@@ -166,9 +166,8 @@ async def on_grant_place(
 
 async def on_revoke(query: CallbackQuery, callback_data: AdmCB, **data: Unpack[AdminData]) -> None:
     """ra / rs: ask; ray / rsy: end the assistant / supervisor role now."""
-    session, user, state, i18n = data["session"], data["user"], data["state"], data["i18n"]
-    settings = data["settings"]
-    person = await pressed_person(query, callback_data, session, user, state)
+    session, user, i18n, settings = data["session"], data["user"], data["i18n"], data["settings"]
+    person = await pressed_person(query, callback_data, data)
     if person is None:
         return
     assistant = callback_data.action.startswith("ra")

@@ -6,6 +6,7 @@ value is taken by its step (`SettingStep`)."""
 from __future__ import annotations
 
 import logging
+from typing import Unpack
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import AdmCB, AdminAction
 from bot.config import Settings
 from bot.filters import AnyMenuButton
-from bot.handlers.admin_common import back_button, refuse
+from bot.handlers.admin_common import AdminData, back_button, refuse
 from bot.handlers.dialog import TYPED, Step, include
 from bot.i18n import fmt_datetime, fmt_number
 from bot.services import runtime_settings
@@ -110,18 +111,13 @@ async def _ask_number(message: Message, key: str) -> None:
 
 
 async def on_setting_key(
-    query: CallbackQuery,
-    callback_data: AdmCB,
-    session: AsyncSession,
-    user: User,
-    state: FSMContext,
-    settings: Settings,
+    query: CallbackQuery, callback_data: AdmCB, **data: Unpack[AdminData]
 ) -> None:
-    key = await _pressed_key(query, user, callback_data, AdminAction.SETTING)
+    key = await _pressed_key(query, data["user"], callback_data, AdminAction.SETTING)
     if key is None:
         return
-    await state.set_state(AdminWork.setting)
-    await state.update_data(key=key)
+    await data["state"].set_state(AdminWork.setting)
+    await data["state"].update_data(key=key)
     bounds = runtime_settings.bounds(key)
     builder = InlineKeyboardBuilder()
     builder.button(
@@ -136,7 +132,7 @@ async def on_setting_key(
             "{label}: now <b>{value}</b>.\nType the new value, a whole number from {low} to {high}."
         ).format(
             label=_label(key),
-            value=fmt_number(int(getattr(settings, key))),
+            value=fmt_number(int(getattr(data["settings"], key))),
             low=fmt_number(bounds.low),
             high=fmt_number(bounds.high),
         ),
@@ -147,14 +143,12 @@ async def on_setting_key(
 async def on_setting_default(
     query: CallbackQuery,
     callback_data: AdmCB,
-    session: AsyncSession,
-    user: User,
-    state: FSMContext,
-    settings: Settings,
     runtime_settings: SettingsCache,
+    **data: Unpack[AdminData],
 ) -> None:
     from bot.services import runtime_settings as service
 
+    session, user, state, settings = data["session"], data["user"], data["state"], data["settings"]
     key = await _pressed_key(query, user, callback_data, AdminAction.SETTING_DEFAULT)
     if key is None:
         return
@@ -174,15 +168,11 @@ class SettingStep(Step, state=AdminWork.setting.state):
 
     @on.message(*TYPED)
     async def on_setting_value(
-        self,
-        message: Message,
-        session: AsyncSession,
-        user: User,
-        state: FSMContext,
-        settings: Settings,
-        runtime_settings: SettingsCache,
+        self, message: Message, runtime_settings: SettingsCache, **data: Unpack[AdminData]
     ) -> None:
         from bot.services import runtime_settings as service
+
+        session, user, state = data["session"], data["user"], data["state"]
 
         key = await _typed_key(message, state)
         if key is None:
@@ -200,7 +190,7 @@ class SettingStep(Step, state=AdminWork.setting.state):
         notice = _("Saved: {label} is now {value}.").format(
             label=_label(key), value=fmt_number(value)
         )
-        text, markup = await _settings_view(session, runtime_settings, settings, notice)
+        text, markup = await _settings_view(session, runtime_settings, data["settings"], notice)
         await message.answer(text, reply_markup=markup)
 
     @on.message(~AnyMenuButton())
