@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Unpack
 
 from aiogram import Bot, F, Router
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import DigestAction, SupCB
 from bot.config import Settings
 from bot.filters import MenuButton
+from bot.handlers.supervisor_common import SupervisorData
 from bot.i18n import current_locale, fmt_date
 from bot.services import exports, supervision
 from bot.services.roles import Roles, Scope
@@ -94,23 +96,18 @@ async def on_export_menu(
 
 
 async def on_export(
-    query: CallbackQuery,
-    callback_data: SupCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
+    query: CallbackQuery, callback_data: SupCB, **data: Unpack[SupervisorData]
 ) -> None:
     level = render.LEVELS.get(callback_data.level, "")
-    scope = await allowed_scope(session, roles, level, callback_data.code)
+    scope = await allowed_scope(data["session"], data["roles"], level, callback_data.code)
     if scope is None:
-        log.info("refused export of %s:%s for user %s", level, callback_data.code, user.id)
+        log.info("refused export of %s:%s for user %s", level, callback_data.code, data["user"].id)
         await query.answer(_("This button is out of date."), show_alert=True)
         return
     await query.answer(_("Preparing the file…"))
     bot = query.bot
     assert bot is not None
-    await send_export(bot, query.from_user.id, session, scope, settings)
+    await send_export(bot, query.from_user.id, data["session"], scope, data["settings"])
 
 
 def router() -> Router:

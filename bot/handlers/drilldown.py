@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Unpack
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import DigestAction, DrillCB, SupCB, SupervisorAction, SvCB
 from bot.config import Settings
 from bot.filters import MenuButton
+from bot.handlers.supervisor_common import SupervisorData
 from bot.i18n import fmt_date, fmt_money, fmt_number, fmt_percent
 from bot.services import indicators, registry, supervision
 from bot.services import roles as role_service
@@ -357,13 +359,9 @@ async def on_menu(
 
 
 async def on_drill(
-    query: CallbackQuery,
-    callback_data: DrillCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
+    query: CallbackQuery, callback_data: DrillCB, **data: Unpack[SupervisorData]
 ) -> None:
+    session, user, roles, settings = data["session"], data["user"], data["roles"], data["settings"]
     if callback_data.level == "h":
         text, markup = await home_screen(session, roles, user.locale, settings)
     elif callback_data.level == "a":
@@ -395,15 +393,11 @@ async def on_drill(
 
 
 async def on_digest_button(
-    query: CallbackQuery,
-    callback_data: SupCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
+    query: CallbackQuery, callback_data: SupCB, **data: Unpack[SupervisorData]
 ) -> None:
     """The digest's "🔎 By place" button (and the older "mahallas and assistants" one): the
     place's drill-down screen, under the same scope check."""
+    session, user, roles, settings = data["session"], data["user"], data["roles"], data["settings"]
     level = LEVEL_OF.get(callback_data.level, "")
     place = await supervision.place_in_scope(
         session, roles.scopes, level, callback_data.code or None
