@@ -17,13 +17,11 @@ from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ACB, AssistantAction, RoadmapAction, RoadmapCB
-from bot.config import Settings
 from bot.handlers.assistant_case_card import CaseData
 from bot.handlers.dialog import TYPED, Step, include
 from bot.i18n import N_, fmt_date
@@ -31,7 +29,6 @@ from bot.notifications.work import institution_name, roadmap_changed
 from bot.services import cases
 from bot.services import roadmap as rm
 from bot.services.eligibility import INSTITUTIONS, EligibilityRules
-from bot.services.roles import Roles
 from bot.states import RoadmapEdit
 from bot.views import counted
 from bot.views.render import fit_message
@@ -179,43 +176,37 @@ def _due_view(
 
 
 async def on_roadmap(
-    query: CallbackQuery,
-    callback_data: RoadmapCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    state: FSMContext,
-    settings: Settings,
-    rules: EligibilityRules,
-    i18n: I18n,
+    query: CallbackQuery, callback_data: RoadmapCB, **data: Unpack[CaseData]
 ) -> None:
     """Every roadmap button: re-check the case (and step), then act."""
-    data = callback_data
-    case = await rm.workable_case(session, data.case, user.id, roles.mahallas)
+    cb = callback_data
+    session, user, roles, state = data["session"], data["user"], data["roles"], data["state"]
+    rules = data["rules"]
+    case = await rm.workable_case(session, cb.case, user.id, roles.mahallas)
     if case is None:
-        await _refuse(query, user, data)
+        await _refuse(query, user, cb)
         return
     if await state.get_state() in (RoadmapEdit.action_text.state, RoadmapEdit.due_date.state):
         await state.clear()  # another button: the typing it waited for is abandoned
     locale = user.locale
-    if data.action == RoadmapAction.VIEW:
+    if cb.action == RoadmapAction.VIEW:
         text, markup = await roadmap_view(session, case, locale, rules)
-        if data.v == "e":
+        if cb.v == "e":
             await _show(query, text, markup)
         else:
             await query.answer()
             if isinstance(query.message, Message):
                 await query.message.answer(text, reply_markup=markup)
         return
-    if data.action == RoadmapAction.ADD:
+    if cb.action == RoadmapAction.ADD:
         await _show(query, *_institutions_view(case, locale, rules))
         return
-    if data.action == RoadmapAction.INSTITUTION:
-        if data.v not in INSTITUTIONS:
-            await _refuse(query, user, data)
+    if cb.action == RoadmapAction.INSTITUTION:
+        if cb.v not in INSTITUTIONS:
+            await _refuse(query, user, cb)
             return
         await state.set_state(RoadmapEdit.action_text)
-        await state.set_data({"case": case.id, "step": 0, "institution": data.v})
+        await state.set_data({"case": case.id, "step": 0, "institution": cb.v})
         await query.answer()
         if isinstance(query.message, Message):
             await query.message.edit_text(
@@ -226,24 +217,22 @@ async def on_roadmap(
                     "or /cancel.",
                     rm.ACTION_MAX_CHARS,
                 ).format(
-                    institution=esc(institution_name(rules, data.v, locale)),
+                    institution=esc(institution_name(rules, cb.v, locale)),
                     limit=rm.ACTION_MAX_CHARS,
                 )
             )
         return
-    step = await rm.live_step(session, case, data.step)
+    step = await rm.live_step(session, case, cb.step)
     if step is None:
-        await _refuse(query, user, data)
+        await _refuse(query, user, cb)
         return
     now = utcnow()
-    if data.action == RoadmapAction.STEP:
+    if cb.action == RoadmapAction.STEP:
         await _show(query, *step_view(case, step, locale, rules))
-    elif data.action == RoadmapAction.DONE:
-        await _changed(
-            session, i18n, rules, case, step, "done", rm.mark_done(session, case, step, user, now)
-        )
+    elif cb.action == RoadmapAction.DONE:
+        await _changed(data, case, step, "done", rm.mark_done(session, case, step, user, now))
         await _show(query, *step_view(case, step, locale, rules))
-    elif data.action == RoadmapAction.EDIT:
+    elif cb.action == RoadmapAction.EDIT:
         await state.set_state(RoadmapEdit.action_text)
         await state.set_data({"case": case.id, "step": step.id})
         await query.answer()
@@ -253,23 +242,21 @@ async def on_roadmap(
                     action=esc(rm.action_text(step, locale))
                 )
             )
-    elif data.action == RoadmapAction.DUE:
+    elif cb.action == RoadmapAction.DUE:
         await state.set_state(RoadmapEdit.due_date)
         await state.set_data({"case": case.id, "step": step.id})
-        await _show(query, *_due_view(case, step, settings.today(), locale))
-    elif data.action == RoadmapAction.SET_DUE:
-        if data.v == "x":
+        await _show(query, *_due_view(case, step, data["settings"].today(), locale))
+    elif cb.action == RoadmapAction.SET_DUE:
+        if cb.v == "x":
             due: dt.date | None = None
-        elif data.v.isdigit() and int(data.v) in rm.DUE_PRESETS:
-            due = settings.today() + dt.timedelta(days=int(data.v))
+        elif cb.v.isdigit() and int(cb.v) in rm.DUE_PRESETS:
+            due = data["settings"].today() + dt.timedelta(days=int(cb.v))
         else:
-            await _refuse(query, user, data)
+            await _refuse(query, user, cb)
             return
-        await _changed(
-            session, i18n, rules, case, step, "due", rm.set_due(session, case, step, due, user, now)
-        )
+        await _changed(data, case, step, "due", rm.set_due(session, case, step, due, user, now))
         await _show(query, *step_view(case, step, locale, rules))
-    elif data.action == RoadmapAction.REMOVE:
+    elif cb.action == RoadmapAction.REMOVE:
         builder = InlineKeyboardBuilder()
         ids = {"case": case.id, "step": step.id}
         builder.button(
@@ -286,13 +273,11 @@ async def on_roadmap(
             + esc(rm.action_text(step, locale)),
             builder.as_markup(),
         )
-    elif data.action == RoadmapAction.REMOVE_YES:
-        await _changed(
-            session, i18n, rules, case, step, "dropped", rm.drop(session, case, step, user, now)
-        )
+    elif cb.action == RoadmapAction.REMOVE_YES:
+        await _changed(data, case, step, "dropped", rm.drop(session, case, step, user, now))
         await _show(query, *(await roadmap_view(session, case, locale, rules)))
     else:
-        await _refuse(query, user, data)
+        await _refuse(query, user, cb)
 
 
 def _institutions_view(
@@ -312,15 +297,10 @@ def _institutions_view(
 
 
 async def _changed(
-    session: AsyncSession,
-    i18n: I18n,
-    rules: EligibilityRules,
-    case: Case,
-    step: RoadmapStep,
-    change: str,
-    write: Awaitable[CaseEvent | None],
+    data: CaseData, case: Case, step: RoadmapStep, change: str, write: Awaitable[CaseEvent | None]
 ) -> None:
     """The change, word to the citizen if it changed anything, one commit (`roadmap.apply`)."""
+    session, i18n, rules = data["session"], data["i18n"], data["rules"]
     await rm.apply(
         session, write, partial(roadmap_changed, session, i18n, rules, case, step, change)
     )
@@ -407,7 +387,7 @@ class ActionTextStep(Step, state=RoadmapEdit.action_text.state):
             )
         else:
             write = rm.set_action(session, case, step, text, user, now)
-            await _changed(session, i18n, rules, case, step, "edited", write)
+            await _changed(data, case, step, "edited", write)
         view, markup = step_view(case, step, user.locale, rules)
         await message.answer(
             _("Saved; the citizen will be told.") + "\n\n" + view, reply_markup=markup
@@ -433,13 +413,7 @@ class DueDateStep(Step, state=RoadmapEdit.due_date.state):
             return
         await state.clear()  # before any write of this session (see ActionTextStep.on_action_text)
         await _changed(
-            session,
-            data["i18n"],
-            rules,
-            case,
-            step,
-            "due",
-            rm.set_due(session, case, step, due, user, utcnow()),
+            data, case, step, "due", rm.set_due(session, case, step, due, user, utcnow())
         )
         view, markup = step_view(case, step, user.locale, rules)
         await message.answer(view, reply_markup=markup)
