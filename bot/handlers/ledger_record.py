@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import JobCB
 from bot.config import Settings
+from bot.handlers.case_typed import refused_text
 from bot.handlers.dialog import TYPED, Step
 from bot.handlers.ledger_common import (
     LedgerData,
@@ -36,7 +37,6 @@ from bot.notifications.work import job_confirmation, job_kind_label
 from bot.services import jobs, registry
 from bot.services.roles import Roles
 from bot.states import JobLedger
-from bot.views import counted
 from bot.views.keyboards.places import cancel_button
 from bot.views.texts import opening
 from db.models import Case, Job, User, utcnow
@@ -205,11 +205,8 @@ class EmployerStep(Step, state=JobLedger.employer.state):
     @on.message(*TYPED)
     async def on_employer_text(self, message: Message, **data: Unpack[LedgerData]) -> None:
         employer = jobs.clean_employer(message.text or "")
-        if not employer:
-            await message.answer(_("Please type the employer's name, or /cancel."))
-            return
-        if len(employer) > jobs.EMPLOYER_MAX_CHARS:
-            await message.answer(counted.over_limit(len(employer), jobs.EMPLOYER_MAX_CHARS))
+        empty = _("Please type the employer's name, or /cancel.")
+        if await refused_text(message, employer, jobs.EMPLOYER_MAX_CHARS, empty):
             return
         await _after_employer(_Flow(message, False, data), employer)
 

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ACB, AssistantAction, RoadmapAction, RoadmapCB
 from bot.handlers.assistant_case_card import CaseData
+from bot.handlers.case_typed import refused_text
 from bot.handlers.dialog import TYPED, Step, include
 from bot.i18n import N_, fmt_date
 from bot.notifications.work import institution_name, roadmap_changed
@@ -30,7 +31,6 @@ from bot.services import cases
 from bot.services import roadmap as rm
 from bot.services.eligibility import INSTITUTIONS, EligibilityRules
 from bot.states import RoadmapEdit
-from bot.views import counted
 from bot.views.render import fit_message
 from bot.views.texts import esc, no_such_date
 from db.models import Case, CaseEvent, RoadmapStep, User, utcnow
@@ -364,11 +364,8 @@ class ActionTextStep(Step, state=RoadmapEdit.action_text.state):
             await _no_longer_theirs(message, state, user, "for a case")
             return
         text = rm.clean_action(message.text or "")
-        if not text:
-            await message.answer(_("Please type what must be done, or /cancel."))
-            return
-        if len(text) > rm.ACTION_MAX_CHARS:
-            await message.answer(counted.over_limit(len(text), rm.ACTION_MAX_CHARS))
+        empty = _("Please type what must be done, or /cancel.")
+        if await refused_text(message, text, rm.ACTION_MAX_CHARS, empty):
             return
         # FSM first: on SQLite a conversation-state write would wait on this session's write lock.
         await state.clear()
