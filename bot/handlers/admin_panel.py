@@ -123,13 +123,17 @@ def router() -> Router:
     r = Router(name="admin_panel")
     r.message.register(on_menu, Command("admin"))
     r.message.register(on_menu, MenuButton("admin"))
-    r.callback_query.register(on_home, AdmCB.filter(F.action == "home"))
-    r.callback_query.register(on_help, AdmCB.filter(F.action == "hlp"))
-    r.callback_query.register(on_outbox, AdmCB.filter(F.action == "ob"))
-    r.callback_query.register(on_find, AdmCB.filter(F.action == "fu"))
-    r.callback_query.register(on_find_role, AdmCB.filter(F.action == "fr"))
-    r.callback_query.register(on_people_page, AdmCB.filter(F.action == "fl"))
-    r.callback_query.register(on_card, AdmCB.filter(F.action == "card"))
+    buttons = {
+        "home": on_home,
+        "hlp": on_help,
+        "ob": on_outbox,
+        "fu": on_find,
+        "fr": on_find_role,
+        "fl": on_people_page,
+        "card": on_card,
+    }
+    for action, handler in buttons.items():
+        r.callback_query.register(handler, AdmCB.filter(F.action == action))
     r.callback_query.register(on_grant_start, AdmCB.filter(F.action.in_({"ga", "gs", "gl"})))
     r.callback_query.register(on_revoke, AdmCB.filter(F.action.in_({"ra", "rs", "ray", "rsy"})))
     r.callback_query.register(on_import, AdmCB.filter(F.action == "imp"))

@@ -316,10 +316,9 @@ def router() -> Router:
     rest = Router(name="assistant_cases-rest")
     rest.message.register(on_cases_menu, MenuButton("a_cases"))
     rest.message.register(on_overdue_menu, MenuButton("a_overdue"))
-    rest.callback_query.register(on_list, ACB.filter(F.action == "list"))
-    rest.callback_query.register(on_open, ACB.filter(F.action == "open"))
-    rest.callback_query.register(on_accept, ACB.filter(F.action == "acc"))
-    rest.callback_query.register(on_status, ACB.filter(F.action == "st"))
+    buttons = {"list": on_list, "open": on_open, "acc": on_accept, "st": on_status}
+    for action, handler in buttons.items():
+        rest.callback_query.register(handler, ACB.filter(F.action == action))
     rest.callback_query.register(on_outcome, ACB.filter(F.action.in_({"out", "close"})))
     rest.callback_query.register(on_note_or_message, ACB.filter(F.action.in_({"note", "msg"})))
     r.include_router(rest)

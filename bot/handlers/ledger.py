@@ -41,13 +41,17 @@ def router() -> Router:
     r = Router(name="ledger")
     r.message.register(on_record, MenuButton("a_job"))
     r.message.register(on_today, MenuButton("a_today"))
-    r.callback_query.register(on_record_button, JobCB.filter(F.action == "start"))
-    r.callback_query.register(on_kind, JobCB.filter(F.action == "kind"))
-    r.callback_query.register(on_employer_button, JobCB.filter(F.action == "emp"))
-    r.callback_query.register(on_link, JobCB.filter(F.action == "link"))
-    r.callback_query.register(on_mahalla, JobCB.filter(F.action == "mah"))
-    r.callback_query.register(on_back, JobCB.filter(F.action == "back"))
-    r.callback_query.register(on_edit, JobCB.filter(F.action == "edit"))
+    buttons = {
+        "start": on_record_button,
+        "kind": on_kind,
+        "emp": on_employer_button,
+        "link": on_link,
+        "mah": on_mahalla,
+        "back": on_back,
+        "edit": on_edit,
+    }
+    for action, handler in buttons.items():
+        r.callback_query.register(handler, JobCB.filter(F.action == action))
     r.callback_query.register(on_delete, JobCB.filter(F.action.in_({"del", "dely", "keep"})))
     # After the handlers above, which take only menu buttons and callbacks: the typed employer
     # excludes menu buttons, so the order cannot matter.

@@ -220,15 +220,19 @@ def router() -> Router:
     sup.message.register(on_invite_menu, MenuButton("s_invite"))
     sup.message.register(on_help, MenuButton("s_help"))
     sup.message.register(on_digest_now, MenuButton("s_digest"))
-    sup.callback_query.register(on_overdue_page, SvCB.filter(F.action == "over"))
-    sup.callback_query.register(on_open, SvCB.filter(F.action == "open"))
-    sup.callback_query.register(on_reassign, SvCB.filter(F.action == "ra"))
-    sup.callback_query.register(on_reassign_to, SvCB.filter(F.action == "rto"))
-    sup.callback_query.register(on_pick, PickCB.filter())
-    sup.callback_query.register(on_assistants_page, SvCB.filter(F.action == "asst"))
-    sup.callback_query.register(on_deactivate, SvCB.filter(F.action == "deact"))
-    sup.callback_query.register(on_deactivate_yes, SvCB.filter(F.action == "deacty"))
-    sup.callback_query.register(on_invite, SvCB.filter(F.action == "inv"))
+    buttons = {
+        "over": on_overdue_page,
+        "open": on_open,
+        "ra": on_reassign,
+        "rto": on_reassign_to,
+        "asst": on_assistants_page,
+        "deact": on_deactivate,
+        "deacty": on_deactivate_yes,
+        "inv": on_invite,
+    }
+    for action, handler in buttons.items():
+        sup.callback_query.register(handler, SvCB.filter(F.action == action))
+    sup.callback_query.register(on_pick, PickCB.filter())  # its own callback data: order-free
     sup.callback_query.register(
         on_invite_place,
         PlaceCB.filter((F.purpose == INVITE_PURPOSE) & F.level.in_({"m", CONFIRMED})),
