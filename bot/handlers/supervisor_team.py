@@ -10,17 +10,15 @@ from typing import Unpack
 
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import CONFIRMED, PlaceCB, SvCB
-from bot.config import Settings
 from bot.handlers.admin import make_invite, picking
 from bot.handlers.admin_common import AdminData
 from bot.handlers.places import show_districts, show_mahallas, show_regions
-from bot.handlers.supervisor_common import PER_PAGE, log, paged_list, refuse
+from bot.handlers.supervisor_common import PER_PAGE, SupervisorData, log, paged_list, refuse
 from bot.i18n import current_locale
 from bot.services import registry, supervision
 from bot.services.roles import Roles
@@ -89,23 +87,21 @@ async def on_deactivate(
 
 
 async def on_deactivate_yes(
-    query: CallbackQuery,
-    callback_data: SvCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    i18n: I18n,
-    settings: Settings,
+    query: CallbackQuery, callback_data: SvCB, **data: Unpack[SupervisorData]
 ) -> None:
-    now = utcnow()
-    tell = partial(queue_role_notice, admin_ids=settings.admin_ids, now=now, granted=False)
+    session, i18n, now = data["session"], data["i18n"], utcnow()
+    tell = partial(queue_role_notice, admin_ids=data["settings"].admin_ids, now=now, granted=False)
     person = await supervision.end_assistant(  # nothing behind their back: they are told
-        session, roles.scopes, callback_data.id, now, partial(tell, session, i18n, role="assistant")
+        session,
+        data["roles"].scopes,
+        callback_data.id,
+        now,
+        partial(tell, session, i18n, role="assistant"),
     )
     if person is None:
-        await refuse(query, user, callback_data)
+        await refuse(query, data["user"], callback_data)
         return
-    log.info("assistant %s deactivated by supervisor %s", callback_data.id, user.id)
+    log.info("assistant %s deactivated by supervisor %s", callback_data.id, data["user"].id)
     await query.answer()
     await show_in_place(query, _("Done: the assistant is deactivated."), None)
 
