@@ -9,6 +9,7 @@ that Settings opens.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from aiogram import F
@@ -17,9 +18,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import PlaceBackCB, PlaceCB, RegCB
+from bot.callbacks import PlaceCB, RegCB
 from bot.handlers.dialog import ANSWER_BUTTONS, Step
 from bot.handlers.dialog_turn import Turn
 from bot.handlers.places import picker_back
@@ -28,22 +28,10 @@ from bot.handlers.registration_questions import reshow as reask
 from bot.services import registry, users
 from bot.states import PlacePick, Registration
 from bot.views.texts import esc
-from db.models import User, utcnow
+from db.models import utcnow
 
-
-async def on_picker_back(
-    query: CallbackQuery,
-    callback_data: PlaceBackCB,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-) -> None:
-    """The picker's Back, taken over so the region list keeps its Back to the gender question."""
-
-    async def regions(message: Message) -> None:
-        await ask_place(message, state, session, user, edit=True)
-
-    await picker_back(query, callback_data, state, session, user, Registration.place, regions)
+#: The picker's Back, taken over so the region list keeps its Back to the gender question.
+on_picker_back = picker_back(Registration.place, partial(ask_place, edit=True))
 
 
 async def on_mahalla(query: CallbackQuery, callback_data: PlaceCB, **data: Any) -> None:
