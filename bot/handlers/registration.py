@@ -24,7 +24,7 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,6 +80,16 @@ async def begin(message: Message, state: FSMContext, session: AsyncSession, user
         user,
         _("First, a short registration: a few questions, about a minute."),
     )
+
+
+async def begin_from_button(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    """A button whose action needs a registered citizen: answered, then `begin` under its
+    message (nothing more when Telegram no longer gives the message)."""
+    await query.answer()
+    if isinstance(query.message, Message):
+        await begin(query.message, state, session, user)
 
 
 async def begin_staff(

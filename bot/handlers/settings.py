@@ -124,9 +124,7 @@ async def _needs_consent(
     """Changing personal data needs consent first: that is registration's first question."""
     if user.consent_version is not None and user.deleted_at is None:
         return False
-    await query.answer()
-    if isinstance(query.message, Message):
-        await registration.begin(query.message, state, session, user)
+    await registration.begin_from_button(query, state, session, user)
     return True
 
 

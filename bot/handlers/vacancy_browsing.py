@@ -102,9 +102,7 @@ async def _citizen_district(
         await vacancies.citizen_district(session, user) if users.is_registered(user) else None
     )
     if district is None:
-        await query.answer()
-        if isinstance(query.message, Message):
-            await registration.begin(query.message, state, session, user)
+        await registration.begin_from_button(query, state, session, user)
     return district
 
 
