@@ -40,6 +40,10 @@ async def change_status(
             session, case, actor=actor, to_status=to_status, now=now, outcome=outcome, reason=reason
         )
     except cases.CaseError:
+        # Nothing was written (the guarded UPDATE matched no row), but the statement opened a
+        # write transaction: end the unit so the refusal is not answered while it holds the
+        # database's write lock. A commit keeps the reloaded case usable; a rollback would not.
+        await session.commit()
         return False
     await notify(event)
     await session.commit()
