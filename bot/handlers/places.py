@@ -161,30 +161,35 @@ async def on_place_back(
     await query.answer()
 
 
-async def picker_back(
-    query: CallbackQuery,
-    callback_data: PlaceBackCB,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    step: State,
-    regions: Callable[[Message], Awaitable[None]],
-) -> None:
-    """The picker's Back where a dialog has taken it over (registration, Settings): answered
-    first, then from a mahalla list to the districts of its region, in the dialog's place step
-    `step`; else to the dialog's own region list, which `regions` draws in the pressed message
-    (and puts the dialog in its step)."""
-    message = await pressed_message(query)
-    if message is None:
-        return
-    await query.answer()
-    if callback_data.level == "d" and callback_data.code:
-        await state.set_state(step)
-        await show_districts(
-            message, session, callback_data.purpose, callback_data.code, user.locale
-        )
-        return
-    await regions(message)
+#: Draws a dialog's own region list in the pressed message and puts the dialog in its step.
+RegionList = Callable[[Message, FSMContext, AsyncSession, User], Awaitable[None]]
+
+
+def picker_back(step: State, regions: RegionList) -> Callable[..., Awaitable[None]]:
+    """The picker's Back handler for a dialog that takes it over (registration, Settings):
+    answered first, then from a mahalla list to the districts of its region, in the dialog's
+    place step `step`; else to the dialog's own region list (`regions`)."""
+
+    async def on_picker_back(
+        query: CallbackQuery,
+        callback_data: PlaceBackCB,
+        state: FSMContext,
+        session: AsyncSession,
+        user: User,
+    ) -> None:
+        message = await pressed_message(query)
+        if message is None:
+            return
+        await query.answer()
+        if callback_data.level == "d" and callback_data.code:
+            await state.set_state(step)
+            await show_districts(
+                message, session, callback_data.purpose, callback_data.code, user.locale
+            )
+            return
+        await regions(message, state, session, user)
+
+    return on_picker_back
 
 
 class PickStep(Step, state=PlacePick.choosing.state):

@@ -41,10 +41,10 @@ from bot.handlers import questionnaire_media
 from bot.handlers.dialog import Step, include
 from bot.handlers.questionnaire_buttons import on_button
 from bot.handlers.questionnaire_menu import MENU_FLOWS, menu_handler, on_update
+from bot.handlers.questionnaire_steps import Answering
 from bot.handlers.questionnaire_steps import current_run as _current_run
 from bot.handlers.questionnaire_steps import enter as _enter
 from bot.handlers.questionnaire_steps import info as _info
-from bot.handlers.questionnaire_steps import leave as _leave
 from bot.handlers.questionnaire_steps import show as _show
 from bot.handlers.questionnaire_steps import warn as _warn
 from bot.services import drafts
@@ -74,15 +74,11 @@ async def _answer_typed(
 async def reshow(message: Message, notice: str, data: dict[str, Any]) -> bool:
     """The re-ask of the dialog tail (bot/handlers/dialog.py): the current step again, with a
     notice fitting the step; False when the user has no questionnaire open any more."""
-    state: FSMContext = data["state"]
-    session: AsyncSession = data["session"]
-    user: User = data["user"]
-    bot: Bot = data["bot"]
-    run, named = await _current_run(session, state, user, data["flows"])
+    answering = Answering.of(data)
+    bot, user = answering.bot, answering.user
+    run = await answering.resume()
     if run is None:
-        await _leave(state)
         return False
-    await _enter(state, run, data.get("raw_state"), named)
     step = run.engine.step(run.state)
     if data.get("redraw"):  # the language changed: the same step, now in the new language
         await _show(bot, message.chat.id, run, user.locale, notice=_info(notice))
@@ -123,25 +119,15 @@ class ActiveStep(Step, state=Questionnaire.active.state):
     reshow = reshow
 
     @on.message(F.text, ~F.text.startswith("/"))
-    async def on_text(
-        self,
-        message: Message,
-        bot: Bot,
-        state: FSMContext,
-        raw_state: str | None,
-        session: AsyncSession,
-        user: User,
-        flows: FlowRegistry,
-        i18n: I18n,
-    ) -> None:
+    async def on_text(self, message: Message, i18n: I18n, **data: Any) -> None:
         if menu_action_for(i18n, message.text) is not None:
             raise SkipHandler  # another menu entry: its router answers; the question stays on screen
-        run, named = await _current_run(session, state, user, flows)
+        answering = Answering.of(data)
+        bot = answering.bot
+        run = await answering.resume()
         if run is None:
-            await _leave(state)
             raise SkipHandler
-        await _enter(state, run, raw_state, named)
-        locale = user.locale
+        locale = answering.user.locale
         step = run.engine.step(run.state)
         if isinstance(step, SummaryStep):
             notice = _info(_("Please use the buttons under the summary: “✏️ Edit” or “✅ Send”."))

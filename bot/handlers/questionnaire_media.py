@@ -15,22 +15,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, F
+from aiogram import F
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows import telegram as tg
 from bot.flows.answers import SPOKEN_KINDS, AnswerError, media
 from bot.flows.engine import AttachStep, QuestionStep
-from bot.flows.loader import FlowRegistry
 from bot.handlers.dialog import Step
-from bot.handlers.questionnaire_steps import current_run, enter, leave, show, warn
+from bot.handlers.questionnaire_steps import Answering, show, warn
 from bot.services import drafts
-from db.models import User, utcnow
+from db.models import utcnow
 
 __all__ = ["message_media", "on_media"]
 
@@ -64,25 +61,17 @@ def message_media(message: Message) -> dict[str, Any] | None:
 
 
 @on.message(F.voice | F.video_note | F.photo | F.document)
-async def on_media(
-    self: Step,
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    raw_state: str | None,
-    session: AsyncSession,
-    user: User,
-    flows: FlowRegistry,
-) -> None:
+async def on_media(self: Step, message: Message, **data: Any) -> None:
     """ActiveStep's (questionnaire.py) voice note, video note, photo or document."""
     value = message_media(message)
-    run, named = await current_run(session, state, user, flows)
-    if run is None or value is None:
-        if run is None:
-            await leave(state)
+    if value is None:
         raise SkipHandler  # the dialog tail answers
-    await enter(state, run, raw_state, named)
-    chat_id, locale = message.chat.id, user.locale
+    answering = Answering.of(data)
+    bot = answering.bot
+    run = await answering.resume()
+    if run is None:
+        raise SkipHandler  # the dialog tail answers
+    chat_id, locale = message.chat.id, answering.user.locale
     step = run.engine.step(run.state)
     if not isinstance(step, QuestionStep | AttachStep):
         notice = warn(_("Please use the buttons under the summary: “✏️ Edit” or “✅ Send”."))

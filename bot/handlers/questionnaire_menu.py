@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
@@ -20,6 +21,7 @@ from bot.config import Settings
 from bot.flows import telegram as tg
 from bot.flows.loader import FlowRegistry
 from bot.handlers import registration
+from bot.handlers.questionnaire_steps import Answering
 from bot.handlers.questionnaire_steps import close as _close
 from bot.handlers.questionnaire_steps import current_run as _current_run
 from bot.handlers.questionnaire_steps import enter as _enter
@@ -75,17 +77,11 @@ def _intro(run: Run, locale: str) -> str:
 
 
 async def open_flow(
-    flow_id: str,
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    raw_state: str | None,
-    session: AsyncSession,
-    user: User,
-    flows: FlowRegistry,
-    settings: Settings,
+    flow_id: str, message: Message, answering: Answering, settings: Settings
 ) -> None:
     """A menu entry: the open request of its kind, an unfinished draft, or a fresh start."""
+    bot, state, session, user = answering.bot, answering.state, answering.session, answering.user
+    flows = answering.flows
     if not users.is_registered(user):
         await to_registration(message, state, session, user)
         return
@@ -120,7 +116,7 @@ async def open_flow(
         run = await drafts.start(session, user.id, flows, flow_id, utcnow())
         intro = _intro(run, locale)
         notice = f"{notice}\n\n{intro}" if notice else intro
-    await _enter(state, run, raw_state)
+    await _enter(state, run, answering.raw_state)
     await _show(bot, message.chat.id, run, locale, notice=notice)
 
 
@@ -144,19 +140,10 @@ async def put_aside(
 
 
 def menu_handler(flow_id: str) -> Callable[..., Awaitable[None]]:
-    """A handler for one menu entry (aiogram injects by parameter name, so no **kwargs)."""
+    """A handler for one menu entry."""
 
-    async def handler(
-        message: Message,
-        bot: Bot,
-        state: FSMContext,
-        raw_state: str | None,
-        session: AsyncSession,
-        user: User,
-        flows: FlowRegistry,
-        settings: Settings,
-    ) -> None:
-        await open_flow(flow_id, message, bot, state, raw_state, session, user, flows, settings)
+    async def handler(message: Message, settings: Settings, **data: Any) -> None:
+        await open_flow(flow_id, message, Answering.of(data), settings)
 
     handler.__name__ = f"on_{flow_id}"
     return handler

@@ -7,6 +7,10 @@ shows) and sends the next step below what the person just sent.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
@@ -24,6 +28,7 @@ from bot.views.texts import esc
 from db.models import User
 
 __all__ = [
+    "Answering",
     "close",
     "current_run",
     "enter",
@@ -119,6 +124,41 @@ async def current_run(
         draft = await drafts.latest_draft(session, user.id)
     run = drafts.load(flows, draft) if draft is not None else None
     return run, named if isinstance(named, int) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Answering:
+    """The handler data of a questionnaire's input (a menu entry, typed text, a file, the
+    re-ask): what finding and entering the run it belongs to needs, and the bot to show it."""
+
+    bot: Bot
+    state: FSMContext
+    raw_state: str | None
+    session: AsyncSession
+    user: User
+    flows: FlowRegistry
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> Answering:
+        """From aiogram's handler data (a handler's `**data`, or the step's re-ask data)."""
+        return cls(
+            data["bot"],
+            data["state"],
+            data.get("raw_state"),
+            data["session"],
+            data["user"],
+            data["flows"],
+        )
+
+    async def resume(self) -> Run | None:
+        """The run this input belongs to, entered (`enter`); None, and the state left, when
+        the person has no questionnaire open any more."""
+        run, named = await current_run(self.session, self.state, self.user, self.flows)
+        if run is None:
+            await leave(self.state)
+            return None
+        await enter(self.state, run, self.raw_state, named)
+        return run
 
 
 def keep(run: Run, step: QuestionStep) -> FlowState:

@@ -17,21 +17,21 @@ the place step (`PlaceStep`) in registration_place.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
+import datetime as dt
+from typing import Any, ClassVar
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import PlaceBackCB, PlaceCB, RegCB
-from bot.config import Settings
 from bot.handlers.dialog import include
+from bot.handlers.dialog_turn import Turn
 from bot.handlers.registration_consent import ConsentStep
 from bot.handlers.registration_place import PickingFor, PlaceStep, on_mahalla, on_picker_back
 from bot.handlers.registration_questions import (
@@ -80,6 +80,16 @@ async def begin(message: Message, state: FSMContext, session: AsyncSession, user
         user,
         _("First, a short registration: a few questions, about a minute."),
     )
+
+
+async def begin_from_button(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    """A button whose action needs a registered citizen: answered, then `begin` under its
+    message (nothing more when Telegram no longer gives the message)."""
+    await query.answer()
+    if isinstance(query.message, Message):
+        await begin(query.message, state, session, user)
 
 
 async def begin_staff(
@@ -139,85 +149,63 @@ async def after_language(
 # --- typed answers -----------------------------------------------------------------------------
 
 
-async def _typed_answer(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    i18n: I18n,
-    settings: Settings,
-    step: str,
-    parse: Callable[[str], object | None],
-    hint: str,
-) -> None:
-    """A typed answer to the question of `step`: Back, or the parsed value saved and the next
-    question, or `hint` and the question again. The typed questions differ only in `parse`."""
-    text = message.text or ""
-    if _is_button(i18n, text, BACK):
-        await go_back(message, state, session, user, roles, settings, step)
-        return
-    value = parse(text)
-    if value is None:
-        await ask_current(message, state, session, user, hint)
-        return
-    await users.save_profile(session, user, utcnow(), **{step: value})
-    await advance(message, state, session, user, roles, settings)
+class TypedQuestion(QuestionStep):
+    """A question answered by typing (name, phone, year of birth, gender): Back, or the value
+    `parse` makes of the text saved as `field` and the next question, or `retry` and the
+    question again. The typed questions differ only in `field`, `parse` and `retry`."""
 
-
-def _typed_name(i18n: I18n, text: str) -> str | None:
-    """A menu button pressed instead of an answer is not a name."""
-    return None if menu_action_for(i18n, text) else clean_name(text)
-
-
-def _typed_gender(i18n: I18n, text: str) -> str | None:
-    return next(
-        (code for code, msgid in GENDER_BUTTONS.items() if _is_button(i18n, text, msgid)), None
-    )
-
-
-class NameStep(QuestionStep, state=Registration.name.state):
-    hint = N_("Please write your name in letters: from 2 to 100 characters.")
+    field: ClassVar[str]
 
     @on.message(F.text & ~F.text.startswith("/"))
-    async def on_name(
-        self,
-        message: Message,
-        state: FSMContext,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        i18n: I18n,
-        settings: Settings,
-    ) -> None:
-        hint = _("Please write your name in letters: from 2 to 100 characters.")
-        parse = partial(_typed_name, i18n)
-        await _typed_answer(
-            message, state, session, user, roles, i18n, settings, "name", parse, hint
-        )
+    async def on_typed(self, message: Message, i18n: I18n, **data: Any) -> None:
+        turn = Turn.of(data)
+        text = message.text or ""
+        if _is_button(i18n, text, BACK):
+            await go_back(message, turn, self.field)
+            return
+        today = turn.settings.today()
+        value = self.parse(text, i18n, today)
+        if value is None:
+            await ask_current(message, turn.state, turn.session, turn.user, self.retry(today))
+            return
+        await users.save_profile(turn.session, turn.user, utcnow(), **{self.field: value})
+        await advance(message, turn)
+
+    @staticmethod
+    def parse(text: str, i18n: I18n, today: dt.date) -> object | None:
+        raise NotImplementedError
+
+    @classmethod
+    def retry(cls, today: dt.date) -> str:
+        """Said before the question is asked again after an answer `parse` could not use."""
+        return _(cls.hint) if cls.hint else ""
 
 
-class PhoneStep(QuestionStep, state=Registration.phone.state):
+class NameStep(TypedQuestion, state=Registration.name.state):
+    hint = N_("Please write your name in letters: from 2 to 100 characters.")
+    field = "name"
+
+    @staticmethod
+    def parse(text: str, i18n: I18n, today: dt.date) -> str | None:
+        """A menu button pressed instead of an answer is not a name."""
+        return None if menu_action_for(i18n, text) else clean_name(text)
+
+
+class PhoneStep(TypedQuestion, state=Registration.phone.state):
     hint = N_("Please share your contact with the button below, or type your number.")
+    field = "phone"
 
     @on.message(F.contact)
-    async def on_phone_contact(
-        self,
-        message: Message,
-        state: FSMContext,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        settings: Settings,
-    ) -> None:
+    async def on_phone_contact(self, message: Message, **data: Any) -> None:
+        turn = Turn.of(data)
         contact = message.contact
         sender = message.from_user
         if contact is None or sender is None or contact.user_id != sender.id:
             await ask_current(
                 message,
-                state,
-                session,
-                user,
+                turn.state,
+                turn.session,
+                turn.user,
                 _(
                     "This is someone else's contact. Please send your own number with the button below."
                 ),
@@ -227,78 +215,50 @@ class PhoneStep(QuestionStep, state=Registration.phone.state):
         if phone is None:
             await ask_current(
                 message,
-                state,
-                session,
-                user,
+                turn.state,
+                turn.session,
+                turn.user,
                 _("This contact has no phone number I can use. Please type your number."),
             )
             return
-        await users.save_profile(session, user, utcnow(), phone=phone)
-        await advance(message, state, session, user, roles, settings)
+        await users.save_profile(turn.session, turn.user, utcnow(), phone=phone)
+        await advance(message, turn)
 
-    @on.message(F.text & ~F.text.startswith("/"))
-    async def on_phone_text(
-        self,
-        message: Message,
-        state: FSMContext,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        i18n: I18n,
-        settings: Settings,
-    ) -> None:
-        hint = _(
+    @staticmethod
+    def parse(text: str, i18n: I18n, today: dt.date) -> str | None:
+        return phones.parse_typed(text)
+
+    @classmethod
+    def retry(cls, today: dt.date) -> str:
+        return _(
             "This is not an Uzbek phone number. Type it like 90 123 45 67, or press the button below."
         )
-        parse = phones.parse_typed
-        await _typed_answer(
-            message, state, session, user, roles, i18n, settings, "phone", parse, hint
-        )
 
 
-class BirthYearStep(QuestionStep, state=Registration.birth_year.state):
+class BirthYearStep(TypedQuestion, state=Registration.birth_year.state):
     hint = N_("Please send your year of birth as a number, for example 1980.")
+    field = "birth_year"
 
-    @on.message(F.text & ~F.text.startswith("/"))
-    async def on_birth_year(
-        self,
-        message: Message,
-        state: FSMContext,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        i18n: I18n,
-        settings: Settings,
-    ) -> None:
-        today = settings.today()
+    @staticmethod
+    def parse(text: str, i18n: I18n, today: dt.date) -> int | None:
+        return parse_birth_year(text, today=today)
+
+    @classmethod
+    def retry(cls, today: dt.date) -> str:
         low, high = birth_year_range(today)
-        hint = _("Please write the year as 4 digits, from {first} to {last}.").format(
+        return _("Please write the year as 4 digits, from {first} to {last}.").format(
             first=low, last=high
         )
-        parse = partial(parse_birth_year, today=today)
-        await _typed_answer(
-            message, state, session, user, roles, i18n, settings, "birth_year", parse, hint
-        )
 
 
-class GenderStep(QuestionStep, state=Registration.gender.state):
+class GenderStep(TypedQuestion, state=Registration.gender.state):
     hint = N_("Please choose with the buttons below.")
+    field = "gender"
 
-    @on.message(F.text & ~F.text.startswith("/"))
-    async def on_gender(
-        self,
-        message: Message,
-        state: FSMContext,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        i18n: I18n,
-        settings: Settings,
-    ) -> None:
-        hint = _("Please choose with the buttons below.")
-        parse = partial(_typed_gender, i18n)
-        await _typed_answer(
-            message, state, session, user, roles, i18n, settings, "gender", parse, hint
+    @staticmethod
+    def parse(text: str, i18n: I18n, today: dt.date) -> str | None:
+        return next(
+            (code for code, msgid in GENDER_BUTTONS.items() if _is_button(i18n, text, msgid)), None
         )
 
 

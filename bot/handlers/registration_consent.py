@@ -6,6 +6,8 @@ The question's input (its buttons, and Back typed) lives in its Step, `ConsentSt
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import F
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.fsm.context import FSMContext
@@ -16,12 +18,11 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import RegCB
-from bot.config import Settings
 from bot.handlers.dialog import ANSWER_BUTTONS
+from bot.handlers.dialog_turn import Turn
 from bot.handlers.registration_questions import QuestionStep, advance, is_editing
 from bot.notifications import cases as notify
 from bot.services import privacy, users
-from bot.services.roles import Roles
 from bot.states import Registration
 from bot.views.keyboards.common import language_keyboard, main_menu, matches_button
 from bot.views.keyboards.registration import BACK
@@ -49,16 +50,10 @@ class ConsentStep(QuestionStep, state=Registration.consent.state):
 
     @on.callback_query(RegCB.filter(F.action == "consent"))
     async def on_consent(
-        self,
-        query: CallbackQuery,
-        callback_data: RegCB,
-        state: FSMContext,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        settings: Settings,
-        i18n: I18n,
+        self, query: CallbackQuery, callback_data: RegCB, i18n: I18n, **data: Any
     ) -> None:
+        turn = Turn.of(data)
+        state, session, user = turn.state, turn.session, turn.user
         message = await pressed_message(query)
         if message is None:
             return
@@ -69,16 +64,16 @@ class ConsentStep(QuestionStep, state=Registration.consent.state):
                 session,
                 user,
                 utcnow(),
-                consent_version=settings.consent_version,
+                consent_version=turn.settings.consent_version,
                 consent_at=utcnow(),
                 deleted_at=None,
             )
             await message.edit_text(message.html_text + "\n\n" + _("✅ You agreed."))
             if registered and not await is_editing(state):  # a new consent text, accepted
                 await state.clear()
-                await send_main_menu(message, roles)
+                await send_main_menu(message, turn.roles)
                 return
-            await advance(message, state, session, user, roles, settings)
+            await advance(message, turn)
             return
         # Declined: keep nothing (answers given before going Back to this question included;
         # a registered person declining a new consent text is erased, as from Settings).
@@ -93,7 +88,7 @@ class ConsentStep(QuestionStep, state=Registration.consent.state):
                 "All right. Nothing about you has been kept. Without registration you can't send "
                 "requests; if you change your mind, press any button of the menu."
             ),
-            reply_markup=main_menu(roles),
+            reply_markup=main_menu(turn.roles),
         )
 
     @on.callback_query(RegCB.filter((F.action == "back") & (F.value == "consent")))

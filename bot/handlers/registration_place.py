@@ -9,53 +9,36 @@ that Settings opens.
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 from aiogram import F
 from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import PlaceBackCB, PlaceCB, RegCB
-from bot.config import Settings
+from bot.callbacks import PlaceCB, RegCB
 from bot.handlers.dialog import ANSWER_BUTTONS, Step
+from bot.handlers.dialog_turn import Turn
 from bot.handlers.places import picker_back
 from bot.handlers.registration_questions import advance, ask_place, go_back, stale_callback
 from bot.handlers.registration_questions import reshow as reask
 from bot.services import registry, users
-from bot.services.roles import Roles
 from bot.states import PlacePick, Registration
 from bot.views.texts import esc
-from db.models import User, utcnow
+from db.models import utcnow
+
+#: The picker's Back, taken over so the region list keeps its Back to the gender question.
+on_picker_back = picker_back(Registration.place, partial(ask_place, edit=True))
 
 
-async def on_picker_back(
-    query: CallbackQuery,
-    callback_data: PlaceBackCB,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-) -> None:
-    """The picker's Back, taken over so the region list keeps its Back to the gender question."""
-
-    async def regions(message: Message) -> None:
-        await ask_place(message, state, session, user, edit=True)
-
-    await picker_back(query, callback_data, state, session, user, Registration.place, regions)
-
-
-async def on_mahalla(
-    query: CallbackQuery,
-    callback_data: PlaceCB,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-) -> None:
+async def on_mahalla(query: CallbackQuery, callback_data: PlaceCB, **data: Any) -> None:
+    turn = Turn.of(data)
+    user = turn.user
     message = query.message
-    mahalla = await registry.get_mahalla(session, callback_data.code)
+    mahalla = await registry.get_mahalla(turn.session, callback_data.code)
     if (
         not isinstance(message, Message)
         or mahalla is None
@@ -63,17 +46,17 @@ async def on_mahalla(
         or user.consent_version is None
         or user.deleted_at is not None
     ):
-        await stale_callback(query, state, session, user)
+        await stale_callback(query, turn.state, turn.session, user)
         return
     await query.answer()
-    await users.save_profile(session, user, utcnow(), mahalla_code=mahalla.code)
+    await users.save_profile(turn.session, user, utcnow(), mahalla_code=mahalla.code)
     await message.edit_text(
         _("📍 Mahalla: <b>{mahalla}</b>").format(
             mahalla=esc(registry.place_name(mahalla, user.locale))
         )
     )
-    await state.set_state(None)
-    await advance(message, state, session, user, roles, settings)
+    await turn.state.set_state(None)
+    await advance(message, turn)
 
 
 class PickingFor(Filter):
@@ -95,18 +78,10 @@ class PlaceStep(Step, state=Registration.place.state):
     reshow = reask
 
     @on.callback_query(RegCB.filter((F.action == "back") & (F.value == "place")))
-    async def on_place_back_to_gender(
-        self,
-        query: CallbackQuery,
-        state: FSMContext,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        settings: Settings,
-    ) -> None:
+    async def on_place_back_to_gender(self, query: CallbackQuery, **data: Any) -> None:
         message = query.message
         await query.answer()
         if not isinstance(message, Message):
             return
         await message.edit_reply_markup(reply_markup=None)
-        await go_back(message, state, session, user, roles, settings, "mahalla_code")
+        await go_back(message, Turn.of(data), "mahalla_code")

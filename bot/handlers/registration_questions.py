@@ -18,10 +18,9 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import RegCB
-from bot.config import Settings
 from bot.handlers.dialog import Step
+from bot.handlers.dialog_turn import Turn
 from bot.services import registry, users
-from bot.services.roles import Roles
 from bot.states import PlacePick, Registration
 from bot.views.keyboards.common import main_menu
 from bot.views.keyboards.places import MAHALLAS_PER_PAGE, mahallas_keyboard
@@ -238,37 +237,22 @@ async def resend_mahallas(
 # --- saving and moving on --------------------------------------------------------------------
 
 
-async def finish_edit(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-    *,
-    saved: bool,
-) -> None:
+async def finish_edit(message: Message, turn: Turn, *, saved: bool) -> None:
     """End of a field change started here: the main menu keyboard back, then "My data"."""
-    await state.clear()
+    await turn.state.clear()
     await message.answer(
-        _("✅ Saved.") if saved else _("Nothing was changed."), reply_markup=main_menu(roles)
+        _("✅ Saved.") if saved else _("Nothing was changed."), reply_markup=main_menu(turn.roles)
     )
     await message.answer(
-        await my_data_text(session, user, settings), reply_markup=my_data_keyboard()
+        await my_data_text(turn.session, turn.user, turn.settings), reply_markup=my_data_keyboard()
     )
 
 
-async def advance(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-) -> None:
+async def advance(message: Message, turn: Turn) -> None:
     """After an answer: back to "My data" when editing, else the next missing field or done."""
+    state, session, user = turn.state, turn.session, turn.user
     if await is_editing(state):
-        await finish_edit(message, state, session, user, roles, settings, saved=True)
+        await finish_edit(message, turn, saved=True)
         return
     staff = (await state.get_data()).get(PROFILE) == STAFF
     missing = users.missing_profile(user, staff=staff)
@@ -280,25 +264,17 @@ async def advance(
         _("✅ Thank you, the registration is complete.")
         + "\n"
         + _("Main menu. Choose what you need with the buttons below."),
-        reply_markup=main_menu(roles),
+        reply_markup=main_menu(turn.roles),
     )
 
 
-async def go_back(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-    step: str,
-) -> None:
+async def go_back(message: Message, turn: Turn, step: str) -> None:
     """Back from `step`: the previous question (its answer is kept until a new one is given)."""
-    if await is_editing(state):
-        await finish_edit(message, state, session, user, roles, settings, saved=False)
+    if await is_editing(turn.state):
+        await finish_edit(message, turn, saved=False)
         return
     index = ORDER.index(step)
-    await ask(message, state, session, user, ORDER[max(0, index - 1)])
+    await ask(message, turn.state, turn.session, turn.user, ORDER[max(0, index - 1)])
 
 
 # --- re-asking --------------------------------------------------------------------------------

@@ -124,9 +124,7 @@ async def _needs_consent(
     """Changing personal data needs consent first: that is registration's first question."""
     if user.consent_version is not None and user.deleted_at is None:
         return False
-    await query.answer()
-    if isinstance(query.message, Message):
-        await registration.begin(query.message, state, session, user)
+    await registration.begin_from_button(query, state, session, user)
     return True
 
 
@@ -172,20 +170,16 @@ async def on_place(
     await _edit(query, *await _regions_view(session, user))
 
 
-async def on_picker_back(
-    query: CallbackQuery,
-    callback_data: PlaceBackCB,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
+async def _regions_again(
+    message: Message, state: FSMContext, session: AsyncSession, user: User
 ) -> None:
+    """Back from the district list: the region list again, in the place step."""
+    await state.set_state(SettingsFlow.place)
+    text, markup = await _regions_view(session, user)
+    await message.edit_text(text, reply_markup=markup)
 
-    async def regions(message: Message) -> None:
-        await state.set_state(SettingsFlow.place)
-        text, markup = await _regions_view(session, user)
-        await message.edit_text(text, reply_markup=markup)
 
-    await picker_back(query, callback_data, state, session, user, SettingsFlow.place, regions)
+on_picker_back = picker_back(SettingsFlow.place, _regions_again)
 
 
 async def on_mahalla(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import partial
+from typing import Any
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import VacCB
 from bot.config import Settings
 from bot.handlers import registration
+from bot.handlers.dialog_turn import Turn
 from bot.handlers.vacancy_common import drop_markup, refuse, short
 from bot.i18n import fmt_money
 from bot.notifications import requests as notify_requests
@@ -100,9 +102,7 @@ async def _citizen_district(
         await vacancies.citizen_district(session, user) if users.is_registered(user) else None
     )
     if district is None:
-        await query.answer()
-        if isinstance(query.message, Message):
-            await registration.begin(query.message, state, session, user)
+        await registration.begin_from_button(query, state, session, user)
     return district
 
 
@@ -125,39 +125,29 @@ async def on_browse(
         await query.message.answer(text, reply_markup=markup)
 
 
-async def _visible_vacancy(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    vacancy_id: int,
-    settings: Settings,
-) -> Vacancy | None:
+async def _visible_vacancy(query: CallbackQuery, turn: Turn, vacancy_id: int) -> Vacancy | None:
     """A vacancy of the citizen's district that is still open (closed ones are explained).
 
     A citizen with no district yet is sent to registration first, as from the list."""
-    district = await _citizen_district(query, state, session, user)
+    session, user = turn.session, turn.user
+    district = await _citizen_district(query, turn.state, session, user)
     if district is None:
         return None
     vacancy = await session.get(Vacancy, vacancy_id) if vacancy_id > 0 else None
     if vacancy is None or vacancy.district_soato != district:
         await refuse(query, user, f"vacancy {vacancy_id} outside the district")
         return None
-    if not await vacancies.still_open(session, vacancy, settings.today(), utcnow()):
+    if not await vacancies.still_open(session, vacancy, turn.settings.today(), utcnow()):
         await query.answer(_("This vacancy is closed."), show_alert=True)
         return None
     return vacancy
 
 
-async def on_see(
-    query: CallbackQuery,
-    callback_data: VacCB,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    settings: Settings,
-) -> None:
-    vacancy = await _visible_vacancy(query, state, session, user, callback_data.id, settings)
+async def on_see(query: CallbackQuery, callback_data: VacCB, **data: Any) -> None:
+    """A vacancy's details, and whether the citizen said they are interested."""
+    turn = Turn.of(data)
+    session, user = turn.session, turn.user
+    vacancy = await _visible_vacancy(query, turn, callback_data.id)
     if vacancy is None:
         return
     offer = await vacancies.citizen_offer(session, vacancy.id, user.id)
@@ -195,17 +185,11 @@ async def _show_details(
     await show_in_place(query, "\n".join(lines), builder.as_markup())
 
 
-async def on_interest(
-    query: CallbackQuery,
-    callback_data: VacCB,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
+async def on_interest(query: CallbackQuery, callback_data: VacCB, i18n: I18n, **data: Any) -> None:
     """A browsing citizen's "interested": needs an open job or internship request."""
-    vacancy = await _visible_vacancy(query, state, session, user, callback_data.id, settings)
+    turn = Turn.of(data)
+    session, user, settings = turn.session, turn.user, turn.settings
+    vacancy = await _visible_vacancy(query, turn, callback_data.id)
     if vacancy is None:
         return
     tell = partial(notify_requests.vacancy_interest, session, i18n, citizen=user)

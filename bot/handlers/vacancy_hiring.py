@@ -5,6 +5,7 @@ resolves their request, records the job and asks them to confirm it.
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
@@ -13,13 +14,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import VacCB
-from bot.config import Settings
+from bot.handlers.dialog_turn import Turn
 from bot.handlers.vacancy_common import refuse
 from bot.handlers.vacancy_list import vacancy_for, who_view
 from bot.notifications import cases as notify
 from bot.notifications.work import job_confirmation
 from bot.services import vacancies
-from bot.services.roles import Roles
 from bot.services.vacancies import Hired
 from bot.views.screens import show_in_place
 from bot.views.texts import esc, outcome_label
@@ -27,20 +27,12 @@ from db.models import Case, User, Vacancy, VacancyOffer, utcnow
 
 
 async def _offer_for(
-    query: CallbackQuery,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    offer_id: int,
-    settings: Settings,
+    query: CallbackQuery, turn: Turn, offer_id: int
 ) -> tuple[VacancyOffer, Vacancy, User, Case] | None:
     """An offer of a vacancy this assistant may manage, with its vacancy, citizen and case."""
+    session, user = turn.session, turn.user
     offer = await session.get(VacancyOffer, offer_id) if offer_id > 0 else None
-    vacancy = (
-        await vacancy_for(query, session, user, roles, offer.vacancy_id, settings)
-        if offer is not None
-        else None
-    )
+    vacancy = await vacancy_for(query, turn, offer.vacancy_id) if offer is not None else None
     if offer is None or vacancy is None:
         if offer is None:
             await refuse(query, user, f"offer {offer_id}")
@@ -53,16 +45,9 @@ async def _offer_for(
     return offer, vacancy, citizen, case
 
 
-async def on_hire(
-    query: CallbackQuery,
-    callback_data: VacCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-) -> None:
+async def on_hire(query: CallbackQuery, callback_data: VacCB, **data: Any) -> None:
     """Ask before marking someone hired: it resolves their request and records a job."""
-    found = await _offer_for(query, session, user, roles, callback_data.id, settings)
+    found = await _offer_for(query, Turn.of(data), callback_data.id)
     if found is None:
         return
     offer, vacancy, citizen, case = found
@@ -93,16 +78,11 @@ async def on_hire(
         await query.message.answer(text, reply_markup=builder.as_markup())
 
 
-async def on_hire_yes(
-    query: CallbackQuery,
-    callback_data: VacCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    found = await _offer_for(query, session, user, roles, callback_data.id, settings)
+async def on_hire_yes(query: CallbackQuery, callback_data: VacCB, i18n: I18n, **data: Any) -> None:
+    """Mark someone hired (after on_hire asked): their request resolved, a job recorded."""
+    turn = Turn.of(data)
+    session, user, settings = turn.session, turn.user, turn.settings
+    found = await _offer_for(query, turn, callback_data.id)
     if found is None:
         return
     offer, vacancy, citizen, case = found

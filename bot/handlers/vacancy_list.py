@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import VacCB
 from bot.config import Settings
+from bot.handlers.dialog_turn import Turn
 from bot.handlers.vacancy_common import ALL_STATES, refuse, short
 from bot.i18n import fmt_date, fmt_number
 from bot.notifications import requests as notify_requests
@@ -136,19 +137,13 @@ async def card_view(
     return "\n".join(lines), builder.as_markup()
 
 
-async def vacancy_for(
-    query: CallbackQuery,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    vacancy_id: int,
-    settings: Settings,
-) -> Vacancy | None:
-    vacancy = await vacancies.manageable(session, vacancy_id, roles.mahallas)
+async def vacancy_for(query: CallbackQuery, turn: Turn, vacancy_id: int) -> Vacancy | None:
+    """The vacancy a button names, if this assistant may manage it (else refused: None)."""
+    vacancy = await vacancies.manageable(turn.session, vacancy_id, turn.roles.mahallas)
     if vacancy is None:
-        await refuse(query, user, f"vacancy {vacancy_id}")
+        await refuse(query, turn.user, f"vacancy {vacancy_id}")
         return None
-    vacancies.refresh(vacancy, settings.today(), utcnow())
+    vacancies.refresh(vacancy, turn.settings.today(), utcnow())
     return vacancy
 
 
@@ -179,35 +174,24 @@ async def who_view(
     return "\n".join(lines), builder.as_markup()
 
 
-async def on_open(
-    query: CallbackQuery,
-    callback_data: VacCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-) -> None:
+async def on_open(query: CallbackQuery, callback_data: VacCB, **data: Any) -> None:
     """A vacancy's card ("open") or who is interested in it ("who"), drawn in place."""
-    vacancy = await vacancy_for(query, session, user, roles, callback_data.id, settings)
+    turn = Turn.of(data)
+    vacancy = await vacancy_for(query, turn, callback_data.id)
     if vacancy is None:
         return
     if callback_data.action == "who":
-        text, markup = await who_view(session, vacancy, callback_data.page)
+        text, markup = await who_view(turn.session, vacancy, callback_data.page)
     else:
-        text, markup = await card_view(session, vacancy, user, callback_data.page)
+        text, markup = await card_view(turn.session, vacancy, turn.user, callback_data.page)
     await query.answer()
     await show_in_place(query, text, markup)
 
 
-async def on_close(
-    query: CallbackQuery,
-    callback_data: VacCB,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-) -> None:
-    vacancy = await vacancy_for(query, session, user, roles, callback_data.id, settings)
+async def on_close(query: CallbackQuery, callback_data: VacCB, **data: Any) -> None:
+    """Close a vacancy: asked first ("close"), then done ("closey")."""
+    turn = Turn.of(data)
+    vacancy = await vacancy_for(query, turn, callback_data.id)
     if vacancy is None:
         return
     ctx: dict[str, Any] = {"id": vacancy.id, "page": callback_data.page}
@@ -225,7 +209,7 @@ async def on_close(
             builder.as_markup(),
         )
         return
-    await vacancies.withdraw(session, vacancy, utcnow())
-    text, markup = await card_view(session, vacancy, user, callback_data.page)
+    await vacancies.withdraw(turn.session, vacancy, utcnow())
+    text, markup = await card_view(turn.session, vacancy, turn.user, callback_data.page)
     await query.answer(_("The vacancy is closed."))
     await show_in_place(query, text, markup)

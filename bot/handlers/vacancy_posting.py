@@ -14,7 +14,6 @@ import logging
 from functools import partial
 from typing import Any
 
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -22,7 +21,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import VacCB
-from bot.config import Settings
+from bot.handlers.dialog_turn import Turn
 from bot.handlers.vacancy_common import (
     ALL_STATES,
     BUTTON_STATES,
@@ -188,55 +187,36 @@ def _draft_vacancy(data: dict[str, Any], user: User) -> Vacancy:
     )
 
 
-async def ask(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-    notice: str | None = None,
-) -> None:
+async def ask(message: Message, turn: Turn, notice: str | None = None) -> None:
+    """The question of the step the wizard is at, after `notice` if given."""
+    state = turn.state
     current = await state.get_state()
     text, markup = await _step_view(
-        current, await state.get_data(), session, user, roles, settings.today()
+        current, await state.get_data(), turn.session, turn.user, turn.roles, turn.settings.today()
     )
     if notice:
         text = f"⚠️ {notice}\n\n{text}"
     await message.answer(text, reply_markup=markup)
 
 
-async def next_step(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-    **values: Any,
-) -> None:
+async def next_step(message: Message, turn: Turn, **values: Any) -> None:
     """Store this step's answer and ask the next step (the summary after the last)."""
+    state = turn.state
     await state.update_data(**values)
     current = await state.get_state()
     order = [s.state for s in ALL_STATES]
     index = order.index(current) if current in order else -1
     await state.set_state(ALL_STATES[min(index + 1, len(ALL_STATES) - 1)])
-    await ask(message, state, session, user, roles, settings)
+    await ask(message, turn)
 
 
-async def on_new(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-) -> None:
-    await state.set_state(VacancyPost.title)
-    await state.set_data({})
+async def on_new(query: CallbackQuery, **data: Any) -> None:
+    turn = Turn.of(data)
+    await turn.state.set_state(VacancyPost.title)
+    await turn.state.set_data({})
     await query.answer()
     if isinstance(query.message, Message):
-        await ask(query.message, state, session, user, roles, settings)
+        await ask(query.message, turn)
 
 
 async def _on_screen(
@@ -253,23 +233,18 @@ async def _on_screen(
 
 
 async def on_step_button(
-    query: CallbackQuery,
-    callback_data: VacCB,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-    i18n: I18n,
+    query: CallbackQuery, callback_data: VacCB, i18n: I18n, **data: Any
 ) -> None:
     """A choice on a posting step: only the step on screen counts, older buttons are stale."""
-    on_screen = BUTTON_STATES.get(callback_data.action) == await state.get_state()
+    turn = Turn.of(data)
+    session, user, roles, settings = turn.session, turn.user, turn.roles, turn.settings
+    on_screen = BUTTON_STATES.get(callback_data.action) == await turn.state.get_state()
     message = await _on_screen(query, on_screen, user, f"button {query.data!r}")
     if message is None:
         return
     action, value = callback_data.action, callback_data.v
     if action == "post":
-        await _post(query, message, state, session, user, roles, settings, i18n)
+        await _post(query, message, turn, i18n)
         return
     values: dict[str, Any] = {}
     if action == "occ" and value in occupations.occupation_ids():
@@ -295,44 +270,29 @@ async def on_step_button(
         return
     await query.answer()
     await drop_markup(message)
-    await next_step(message, state, session, user, roles, settings, **values)
+    await next_step(message, turn, **values)
 
 
-async def on_back(
-    query: CallbackQuery,
-    callback_data: VacCB,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-) -> None:
+async def on_back(query: CallbackQuery, callback_data: VacCB, **data: Any) -> None:
     """⬅️ Back: the step before is asked again; the answers given so far are kept."""
-    current = await state.get_state()
+    turn = Turn.of(data)
+    current = await turn.state.get_state()
     on_screen = current in LATER_STEPS and callback_data.v == str(LATER_STEPS.index(current))
-    message = await _on_screen(query, on_screen, user, "Back")
+    message = await _on_screen(query, on_screen, turn.user, "Back")
     if message is None:
         return
     await query.answer()
     await drop_markup(message)
-    await state.set_state(ALL_STATES[LATER_STEPS.index(current)])
-    await ask(message, state, session, user, roles, settings)
+    await turn.state.set_state(ALL_STATES[LATER_STEPS.index(current)])
+    await ask(message, turn)
 
 
-async def _post(
-    query: CallbackQuery,
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    roles: Roles,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
+async def _post(query: CallbackQuery, message: Message, turn: Turn, i18n: I18n) -> None:
     """Save the vacancy (its place re-checked), offer it to the matching seekers, report."""
+    state, session, user, roles = turn.state, turn.session, turn.user, turn.roles
     data = await state.get_data()
     await state.clear()
-    today, now = settings.today(), utcnow()
+    today, now = turn.settings.today(), utcnow()
     place = str(data.get("place") or "")
     try:
         vacancy, result, sent = await vacancies.post(

@@ -13,36 +13,24 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from bot.handlers.dialog import TYPE_DATE, TYPE_NUMBER, TYPE_TEXT, TYPED, USE_BUTTONS, Step
+from bot.handlers.dialog_turn import Turn
 from bot.handlers.vacancy_posting import ask, fmt_date_typed, next_step, parse_whole
 from bot.i18n import fmt_number
 from bot.services import roadmap, vacancies
-from bot.services.roles import Roles
 from bot.states import VacancyPost
 from bot.views import counted
 from bot.views.texts import no_such_date
-from db.models import User
 
 
 async def reshow(message: Message, notice: str, data: dict[str, Any]) -> None:
     """The re-ask after an input the step cannot use (`dialog.on_unexpected`): the notice,
     then the step."""
-    await ask(
-        message,
-        data["state"],
-        data["session"],
-        data["user"],
-        data["roles"],
-        data["settings"],
-        notice=notice,
-    )
+    await ask(message, Turn.of(data), notice=notice)
 
 
 class Again(Exception):
@@ -88,22 +76,14 @@ class TypedStep(PostingStep):
     field: ClassVar[str]
 
     @on.message(*TYPED)
-    async def on_typed(
-        self,
-        message: Message,
-        state: FSMContext,
-        session: AsyncSession,
-        user: User,
-        roles: Roles,
-        settings: Settings,
-    ) -> None:
-        args = (message, state, session, user, roles, settings)
+    async def on_typed(self, message: Message, **data: Any) -> None:
+        turn = Turn.of(data)
         try:
-            value = self.read(vacancies.clean(message.text or ""), settings.today())
+            value = self.read(vacancies.clean(message.text or ""), turn.settings.today())
         except Again as again:
-            await ask(*args, notice=again.notice)
+            await ask(message, turn, notice=again.notice)
             return
-        await next_step(*args, **{self.field: value})
+        await next_step(message, turn, **{self.field: value})
 
     @staticmethod
     def read(text: str, today: dt.date) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import TypedDict, TypeVar, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,6 +40,10 @@ async def change_status(
             session, case, actor=actor, to_status=to_status, now=now, outcome=outcome, reason=reason
         )
     except cases.CaseError:
+        # Nothing was written (the guarded UPDATE matched no row), but the statement opened a
+        # write transaction: end the unit so the refusal is not answered while it holds the
+        # database's write lock. A commit keeps the reloaded case usable; a rollback would not.
+        await session.commit()
         return False
     await notify(event)
     await session.commit()
@@ -71,29 +75,27 @@ async def send_message(
     return outcome
 
 
+class Reassignment(TypedDict):
+    """The keywords of `supervision.reassign`, which `reassign` hands on."""
+
+    case: Case
+    scopes: Sequence[Scope]
+    new_assignee_id: int
+    actor: User
+    reason: str
+    now: dt.datetime
+
+
 async def reassign(
     session: AsyncSession,
     *,
-    case: Case,
-    scopes: Sequence[Scope],
-    new_assignee_id: int,
-    actor: User,
-    reason: str,
-    now: dt.datetime,
     notify: Callable[[CaseEvent, User | None, User], Awaitable[object]],
+    **change: Unpack[Reassignment],
 ) -> User:
     """A supervisor gives the case to another assistant; both assistants and the citizen are
     told in the same commit. Returns the new assistant; raises `SupervisionError` (nothing
     committed) when it can no longer be done."""
-    event, old, new = await supervision.reassign(
-        session,
-        case=case,
-        scopes=scopes,
-        new_assignee_id=new_assignee_id,
-        actor=actor,
-        reason=reason,
-        now=now,
-    )
+    event, old, new = await supervision.reassign(session, **change)
     await notify(event, old, new)
     await session.commit()
     return new

@@ -155,18 +155,13 @@ async def compute_all(
     return out
 
 
-async def compute(
-    session: AsyncSession,
-    scope: Scope,
-    kind: str,
-    first: dt.date,
-    last: dt.date,
-    now: dt.datetime,
-    tz: dt.tzinfo,
-    targets: Targets,
-) -> Digest:
+#: What `compute_all` takes after its scopes: kind, first and last day, now, time zone, targets.
+Period = tuple[str, dt.date, dt.date, dt.datetime, dt.tzinfo, Targets]
+
+
+async def compute(session: AsyncSession, scope: Scope, *period: *Period) -> Digest:
     """One scope's digest (see `compute_all`)."""
-    found = await compute_all(session, [scope], kind, first, last, now, tz, targets)
+    found = await compute_all(session, [scope], *period)
     return found[scope]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
+from typing import TypedDict, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,6 +79,18 @@ def job_mahalla(mahallas: Sequence[str], case: Case | None) -> str | None:
     return None
 
 
+class NewJob(TypedDict):
+    """What an assistant records of a job: the keywords of `record`, which `add` hands on."""
+
+    assistant: User
+    kind: str
+    employer: str | None
+    mahalla_code: str
+    case: Case | None
+    work_date: dt.date
+    now: dt.datetime
+
+
 async def record(
     session: AsyncSession,
     *,
@@ -117,27 +130,13 @@ async def record(
 async def add(
     session: AsyncSession,
     *,
-    assistant: User,
-    kind: str,
-    employer: str | None,
-    mahalla_code: str,
-    case: Case | None,
-    work_date: dt.date,
-    now: dt.datetime,
     notify: Callable[[Job, Case], Awaitable[object]],
+    **new: Unpack[NewJob],
 ) -> Job:
     """An assistant records a job: kept, its citizen asked to confirm (when linked to a case),
     committed before the assistant sees it counted."""
-    job = await record(
-        session,
-        assistant=assistant,
-        kind=kind,
-        employer=employer,
-        mahalla_code=mahalla_code,
-        case=case,
-        work_date=work_date,
-        now=now,
-    )
+    job = await record(session, **new)
+    case = new["case"]
     if case is not None:
         await notify(job, case)
     await session.commit()

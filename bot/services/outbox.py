@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,22 @@ class Markup(Protocol):
     """A keyboard (aiogram's inline or reply markup), kept as its JSON: services know no aiogram."""
 
     def model_dump(self, *, mode: str, exclude_none: bool) -> dict[str, Any]: ...
+
+
+class Options(TypedDict, total=False):
+    """A queued message's keyboard, dedupe key and when it may go: keywords every enqueue
+    function hands on to `new_row` unchanged."""
+
+    reply_markup: Markup | None
+    dedupe_key: str | None
+    not_before: dt.datetime | None
+    expires_at: dt.datetime | None
+
+
+class Delivery(Options, total=False):
+    """`Options` and the user a row is for (None for a group chat)."""
+
+    user_id: int | None
 
 
 MEDIA_KINDS = ("photo", "document")
@@ -137,29 +153,10 @@ async def _add_once(session: AsyncSession, **fields: Any) -> OutboxMessage | Non
 
 
 async def enqueue(
-    session: AsyncSession,
-    *,
-    chat_id: int,
-    text: str,
-    kind: str,
-    user_id: int | None = None,
-    reply_markup: Markup | None = None,
-    dedupe_key: str | None = None,
-    not_before: dt.datetime | None = None,
-    expires_at: dt.datetime | None = None,
+    session: AsyncSession, *, chat_id: int, text: str, kind: str, **delivery: Unpack[Delivery]
 ) -> OutboxMessage | None:
     """Queue a text message. With a dedupe key, a second message with the same key is dropped."""
-    return await _add_once(
-        session,
-        chat_id=chat_id,
-        user_id=user_id,
-        kind=kind,
-        text=text,
-        reply_markup=reply_markup,
-        dedupe_key=dedupe_key,
-        not_before=not_before,
-        expires_at=expires_at,
-    )
+    return await _add_once(session, chat_id=chat_id, kind=kind, text=text, **delivery)
 
 
 async def store_file(
@@ -182,25 +179,11 @@ async def enqueue_file(
     media: str,
     kind: str,
     caption: str | None = None,
-    user_id: int | None = None,
-    reply_markup: Markup | None = None,
-    dedupe_key: str | None = None,
-    not_before: dt.datetime | None = None,
-    expires_at: dt.datetime | None = None,
+    **delivery: Unpack[Delivery],
 ) -> OutboxMessage | None:
     """Queue a photo (a chart) or a document (an export) stored with `store_file`."""
     return await _add_once(
-        session,
-        chat_id=chat_id,
-        user_id=user_id,
-        kind=kind,
-        file=file,
-        media=media,
-        caption=caption,
-        reply_markup=reply_markup,
-        dedupe_key=dedupe_key,
-        not_before=not_before,
-        expires_at=expires_at,
+        session, chat_id=chat_id, kind=kind, file=file, media=media, caption=caption, **delivery
     )
 
 
@@ -248,22 +231,13 @@ async def enqueue_to_user(
     *,
     text: str,
     kind: str,
-    reply_markup: Markup | None = None,
-    dedupe_key: str | None = None,
-    expires_at: dt.datetime | None = None,
+    **options: Unpack[Options],
 ) -> OutboxMessage | None:
     """Queue for a user unless they blocked the bot or erased their data."""
     if not reachable(user):
         return None
     return await enqueue(
-        session,
-        chat_id=user.telegram_id,
-        user_id=user.id,
-        text=text,
-        kind=kind,
-        reply_markup=reply_markup,
-        dedupe_key=dedupe_key,
-        expires_at=expires_at,
+        session, chat_id=user.telegram_id, user_id=user.id, text=text, kind=kind, **options
     )
 
 

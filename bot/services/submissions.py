@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -103,38 +103,51 @@ async def _finished_answers(
     return answers, computed
 
 
-async def submit_needs(
+async def _new_case(
     session: AsyncSession,
-    *,
     user: User,
     run: Run,
+    kind: str,
+    answers: dict[str, Any],
+    assessment: dict[str, Any],
+    *,
+    now: dt.datetime,
+    limits: cases.Limits | None,
+) -> Case:
+    """Add the case a finished draft makes, stamped with the draft's flow and its version."""
+    definition = run.engine.definition
+    return await cases.create_case(
+        session,
+        citizen=user,
+        kind=kind,
+        flow_id=definition.id,
+        flow_version=definition.version,
+        answers=answers,
+        now=now,
+        assessment=assessment,
+        limits=limits,
+    )
+
+
+async def _submit_needs(
+    session: AsyncSession,
+    user: User,
+    run: Run,
+    finished: tuple[dict[str, Any], dict[str, Any]],
     rules: EligibilityRules,
+    *,
     now: dt.datetime,
     today: dt.date,
-    limits: cases.Limits | None = None,
+    limits: cases.Limits | None,
 ) -> Submitted:
-    """Assess the answers, create the needs case with its suggested roadmap, drop the draft.
-
-    Nothing is committed here, and nothing is changed when it raises :class:`SubmitError`
-    (every check comes before the draft is deleted). Raises :class:`SubmitError` when the citizen is not registered
-    (or lost their mahalla), the questionnaire is not at its summary, or the draft was already
-    submitted (deleted by an earlier press of Send).
-    """
-    answers, computed = await _finished_answers(session, user, run)
+    """Assess the finished answers, create the needs case with its suggested roadmap, drop the
+    draft (see `submit`)."""
+    answers, computed = finished
     assessment = eligibility.assess(answers, on=today, rules=rules)
     if not await drafts.remove(session, run.draft.id):
         raise SubmitError("already_sent")
-    case = await cases.create_case(
-        session,
-        citizen=user,
-        kind="needs",
-        flow_id=run.engine.definition.id,
-        flow_version=run.engine.definition.version,
-        answers=answers,
-        now=now,
-        assessment=assessment_dict(assessment, today, computed),
-        limits=limits,
-    )
+    needs = assessment_dict(assessment, today, computed)
+    case = await _new_case(session, user, run, "needs", answers, needs, now=now, limits=limits)
     await cases.add_roadmap(
         session,
         case,
@@ -180,19 +193,24 @@ async def submit(
     business_rules: BusinessRules | None = None,
     limits: cases.Limits | None = None,
 ) -> Submitted:
-    """Whatever the draft's flow is: a needs case, or a request case created or updated.
+    """Whatever the draft's flow is: a needs case (assessed, with its suggested roadmap), or a
+    request case created or updated; the draft is dropped.
 
-    Nothing is committed here, and nothing is changed when it raises :class:`SubmitError`.
+    Nothing is committed here, and nothing is changed when it raises :class:`SubmitError`
+    (every check comes before the draft is deleted): when the flow is unknown, the citizen is
+    not registered (or lost their mahalla), the questionnaire is not at its summary, or the
+    draft was already submitted (deleted by an earlier press of Send).
     """
     flow_id = run.engine.definition.id
     kind = FLOW_KINDS.get(flow_id)
     if kind is None:
         raise SubmitError("unknown_flow")
+    finished = await _finished_answers(session, user, run)
     if kind == "needs":
-        return await submit_needs(
-            session, user=user, run=run, rules=rules, now=now, today=today, limits=limits
+        return await _submit_needs(
+            session, user, run, finished, rules, now=now, today=today, limits=limits
         )
-    answers, _computed = await _finished_answers(session, user, run)
+    answers = finished[0]
     found: tuple[Hint, ...] = ()
     assessment: dict[str, Any] = {}
     if kind == "business":
@@ -224,17 +242,7 @@ async def submit(
             session, existing, answers, papers, sender=user, now=now
         )
         return Submitted(case=existing, hints=found, event=event, changed=changed)
-    case = await cases.create_case(
-        session,
-        citizen=user,
-        kind=kind,
-        flow_id=definition.id,
-        flow_version=definition.version,
-        answers=answers,
-        now=now,
-        assessment=assessment,
-        limits=limits,
-    )
+    case = await _new_case(session, user, run, kind, answers, assessment, now=now, limits=limits)
     await case_files.record_questionnaire(session, case, answers, papers, sender=user, now=now)
     return Submitted(case=case, hints=found)
 
@@ -249,28 +257,33 @@ class Sent:
     offered: int
 
 
+class Submission(TypedDict):
+    """The keywords of `submit` that `send` hands on (its business rules are the defaults)."""
+
+    user: User
+    run: Run
+    rules: EligibilityRules
+    now: dt.datetime
+    today: dt.date
+    limits: cases.Limits | None
+
+
 async def send(
     session: AsyncSession,
     *,
-    user: User,
-    run: Run,
-    rules: EligibilityRules,
-    now: dt.datetime,
-    today: dt.date,
-    limits: cases.Limits | None,
     tell_case: Callable[[Submitted], Awaitable[str]],
     tell_offer: Callable[[vacancies.NewOffer], Awaitable[bool]],
+    **submission: Unpack[Submission],
 ) -> Sent:
     """The citizen sends a questionnaire: the case made or updated, whoever works it told, a job
     seeker offered the open vacancies that fit, all in one commit before the citizen is answered.
     Raises `SubmitError` (nothing written) as `submit` does."""
-    submitted = await submit(
-        session, user=user, run=run, rules=rules, now=now, today=today, limits=limits
-    )
+    submitted = await submit(session, **submission)
     routed = await tell_case(submitted)
     offered = 0
     case = submitted.case
     if case.kind in vacancies.SEEKER_KINDS:
+        user, today, now = submission["user"], submission["today"], submission["now"]
         for new in await vacancies.offer_open_vacancies(session, case, user, today, now):
             offered += await tell_offer(new)
     await session.commit()

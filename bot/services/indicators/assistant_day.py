@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.cases import OPEN_STATUSES, overdue_clause
@@ -101,6 +102,11 @@ async def overdue_case_numbers(
     return [number for number in rows if number]
 
 
+async def _by_key(session: AsyncSession, query: Select[Any]) -> dict[Any, tuple[Any, ...]]:
+    """A grouped query's figures (every column but the first) by its first column."""
+    return {row[0]: row[1:] for row in await session.execute(query)}
+
+
 async def assistant_days(
     session: AsyncSession,
     people: Mapping[int, Sequence[str]],
@@ -118,42 +124,36 @@ async def assistant_days(
     """
     yesterday = today - dt.timedelta(days=1)
     first = min(_month_start(today), yesterday)
-    jobs = {
-        row[0]: row[1:]
-        for row in await session.execute(
-            select(
-                Job.assistant_id,
-                func.count().filter(Job.work_date == today),
-                func.count().filter(Job.work_date >= _month_start(today)),
-                func.count().filter(Job.work_date == yesterday),
-            )
-            .where(Job.deleted_at.is_(None), Job.status.in_(COUNTED_JOB_STATUSES))
-            .where(Job.work_date >= first, Job.work_date <= today)
-            .group_by(Job.assistant_id)
+    jobs = await _by_key(
+        session,
+        select(
+            Job.assistant_id,
+            func.count().filter(Job.work_date == today),
+            func.count().filter(Job.work_date >= _month_start(today)),
+            func.count().filter(Job.work_date == yesterday),
         )
-    }
+        .where(Job.deleted_at.is_(None), Job.status.in_(COUNTED_JOB_STATUSES))
+        .where(Job.work_date >= first, Job.work_date <= today)
+        .group_by(Job.assistant_id),
+    )
     figures = (
         func.count().filter(Case.status.in_(OPEN_STATUSES)),
         func.count().filter(overdue_clause(now)),
         func.count().filter(Case.created_at >= now - dt.timedelta(days=1)),
     )
     relevant = Case.status.in_(OPEN_STATUSES) | (Case.created_at >= now - dt.timedelta(days=1))
-    unassigned = {
-        row[0]: row[1:]
-        for row in await session.execute(
-            select(Case.mahalla_code, *figures)
-            .where(relevant, Case.assignee_id.is_(None))
-            .group_by(Case.mahalla_code)
-        )
-    }
-    assigned = {
-        row[0]: row[1:]
-        for row in await session.execute(
-            select(Case.assignee_id, *figures)
-            .where(relevant, Case.assignee_id.is_not(None))
-            .group_by(Case.assignee_id)
-        )
-    }
+    unassigned = await _by_key(
+        session,
+        select(Case.mahalla_code, *figures)
+        .where(relevant, Case.assignee_id.is_(None))
+        .group_by(Case.mahalla_code),
+    )
+    assigned = await _by_key(
+        session,
+        select(Case.assignee_id, *figures)
+        .where(relevant, Case.assignee_id.is_not(None))
+        .group_by(Case.assignee_id),
+    )
     days: dict[int, AssistantDay] = {}
     for person, mahallas in people.items():
         counts = [0, 0, 0]

@@ -20,6 +20,7 @@ from bot.services.indicators.scopes import (
     _no_assistant,
     _only,
     active_assignment,
+    assistant_jobs,
     counted_job,
     expected_jobs,
 )
@@ -153,13 +154,7 @@ async def place_indicators_by(
         .group_by(*group, AssistantAssignment.user_id)
         .subquery()
     )
-    own_jobs = (
-        select(Job.assistant_id.label("aid"), func.count().label("jobs"))
-        .where(counted_job(), Job.work_date >= first, Job.work_date <= day)
-        .where(Job.assistant_id.in_(select(people.c.uid)))
-        .group_by(Job.assistant_id)
-        .subquery()
-    )
+    own_jobs = assistant_jobs(people, first, day)
     standing: Any = []
     if not summary:
         standing = await session.execute(

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, literal_column, select, true
+from sqlalchemy import ColumnElement, exists, func, literal_column, select, true
 
 from bot.services.roles import Scope
 from db.models import AssistantAssignment, District, Job, Mahalla
@@ -34,6 +34,18 @@ def expected_jobs(day: dt.date, target_day: int, target_month: int) -> int:
 def counted_job() -> ColumnElement[bool]:
     """The jobs that count towards targets (the rule `jobs_count` applies)."""
     return Job.deleted_at.is_(None) & Job.status.in_(COUNTED_JOB_STATUSES)
+
+
+def assistant_jobs(people: Any, first: dt.date, last: dt.date) -> Any:
+    """Counted jobs (`aid`, `jobs`) of each assistant in `people` (a query with a `uid` column)
+    between two local dates: what the on-target counts and the standings compare."""
+    return (
+        select(Job.assistant_id.label("aid"), func.count().label("jobs"))
+        .where(counted_job(), Job.work_date >= first, Job.work_date <= last)
+        .where(Job.assistant_id.in_(select(people.c.uid)))
+        .group_by(Job.assistant_id)
+        .subquery()
+    )
 
 
 def local_bounds(first: dt.date, last: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:

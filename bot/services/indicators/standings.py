@@ -11,8 +11,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.indicators.scopes import _grouped, _only, _place, active_assignment, counted_job
-from db.models import AssistantAssignment, District, Job, Mahalla, User
+from bot.services.indicators.scopes import (
+    _grouped,
+    _only,
+    _place,
+    active_assignment,
+    assistant_jobs,
+)
+from db.models import AssistantAssignment, District, Mahalla, User
 
 
 @dataclass(frozen=True)
@@ -67,13 +73,7 @@ async def standings_by(
         .cte("people")
     )
     key = people.c[0]
-    jobs = (
-        select(Job.assistant_id.label("aid"), func.count().label("jobs"))
-        .where(counted_job(), Job.work_date >= first, Job.work_date <= last)
-        .where(Job.assistant_id.in_(select(people.c.uid)))
-        .group_by(Job.assistant_id)
-        .subquery()
-    )
+    jobs = assistant_jobs(people, first, last)
     count = func.coalesce(jobs.c.jobs, 0)
     partition = key if place is not None else None
     ranked = (
