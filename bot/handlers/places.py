@@ -118,44 +118,31 @@ async def on_place(
     message = await pressed_message(query)
     if message is None:
         return
-    ok = True
-    if callback_data.level in ("r", "rp"):
-        ok = await show_districts(
-            message,
-            session,
-            callback_data.purpose,
-            callback_data.code,
-            user.locale,
-            callback_data.page,
-        )
-    elif callback_data.level in ("d", "p"):
-        ok = await show_mahallas(
-            message,
-            session,
-            state,
-            callback_data.purpose,
-            callback_data.code,
-            user.locale,
-            callback_data.page,
-        )
+    cb, locale = callback_data, user.locale
+    if cb.level in ("r", "rp"):
+        ok = await show_districts(message, session, cb.purpose, cb.code, locale, cb.page)
+    elif cb.level in ("d", "p"):
+        ok = await show_mahallas(message, session, state, cb.purpose, cb.code, locale, cb.page)
     else:
         ok = False
     await query.answer(None if ok else _("This button is out of date."))
 
 
+def back_region(back: PlaceBackCB) -> str | None:
+    """The region whose districts Back shows again when pressed under a mahalla list; None
+    under a district list, where Back goes to the regions."""
+    return back.code if back.level == "d" and back.code else None
+
+
 async def on_place_back(
-    query: CallbackQuery,
-    callback_data: PlaceBackCB,
-    session: AsyncSession,
-    user: User,
+    query: CallbackQuery, callback_data: PlaceBackCB, session: AsyncSession, user: User
 ) -> None:
     message = await pressed_message(query)
     if message is None:
         return
-    if callback_data.level == "d" and callback_data.code:
-        await show_districts(
-            message, session, callback_data.purpose, callback_data.code, user.locale
-        )
+    region = back_region(callback_data)
+    if region is not None:
+        await show_districts(message, session, callback_data.purpose, region, user.locale)
     else:
         await show_regions(message, session, callback_data.purpose, user.locale, edit=True)
     await query.answer()
@@ -181,13 +168,12 @@ def picker_back(step: State, regions: RegionList) -> Callable[..., Awaitable[Non
         if message is None:
             return
         await query.answer()
-        if callback_data.level == "d" and callback_data.code:
-            await state.set_state(step)
-            await show_districts(
-                message, session, callback_data.purpose, callback_data.code, user.locale
-            )
+        region = back_region(callback_data)
+        if region is None:
+            await regions(message, state, session, user)
             return
-        await regions(message, state, session, user)
+        await state.set_state(step)
+        await show_districts(message, session, callback_data.purpose, region, user.locale)
 
     return on_picker_back
 

@@ -25,18 +25,15 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import QCB, RequestCB
 from bot.filters import MenuButton
 from bot.flows import telegram as tg
 from bot.flows.engine import AnswerError, AttachStep, QuestionStep, SummaryStep
-from bot.flows.loader import FlowRegistry
 from bot.handlers import questionnaire_media
 from bot.handlers.dialog import Step, include
 from bot.handlers.questionnaire_buttons import on_button
@@ -51,7 +48,7 @@ from bot.services import drafts
 from bot.services.drafts import Run
 from bot.states import Questionnaire
 from bot.views.keyboards.common import menu_action_for
-from db.models import User, utcnow
+from db.models import utcnow
 
 # ---------------------------------------------------------------------- typed input
 
@@ -136,19 +133,12 @@ class ActiveStep(Step, state=Questionnaire.active.state):
         await _answer_typed(message, bot, run, step, message.text or "", locale)
 
     @on.message(F.contact)
-    async def on_contact(
-        self,
-        message: Message,
-        bot: Bot,
-        state: FSMContext,
-        raw_state: str | None,
-        session: AsyncSession,
-        user: User,
-        flows: FlowRegistry,
-    ) -> None:
+    async def on_contact(self, message: Message, **data: Any) -> None:
         """The user's own contact answers a phone question; any other contact is the dialog
         tail's (it says a contact is not needed and asks again)."""
-        run, named = await _current_run(session, state, user, flows)
+        answering = Answering.of(data)
+        state, user = answering.state, answering.user
+        run, named = await _current_run(answering.session, state, user, answering.flows)
         step = run.engine.step(run.state) if run is not None else None
         contact = message.contact
         if (
@@ -160,8 +150,8 @@ class ActiveStep(Step, state=Questionnaire.active.state):
             or contact.user_id != message.from_user.id
         ):
             raise SkipHandler
-        await _enter(state, run, raw_state, named)
-        await _answer_typed(message, bot, run, step, contact.phone_number, user.locale)
+        await _enter(state, run, answering.raw_state, named)
+        await _answer_typed(message, answering.bot, run, step, contact.phone_number, user.locale)
 
     on_media = questionnaire_media.on_media
 

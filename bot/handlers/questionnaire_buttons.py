@@ -7,20 +7,18 @@ and gets "out of date" plus the current step. The summary's buttons are question
 from __future__ import annotations
 
 import logging
+from typing import Unpack
 
 from aiogram import Bot
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import QCB
-from bot.config import Settings
 from bot.flows import telegram as tg
 from bot.flows.engine import AnswerError, AttachStep, QuestionStep, SummaryStep
-from bot.flows.loader import FlowRegistry
+from bot.handlers.questionnaire_steps import Answering
 from bot.handlers.questionnaire_steps import close as _close
 from bot.handlers.questionnaire_steps import enter as _enter
 from bot.handlers.questionnaire_steps import info as _info
@@ -28,10 +26,9 @@ from bot.handlers.questionnaire_steps import keep as _keep
 from bot.handlers.questionnaire_steps import leave as _leave
 from bot.handlers.questionnaire_steps import redraw as _redraw
 from bot.handlers.questionnaire_steps import show as _show
-from bot.handlers.questionnaire_summary import summary_action
+from bot.handlers.questionnaire_summary import Sending, summary_action
 from bot.services import drafts
 from bot.services.drafts import Run
-from bot.services.eligibility import EligibilityRules
 from bot.views.screens import pressed_message
 from bot.views.texts import esc
 from db.models import Case, User, utcnow
@@ -42,28 +39,20 @@ QUESTION_ACTIONS = frozenset({"c", "t", "d", "s", "k", "b", "pg", "fd"})
 SUMMARY_ACTIONS = frozenset({"e", "eq", "sum", "send"})
 
 
-async def on_button(
-    query: CallbackQuery,
-    callback_data: QCB,
-    bot: Bot,
-    state: FSMContext,
-    raw_state: str | None,
-    session: AsyncSession,
-    user: User,
-    flows: FlowRegistry,
-    rules: EligibilityRules,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
+async def on_button(query: CallbackQuery, callback_data: QCB, **data: Unpack[Sending]) -> None:
+    """Any questionnaire button; `data` is all the handler data (`Answering` takes its part)."""
     message = await pressed_message(query)
     if message is None:
         return
     cb = callback_data
+    answering = Answering.of(data)
+    bot, state, raw_state = answering.bot, answering.state, answering.raw_state
+    session, user, flows = answering.session, answering.user, answering.flows
     locale = user.locale
     chat_id = message.chat.id
     draft = await drafts.get_own(session, user.id, cb.draft)
     if draft is None:
-        await _old_draft_button(query, message, cb, bot, state, session, user, flows)
+        await _old_draft_button(query, message, cb, answering)
         return
     run = drafts.load(flows, draft)
     if run is None:
@@ -131,9 +120,7 @@ async def on_button(
         return
 
     if isinstance(step, SummaryStep):
-        await summary_action(
-            query, message, cb, run, step, bot, state, session, user, rules, settings, i18n
-        )
+        await summary_action(query, message, cb, run, step, answering, data)
         return
     assert isinstance(step, QuestionStep | AttachStep)
     await _question_action(query, message, cb, run, step, bot, locale)
@@ -196,16 +183,10 @@ async def _question_action(
 
 
 async def _old_draft_button(
-    query: CallbackQuery,
-    message: Message,
-    cb: QCB,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    flows: FlowRegistry,
+    query: CallbackQuery, message: Message, cb: QCB, answering: Answering
 ) -> None:
     """A button of a draft that is gone (sent, cancelled, replaced) or not this user's."""
+    bot, state, session, user = answering.bot, answering.state, answering.session, answering.user
     if cb.action == "send":
         case = await _latest_case(session, user)
         if case is not None:
@@ -222,7 +203,7 @@ async def _old_draft_button(
     await query.answer(_("This button is out of date."))
     await _close(bot, message.chat.id, message.message_id)
     current = await drafts.latest_draft(session, user.id)
-    run = drafts.load(flows, current) if current is not None else None
+    run = drafts.load(answering.flows, current) if current is not None else None
     if run is None:
         return
     await _enter(state, run)

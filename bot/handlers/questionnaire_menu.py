@@ -149,16 +149,10 @@ def menu_handler(flow_id: str) -> Callable[..., Awaitable[None]]:
     return handler
 
 
-async def on_update(
-    query: CallbackQuery,
-    callback_data: RequestCB,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    flows: FlowRegistry,
-) -> None:
+async def on_update(query: CallbackQuery, callback_data: RequestCB, **data: Any) -> None:
     """Update an open request: the questionnaire again, pre-filled with the case's answers."""
+    answering = Answering.of(data)
+    bot, state, session, user = answering.bot, answering.state, answering.session, answering.user
     case = await cases.citizen_case(session, user, callback_data.id)
     if case is None or case.kind not in REQUEST_KINDS or callback_data.action != "upd":
         log.warning("request update refused: user=%s case=%s", user.id, callback_data.id)
@@ -179,7 +173,7 @@ async def on_update(
     if old is not None:
         await _close(bot, message.chat.id, old.message_id)
     run = await drafts.start(
-        session, user.id, flows, KIND_FLOWS[case.kind], utcnow(), answers=case.answers
+        session, user.id, answering.flows, KIND_FLOWS[case.kind], utcnow(), answers=case.answers
     )
     await query.answer()
     await _close(bot, message.chat.id, message.message_id)

@@ -7,20 +7,19 @@ Apart because sending commits the case with its roadmap and messages in one tran
 from __future__ import annotations
 
 from functools import partial
+from typing import TypedDict
 
-from aiogram import Bot
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import QCB, CaseCB, VacCB
 from bot.config import Settings
 from bot.flows import telegram as tg
 from bot.flows.engine import AnswerError, SummaryStep
 from bot.handlers.questionnaire_menu import to_registration
+from bot.handlers.questionnaire_steps import Answering
 from bot.handlers.questionnaire_steps import close as _close
 from bot.handlers.questionnaire_steps import leave as _leave
 from bot.handlers.questionnaire_steps import redraw as _redraw
@@ -34,7 +33,16 @@ from bot.services.submissions import (
     send,
 )
 from bot.views.requests import request_result_text, result_text
-from db.models import Case, User, utcnow
+from db.models import Case, utcnow
+
+
+class Sending(TypedDict):
+    """What Send needs of the handler data (by aiogram's names) besides `Answering`'s: the
+    buttons take it as `**data: Unpack[Sending]` and hand it on instead of three parameters."""
+
+    rules: EligibilityRules
+    settings: Settings
+    i18n: I18n
 
 
 async def summary_action(
@@ -43,15 +51,11 @@ async def summary_action(
     cb: QCB,
     run: Run,
     step: SummaryStep,
-    bot: Bot,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    rules: EligibilityRules,
-    settings: Settings,
-    i18n: I18n,
+    answering: Answering,
+    sending: Sending,
 ) -> None:
-    locale, chat_id = user.locale, message.chat.id
+    """The summary's buttons (Edit, an answer to edit, back to the summary) and Send."""
+    bot, locale, chat_id = answering.bot, answering.user.locale, message.chat.id
     if cb.action == "e":
         await query.answer()
         text, markup = tg.edit_picker(step, run.engine, run.draft.id, locale)
@@ -72,26 +76,19 @@ async def summary_action(
         await query.answer()
         await _show(bot, chat_id, run, locale)
         return
-    await _send(query, message, run, state, session, user, rules, settings, i18n, bot)
+    await _send(query, message, run, answering, sending)
 
 
 # ---------------------------------------------------------------------- sending
 
 
 async def _send(
-    query: CallbackQuery,
-    message: Message,
-    run: Run,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    rules: EligibilityRules,
-    settings: Settings,
-    i18n: I18n,
-    bot: Bot,
+    query: CallbackQuery, message: Message, run: Run, answering: Answering, sending: Sending
 ) -> None:
     """The case (new or updated), its roadmap, the assistant's message and any vacancy offers
     committed together, then the citizen is told."""
+    bot, state, session, user = answering.bot, answering.state, answering.session, answering.user
+    rules, settings, i18n = sending["rules"], sending["settings"], sending["i18n"]
     now = utcnow()
     today = now.astimezone(settings.tz).date()
     try:
