@@ -522,3 +522,33 @@ async def test_posting_goes_back_a_step_keeping_the_answers(harness: Any) -> Non
     assert (vacancy.title, vacancy.employer) == ("Bichuvchi", "Yunusobod tikuv fabrikasi")
     assert vacancy.closes_on == today(harness) + dt.timedelta(days=14)
     assert summary.buttons == []
+
+
+async def test_a_hire_refused_because_the_places_went_meanwhile_is_told_and_kept(
+    harness: Any,
+) -> None:
+    """Between "Hired" and "Yes" the last place is taken elsewhere: the assistant is told the
+    vacancy is closed, the vacancy is kept closed, the request stays open and no job is recorded
+    (and, as everywhere, nothing written waits while the bot answers)."""
+    boss = await assistant(harness, 9003, "uz")
+    citizen, case = await seeker(harness, 9203, "uz", JOB, name="Zarina Qodirova")
+    seen = len(citizen.messages)
+    await post(harness, boss, "uz", places="1")
+    offer = await citizen.next_message(timeout=5, after=seen)
+    boss_seen = len(boss.messages)
+    await citizen.press("👍 Qiziq", message=offer)
+    told = await boss.next_message(timeout=5, after=boss_seen)
+    await boss.press("✅ Ishga olindi", message=told)
+    async with harness.db() as session:
+        (vacancy,) = list(await session.scalars(select(Vacancy)))
+        vacancy.filled = vacancy.places  # another hire took the last place meanwhile
+        await session.commit()
+    await boss.press("✅ Ha, ishga olindi")
+    answer = boss.last_answer
+    assert answer is not None and answer.show_alert
+    assert answer.text == "Vakansiya yopilgan: boʻsh oʻrin qolmadi."
+    async with harness.db() as session:
+        (vacancy,) = list(await session.scalars(select(Vacancy)))
+        assert vacancy.status == "closed"
+        assert (await session.get(Case, case.id)).status != "resolved"  # type: ignore[union-attr]
+        assert list(await session.scalars(select(Job))) == []

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.vacancies.hiring import Hired, hire
+from bot.services.vacancies.hiring import Hired, HireError, hire
 from bot.services.vacancies.offers import (
     Interest,
     MatchResult,
@@ -66,8 +66,14 @@ async def take_on(
     notify: Callable[[Hired], Awaitable[object]],
 ) -> Hired:
     """The assistant marks the citizen hired (`hire`; `HireError` when it cannot be) and the
-    citizen is told and asked to confirm the job, in one commit."""
-    hired = await hire(session, offer, assistant=assistant, today=today, now=now)
+    citizen is told and asked to confirm the job, in one commit. A refusal ends the unit too,
+    keeping what it found (a vacancy found expired is closed; a place taken for a request that
+    closed meanwhile is given back), before the assistant is told."""
+    try:
+        hired = await hire(session, offer, assistant=assistant, today=today, now=now)
+    except HireError:
+        await session.commit()
+        raise
     await notify(hired)
     await session.commit()
     return hired
