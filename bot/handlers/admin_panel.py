@@ -35,7 +35,7 @@ from bot.handlers.admin_people import (
     on_people_page,
 )
 from bot.handlers.admin_roles import GRANT_PURPOSES, on_grant_place, on_grant_start, on_revoke
-from bot.handlers.dialog import include
+from bot.handlers.dialog import include, register_buttons
 from bot.i18n import fmt_datetime, fmt_number
 from bot.services import outbox as outbox_service
 from bot.views.keyboards.common import ADMIN_PANEL
@@ -132,8 +132,7 @@ def router() -> Router:
         "fl": on_people_page,
         "card": on_card,
     }
-    for action, handler in buttons.items():
-        r.callback_query.register(handler, AdmCB.filter(F.action == action))
+    register_buttons(r, AdmCB, buttons)
     r.callback_query.register(on_grant_start, AdmCB.filter(F.action.in_({"ga", "gs", "gl"})))
     r.callback_query.register(on_revoke, AdmCB.filter(F.action.in_({"ra", "rs", "ray", "rsy"})))
     r.callback_query.register(on_import, AdmCB.filter(F.action == "imp"))

@@ -52,7 +52,7 @@ from bot.handlers.assistant_case_status import (
 )
 from bot.handlers.case_access import replied_case, work_prompt, worked_case
 from bot.handlers.case_media import MEDIA, send_file, too_big
-from bot.handlers.dialog import ONLY_TEXT, TEXT_OR_FILE, Step, include
+from bot.handlers.dialog import ONLY_TEXT, TEXT_OR_FILE, Step, include, register_buttons
 from bot.handlers.questionnaire_media import message_media
 from bot.notifications import cases as notify
 from bot.services import case_work, cases
@@ -317,8 +317,7 @@ def router() -> Router:
     rest.message.register(on_cases_menu, MenuButton("a_cases"))
     rest.message.register(on_overdue_menu, MenuButton("a_overdue"))
     buttons = {"list": on_list, "open": on_open, "acc": on_accept, "st": on_status}
-    for action, handler in buttons.items():
-        rest.callback_query.register(handler, ACB.filter(F.action == action))
+    register_buttons(rest, ACB, buttons)
     rest.callback_query.register(on_outcome, ACB.filter(F.action.in_({"out", "close"})))
     rest.callback_query.register(on_note_or_message, ACB.filter(F.action.in_({"note", "msg"})))
     r.include_router(rest)

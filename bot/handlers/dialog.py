@@ -84,6 +84,12 @@ def include(router: Router, *steps: type[Step]) -> None:
             router.include_router(step.as_router(name=f"step {step.__scene_config__.state}"))
 
 
+def register_buttons(router: Router, factory: Any, handlers: dict[str, Any]) -> None:
+    """One handler per action code of a callback data factory, registered in the table's order."""
+    for action, handler in handlers.items():
+        router.callback_query.register(handler, factory.filter(F.action == action))
+
+
 def setup(dp: Dispatcher) -> None:
     """Let the dispatcher's handlers move between steps (`scenes` in handler data)."""
     registry = SceneRegistry(dp, register_on_add=False)

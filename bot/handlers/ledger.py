@@ -17,7 +17,7 @@ from aiogram import F, Router
 
 from bot.callbacks import CaseCB, JobCB
 from bot.filters import MenuButton
-from bot.handlers.dialog import include
+from bot.handlers.dialog import include, register_buttons
 from bot.handlers.ledger_confirm import on_confirm
 from bot.handlers.ledger_edit import on_delete, on_edit
 from bot.handlers.ledger_record import (
@@ -50,8 +50,7 @@ def router() -> Router:
         "back": on_back,
         "edit": on_edit,
     }
-    for action, handler in buttons.items():
-        r.callback_query.register(handler, JobCB.filter(F.action == action))
+    register_buttons(r, JobCB, buttons)
     r.callback_query.register(on_delete, JobCB.filter(F.action.in_({"del", "dely", "keep"})))
     # After the handlers above, which take only menu buttons and callbacks: the typed employer
     # excludes menu buttons, so the order cannot matter.

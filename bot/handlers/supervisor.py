@@ -32,7 +32,7 @@ from bot.handlers.announce import (
     on_announce_place,
     on_announce_where,
 )
-from bot.handlers.dialog import include
+from bot.handlers.dialog import include, register_buttons
 from bot.handlers.supervisor_common import PER_PAGE, paged_list, refuse
 from bot.handlers.supervisor_reassign import ReasonStep, on_pick, on_reassign, on_reassign_to
 from bot.handlers.supervisor_team import (
@@ -230,8 +230,7 @@ def router() -> Router:
         "deacty": on_deactivate_yes,
         "inv": on_invite,
     }
-    for action, handler in buttons.items():
-        sup.callback_query.register(handler, SvCB.filter(F.action == action))
+    register_buttons(sup, SvCB, buttons)
     sup.callback_query.register(on_pick, PickCB.filter())  # its own callback data: order-free
     sup.callback_query.register(
         on_invite_place,
