@@ -21,7 +21,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import CONFIRMED, AdmCB, PlaceCB
+from bot.callbacks import CONFIRMED, AdmCB, AdminAction, PlaceCB
 from bot.config import Settings
 from bot.filters import MenuButton
 from bot.handlers import admin_settings
@@ -103,7 +103,7 @@ async def on_outbox(query: CallbackQuery, session: AsyncSession, settings: Setti
     else:
         lines.append(_("Nothing is waiting."))
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("🔄 Refresh"), callback_data=AdmCB(action="ob"))
+    builder.button(text=_("🔄 Refresh"), callback_data=AdmCB(action=AdminAction.OUTBOX))
     builder.row(back_button())
     await query.answer()
     await show_in_place(
@@ -124,18 +124,37 @@ def router() -> Router:
     r.message.register(on_menu, Command("admin"))
     r.message.register(on_menu, MenuButton("admin"))
     buttons = {
-        "home": on_home,
-        "hlp": on_help,
-        "ob": on_outbox,
-        "fu": on_find,
-        "fr": on_find_role,
-        "fl": on_people_page,
-        "card": on_card,
+        AdminAction.HOME: on_home,
+        AdminAction.HELP: on_help,
+        AdminAction.OUTBOX: on_outbox,
+        AdminAction.FIND_PEOPLE: on_find,
+        AdminAction.FIND_ROLE: on_find_role,
+        AdminAction.PEOPLE: on_people_page,
+        AdminAction.CARD: on_card,
     }
     register_buttons(r, AdmCB, buttons)
-    r.callback_query.register(on_grant_start, AdmCB.filter(F.action.in_({"ga", "gs", "gl"})))
-    r.callback_query.register(on_revoke, AdmCB.filter(F.action.in_({"ra", "rs", "ray", "rsy"})))
-    r.callback_query.register(on_import, AdmCB.filter(F.action == "imp"))
+    r.callback_query.register(
+        on_grant_start,
+        AdmCB.filter(
+            F.action.in_(
+                {AdminAction.GRANT_ASSISTANT, AdminAction.GRANT_SUPERVISOR, AdminAction.GRANT_LEVEL}
+            )
+        ),
+    )
+    r.callback_query.register(
+        on_revoke,
+        AdmCB.filter(
+            F.action.in_(
+                {
+                    AdminAction.REVOKE_ASSISTANT,
+                    AdminAction.REVOKE_SUPERVISOR,
+                    AdminAction.REVOKE_ASSISTANT_YES,
+                    AdminAction.REVOKE_SUPERVISOR_YES,
+                }
+            )
+        ),
+    )
+    r.callback_query.register(on_import, AdmCB.filter(F.action == AdminAction.IMPORT))
     grant_pick = F.purpose.in_(set(GRANT_PURPOSES)) & (
         ((F.purpose == "gm") & F.level.in_({"m", CONFIRMED}))
         | ((F.purpose == "gd") & (F.level == "d"))

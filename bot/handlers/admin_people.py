@@ -56,7 +56,9 @@ async def on_find(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     builder = InlineKeyboardBuilder()
     for code, role in ROLE_CODES.items():
-        builder.button(text=_role_title(role), callback_data=AdmCB(action="fr", v=code))
+        builder.button(
+            text=_role_title(role), callback_data=AdmCB(action=AdminAction.FIND_ROLE, v=code)
+        )
     builder.adjust(1)
     builder.row(back_button())
     await query.answer()
@@ -72,7 +74,9 @@ async def on_find_role(
     await state.set_state(AdminWork.find_place)
     await state.update_data(role=callback_data.v)
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("🌐 All places"), callback_data=AdmCB(action="fl", v=callback_data.v))
+    builder.button(
+        text=_("🌐 All places"), callback_data=AdmCB(action=AdminAction.PEOPLE, v=callback_data.v)
+    )
     builder.row(back_button("fu"))
     await query.answer()
     await show_in_place(
@@ -105,7 +109,9 @@ async def _people_view(
         places += [await place_label(session, s.level, s.code, locale) for s in held.scopes]
         extra = f" · {esc(', '.join(places))}" if places else ""
         lines.append(f"{number}. {esc(person.name or '—')} · tg {person.telegram_id}{extra}")
-        items.append((f"{number}. {(person.name or '—')[:40]}", AdmCB(action="card", id=person.id)))
+        items.append(
+            (f"{number}. {(person.name or '—')[:40]}", AdmCB(action=AdminAction.CARD, id=person.id))
+        )
     if not people:
         lines.append(_("Nobody found."))
     markup = paged_buttons(
@@ -113,7 +119,7 @@ async def _people_view(
         page=page,
         per_page=PER_PAGE,
         total=total,
-        page_cb=lambda p: AdmCB(action="fl", v=f"{role_code}.{place}", page=p),
+        page_cb=lambda p: AdmCB(action=AdminAction.PEOPLE, v=f"{role_code}.{place}", page=p),
         columns=2,
         extra=[back_button("fu")],
     )
@@ -158,7 +164,8 @@ class FindPlaceStep(Step, state=AdminWork.find_place.state):
                 if district is not None:
                     label += f" ({registry.place_name(district, user.locale)})"
             builder.button(
-                text=label[:60], callback_data=AdmCB(action="fl", v=f"{role_code}.{place.code}")
+                text=label[:60],
+                callback_data=AdmCB(action=AdminAction.PEOPLE, v=f"{role_code}.{place.code}"),
             )
         builder.adjust(1)
         builder.row(back_button(AdminAction.FIND_ROLE, v=role_code))  # to typing the place again
@@ -209,16 +216,22 @@ async def person_card(
         lines.append(_("No assistant or supervisor role."))
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("➕ Make assistant of a mahalla"), callback_data=AdmCB(action="ga", id=person.id)
+        text=_("➕ Make assistant of a mahalla"),
+        callback_data=AdmCB(action=AdminAction.GRANT_ASSISTANT, id=person.id),
     )
-    builder.button(text=_("➕ Make supervisor"), callback_data=AdmCB(action="gs", id=person.id))
+    builder.button(
+        text=_("➕ Make supervisor"),
+        callback_data=AdmCB(action=AdminAction.GRANT_SUPERVISOR, id=person.id),
+    )
     if held.mahallas:
         builder.button(
-            text=_("➖ End the assistant role"), callback_data=AdmCB(action="ra", id=person.id)
+            text=_("➖ End the assistant role"),
+            callback_data=AdmCB(action=AdminAction.REVOKE_ASSISTANT, id=person.id),
         )
     if held.scopes:
         builder.button(
-            text=_("➖ End the supervisor role"), callback_data=AdmCB(action="rs", id=person.id)
+            text=_("➖ End the supervisor role"),
+            callback_data=AdmCB(action=AdminAction.REVOKE_SUPERVISOR, id=person.id),
         )
     builder.adjust(1)
     builder.row(back_button("fu"))

@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import CONFIRMED, AdmCB, PlaceCB
+from bot.callbacks import CONFIRMED, AdmCB, AdminAction, PlaceCB
 from bot.config import Settings
 from bot.handlers.admin_common import AdminData, back_button, refuse
 from bot.handlers.admin_people import live_person, person_card, place_level, pressed_person
@@ -52,22 +52,25 @@ async def on_grant_start(
         await refuse(query, user, callback_data.action)
         return
     await query.answer()
-    if callback_data.action == "gs":
+    if callback_data.action == AdminAction.GRANT_SUPERVISOR:
         builder = InlineKeyboardBuilder()
         builder.button(
-            text=_("District supervisor"), callback_data=AdmCB(action="gl", id=person.id, v="d")
+            text=_("District supervisor"),
+            callback_data=AdmCB(action=AdminAction.GRANT_LEVEL, id=person.id, v="d"),
         )
         builder.button(
-            text=_("Region supervisor"), callback_data=AdmCB(action="gl", id=person.id, v="r")
+            text=_("Region supervisor"),
+            callback_data=AdmCB(action=AdminAction.GRANT_LEVEL, id=person.id, v="r"),
         )
         builder.button(
-            text=_("National supervisor"), callback_data=AdmCB(action="gl", id=person.id, v="c")
+            text=_("National supervisor"),
+            callback_data=AdmCB(action=AdminAction.GRANT_LEVEL, id=person.id, v="c"),
         )
         builder.adjust(1)
         builder.row(back_button("card", id=person.id))
         await show_in_place(query, _("Which supervisor role?"), builder.as_markup())
         return
-    if callback_data.action == "gl" and callback_data.v == "c":
+    if callback_data.action == AdminAction.GRANT_LEVEL and callback_data.v == "c":
         await _grant(query, session, user, person, "country", None, Tell(i18n, settings))
         return
     purpose = {"ga": "gm", "gl": {"d": "gd", "r": "gr"}.get(callback_data.v)}.get(
@@ -164,18 +167,26 @@ async def on_grant_place(
     await _grant(query, session, user, person, level, callback_data.code, Tell(i18n, settings))
 
 
+#: Ending a role asks first: each question's button and the confirmed action it leads to.
+REVOKE_CONFIRMS = {
+    AdminAction.REVOKE_ASSISTANT: AdminAction.REVOKE_ASSISTANT_YES,
+    AdminAction.REVOKE_SUPERVISOR: AdminAction.REVOKE_SUPERVISOR_YES,
+}
+
+
 async def on_revoke(query: CallbackQuery, callback_data: AdmCB, **data: Unpack[AdminData]) -> None:
-    """ra / rs: ask; ray / rsy: end the assistant / supervisor role now."""
+    """End the assistant or supervisor role: the first press asks, the confirmed one ends it."""
     session, user, i18n, settings = data["session"], data["user"], data["i18n"], data["settings"]
     person = await pressed_person(query, callback_data, data)
     if person is None:
         return
-    assistant = callback_data.action.startswith("ra")
-    if not callback_data.action.endswith("y"):
+    action = callback_data.action
+    assistant = action in {AdminAction.REVOKE_ASSISTANT, AdminAction.REVOKE_ASSISTANT_YES}
+    if action in REVOKE_CONFIRMS:
         builder = InlineKeyboardBuilder()
         builder.button(
             text=_("Yes, end it"),
-            callback_data=AdmCB(action=callback_data.action + "y", id=person.id),
+            callback_data=AdmCB(action=REVOKE_CONFIRMS[action], id=person.id),
         )
         builder.row(back_button("card", id=person.id))
         question = (

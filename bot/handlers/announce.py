@@ -17,7 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import PlaceCB, SvCB
+from bot.callbacks import PlaceCB, SupervisorAction, SvCB
 from bot.filters import AnyMenuButton
 from bot.handlers.dialog import ONLY_TEXT, TYPED, Step
 from bot.handlers.places import show_regions
@@ -49,16 +49,27 @@ async def _where_view(
     one of their areas."""
     builder = InlineKeyboardBuilder()
     if roles.is_admin:
-        builder.button(text=_("🇺🇿 The whole country"), callback_data=SvCB(action="anw", v="c"))
-        builder.button(text=_("A region"), callback_data=SvCB(action="anw", v="r"))
-        builder.button(text=_("A district"), callback_data=SvCB(action="anw", v="d"))
+        builder.button(
+            text=_("🇺🇿 The whole country"),
+            callback_data=SvCB(action=SupervisorAction.ANNOUNCE_WHERE, v="c"),
+        )
+        builder.button(
+            text=_("A region"), callback_data=SvCB(action=SupervisorAction.ANNOUNCE_WHERE, v="r")
+        )
+        builder.button(
+            text=_("A district"), callback_data=SvCB(action=SupervisorAction.ANNOUNCE_WHERE, v="d")
+        )
     else:
         for place in await supervision.scope_places(session, announcements.own_areas(roles)):
             builder.button(
                 text=await place_label(session, place.level, place.code, locale),
-                callback_data=SvCB(action="anp", v=_area_data(place.level, place.code)),
+                callback_data=SvCB(
+                    action=SupervisorAction.ANNOUNCE_PLACE, v=_area_data(place.level, place.code)
+                ),
             )
-    builder.button(text=_("✖️ Cancel"), callback_data=SvCB(action="ann", v="cancel"))
+    builder.button(
+        text=_("✖️ Cancel"), callback_data=SvCB(action=SupervisorAction.ANNOUNCE, v="cancel")
+    )
     builder.adjust(1)
     return _("To the assistants of which place?"), builder.as_markup()
 
@@ -78,7 +89,7 @@ async def _ask_text(
     text = opening(counted.announcement_prompt(name, ANNOUNCEMENT_MAX))
     builder = InlineKeyboardBuilder()
     if roles.is_admin or len(roles.scopes) > 1:
-        builder.button(text=_("⬅️ Back"), callback_data=SvCB(action="anw"))
+        builder.button(text=_("⬅️ Back"), callback_data=SvCB(action=SupervisorAction.ANNOUNCE_WHERE))
     builder.add(cancel_button())
     markup = builder.as_markup()
     if edit:
@@ -228,8 +239,12 @@ class AnnouncementStep(Step, state=SupervisorWork.announcement.state):
         await state.set_state(SupervisorWork.confirm)
         await state.update_data(text=text, key=secrets.token_hex(8))
         builder = InlineKeyboardBuilder()
-        builder.button(text=_("📣 Send"), callback_data=SvCB(action="ann", v="send"))
-        builder.button(text=_("✖️ Cancel"), callback_data=SvCB(action="ann", v="cancel"))
+        builder.button(
+            text=_("📣 Send"), callback_data=SvCB(action=SupervisorAction.ANNOUNCE, v="send")
+        )
+        builder.button(
+            text=_("✖️ Cancel"), callback_data=SvCB(action=SupervisorAction.ANNOUNCE, v="cancel")
+        )
         await message.answer(
             counted.announcement_confirm(len(people), name) + "\n\n" + esc(text),
             reply_markup=builder.as_markup(),

@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import ACB, MenuCB, RoadmapCB
+from bot.callbacks import ACB, AssistantAction, MenuAction, MenuCB, RoadmapAction, RoadmapCB
 from bot.config import Settings
 from bot.flows.loader import FlowRegistry
 from bot.services import case_files, cases
@@ -55,7 +55,7 @@ def filter_code(value: str) -> str:
 
 def cancel_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✖️ Cancel"), callback_data=MenuCB(action="cancel"))
+    builder.button(text=_("✖️ Cancel"), callback_data=MenuCB(action=MenuAction.CANCEL))
     return builder.as_markup()
 
 
@@ -116,13 +116,14 @@ def card_keyboard(case: Case, filter_: str, page: int, files: int = 0) -> Inline
         builder.row(act(files_button_label(files), "files"))
     builder.row(
         InlineKeyboardButton(
-            text=_("🗺 Roadmap"), callback_data=RoadmapCB(action="view", case=case.id).pack()
+            text=_("🗺 Roadmap"),
+            callback_data=RoadmapCB(action=RoadmapAction.VIEW, case=case.id).pack(),
         )
     )
     builder.row(
         InlineKeyboardButton(
             text=_("⬅️ Back to the list"),
-            callback_data=ACB(action="list", f=filter_, page=page, v="e").pack(),
+            callback_data=ACB(action=AssistantAction.LIST, f=filter_, page=page, v="e").pack(),
         )
     )
     return builder.as_markup()

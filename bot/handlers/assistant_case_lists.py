@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import ACB
+from bot.callbacks import ACB, AssistantAction
 from bot.handlers.assistant_case_card import filter_code, send_new
 from bot.services import cases
 from bot.services.roles import Roles
@@ -53,7 +53,8 @@ def _filter_rows(current: str, counts: dict[str, int]) -> list[list[InlineKeyboa
     def button(code: str) -> InlineKeyboardButton:
         mark = "• " if code == current else ""
         return InlineKeyboardButton(
-            text=mark + labels[code], callback_data=ACB(action="list", f=code, v="e").pack()
+            text=mark + labels[code],
+            callback_data=ACB(action=AssistantAction.LIST, f=code, v="e").pack(),
         )
 
     return [
@@ -76,7 +77,7 @@ async def list_view(
     items = [
         (
             row_label(case, names.get(case.user_id), now, late=filter_ == "over"),
-            ACB(action="open", id=case.id, f=filter_, page=result.page, v="e"),
+            ACB(action=AssistantAction.OPEN, id=case.id, f=filter_, page=result.page, v="e"),
         )
         for case in result.cases
     ]
@@ -85,7 +86,7 @@ async def list_view(
         page=result.page,
         per_page=PER_PAGE,
         total=result.total,
-        page_cb=lambda p: ACB(action="list", f=filter_, page=p, v="e"),
+        page_cb=lambda p: ACB(action=AssistantAction.LIST, f=filter_, page=p, v="e"),
     )
     lines = [_filter_title(filter_, result.total)]
     if result.total:

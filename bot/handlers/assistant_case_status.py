@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import ACB
+from bot.callbacks import ACB, AssistantAction
 from bot.handlers.assistant_case_card import (
     CaseData,
     card_view,
@@ -83,7 +83,7 @@ async def on_accept(query: CallbackQuery, callback_data: ACB, **data: Unpack[Cas
     else:
         await query.answer(changed_text(case))
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("📂 Open"), callback_data=ACB(action="open", id=case.id))
+    builder.button(text=_("📂 Open"), callback_data=ACB(action=AssistantAction.OPEN, id=case.id))
     if isinstance(query.message, Message):
         try:
             await query.message.edit_reply_markup(reply_markup=builder.as_markup())
@@ -109,14 +109,17 @@ async def on_status(query: CallbackQuery, callback_data: ACB, **data: Unpack[Cas
         builder = InlineKeyboardBuilder()
         for outcome in cases.OUTCOMES:
             builder.button(
-                text=outcome_label(outcome), callback_data=ACB(action="out", v=outcome, **ctx)
+                text=outcome_label(outcome),
+                callback_data=ACB(action=AssistantAction.OUTCOME, v=outcome, **ctx),
             )
         question = _("What was the outcome of request <b>{number}</b>?")
         await _ask(query, question.format(number=case.number), builder, ctx, width=2)
         return
     if target == "closed":
         builder = InlineKeyboardBuilder()
-        builder.button(text=_("📵 Yes, close it"), callback_data=ACB(action="close", **ctx))
+        builder.button(
+            text=_("📵 Yes, close it"), callback_data=ACB(action=AssistantAction.CLOSE, **ctx)
+        )
         question = _(
             "Close request <b>{number}</b> because the citizen cannot be contacted? "
             "The citizen will be told."
@@ -144,7 +147,7 @@ async def _ask(
     width: int,
 ) -> None:
     """The last question before resolving or closing: its buttons, then Back to the card."""
-    builder.button(text=_("⬅️ Back"), callback_data=ACB(action="open", v="e", **ctx))
+    builder.button(text=_("⬅️ Back"), callback_data=ACB(action=AssistantAction.OPEN, v="e", **ctx))
     builder.adjust(width)
     await query.answer()
     await show_in_place(query, text, builder.as_markup())
@@ -156,7 +159,7 @@ async def on_outcome(query: CallbackQuery, callback_data: ACB, **data: Unpack[Ca
     if case is None:
         return
     session, i18n, user = data["session"], data["i18n"], data["user"]
-    if callback_data.action == "close":
+    if callback_data.action == AssistantAction.CLOSE:
         ok = await change(session, i18n, case, user, "closed")
     elif callback_data.v in cases.OUTCOMES:
         ok = await change(session, i18n, case, user, "resolved", outcome=callback_data.v)

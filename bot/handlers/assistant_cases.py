@@ -30,7 +30,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import ACB, CaseCB
+from bot.callbacks import ACB, AssistantAction, CaseAction, CaseCB
 from bot.filters import MenuButton
 from bot.handlers.assistant_case_card import (
     CaseData,
@@ -83,7 +83,7 @@ async def on_note_or_message(
     if case is None:
         return
     state = data["state"]
-    target = CaseWork.note if callback_data.action == "note" else CaseWork.message
+    target = CaseWork.note if callback_data.action == AssistantAction.NOTE else CaseWork.message
     if target is CaseWork.message:
         citizen = await data["session"].get(User, case.user_id)
         if citizen is None or citizen.deleted_at is not None or citizen.blocked_at is not None:
@@ -316,10 +316,20 @@ def router() -> Router:
     rest = Router(name="assistant_cases-rest")
     rest.message.register(on_cases_menu, MenuButton("a_cases"))
     rest.message.register(on_overdue_menu, MenuButton("a_overdue"))
-    buttons = {"list": on_list, "open": on_open, "acc": on_accept, "st": on_status}
+    buttons = {
+        AssistantAction.LIST: on_list,
+        AssistantAction.OPEN: on_open,
+        AssistantAction.ACCEPT: on_accept,
+        AssistantAction.STATUS: on_status,
+    }
     register_buttons(rest, ACB, buttons)
-    rest.callback_query.register(on_outcome, ACB.filter(F.action.in_({"out", "close"})))
-    rest.callback_query.register(on_note_or_message, ACB.filter(F.action.in_({"note", "msg"})))
+    rest.callback_query.register(
+        on_outcome, ACB.filter(F.action.in_({AssistantAction.OUTCOME, AssistantAction.CLOSE}))
+    )
+    rest.callback_query.register(
+        on_note_or_message,
+        ACB.filter(F.action.in_({AssistantAction.NOTE, AssistantAction.MESSAGE})),
+    )
     r.include_router(rest)
     return r
 
@@ -328,6 +338,6 @@ def reply_router() -> Router:
     """The citizen's reply to the assistant (typed or with a file, in ReplyStep); in the
     citizens' router, before the citizen's other file handlers (case_media.router)."""
     r = Router(name="case_reply")
-    r.callback_query.register(on_reply_button, CaseCB.filter(F.action == "reply"))
+    r.callback_query.register(on_reply_button, CaseCB.filter(F.action == CaseAction.REPLY))
     include(r, ReplyStep)
     return r

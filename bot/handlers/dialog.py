@@ -19,12 +19,14 @@ dialogs, lets a main-menu button leave the steps where typing was only a side st
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from aiogram import Dispatcher, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import StateFilter
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import Scene, SceneRegistry
 from aiogram.types import CallbackQuery, Message
@@ -84,8 +86,10 @@ def include(router: Router, *steps: type[Step]) -> None:
             router.include_router(step.as_router(name=f"step {step.__scene_config__.state}"))
 
 
-def register_buttons(router: Router, factory: Any, handlers: dict[str, Any]) -> None:
-    """One handler per action code of a callback data factory, registered in the table's order."""
+def register_buttons(
+    router: Router, factory: type[CallbackData], handlers: Mapping[StrEnum, Callable[..., Any]]
+) -> None:
+    """One handler per action of a callback data factory, registered in the table's order."""
     for action, handler in handlers.items():
         router.callback_query.register(handler, factory.filter(F.action == action))
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from bot.callbacks import CaseCB, JobCB
+from bot.callbacks import CaseAction, CaseCB, JobAction, JobCB
 from bot.filters import MenuButton
 from bot.handlers.dialog import include, register_buttons
 from bot.handlers.ledger_confirm import on_confirm
@@ -42,16 +42,19 @@ def router() -> Router:
     r.message.register(on_record, MenuButton("a_job"))
     r.message.register(on_today, MenuButton("a_today"))
     buttons = {
-        "start": on_record_button,
-        "kind": on_kind,
-        "emp": on_employer_button,
-        "link": on_link,
-        "mah": on_mahalla,
-        "back": on_back,
-        "edit": on_edit,
+        JobAction.START: on_record_button,
+        JobAction.KIND: on_kind,
+        JobAction.EMPLOYER: on_employer_button,
+        JobAction.LINK: on_link,
+        JobAction.MAHALLA: on_mahalla,
+        JobAction.BACK: on_back,
+        JobAction.EDIT: on_edit,
     }
     register_buttons(r, JobCB, buttons)
-    r.callback_query.register(on_delete, JobCB.filter(F.action.in_({"del", "dely", "keep"})))
+    r.callback_query.register(
+        on_delete,
+        JobCB.filter(F.action.in_({JobAction.DELETE, JobAction.DELETE_YES, JobAction.KEEP})),
+    )
     # After the handlers above, which take only menu buttons and callbacks: the typed employer
     # excludes menu buttons, so the order cannot matter.
     include(r, KindStep, EmployerStep, LinkStep, MahallaStep)
@@ -61,5 +64,5 @@ def router() -> Router:
 def confirm_router() -> Router:
     """The citizen's answer to a job recorded for them; in the citizens' router."""
     r = Router(name="ledger_confirm")
-    r.callback_query.register(on_confirm, CaseCB.filter(F.action == "confirm"))
+    r.callback_query.register(on_confirm, CaseCB.filter(F.action == CaseAction.CONFIRM_JOB))
     return r

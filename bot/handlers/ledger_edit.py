@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import JobCB
+from bot.callbacks import JobAction, JobCB
 from bot.handlers.ledger_common import LedgerData, editable_job, job_line, redraw
 from bot.handlers.ledger_record import kind_keyboard, saved_view
 from bot.handlers.ledger_today import count_day, jobs_today_line
@@ -46,15 +46,19 @@ async def on_delete(query: CallbackQuery, callback_data: JobCB, **data: Unpack[L
     if job is None:
         return
     session, user, roles, settings = data["session"], data["user"], data["roles"], data["settings"]
-    if callback_data.action == "del":
+    if callback_data.action == JobAction.DELETE:
         builder = InlineKeyboardBuilder()
-        builder.button(text=_("🗑 Yes, delete"), callback_data=JobCB(action="dely", id=job.id))
-        builder.button(text=_("⬅️ No, keep it"), callback_data=JobCB(action="keep", id=job.id))
+        builder.button(
+            text=_("🗑 Yes, delete"), callback_data=JobCB(action=JobAction.DELETE_YES, id=job.id)
+        )
+        builder.button(
+            text=_("⬅️ No, keep it"), callback_data=JobCB(action=JobAction.KEEP, id=job.id)
+        )
         builder.adjust(2)
         text = _("Delete this job? It will no longer be counted.") + f"\n• {job_line(job)}"
         await redraw(query, text, builder.as_markup())
         return
-    if callback_data.action == "keep":
+    if callback_data.action == JobAction.KEEP:
         text, markup = await saved_view(session, user, roles, settings, job, _("✅ Job recorded."))
         await redraw(query, text, markup)
         return

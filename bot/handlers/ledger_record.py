@@ -19,7 +19,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import JobCB
+from bot.callbacks import JobAction, JobCB
 from bot.config import Settings
 from bot.handlers.case_typed import refused_text
 from bot.handlers.dialog import TYPED, Step
@@ -97,7 +97,7 @@ def kind_keyboard(job_id: int = 0) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for kind in jobs.KINDS:
         builder.button(
-            text=job_kind_label(kind), callback_data=JobCB(action="kind", v=kind, id=job_id)
+            text=job_kind_label(kind), callback_data=JobCB(action=JobAction.KIND, v=kind, id=job_id)
         )
     builder.adjust(2)
     builder.row(cancel_button())
@@ -107,7 +107,7 @@ def kind_keyboard(job_id: int = 0) -> InlineKeyboardMarkup:
 def _back_and_cancel(builder: InlineKeyboardBuilder, to: str) -> InlineKeyboardMarkup:
     """The step's own buttons, one a row, then ⬅️ Back (to the step `to`) and ✖️ Cancel."""
     builder.adjust(1)
-    back = JobCB(action="back", v=to).pack()
+    back = JobCB(action=JobAction.BACK, v=to).pack()
     builder.row(InlineKeyboardButton(text=_("⬅️ Back"), callback_data=back), cancel_button())
     return builder.as_markup()
 
@@ -149,19 +149,19 @@ async def _ask_employer(
         if job is not None and job.employer:
             builder.button(
                 text=_("Keep: {employer}").format(employer=short(job.employer)),
-                callback_data=JobCB(action="emp", v="same", id=job_id),
+                callback_data=JobCB(action=JobAction.EMPLOYER, v="same", id=job_id),
             )
     else:
         last = await jobs.last_employer(session, user.id)
         if last:
             builder.button(
                 text=_("🔁 Same as last: {employer}").format(employer=short(last)),
-                callback_data=JobCB(action="emp", v="same"),
+                callback_data=JobCB(action=JobAction.EMPLOYER, v="same"),
             )
     if kind in jobs.NO_EMPLOYER_KINDS:
         builder.button(
             text=_("No employer (own work)"),
-            callback_data=JobCB(action="emp", v="none", id=job_id),
+            callback_data=JobCB(action=JobAction.EMPLOYER, v="none", id=job_id),
         )
     text = opening(
         _("{kind}. Employer: type its name, or choose below.").format(kind=job_kind_label(kind))
@@ -240,9 +240,9 @@ async def _ask_link(flow: _Flow) -> bool:
     for case, citizen in linkable:
         builder.button(
             text=short(f"{case.number} · {citizen.name or '—'}"),
-            callback_data=JobCB(action="link", id=case.id),
+            callback_data=JobCB(action=JobAction.LINK, id=case.id),
         )
-    builder.button(text=_("No link"), callback_data=JobCB(action="link", id=0))
+    builder.button(text=_("No link"), callback_data=JobCB(action=JobAction.LINK, id=0))
     text = _("Link this job to a request? Its citizen will be asked to confirm it.")
     await flow.show(text, _back_and_cancel(builder, "emp"))
     return True
@@ -288,7 +288,7 @@ async def _continue(flow: _Flow, case: Case | None, back: str) -> None:
     for code in flow.roles.mahallas:
         place = await registry.get_mahalla(flow.session, code)
         label = registry.place_name(place, flow.user.locale) if place else code
-        builder.button(text=short(label), callback_data=JobCB(action="mah", v=code))
+        builder.button(text=short(label), callback_data=JobCB(action=JobAction.MAHALLA, v=code))
     await flow.show(_("Which mahalla is this job in?"), _back_and_cancel(builder, back))
 
 
@@ -366,8 +366,8 @@ async def saved_view(
         jobs_today_line(day),
     ]
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✏️ Edit"), callback_data=JobCB(action="edit", id=job.id))
-    builder.button(text=_("🗑 Delete"), callback_data=JobCB(action="del", id=job.id))
-    builder.button(text=_("➕ Record another"), callback_data=JobCB(action="start"))
+    builder.button(text=_("✏️ Edit"), callback_data=JobCB(action=JobAction.EDIT, id=job.id))
+    builder.button(text=_("🗑 Delete"), callback_data=JobCB(action=JobAction.DELETE, id=job.id))
+    builder.button(text=_("➕ Record another"), callback_data=JobCB(action=JobAction.START))
     builder.adjust(2, 1)
     return "\n".join(lines), builder.as_markup()

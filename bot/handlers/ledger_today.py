@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import ACB, JobCB
+from bot.callbacks import ACB, AssistantAction, JobAction, JobCB
 from bot.config import Settings
 from bot.handlers.ledger_common import LEDGER_STATES, LedgerData
 from bot.i18n import fmt_date, fmt_number
@@ -63,7 +63,7 @@ async def on_today(message: Message, **data: Unpack[LedgerData]) -> None:
         _("New since yesterday: {count}").format(count=fmt_number(day.new_since_yesterday)),
     ]
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("➕ Record a job"), callback_data=JobCB(action="start"))
-    builder.button(text=_("📥 Cases"), callback_data=ACB(action="list"))
+    builder.button(text=_("➕ Record a job"), callback_data=JobCB(action=JobAction.START))
+    builder.button(text=_("📥 Cases"), callback_data=ACB(action=AssistantAction.LIST))
     builder.adjust(2)
     await message.answer("\n".join(lines), reply_markup=builder.as_markup())

@@ -30,7 +30,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import QCB, RequestCB
+from bot.callbacks import QCB, RequestAction, RequestCB
 from bot.filters import MenuButton
 from bot.flows import telegram as tg
 from bot.flows.engine import AnswerError, AttachStep, QuestionStep, SummaryStep
@@ -163,7 +163,7 @@ def router() -> Router:
     r = Router(name="questionnaire")
     for action, flow_id in MENU_FLOWS.items():
         r.message.register(menu_handler(flow_id), MenuButton(action))
-    r.callback_query.register(on_update, RequestCB.filter(F.action == "upd"))
+    r.callback_query.register(on_update, RequestCB.filter(F.action == RequestAction.UPDATE))
     r.callback_query.register(on_button, QCB.filter())
     include(r, ActiveStep)  # after the buttons above, as the step's handlers always were
     return r

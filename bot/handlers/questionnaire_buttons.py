@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import QCB
+from bot.callbacks import QCB, QuestionAction
 from bot.flows import telegram as tg
 from bot.flows.engine import AnswerError, AttachStep, QuestionStep, SummaryStep
 from bot.handlers.questionnaire_steps import Answering
@@ -35,8 +35,21 @@ from db.models import Case, User, utcnow
 
 log = logging.getLogger("bot.handlers.questionnaire")  # the name it was logged under
 
-QUESTION_ACTIONS = frozenset({"c", "t", "d", "s", "k", "b", "pg", "fd"})
-SUMMARY_ACTIONS = frozenset({"e", "eq", "sum", "send"})
+QUESTION_ACTIONS = frozenset(
+    {
+        QuestionAction.CHOOSE,
+        QuestionAction.TOGGLE,
+        QuestionAction.DONE,
+        QuestionAction.SKIP,
+        QuestionAction.KEEP,
+        QuestionAction.BACK,
+        QuestionAction.PAGE,
+        QuestionAction.FILES_DONE,
+    }
+)
+SUMMARY_ACTIONS = frozenset(
+    {QuestionAction.EDIT, QuestionAction.EDIT_QUESTION, QuestionAction.SUMMARY, QuestionAction.SEND}
+)
 
 
 async def on_button(query: CallbackQuery, callback_data: QCB, **data: Unpack[Sending]) -> None:
@@ -63,13 +76,13 @@ async def on_button(query: CallbackQuery, callback_data: QCB, **data: Unpack[Sen
             _("The questionnaire has changed since you began it. Please start again from the menu.")
         )
         return
-    if cb.action == "go":
+    if cb.action == QuestionAction.RESUME:
         await query.answer()
         await _close(bot, chat_id, message.message_id, esc(_("Let's continue where you stopped.")))
         await _enter(state, run, raw_state)
         await _show(bot, chat_id, run, locale)
         return
-    if cb.action == "new":
+    if cb.action == QuestionAction.RESTART:
         await query.answer()
         await _close(bot, chat_id, message.message_id, esc(_("Starting again.")))
         await _close(bot, chat_id, run.draft.message_id)
@@ -85,7 +98,11 @@ async def on_button(query: CallbackQuery, callback_data: QCB, **data: Unpack[Sen
         stale = stale or not asking or step.question.id != cb.q
     elif cb.action in SUMMARY_ACTIONS:
         stale = stale or not isinstance(step, SummaryStep)
-    elif cb.action not in ("x", "xx", "r"):
+    elif cb.action not in (
+        QuestionAction.CANCEL,
+        QuestionAction.CANCEL_YES,
+        QuestionAction.CANCEL_NO,
+    ):
         stale = True
     if stale:
         log.info("stale questionnaire button %r from user %s", query.data, user.id)
@@ -97,17 +114,17 @@ async def on_button(query: CallbackQuery, callback_data: QCB, **data: Unpack[Sen
         return
     await _enter(state, run, raw_state)
 
-    if cb.action == "x":
+    if cb.action == QuestionAction.CANCEL:
         await query.answer()
         text, markup = tg.cancel_confirm(run.draft.id)
         await _redraw(message, text, markup)
         return
-    if cb.action == "r":
+    if cb.action == QuestionAction.CANCEL_NO:
         await query.answer()
         text, markup = tg.render_step(run.engine, run.state, run.draft.id, locale)
         await _redraw(message, text, markup)
         return
-    if cb.action == "xx":
+    if cb.action == QuestionAction.CANCEL_YES:
         await drafts.discard(session, run.draft.id)
         await _leave(state)
         await query.answer()
@@ -137,36 +154,38 @@ async def _question_action(
 ) -> None:
     engine, chat_id = run.engine, message.chat.id
     try:
-        if cb.action == "fd" and isinstance(step, AttachStep):  # papers done (or none)
+        if cb.action == QuestionAction.FILES_DONE and isinstance(
+            step, AttachStep
+        ):  # papers done (or none)
             new_state = engine.finish_attachments(run.state)
             await drafts.save(run, new_state, utcnow())
             await query.answer()
             await _show(bot, chat_id, run, locale, closing=tg.attached_text(step, locale))
             return
-        if cb.action == "t":
+        if cb.action == QuestionAction.TOGGLE:
             new_state = engine.toggle(run.state, cb.v)
             await drafts.save(run, new_state, utcnow())
             await query.answer()
             text, markup = tg.render_step(engine, new_state, run.draft.id, locale)
             await _redraw(message, text, markup)
             return
-        if cb.action == "pg":  # another page of a long choice list, in place
+        if cb.action == QuestionAction.PAGE:  # another page of a long choice list, in place
             await query.answer()
             page = int(cb.v) if cb.v.isdigit() else 0
             text, markup = tg.render_step(engine, run.state, run.draft.id, locale, page=page)
             await _redraw(message, text, markup)
             return
-        if cb.action == "b":
+        if cb.action == QuestionAction.BACK:
             new_state = engine.back(run.state)
             await drafts.save(run, new_state, utcnow())
             await query.answer()
             await _show(bot, chat_id, run, locale)
             return
-        if cb.action == "c":
+        if cb.action == QuestionAction.CHOOSE:
             new_state = engine.answer_choice(run.state, cb.v)
-        elif cb.action == "d":
+        elif cb.action == QuestionAction.DONE:
             new_state = engine.done(run.state)
-        elif cb.action == "s":
+        elif cb.action == QuestionAction.SKIP:
             new_state = engine.skip(run.state)
         elif isinstance(step, QuestionStep):  # "k"
             new_state = _keep(run, step)
@@ -187,7 +206,7 @@ async def _old_draft_button(
 ) -> None:
     """A button of a draft that is gone (sent, cancelled, replaced) or not this user's."""
     bot, state, session, user = answering.bot, answering.state, answering.session, answering.user
-    if cb.action == "send":
+    if cb.action == QuestionAction.SEND:
         case = await _latest_case(session, user)
         if case is not None:
             text = _("This questionnaire has already been sent: request {number}.").format(

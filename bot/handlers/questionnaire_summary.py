@@ -14,7 +14,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import QCB, CaseCB, VacCB
+from bot.callbacks import QCB, CaseAction, CaseCB, QuestionAction, VacancyAction, VacCB
 from bot.config import Settings
 from bot.flows import telegram as tg
 from bot.flows.engine import AnswerError, SummaryStep
@@ -56,17 +56,17 @@ async def summary_action(
 ) -> None:
     """The summary's buttons (Edit, an answer to edit, back to the summary) and Send."""
     bot, locale, chat_id = answering.bot, answering.user.locale, message.chat.id
-    if cb.action == "e":
+    if cb.action == QuestionAction.EDIT:
         await query.answer()
         text, markup = tg.edit_picker(step, run.engine, run.draft.id, locale)
         await _redraw(message, text, markup)
         return
-    if cb.action == "sum":
+    if cb.action == QuestionAction.SUMMARY:
         await query.answer()
         text, markup = tg.render_summary(step, run.engine, run.draft.id, locale)
         await _redraw(message, text, markup)
         return
-    if cb.action == "eq":
+    if cb.action == QuestionAction.EDIT_QUESTION:
         try:
             new_state = run.engine.edit(run.state, cb.q)
         except AnswerError:
@@ -129,8 +129,12 @@ async def _send(
 
 def _open_case_button(case: Case) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("Open the request"), callback_data=CaseCB(action="open", id=case.id))
+    builder.button(
+        text=_("Open the request"), callback_data=CaseCB(action=CaseAction.OPEN, id=case.id)
+    )
     if case.kind in vacancies.SEEKER_KINDS:
-        builder.button(text=_("🔎 Open vacancies"), callback_data=VacCB(action="browse"))
+        builder.button(
+            text=_("🔎 Open vacancies"), callback_data=VacCB(action=VacancyAction.BROWSE)
+        )
     builder.adjust(1)
     return builder.as_markup()

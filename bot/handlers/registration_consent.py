@@ -17,7 +17,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import RegCB
+from bot.callbacks import RegAction, RegCB
 from bot.handlers.dialog import ANSWER_BUTTONS
 from bot.handlers.dialog_turn import Turn
 from bot.handlers.registration_questions import QuestionStep, advance, is_editing
@@ -48,7 +48,7 @@ async def forget(session: AsyncSession, i18n: I18n, user: User) -> privacy.Erase
 class ConsentStep(QuestionStep, state=Registration.consent.state):
     hint = ANSWER_BUTTONS
 
-    @on.callback_query(RegCB.filter(F.action == "consent"))
+    @on.callback_query(RegCB.filter(F.action == RegAction.CONSENT))
     async def on_consent(
         self, query: CallbackQuery, callback_data: RegCB, i18n: I18n, **data: Any
     ) -> None:
@@ -91,7 +91,7 @@ class ConsentStep(QuestionStep, state=Registration.consent.state):
             reply_markup=main_menu(turn.roles),
         )
 
-    @on.callback_query(RegCB.filter((F.action == "back") & (F.value == "consent")))
+    @on.callback_query(RegCB.filter((F.action == RegAction.BACK) & (F.value == "consent")))
     async def on_consent_back(self, query: CallbackQuery, state: FSMContext, user: User) -> None:
         """Back from the first question is the language choice."""
         message = query.message

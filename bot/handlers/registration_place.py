@@ -19,7 +19,7 @@ from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import PlaceCB, RegCB
+from bot.callbacks import PlaceCB, RegAction, RegCB
 from bot.handlers.dialog import ANSWER_BUTTONS, Step
 from bot.handlers.dialog_turn import Turn
 from bot.handlers.places import picker_back
@@ -77,7 +77,7 @@ class PlaceStep(Step, state=Registration.place.state):
     hint = ANSWER_BUTTONS
     reshow = reask
 
-    @on.callback_query(RegCB.filter((F.action == "back") & (F.value == "place")))
+    @on.callback_query(RegCB.filter((F.action == RegAction.BACK) & (F.value == "place")))
     async def on_place_back_to_gender(self, query: CallbackQuery, **data: Any) -> None:
         message = query.message
         await query.answer()

@@ -17,7 +17,7 @@ from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import RegCB
+from bot.callbacks import RegAction, RegCB
 from bot.handlers.dialog import Step
 from bot.handlers.dialog_turn import Turn
 from bot.services import registry, users
@@ -166,7 +166,7 @@ async def ask_place(
         PURPOSE,
         await registry.regions(session),
         user.locale,
-        back=RegCB(action="back", value="place"),
+        back=RegCB(action=RegAction.BACK, value="place"),
     )
     if edit:
         await message.edit_text(_("Choose your region:"), reply_markup=markup)
@@ -204,7 +204,7 @@ async def ask_current(
                 PURPOSE,
                 await registry.regions(session),
                 user.locale,
-                back=RegCB(action="back", value="place"),
+                back=RegCB(action=RegAction.BACK, value="place"),
             ),
         )
         return

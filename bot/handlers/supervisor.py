@@ -18,7 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import CONFIRMED, DrillCB, PickCB, PlaceCB, SvCB
+from bot.callbacks import CONFIRMED, DrillCB, PickCB, PlaceCB, SupervisorAction, SvCB
 from bot.config import Settings
 from bot.filters import MenuButton
 from bot.flows.loader import FlowRegistry
@@ -67,7 +67,7 @@ async def _overdue_view(
     items = [
         (
             row_label(c, names.get(c.user_id), now, late=True),
-            SvCB(action="open", id=c.id, page=page),
+            SvCB(action=SupervisorAction.OPEN, id=c.id, page=page),
         )
         for c in rows
     ]
@@ -81,7 +81,7 @@ async def _overdue_view(
         page=page,
         per_page=PER_PAGE,
         total=total,
-        page_cb=lambda p: SvCB(action="over", page=p),
+        page_cb=lambda p: SvCB(action=SupervisorAction.OVERDUE, page=p),
     )
     return text, markup
 
@@ -112,7 +112,9 @@ async def on_open(
     )
     builder = InlineKeyboardBuilder()
     if case.status in cases.OPEN_STATUSES:
-        builder.button(text=_("🔁 Reassign"), callback_data=SvCB(action="ra", id=case.id))
+        builder.button(
+            text=_("🔁 Reassign"), callback_data=SvCB(action=SupervisorAction.REASSIGN, id=case.id)
+        )
     came_from = callback_data.v.split(".")
     if len(came_from) == 3 and came_from[0] == "a" and came_from[2].isdigit():
         # Opened from an assistant's drill-down screen: Back returns there (re-checked there).
@@ -120,7 +122,8 @@ async def on_open(
         builder.button(text=_("⬅️ Back"), callback_data=back)
     else:
         builder.button(
-            text=_("⬅️ Overdue list"), callback_data=SvCB(action="over", page=callback_data.page)
+            text=_("⬅️ Overdue list"),
+            callback_data=SvCB(action=SupervisorAction.OVERDUE, page=callback_data.page),
         )
     builder.adjust(1)
     await query.answer()
@@ -148,7 +151,7 @@ async def on_queue_menu(
     for case in queue[: PER_PAGE * 2]:
         builder.button(
             text=row_label(case, names.get(case.user_id), now),
-            callback_data=SvCB(action="open", id=case.id),
+            callback_data=SvCB(action=SupervisorAction.OPEN, id=case.id),
         )
     builder.adjust(1)
     await message.answer(fit_message(lines), reply_markup=builder.as_markup())
@@ -196,9 +199,15 @@ def announce_router() -> Router:
     takes (they let main-menu buttons through), so the order between them does not matter."""
     r = Router(name="announce")
     r.message.register(on_announce_menu, MenuButton("announce"))
-    r.callback_query.register(on_announce_button, SvCB.filter(F.action == "ann"))
-    r.callback_query.register(on_announce_where, SvCB.filter(F.action == "anw"))
-    r.callback_query.register(on_announce_area, SvCB.filter(F.action == "anp"))
+    r.callback_query.register(
+        on_announce_button, SvCB.filter(F.action == SupervisorAction.ANNOUNCE)
+    )
+    r.callback_query.register(
+        on_announce_where, SvCB.filter(F.action == SupervisorAction.ANNOUNCE_WHERE)
+    )
+    r.callback_query.register(
+        on_announce_area, SvCB.filter(F.action == SupervisorAction.ANNOUNCE_PLACE)
+    )
     r.callback_query.register(
         on_announce_place,
         PlaceCB.filter(
@@ -221,14 +230,14 @@ def router() -> Router:
     sup.message.register(on_help, MenuButton("s_help"))
     sup.message.register(on_digest_now, MenuButton("s_digest"))
     buttons = {
-        "over": on_overdue_page,
-        "open": on_open,
-        "ra": on_reassign,
-        "rto": on_reassign_to,
-        "asst": on_assistants_page,
-        "deact": on_deactivate,
-        "deacty": on_deactivate_yes,
-        "inv": on_invite,
+        SupervisorAction.OVERDUE: on_overdue_page,
+        SupervisorAction.OPEN: on_open,
+        SupervisorAction.REASSIGN: on_reassign,
+        SupervisorAction.REASSIGN_TO: on_reassign_to,
+        SupervisorAction.ASSISTANTS: on_assistants_page,
+        SupervisorAction.DEACTIVATE: on_deactivate,
+        SupervisorAction.DEACTIVATE_YES: on_deactivate_yes,
+        SupervisorAction.INVITE: on_invite,
     }
     register_buttons(sup, SvCB, buttons)
     sup.callback_query.register(on_pick, PickCB.filter())  # its own callback data: order-free

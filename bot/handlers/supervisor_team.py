@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import CONFIRMED, PlaceCB, SvCB
+from bot.callbacks import CONFIRMED, PlaceCB, SupervisorAction, SvCB
 from bot.handlers.admin import make_invite, picking
 from bot.handlers.admin_common import AdminData
 from bot.handlers.places import show_districts, show_mahallas, show_regions
@@ -38,13 +38,14 @@ async def _assistants_view(
     items = [
         (
             f"{person.name or '—'} · {registry.place_name(mahalla, current_locale())}",
-            SvCB(action="deact", id=person.id, page=page),
+            SvCB(action=SupervisorAction.DEACTIVATE, id=person.id, page=page),
         )
         for person, mahalla in chunk
     ]
     extra = [
         InlineKeyboardButton(
-            text=_("🔗 Invite an assistant"), callback_data=SvCB(action="inv").pack()
+            text=_("🔗 Invite an assistant"),
+            callback_data=SvCB(action=SupervisorAction.INVITE).pack(),
         )
     ]
     markup = paged_buttons(
@@ -52,7 +53,7 @@ async def _assistants_view(
         page=page,
         per_page=PER_PAGE,
         total=len(people),
-        page_cb=lambda p: SvCB(action="asst", page=p),
+        page_cb=lambda p: SvCB(action=SupervisorAction.ASSISTANTS, page=p),
         extra=extra,
     )
     text = _("👥 Assistants in your area: {count}. Press one to deactivate them.").format(
@@ -72,8 +73,14 @@ async def on_deactivate(
         await refuse(query, user, callback_data)
         return
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("Yes, deactivate"), callback_data=SvCB(action="deacty", id=person.id))
-    builder.button(text=_("⬅️ Back"), callback_data=SvCB(action="asst", page=callback_data.page))
+    builder.button(
+        text=_("Yes, deactivate"),
+        callback_data=SvCB(action=SupervisorAction.DEACTIVATE_YES, id=person.id),
+    )
+    builder.button(
+        text=_("⬅️ Back"),
+        callback_data=SvCB(action=SupervisorAction.ASSISTANTS, page=callback_data.page),
+    )
     builder.adjust(1)
     await query.answer()
     await show_in_place(
@@ -123,7 +130,7 @@ async def _start_invite(
 async def on_invite_menu(message: Message, state: FSMContext) -> None:
     await state.clear()
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("Choose the mahalla"), callback_data=SvCB(action="inv"))
+    builder.button(text=_("Choose the mahalla"), callback_data=SvCB(action=SupervisorAction.INVITE))
     await message.answer(
         _("Invite an assistant for a mahalla of your area."), reply_markup=builder.as_markup()
     )

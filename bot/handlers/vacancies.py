@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from bot.callbacks import VacCB
+from bot.callbacks import VacancyAction, VacCB
 from bot.filters import MenuButton
 from bot.handlers.dialog import include
 from bot.handlers.vacancy_browsing import (
@@ -43,14 +43,18 @@ def assistant_router() -> Router:
     takes a main-menu button, which the steps never take, and the steps take no buttons."""
     r = Router(name="vacancies")
     r.message.register(on_menu, MenuButton("a_vac"))
-    r.callback_query.register(on_list, VacCB.filter(F.action == "list"))
-    r.callback_query.register(on_open, VacCB.filter(F.action.in_({"open", "who"})))
-    r.callback_query.register(on_hire, VacCB.filter(F.action == "hire"))
-    r.callback_query.register(on_hire_yes, VacCB.filter(F.action == "hirey"))
-    r.callback_query.register(on_close, VacCB.filter(F.action.in_({"close", "closey"})))
-    r.callback_query.register(on_new, VacCB.filter(F.action == "new"))
+    r.callback_query.register(on_list, VacCB.filter(F.action == VacancyAction.LIST))
+    r.callback_query.register(
+        on_open, VacCB.filter(F.action.in_({VacancyAction.OPEN, VacancyAction.PEOPLE}))
+    )
+    r.callback_query.register(on_hire, VacCB.filter(F.action == VacancyAction.HIRE))
+    r.callback_query.register(on_hire_yes, VacCB.filter(F.action == VacancyAction.HIRE_YES))
+    r.callback_query.register(
+        on_close, VacCB.filter(F.action.in_({VacancyAction.CLOSE, VacancyAction.CLOSE_YES}))
+    )
+    r.callback_query.register(on_new, VacCB.filter(F.action == VacancyAction.NEW))
     r.callback_query.register(on_step_button, VacCB.filter(F.action.in_(set(BUTTON_STATES))))
-    r.callback_query.register(on_back, VacCB.filter(F.action == "back"))
+    r.callback_query.register(on_back, VacCB.filter(F.action == VacancyAction.BACK))
     include(r, *POSTING_STEPS)
     return r
 
@@ -59,8 +63,11 @@ def citizen_router() -> Router:
     """Browsing vacancies, saying "I'm interested" and answering an offer."""
     r = Router(name="vacancies_citizen")
     r.message.register(on_browse_menu, MenuButton("vacancies"))
-    r.callback_query.register(on_browse, VacCB.filter(F.action == "browse"))
-    r.callback_query.register(on_see, VacCB.filter(F.action == "see"))
-    r.callback_query.register(on_interest, VacCB.filter(F.action == "int"))
-    r.callback_query.register(on_offer_answer, VacCB.filter(F.action.in_({"yes", "no"})))
+    r.callback_query.register(on_browse, VacCB.filter(F.action == VacancyAction.BROWSE))
+    r.callback_query.register(on_see, VacCB.filter(F.action == VacancyAction.SEE))
+    r.callback_query.register(on_interest, VacCB.filter(F.action == VacancyAction.INTERESTED))
+    r.callback_query.register(
+        on_offer_answer,
+        VacCB.filter(F.action.in_({VacancyAction.OFFER_YES, VacancyAction.OFFER_NO})),
+    )
     return r

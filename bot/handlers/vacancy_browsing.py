@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import VacCB
+from bot.callbacks import VacancyAction, VacCB
 from bot.config import Settings
 from bot.handlers import registration
 from bot.handlers.dialog_turn import Turn
@@ -58,7 +58,7 @@ async def _browse_view(
     items = [
         (
             f"{short(vacancy.title, 26)} · {_pay_text(vacancy, user.locale)}",
-            VacCB(action="see", id=vacancy.id, page=result.page),
+            VacCB(action=VacancyAction.SEE, id=vacancy.id, page=result.page),
         )
         for vacancy in result.items
     ]
@@ -67,7 +67,7 @@ async def _browse_view(
         page=result.page,
         per_page=BROWSE_PER_PAGE,
         total=result.total,
-        page_cb=lambda p: VacCB(action="browse", page=p, v="e"),
+        page_cb=lambda p: VacCB(action=VacancyAction.BROWSE, page=p, v="e"),
     )
     text = "\n".join(
         [
@@ -174,11 +174,11 @@ async def _show_details(
     else:
         builder.button(
             text=_("👍 I'm interested"),
-            callback_data=VacCB(action="int", id=vacancy.id, page=page),
+            callback_data=VacCB(action=VacancyAction.INTERESTED, id=vacancy.id, page=page),
         )
     builder.button(
         text=_("⬅️ Back to the list"),
-        callback_data=VacCB(action="browse", page=page, v="e"),
+        callback_data=VacCB(action=VacancyAction.BROWSE, page=page, v="e"),
     )
     builder.adjust(1)
     await query.answer()
@@ -231,7 +231,7 @@ async def on_offer_answer(
     if offer is None:
         await refuse(query, user, f"offer {callback_data.id}")
         return
-    yes = callback_data.action == "yes"
+    yes = callback_data.action == VacancyAction.OFFER_YES
     tell = partial(notify_requests.vacancy_interest, session, i18n, citizen=user)
     result = await vacancies.reply(session, offer, yes, settings.today(), utcnow(), tell)
     if result is vacancies.OfferAnswer.CLOSED:
@@ -252,7 +252,7 @@ async def on_offer_answer(
         if not yes:
             builder.button(
                 text=_("👍 I'm interested after all"),
-                callback_data=VacCB(action="yes", id=offer.id),
+                callback_data=VacCB(action=VacancyAction.OFFER_YES, id=offer.id),
             )
         try:
             await query.message.edit_text(

@@ -10,6 +10,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.callbacks import VacancyAction
 from bot.states import VacancyPost
 from db.models import User
 
@@ -29,13 +30,13 @@ STEPS = (
 ALL_STATES = (*STEPS, VacancyPost.confirm)
 #: The state each posting button belongs to: pressed in any other state, it is stale.
 BUTTON_STATES = {
-    "occ": VacancyPost.occupation.state,
-    "pl": VacancyPost.place.state,
-    "pay": VacancyPost.pay.state,
-    "kind": VacancyPost.kind.state,
-    "n": VacancyPost.places.state,
-    "d": VacancyPost.closes.state,
-    "post": VacancyPost.confirm.state,
+    VacancyAction.OCCUPATION: VacancyPost.occupation.state,
+    VacancyAction.PLACE: VacancyPost.place.state,
+    VacancyAction.PAY: VacancyPost.pay.state,
+    VacancyAction.KIND: VacancyPost.kind.state,
+    VacancyAction.PLACES: VacancyPost.places.state,
+    VacancyAction.CLOSES: VacancyPost.closes.state,
+    VacancyAction.POST: VacancyPost.confirm.state,
 }
 
 

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import VacCB
+from bot.callbacks import VacancyAction, VacCB
 from bot.handlers.dialog_turn import Turn
 from bot.handlers.vacancy_common import refuse
 from bot.handlers.vacancy_list import vacancy_for, who_view
@@ -67,10 +67,11 @@ async def on_hire(query: CallbackQuery, callback_data: VacCB, **data: Any) -> No
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("✅ Yes, hired"),
-        callback_data=VacCB(action="hirey", id=offer.id, page=callback_data.page),
+        callback_data=VacCB(action=VacancyAction.HIRE_YES, id=offer.id, page=callback_data.page),
     )
     builder.button(
-        text=_("⬅️ Back"), callback_data=VacCB(action="who", id=vacancy.id, page=callback_data.page)
+        text=_("⬅️ Back"),
+        callback_data=VacCB(action=VacancyAction.PEOPLE, id=vacancy.id, page=callback_data.page),
     )
     builder.adjust(1)
     await query.answer()

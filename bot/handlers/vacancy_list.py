@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import VacCB
+from bot.callbacks import VacancyAction, VacCB
 from bot.config import Settings
 from bot.handlers.dialog_turn import Turn
 from bot.handlers.vacancy_common import ALL_STATES, refuse, short
@@ -47,16 +47,16 @@ async def _list_view(
                 fmt_date(vacancy.closes_on),
             )
         )
-        items.append((label, VacCB(action="open", id=vacancy.id, page=result.page)))
+        items.append((label, VacCB(action=VacancyAction.OPEN, id=vacancy.id, page=result.page)))
     markup = paged_buttons(
         items,
         page=result.page,
         per_page=PER_PAGE,
         total=result.total,
-        page_cb=lambda p: VacCB(action="list", page=p),
+        page_cb=lambda p: VacCB(action=VacancyAction.LIST, page=p),
         extra=[
             InlineKeyboardButton(
-                text=_("➕ Post a vacancy"), callback_data=VacCB(action="new").pack()
+                text=_("➕ Post a vacancy"), callback_data=VacCB(action=VacancyAction.NEW).pack()
             )
         ],
     )
@@ -125,14 +125,16 @@ async def card_view(
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("👥 Interested ({n})").format(n=keen),
-        callback_data=VacCB(action="who", id=vacancy.id, page=page),
+        callback_data=VacCB(action=VacancyAction.PEOPLE, id=vacancy.id, page=page),
     )
     if vacancy.status == "open":
         builder.button(
             text=_("🔒 Close the vacancy"),
-            callback_data=VacCB(action="close", id=vacancy.id, page=page),
+            callback_data=VacCB(action=VacancyAction.CLOSE, id=vacancy.id, page=page),
         )
-    builder.button(text=_("⬅️ Back to the list"), callback_data=VacCB(action="list", page=page))
+    builder.button(
+        text=_("⬅️ Back to the list"), callback_data=VacCB(action=VacancyAction.LIST, page=page)
+    )
     builder.adjust(1)
     return "\n".join(lines), builder.as_markup()
 
@@ -164,11 +166,11 @@ async def who_view(
         if offer.hired_at is None and vacancy.status == "open":
             builder.button(
                 text=_("✅ Hired: {name}").format(name=short(citizen.name or "—", 28)),
-                callback_data=VacCB(action="hire", id=offer.id, page=page),
+                callback_data=VacCB(action=VacancyAction.HIRE, id=offer.id, page=page),
             )
     builder.button(
         text=_("⬅️ Back to the vacancy"),
-        callback_data=VacCB(action="open", id=vacancy.id, page=page),
+        callback_data=VacCB(action=VacancyAction.OPEN, id=vacancy.id, page=page),
     )
     builder.adjust(1)
     return "\n".join(lines), builder.as_markup()
@@ -180,7 +182,7 @@ async def on_open(query: CallbackQuery, callback_data: VacCB, **data: Any) -> No
     vacancy = await vacancy_for(query, turn, callback_data.id)
     if vacancy is None:
         return
-    if callback_data.action == "who":
+    if callback_data.action == VacancyAction.PEOPLE:
         text, markup = await who_view(turn.session, vacancy, callback_data.page)
     else:
         text, markup = await card_view(turn.session, vacancy, turn.user, callback_data.page)
@@ -195,10 +197,12 @@ async def on_close(query: CallbackQuery, callback_data: VacCB, **data: Any) -> N
     if vacancy is None:
         return
     ctx: dict[str, Any] = {"id": vacancy.id, "page": callback_data.page}
-    if callback_data.action == "close":
+    if callback_data.action == VacancyAction.CLOSE:
         builder = InlineKeyboardBuilder()
-        builder.button(text=_("🔒 Yes, close it"), callback_data=VacCB(action="closey", **ctx))
-        builder.button(text=_("⬅️ Back"), callback_data=VacCB(action="open", **ctx))
+        builder.button(
+            text=_("🔒 Yes, close it"), callback_data=VacCB(action=VacancyAction.CLOSE_YES, **ctx)
+        )
+        builder.button(text=_("⬅️ Back"), callback_data=VacCB(action=VacancyAction.OPEN, **ctx))
         builder.adjust(1)
         await query.answer()
         await show_in_place(

@@ -20,7 +20,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import VacCB
+from bot.callbacks import VacancyAction, VacCB
 from bot.handlers.dialog_turn import Turn
 from bot.handlers.vacancy_common import (
     ALL_STATES,
@@ -93,24 +93,30 @@ async def _step_view(
         )
         for item in occupations.load_occupations():
             builder.button(
-                text=item.label.get(locale), callback_data=VacCB(action="occ", v=item.id)
+                text=item.label.get(locale),
+                callback_data=VacCB(action=VacancyAction.OCCUPATION, v=item.id),
             )
         columns = 2
     elif current == VacancyPost.place.state:
         text = _("Step 4 of 8. Where is the work?")
         for label, value in await _place_buttons(session, roles, locale):
-            builder.button(text=short(label), callback_data=VacCB(action="pl", v=value))
+            builder.button(
+                text=short(label), callback_data=VacCB(action=VacancyAction.PLACE, v=value)
+            )
     elif current == VacancyPost.pay.state:
         text = _(
             "Step 5 of 8. What is the pay in soʻm a month? Type the amount, for example "
             "3000000, or press “By agreement”."
         )
-        builder.button(text=_("🤝 By agreement"), callback_data=VacCB(action="pay", v="none"))
+        builder.button(
+            text=_("🤝 By agreement"), callback_data=VacCB(action=VacancyAction.PAY, v="none")
+        )
     elif current == VacancyPost.kind.state:
         text = _("Step 6 of 8. What kind of work is it?")
         for kind in vacancies.KINDS:
             builder.button(
-                text=notify_requests.kind_label(kind), callback_data=VacCB(action="kind", v=kind)
+                text=notify_requests.kind_label(kind),
+                callback_data=VacCB(action=VacancyAction.KIND, v=kind),
             )
         columns = 2
     elif current == VacancyPost.places.state:
@@ -119,7 +125,7 @@ async def _step_view(
             "{max}."
         ).format(max=vacancies.PLACES_MAX)
         for number in PLACES_BUTTONS:
-            builder.button(text=number, callback_data=VacCB(action="n", v=number))
+            builder.button(text=number, callback_data=VacCB(action=VacancyAction.PLACES, v=number))
         columns = len(PLACES_BUTTONS)
     elif current == VacancyPost.closes.state:
         example = fmt_date_typed(today + dt.timedelta(days=14))
@@ -132,7 +138,7 @@ async def _step_view(
                 text=_("In {days} day ({date})", "In {days} days ({date})", days).format(
                     days=days, date=fmt_date(today + dt.timedelta(days=days))
                 ),
-                callback_data=VacCB(action="d", v=str(days)),
+                callback_data=VacCB(action=VacancyAction.CLOSES, v=str(days)),
             )
     elif current == VacancyPost.confirm.state:
         draft = _draft_vacancy(data, user)
@@ -146,7 +152,7 @@ async def _step_view(
                 *await notify_requests.vacancy_lines(session, draft, locale, for_assistant=True),
             ]
         )
-        builder.button(text=_("📢 Post"), callback_data=VacCB(action="post"))
+        builder.button(text=_("📢 Post"), callback_data=VacCB(action=VacancyAction.POST))
     else:
         text = _(
             "📢 New vacancy, step 1 of 8. What is the job called? For example: Sewing machine "
@@ -155,7 +161,7 @@ async def _step_view(
     builder.adjust(columns)
     if current in LATER_STEPS:
         step = str(LATER_STEPS.index(current))  # a Back of an earlier step is out of date
-        back = VacCB(action="back", v=step).pack()
+        back = VacCB(action=VacancyAction.BACK, v=step).pack()
         back = InlineKeyboardButton(text=_("⬅️ Back"), callback_data=back)
         builder.row(back, cancel_button())
     else:
@@ -243,13 +249,13 @@ async def on_step_button(
     if message is None:
         return
     action, value = callback_data.action, callback_data.v
-    if action == "post":
+    if action == VacancyAction.POST:
         await _post(query, message, turn, i18n)
         return
     values: dict[str, Any] = {}
-    if action == "occ" and value in occupations.occupation_ids():
+    if action == VacancyAction.OCCUPATION and value in occupations.occupation_ids():
         values = {"occupation": value}
-    elif action == "pl":
+    elif action == VacancyAction.PLACE:
         options = {v for _label, v in await _place_buttons(session, roles, user.locale)}
         if value in options:
             district = value[1:] if value.startswith("d") else None
@@ -257,13 +263,13 @@ async def on_step_button(
                 mahalla = await registry.get_mahalla(session, value)
                 district = mahalla.district_soato if mahalla else ""
             values = {"place": value, "district": district}
-    elif action == "pay" and value == "none":
+    elif action == VacancyAction.PAY and value == "none":
         values = {"pay": None}
-    elif action == "kind" and value in vacancies.KINDS:
+    elif action == VacancyAction.KIND and value in vacancies.KINDS:
         values = {"kind": value}
-    elif action == "n" and value in PLACES_BUTTONS:
+    elif action == VacancyAction.PLACES and value in PLACES_BUTTONS:
         values = {"places": int(value)}
-    elif action == "d" and value.isdigit() and int(value) in CLOSES_BUTTONS:
+    elif action == VacancyAction.CLOSES and value.isdigit() and int(value) in CLOSES_BUTTONS:
         values = {"closes": (settings.today() + dt.timedelta(days=int(value))).isoformat()}
     if not values:
         await refuse(query, user, f"posting value {action}={value!r}")

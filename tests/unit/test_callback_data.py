@@ -3,15 +3,18 @@ realistic values, and every `action` is an Enum with readable names (not a free 
 
 from __future__ import annotations
 
+import ast
 import importlib
 import pkgutil
 import typing
 from enum import Enum
+from pathlib import Path
 
 import pytest
 from aiogram.filters.callback_data import CallbackData
 
 import bot
+from bot import callbacks
 from bot.flows.loader import load_definitions
 from bot.services import jobs, occupations
 from bot.services.cases import ASSISTANT_FILTERS, OUTCOMES, TRANSITIONS
@@ -132,3 +135,68 @@ def test_unknown_action_is_not_unpacked() -> None:
     qcb = next(cls for cls in FACTORIES if cls.__name__ == "QCB")
     with pytest.raises(ValueError):
         qcb.unpack("q:1:zz::")
+
+
+def _code_literals(tree: ast.AST) -> list[tuple[int, str]]:
+    """Where the code names an action by its packed code ("hirey") instead of its member."""
+    found: list[tuple[int, str]] = []
+
+    def strings(node: ast.AST) -> None:
+        found.extend(
+            (sub.lineno, sub.value)
+            for sub in ast.walk(node)
+            if isinstance(sub, ast.Constant) and isinstance(sub.value, str)
+        )
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = ast.unparse(node.func)
+            if func.endswith("CB"):  # SvCB(action="ra")
+                for keyword in node.keywords:
+                    if keyword.arg == "action":
+                        strings(keyword.value)
+            if func in {"F.action.in_", "register_buttons"}:  # the filter's set, the table's keys
+                for arg in node.args:
+                    strings(arg)
+        elif isinstance(node, ast.Compare):  # F.action == "ra", cb.action in ("x", "xx")
+            if ast.unparse(node.left).split(".")[-1] == "action":
+                for comparator in node.comparators:
+                    strings(comparator)
+        elif isinstance(node, ast.Dict | ast.Set):  # a table keyed by actions: no key a code
+            keys = [key for key in (node.keys if isinstance(node, ast.Dict) else node.elts) if key]
+            codes = {
+                member.value
+                for key in keys
+                if isinstance(key, ast.Attribute) and isinstance(key.value, ast.Name)
+                for member in getattr(callbacks, key.value.id, ())
+                if key.value.id.endswith("Action")
+            }
+            found.extend(
+                (key.lineno, key.value)
+                for key in keys
+                if isinstance(key, ast.Constant) and key.value in codes
+            )
+    return found
+
+
+def test_handlers_name_actions_by_their_members() -> None:
+    """Handlers and keyboards say `VacancyAction.HIRE_YES`, never the packed "hirey": the code
+    is the wire format, the member's name is what a reader (and a search) meets."""
+    root = Path(bot.__file__).parent
+    offenders = [
+        f"{path.relative_to(root.parent)}:{line}: {value!r}"
+        for path in sorted(root.rglob("*.py"))
+        if path.name != "callbacks.py"
+        for line, value in _code_literals(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert not offenders, "use the Action enum member:\n" + "\n".join(offenders)
+
+
+def test_the_code_check_can_fail() -> None:
+    source = (
+        'SvCB(action="ra")\nVacCB.filter(F.action == "hirey")\nif cb.action in ("x", "xx"): pass\n'
+        'register_buttons(r, JobCB, {"del": on_delete})\n'
+    )
+    table = 'HELP = {AdminAction.HELP: "?", "hlp": "?", "invite": "?"}\n'
+    found = _code_literals(ast.parse(source + table))
+    assert sorted(found) == [(1, "ra"), (2, "hirey"), (3, "x"), (3, "xx"), (4, "del"), (5, "hlp")]
