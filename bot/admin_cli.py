@@ -110,12 +110,7 @@ async def invite(settings: Settings, args: argparse.Namespace) -> str:
     async with session_factory(settings)() as session:
         try:
             token = await invites.create(
-                session,
-                role=role,
-                level=level,
-                place_code=code,
-                now=utcnow(),
-                valid_days=settings.invite_valid_days,
+                session, role, level, code, valid_days=settings.invite_valid_days
             )
         except invites.InviteError as exc:
             raise AdminError(str(exc)) from None

@@ -100,13 +100,7 @@ async def make_invite(
             return
     try:
         token = await invites.create(
-            session,
-            role=role,
-            level=level,
-            place_code=code,
-            now=utcnow(),
-            valid_days=settings.invite_valid_days,
-            created_by=user.id,
+            session, role, level, code, valid_days=settings.invite_valid_days, created_by=user.id
         )
     except invites.InviteError:
         await message.answer(_("This place is not in the registry."))

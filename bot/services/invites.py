@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import registry, roles, supervision
-from db.models import Invite, User
+from db.models import Invite, User, utcnow
 
 TOKEN_PREFIX = "inv_"
 _TOKEN_RE = re.compile(r"^inv_[A-Za-z0-9_-]{16,60}$")
@@ -61,15 +61,17 @@ def deep_link(bot_username: str, token: str) -> str:
 
 async def create(
     session: AsyncSession,
-    *,
     role: str,
     level: str,
     place_code: str | None,
-    now: dt.datetime,
+    *,
     valid_days: int = 7,
     created_by: int | None = None,
+    now: dt.datetime | None = None,
 ) -> str:
-    """Validate the target place, store the invite and return the token (shown once)."""
+    """Validate the target place, store the invite and return the token (shown once). It is
+    made now unless a test says otherwise, like every row's `created_at`."""
+    now = now or utcnow()
     if role == "assistant":
         if level != "mahalla" or not place_code:
             raise InviteError("an assistant invite needs a mahalla code")

@@ -12,15 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.cases import OPEN_STATUSES, overdue_clause
-from bot.services.indicators.scopes import (
-    _month_start,
-    active_assignment,
-    area_clause,
-    counted_job,
-    expected_jobs,
-    local_bounds,
-    mahalla_area,
-)
+from bot.services.indicators import scopes
+from bot.services.indicators.scopes import _month_start
 from bot.services.roles import Scope
 from db.models import AssistantAssignment, Case, District, Job, Mahalla, User
 
@@ -34,7 +27,7 @@ def _scope_assistants(scope: Scope, now: dt.datetime) -> Any:
             func.count(AssistantAssignment.mahalla_code.distinct()).label("mahallas"),
         )
         .join(Mahalla, Mahalla.code == AssistantAssignment.mahalla_code)
-        .where(active_assignment(now), mahalla_area(scope))
+        .where(scopes.active_assignment(now), scopes.mahalla_area(scope))
         .group_by(AssistantAssignment.user_id)
         .subquery()
     )
@@ -66,15 +59,15 @@ async def mahalla_figures(
 ) -> list[MahallaFigures]:
     """Per mahalla of the scope: jobs on `day` and this month to `day`, cases this month."""
     first = _month_start(day)
-    start, end = local_bounds(first, day, tz)
+    start, end = scopes.local_bounds(first, day, tz)
     jobs = (
         select(
             Job.mahalla_code.label("code"),
             func.count().filter(Job.work_date == day).label("jobs_day"),
             func.count().label("jobs_month"),
         )
-        .where(counted_job(), Job.work_date >= first, Job.work_date <= day)
-        .where(area_clause(scope, Job.district_soato, Job.region_soato))
+        .where(scopes.counted_job(), Job.work_date >= first, Job.work_date <= day)
+        .where(scopes.area_clause(scope, Job.district_soato, Job.region_soato))
         .group_by(Job.mahalla_code)
         .subquery()
     )
@@ -88,7 +81,7 @@ async def mahalla_figures(
             .filter(Case.status == "resolved", Case.resolved_at >= start, Case.resolved_at < end)
             .label("resolved"),
         )
-        .where(area_clause(scope, Case.district_soato, Case.region_soato))
+        .where(scopes.area_clause(scope, Case.district_soato, Case.region_soato))
         .group_by(Case.mahalla_code)
         .subquery()
     )
@@ -99,7 +92,7 @@ async def mahalla_figures(
         )
         .join(User, User.id == AssistantAssignment.user_id)
         .join(Mahalla, Mahalla.code == AssistantAssignment.mahalla_code)
-        .where(active_assignment(now), mahalla_area(scope))
+        .where(scopes.active_assignment(now), scopes.mahalla_area(scope))
         .group_by(AssistantAssignment.mahalla_code)
         .subquery()
     )
@@ -126,7 +119,7 @@ async def mahalla_figures(
         .outerjoin(jobs, jobs.c.code == Mahalla.code)
         .outerjoin(cases, cases.c.code == Mahalla.code)
         .outerjoin(people, people.c.code == Mahalla.code)
-        .where(Mahalla.active.is_(True), mahalla_area(scope))
+        .where(Mahalla.active.is_(True), scopes.mahalla_area(scope))
         .order_by(District.name_uz, Mahalla.name_uz, Mahalla.code)
     )
     return [MahallaFigures(*row) for row in rows]
@@ -174,12 +167,12 @@ async def assistant_figures(
             func.count().filter(Job.status == "confirmed").label("confirmed"),
             func.count().filter(Job.work_date == day).label("jobs_day"),
         )
-        .where(counted_job(), Job.work_date >= first, Job.work_date <= day)
+        .where(scopes.counted_job(), Job.work_date >= first, Job.work_date <= day)
         .where(Job.assistant_id.in_(select(people.c.uid)))
         .group_by(Job.assistant_id)
         .subquery()
     )
-    expected = expected_jobs(day, target_day, target_month)
+    expected = scopes.expected_jobs(day, target_day, target_month)
     rows = await session.execute(
         select(
             people.c.uid,

@@ -10,18 +10,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import matching, occupations, registry
-from bot.services.vacancies.rules import (
-    EMPLOYER_MAX,
-    KINDS,
-    PLACES_MAX,
-    TITLE_MAX,
-    VacancyError,
-    assistant_districts,
-    check_closes,
-    check_pay,
-    clean,
-    close_expired,
-)
+from bot.services.vacancies import rules
+from bot.services.vacancies.rules import VacancyError, assistant_districts
 from db.models import User, Vacancy
 
 # ---------------------------------------------------------------------- posting
@@ -46,20 +36,20 @@ async def create(
 ) -> Vacancy:
     """Add the vacancy (flushed, not committed) after checking every field and the place:
     one of the assistant's mahallas, or the whole district of one of them."""
-    title, employer = clean(title), clean(employer)
-    if not title or len(title) > TITLE_MAX:
+    title, employer = rules.clean(title), rules.clean(employer)
+    if not title or len(title) > rules.TITLE_MAX:
         raise VacancyError("title")
-    if not employer or len(employer) > EMPLOYER_MAX:
+    if not employer or len(employer) > rules.EMPLOYER_MAX:
         raise VacancyError("employer")
     if occupation not in occupations.occupation_ids():
         raise VacancyError("occupation")
-    if kind not in KINDS:
+    if kind not in rules.KINDS:
         raise VacancyError("kind")
-    if pay is not None and not check_pay(pay):
+    if pay is not None and not rules.check_pay(pay):
         raise VacancyError("pay")
-    if not 1 <= places <= PLACES_MAX:
+    if not 1 <= places <= rules.PLACES_MAX:
         raise VacancyError("places")
-    if not check_closes(closes_on, today):
+    if not rules.check_closes(closes_on, today):
         raise VacancyError("closes_on")
     if mahalla is not None:
         if mahalla not in mahallas:
@@ -126,7 +116,7 @@ async def _close_expired_first(session: AsyncSession, today: dt.date) -> None:
     of its own; only when there is something to close (a list is read far more often)."""
     expired = select(Vacancy.id).where(Vacancy.status == "open", Vacancy.closes_on < today)
     if await session.scalar(expired.limit(1)) is not None:
-        await close_expired(session, today)
+        await rules.close_expired(session, today)
         await session.commit()
 
 
