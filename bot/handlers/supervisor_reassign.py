@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import PickCB, SvCB
+from bot.callbacks import PickCB, SupervisorAction, SvCB
 from bot.filters import AnyMenuButton
 from bot.handlers.dialog import ONLY_TEXT, TYPED, Step
 from bot.handlers.supervisor_common import (
@@ -85,14 +85,14 @@ async def _pick_view(
         items = [
             (
                 f"{person.name or '—'} · {registry.place_name(mahalla, current_locale())}",
-                SvCB(action="rto", id=case.id, v=str(person.id)),
+                SvCB(action=SupervisorAction.REASSIGN_TO, id=case.id, v=str(person.id)),
             )
             for person, mahalla in shown
         ]
         extra = []
         if place.scope not in roles.scopes or len(roles.scopes) > 1:
             extra.append(_button(_("🗺 Another district"), PickCB(case=case.id, level="h")))
-        extra.append(_button(_("⬅️ Back"), SvCB(action="open", id=case.id)))
+        extra.append(_button(_("⬅️ Back"), SvCB(action=SupervisorAction.OPEN, id=case.id)))
         name = esc(registry.place_name(place, locale))
         text = (
             _("Request <b>{number}</b>: whom should it go to?").format(number=case.number)
@@ -243,8 +243,6 @@ class ReasonStep(Step, state=SupervisorWork.reason.state):
             )
         except supervision.SupervisionError as exc:
             log.info("supervisor reassign not done: user=%s case=%s: %s", user.id, case.id, exc)
-            await session.rollback()  # the refused change is not kept, nor is the step's end:
-            await state.clear()  # so the step ends again (the next text is not another reason)
             await message.answer(_("This case can no longer be reassigned."))
             return
         await message.answer(

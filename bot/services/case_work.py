@@ -94,7 +94,7 @@ async def reassign(
 ) -> User:
     """A supervisor gives the case to another assistant; both assistants and the citizen are
     told in the same commit. Returns the new assistant; raises `SupervisionError` (nothing
-    committed) when it can no longer be done."""
+    written: every check comes before the first write) when it can no longer be done."""
     event, old, new = await supervision.reassign(session, **change)
     await notify(event, old, new)
     await session.commit()
