@@ -131,30 +131,16 @@ def router() -> Router:
         AdminAction.FIND_ROLE: on_find_role,
         AdminAction.PEOPLE: on_people_page,
         AdminAction.CARD: on_card,
+        AdminAction.GRANT_ASSISTANT: on_grant_start,
+        AdminAction.GRANT_SUPERVISOR: on_grant_start,
+        AdminAction.GRANT_LEVEL: on_grant_start,
+        AdminAction.REVOKE_ASSISTANT: on_revoke,
+        AdminAction.REVOKE_SUPERVISOR: on_revoke,
+        AdminAction.REVOKE_ASSISTANT_YES: on_revoke,
+        AdminAction.REVOKE_SUPERVISOR_YES: on_revoke,
+        AdminAction.IMPORT: on_import,
     }
     register_buttons(r, AdmCB, buttons)
-    r.callback_query.register(
-        on_grant_start,
-        AdmCB.filter(
-            F.action.in_(
-                {AdminAction.GRANT_ASSISTANT, AdminAction.GRANT_SUPERVISOR, AdminAction.GRANT_LEVEL}
-            )
-        ),
-    )
-    r.callback_query.register(
-        on_revoke,
-        AdmCB.filter(
-            F.action.in_(
-                {
-                    AdminAction.REVOKE_ASSISTANT,
-                    AdminAction.REVOKE_SUPERVISOR,
-                    AdminAction.REVOKE_ASSISTANT_YES,
-                    AdminAction.REVOKE_SUPERVISOR_YES,
-                }
-            )
-        ),
-    )
-    r.callback_query.register(on_import, AdmCB.filter(F.action == AdminAction.IMPORT))
     grant_pick = F.purpose.in_(set(GRANT_PURPOSES)) & (
         ((F.purpose == "gm") & F.level.in_({"m", CONFIRMED}))
         | ((F.purpose == "gd") & (F.level == "d"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Unpack
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.scene import on
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -20,7 +20,7 @@ from bot.callbacks import AdmCB, AdminAction
 from bot.config import Settings
 from bot.filters import AnyMenuButton
 from bot.handlers.admin_common import AdminData, back_button, refuse
-from bot.handlers.dialog import TYPED, Step, include
+from bot.handlers.dialog import TYPED, Step, include, register_buttons
 from bot.i18n import fmt_datetime, fmt_number
 from bot.services import runtime_settings
 from bot.services.runtime_settings import SettingsCache
@@ -204,10 +204,11 @@ def router() -> Router:
     """Inside the admin audience's router, which checks the role. The buttons here are all
     callbacks and the step takes only messages, so their order does not matter."""
     r = Router(name="admin_settings")
-    r.callback_query.register(on_settings, AdmCB.filter(F.action == AdminAction.SETTINGS))
-    r.callback_query.register(on_setting_key, AdmCB.filter(F.action == AdminAction.SETTING))
-    r.callback_query.register(
-        on_setting_default, AdmCB.filter(F.action == AdminAction.SETTING_DEFAULT)
-    )
+    buttons = {
+        AdminAction.SETTINGS: on_settings,
+        AdminAction.SETTING: on_setting_key,
+        AdminAction.SETTING_DEFAULT: on_setting_default,
+    }
+    register_buttons(r, AdmCB, buttons)
     include(r, SettingStep)
     return r

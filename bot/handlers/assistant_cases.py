@@ -321,15 +321,12 @@ def router() -> Router:
         AssistantAction.OPEN: on_open,
         AssistantAction.ACCEPT: on_accept,
         AssistantAction.STATUS: on_status,
+        AssistantAction.OUTCOME: on_outcome,
+        AssistantAction.CLOSE: on_outcome,
+        AssistantAction.NOTE: on_note_or_message,
+        AssistantAction.MESSAGE: on_note_or_message,
     }
     register_buttons(rest, ACB, buttons)
-    rest.callback_query.register(
-        on_outcome, ACB.filter(F.action.in_({AssistantAction.OUTCOME, AssistantAction.CLOSE}))
-    )
-    rest.callback_query.register(
-        on_note_or_message,
-        ACB.filter(F.action.in_({AssistantAction.NOTE, AssistantAction.MESSAGE})),
-    )
     r.include_router(rest)
     return r
 
@@ -338,6 +335,6 @@ def reply_router() -> Router:
     """The citizen's reply to the assistant (typed or with a file, in ReplyStep); in the
     citizens' router, before the citizen's other file handlers (case_media.router)."""
     r = Router(name="case_reply")
-    r.callback_query.register(on_reply_button, CaseCB.filter(F.action == CaseAction.REPLY))
+    register_buttons(r, CaseCB, {CaseAction.REPLY: on_reply_button})
     include(r, ReplyStep)
     return r

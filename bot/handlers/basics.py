@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -19,6 +19,7 @@ from bot.config import LOCALES
 from bot.filters import MenuButton
 from bot.flows.loader import FlowRegistry
 from bot.handlers import dialog, questionnaire_menu, registration
+from bot.handlers.dialog import register_buttons
 from bot.i18n import LANGUAGE_NAMES
 from bot.services import users
 from bot.services.roles import Roles
@@ -133,7 +134,6 @@ def router() -> Router:
     r.message.register(on_cancel, Command("cancel"))
     r.message.register(on_language_command, Command("language"))
     r.callback_query.register(on_language_chosen, LangCB.filter())
-    r.callback_query.register(on_cancel_button, MenuCB.filter(F.action == MenuAction.CANCEL))
-    r.callback_query.register(on_noop, MenuCB.filter(F.action == MenuAction.NOOP))
+    register_buttons(r, MenuCB, {MenuAction.CANCEL: on_cancel_button, MenuAction.NOOP: on_noop})
     r.message.register(on_menu_help, MenuButton("help"))
     return r

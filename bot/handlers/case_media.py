@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import ACB, AssistantAction, CaseAction, CaseCB
 from bot.flows.answers import MAX_FILE_BYTES, is_media
 from bot.handlers.assistant_case_card import cancel_keyboard
+from bot.handlers.dialog import register_buttons
 from bot.handlers.questionnaire_media import message_media
 from bot.notifications import cases as notify
 from bot.services import case_files, cases
@@ -225,7 +226,7 @@ def router() -> Router:
     r = Router(name="case_media")
     r.message.register(on_album_part, StateFilter(None), MEDIA, F.media_group_id)
     r.message.register(on_loose_media, StateFilter(None), MEDIA)
-    r.callback_query.register(on_send_loose, CaseCB.filter(F.action == CaseAction.SEND_FILE))
+    register_buttons(r, CaseCB, {CaseAction.SEND_FILE: on_send_loose})
     return r
 
 
@@ -233,5 +234,5 @@ def assistant_router() -> Router:
     """The assistant's side (in the assistant audience's router): the files attached to a
     case. A file to the citizen is MessageStep's, in assistant_cases.router()."""
     r = Router(name="case_media_assistant")
-    r.callback_query.register(on_files, ACB.filter(F.action == AssistantAction.FILES))
+    register_buttons(r, ACB, {AssistantAction.FILES: on_files})
     return r

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from typing import Unpack
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import DigestAction, SupCB
 from bot.config import Settings
 from bot.filters import MenuButton
+from bot.handlers.dialog import register_buttons
 from bot.handlers.supervisor_common import SupervisorData
 from bot.i18n import current_locale, fmt_date
 from bot.services import exports, supervision
@@ -112,6 +113,6 @@ async def on_export(
 
 def router() -> Router:
     r = Router(name="digests")
-    r.callback_query.register(on_export, SupCB.filter(F.action == DigestAction.EXPORT))
+    register_buttons(r, SupCB, {DigestAction.EXPORT: on_export})
     r.message.register(on_export_menu, MenuButton("s_export"))
     return r

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from typing import Unpack
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import DigestAction, DrillCB, SupCB, SupervisorAction, SvCB
 from bot.config import Settings
 from bot.filters import MenuButton
+from bot.handlers.dialog import register_buttons
 from bot.handlers.supervisor_common import SupervisorData
 from bot.i18n import fmt_date, fmt_money, fmt_number, fmt_percent
 from bot.services import indicators, registry, supervision
@@ -416,7 +417,6 @@ def router() -> Router:
     r = Router(name="drilldown")
     r.message.register(on_menu, MenuButton("s_drill"))
     r.callback_query.register(on_drill, DrillCB.filter())
-    r.callback_query.register(
-        on_digest_button, SupCB.filter(F.action.in_({DigestAction.DRILL, DigestAction.MAHALLAS}))
-    )
+    buttons = {DigestAction.DRILL: on_digest_button, DigestAction.MAHALLAS: on_digest_button}
+    register_buttons(r, SupCB, buttons)
     return r

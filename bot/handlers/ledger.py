@@ -13,7 +13,7 @@ registers the handlers and includes the steps, in the order aiogram matches them
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 
 from bot.callbacks import CaseAction, CaseCB, JobAction, JobCB
 from bot.filters import MenuButton
@@ -49,12 +49,11 @@ def router() -> Router:
         JobAction.MAHALLA: on_mahalla,
         JobAction.BACK: on_back,
         JobAction.EDIT: on_edit,
+        JobAction.DELETE: on_delete,
+        JobAction.DELETE_YES: on_delete,
+        JobAction.KEEP: on_delete,
     }
     register_buttons(r, JobCB, buttons)
-    r.callback_query.register(
-        on_delete,
-        JobCB.filter(F.action.in_({JobAction.DELETE, JobAction.DELETE_YES, JobAction.KEEP})),
-    )
     # After the handlers above, which take only menu buttons and callbacks: the typed employer
     # excludes menu buttons, so the order cannot matter.
     include(r, KindStep, EmployerStep, LinkStep, MahallaStep)
@@ -64,5 +63,5 @@ def router() -> Router:
 def confirm_router() -> Router:
     """The citizen's answer to a job recorded for them; in the citizens' router."""
     r = Router(name="ledger_confirm")
-    r.callback_query.register(on_confirm, CaseCB.filter(F.action == CaseAction.CONFIRM_JOB))
+    register_buttons(r, CaseCB, {CaseAction.CONFIRM_JOB: on_confirm})
     return r

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.filters import MenuButton
 from bot.flows import telegram as tg
 from bot.flows.loader import FlowRegistry
+from bot.handlers.dialog import register_buttons
 from bot.i18n import fmt_date
 from bot.services import cases, drafts, registry
 from bot.services.roles import Roles
@@ -217,6 +218,5 @@ def router() -> Router:
     r.message.register(on_work_menu, MenuButton("work_menu"))
     r.message.register(on_my_requests, MenuButton("my_requests"))
     r.message.register(on_my_assistant, MenuButton("my_assistant"))
-    r.callback_query.register(on_list_page, CaseCB.filter(F.action == CaseAction.LIST))
-    r.callback_query.register(on_open, CaseCB.filter(F.action == CaseAction.OPEN))
+    register_buttons(r, CaseCB, {CaseAction.LIST: on_list_page, CaseAction.OPEN: on_open})
     return r

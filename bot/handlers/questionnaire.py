@@ -35,7 +35,7 @@ from bot.filters import MenuButton
 from bot.flows import telegram as tg
 from bot.flows.engine import AnswerError, AttachStep, QuestionStep, SummaryStep
 from bot.handlers import questionnaire_media
-from bot.handlers.dialog import Step, include
+from bot.handlers.dialog import Step, include, register_buttons
 from bot.handlers.questionnaire_buttons import on_button
 from bot.handlers.questionnaire_menu import MENU_FLOWS, menu_handler, on_update
 from bot.handlers.questionnaire_steps import Answering
@@ -163,7 +163,7 @@ def router() -> Router:
     r = Router(name="questionnaire")
     for action, flow_id in MENU_FLOWS.items():
         r.message.register(menu_handler(flow_id), MenuButton(action))
-    r.callback_query.register(on_update, RequestCB.filter(F.action == RequestAction.UPDATE))
+    register_buttons(r, RequestCB, {RequestAction.UPDATE: on_update})
     r.callback_query.register(on_button, QCB.filter())
     include(r, ActiveStep)  # after the buttons above, as the step's handlers always were
     return r

@@ -30,7 +30,7 @@ from bot.handlers import (
     registration_place,
     registration_questions,
 )
-from bot.handlers.dialog import ANSWER_BUTTONS, Step, include
+from bot.handlers.dialog import ANSWER_BUTTONS, Step, include, register_buttons
 from bot.handlers.places import picker_back
 from bot.services import registry, users
 from bot.services.roles import Roles
@@ -290,13 +290,16 @@ class ConfirmDeleteStep(Step, state=SettingsFlow.confirm_delete.state):
 def router() -> Router:
     r = Router(name="settings")
     r.message.register(on_settings, MenuButton("settings"))
-    r.callback_query.register(on_open, SetCB.filter(F.action == SettingsAction.OPEN))
-    r.callback_query.register(on_close, SetCB.filter(F.action == SettingsAction.CLOSE))
-    r.callback_query.register(on_language, SetCB.filter(F.action == SettingsAction.LANGUAGE))
-    r.callback_query.register(on_my_data, SetCB.filter(F.action == SettingsAction.MY_DATA))
-    r.callback_query.register(on_field, SetCB.filter(F.action.in_(FIELD_ACTIONS)))
-    r.callback_query.register(on_place, SetCB.filter(F.action == SettingsAction.PLACE))
-    r.callback_query.register(on_delete, SetCB.filter(F.action == SettingsAction.DELETE))
+    buttons = {
+        SettingsAction.OPEN: on_open,
+        SettingsAction.CLOSE: on_close,
+        SettingsAction.LANGUAGE: on_language,
+        SettingsAction.MY_DATA: on_my_data,
+        **dict.fromkeys(FIELD_ACTIONS, on_field),
+        SettingsAction.PLACE: on_place,
+        SettingsAction.DELETE: on_delete,
+    }
+    register_buttons(r, SetCB, buttons)
     include(r, PlaceStep, ConfirmDeleteStep)
 
     # After the steps, in the order of before (a router's own handlers run before its steps'):
@@ -304,7 +307,7 @@ def router() -> Router:
     # mahalla and the picker's Back, by purpose and StateFilter (PlacePick.choosing is shared
     # by every purpose, so not in a step); old place buttons of Settings.
     rest = Router(name="settings-rest")
-    rest.callback_query.register(on_delete_no, SetCB.filter(F.action == SettingsAction.DELETE_NO))
+    register_buttons(rest, SetCB, {SettingsAction.DELETE_NO: on_delete_no})
     rest.callback_query.register(on_stale, SetCB.filter())
 
     in_place = StateFilter(SettingsFlow.place, PlacePick.choosing)

@@ -199,15 +199,12 @@ def announce_router() -> Router:
     takes (they let main-menu buttons through), so the order between them does not matter."""
     r = Router(name="announce")
     r.message.register(on_announce_menu, MenuButton("announce"))
-    r.callback_query.register(
-        on_announce_button, SvCB.filter(F.action == SupervisorAction.ANNOUNCE)
-    )
-    r.callback_query.register(
-        on_announce_where, SvCB.filter(F.action == SupervisorAction.ANNOUNCE_WHERE)
-    )
-    r.callback_query.register(
-        on_announce_area, SvCB.filter(F.action == SupervisorAction.ANNOUNCE_PLACE)
-    )
+    buttons = {
+        SupervisorAction.ANNOUNCE: on_announce_button,
+        SupervisorAction.ANNOUNCE_WHERE: on_announce_where,
+        SupervisorAction.ANNOUNCE_PLACE: on_announce_area,
+    }
+    register_buttons(r, SvCB, buttons)
     r.callback_query.register(
         on_announce_place,
         PlaceCB.filter(

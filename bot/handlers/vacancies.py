@@ -15,11 +15,11 @@ in the order aiogram matches them.
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 
 from bot.callbacks import VacancyAction, VacCB
 from bot.filters import MenuButton
-from bot.handlers.dialog import include
+from bot.handlers.dialog import include, register_buttons
 from bot.handlers.vacancy_browsing import (
     on_browse,
     on_browse_menu,
@@ -43,18 +43,19 @@ def assistant_router() -> Router:
     takes a main-menu button, which the steps never take, and the steps take no buttons."""
     r = Router(name="vacancies")
     r.message.register(on_menu, MenuButton("a_vac"))
-    r.callback_query.register(on_list, VacCB.filter(F.action == VacancyAction.LIST))
-    r.callback_query.register(
-        on_open, VacCB.filter(F.action.in_({VacancyAction.OPEN, VacancyAction.PEOPLE}))
-    )
-    r.callback_query.register(on_hire, VacCB.filter(F.action == VacancyAction.HIRE))
-    r.callback_query.register(on_hire_yes, VacCB.filter(F.action == VacancyAction.HIRE_YES))
-    r.callback_query.register(
-        on_close, VacCB.filter(F.action.in_({VacancyAction.CLOSE, VacancyAction.CLOSE_YES}))
-    )
-    r.callback_query.register(on_new, VacCB.filter(F.action == VacancyAction.NEW))
-    r.callback_query.register(on_step_button, VacCB.filter(F.action.in_(set(BUTTON_STATES))))
-    r.callback_query.register(on_back, VacCB.filter(F.action == VacancyAction.BACK))
+    buttons = {
+        VacancyAction.LIST: on_list,
+        VacancyAction.OPEN: on_open,
+        VacancyAction.PEOPLE: on_open,
+        VacancyAction.HIRE: on_hire,
+        VacancyAction.HIRE_YES: on_hire_yes,
+        VacancyAction.CLOSE: on_close,
+        VacancyAction.CLOSE_YES: on_close,
+        VacancyAction.NEW: on_new,
+        **dict.fromkeys(BUTTON_STATES, on_step_button),
+        VacancyAction.BACK: on_back,
+    }
+    register_buttons(r, VacCB, buttons)
     include(r, *POSTING_STEPS)
     return r
 
@@ -63,11 +64,12 @@ def citizen_router() -> Router:
     """Browsing vacancies, saying "I'm interested" and answering an offer."""
     r = Router(name="vacancies_citizen")
     r.message.register(on_browse_menu, MenuButton("vacancies"))
-    r.callback_query.register(on_browse, VacCB.filter(F.action == VacancyAction.BROWSE))
-    r.callback_query.register(on_see, VacCB.filter(F.action == VacancyAction.SEE))
-    r.callback_query.register(on_interest, VacCB.filter(F.action == VacancyAction.INTERESTED))
-    r.callback_query.register(
-        on_offer_answer,
-        VacCB.filter(F.action.in_({VacancyAction.OFFER_YES, VacancyAction.OFFER_NO})),
-    )
+    buttons = {
+        VacancyAction.BROWSE: on_browse,
+        VacancyAction.SEE: on_see,
+        VacancyAction.INTERESTED: on_interest,
+        VacancyAction.OFFER_YES: on_offer_answer,
+        VacancyAction.OFFER_NO: on_offer_answer,
+    }
+    register_buttons(r, VacCB, buttons)
     return r
