@@ -3,8 +3,10 @@
 Every step shares `PostingStep` (its `reshow`, and a main-menu button leaves the wizard). The
 steps that take typed text (title, employer, pay, places, closes) are `TypedStep`s: one handler
 takes the answer and the step's own `read` checks it; anything wrong is said and the step asked
-again, a good answer is stored and the next step asked (``vacancy_posting.next_step``). The buttons of the steps stay on the module router
-(``vacancy_posting.on_step_button`` / ``on_back``), which checks them against the step on screen.
+again, a good answer is stored and the next step asked (``vacancy_posting.next_step``). The
+others, answered with buttons alone, are `ButtonStep`s. The buttons of every step stay on the
+module router (``vacancy_posting.on_step_button`` / ``on_back``), which checks them against the
+step on screen.
 """
 
 from __future__ import annotations
@@ -69,6 +71,12 @@ class PostingStep(Step):
     menu_leaves = True
 
 
+class ButtonStep(PostingStep):
+    """A step answered with its buttons alone: typed text gets the hint and the step again."""
+
+    hint = USE_BUTTONS
+
+
 class TypedStep(PostingStep):
     """A step that takes a typed answer: `read` makes the value stored as `field` of the
     cleaned text, or raises `Again`; a good answer goes on to the next step."""
@@ -120,12 +128,12 @@ class EmployerStep(TextStep, state=VacancyPost.employer.state):
     prompt = counted.employer_name_prompt
 
 
-class OccupationStep(PostingStep, state=VacancyPost.occupation.state):
-    hint = USE_BUTTONS
+class OccupationStep(ButtonStep, state=VacancyPost.occupation.state):
+    """Which occupation: the vacancy is offered to people looking for that kind of work."""
 
 
-class PlaceStep(PostingStep, state=VacancyPost.place.state):
-    hint = USE_BUTTONS
+class PlaceStep(ButtonStep, state=VacancyPost.place.state):
+    """Where the work is."""
 
 
 class PayStep(TypedStep, state=VacancyPost.pay.state):
@@ -142,8 +150,8 @@ class PayStep(TypedStep, state=VacancyPost.pay.state):
         return _whole(text, vacancies.check_pay, notice)
 
 
-class KindStep(PostingStep, state=VacancyPost.kind.state):
-    hint = USE_BUTTONS
+class KindStep(ButtonStep, state=VacancyPost.kind.state):
+    """The kind of work: full-time, part-time, seasonal or remote."""
 
 
 class PlacesStep(TypedStep, state=VacancyPost.places.state):
@@ -173,8 +181,8 @@ class ClosesStep(TypedStep, state=VacancyPost.closes.state):
         return closes.isoformat()
 
 
-class ConfirmStep(PostingStep, state=VacancyPost.confirm.state):
-    hint = USE_BUTTONS
+class ConfirmStep(ButtonStep, state=VacancyPost.confirm.state):
+    """The vacancy as it will read, and 📢 Post."""
 
 
 #: In the wizard's order (that of `vacancy_common.ALL_STATES`).

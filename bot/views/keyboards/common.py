@@ -247,3 +247,15 @@ def paged_buttons(
     for button in extra:
         builder.row(button)
     return builder.as_markup()
+
+
+def action_keyboard(
+    factory: Callable[..., CallbackData], entries: Sequence[tuple[str, str]], *sizes: int
+) -> InlineKeyboardMarkup:
+    """A fixed menu from its table of (action, msgid): each label translated now, each button
+    ``factory(action=...)``; ``sizes`` are the row lengths as ``adjust`` takes them."""
+    builder = InlineKeyboardBuilder()
+    for action, msgid in entries:
+        builder.button(text=_(msgid), callback_data=factory(action=action))
+    builder.adjust(*sizes)
+    return builder.as_markup()

@@ -21,6 +21,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import RegAction, RegCB, SetCB, SettingsAction
 from bot.i18n import N_
 from bot.views.keyboards import places
+from bot.views.keyboards.common import action_keyboard
 from db.models import Region
 
 # Reply-button msgids; handlers compare typed text with them in every language.
@@ -92,40 +93,40 @@ def regions_keyboard(
 
 # --- settings ------------------------------------------------------------------------------
 
+# Each settings screen's buttons: (action, msgid), in the order shown.
+SETTINGS_MENU: tuple[tuple[SettingsAction, str], ...] = (
+    (SettingsAction.LANGUAGE, N_("🌐 Language")),
+    (SettingsAction.PLACE, N_("📍 Mahalla")),
+    (SettingsAction.MY_DATA, N_("👤 My data")),
+    (SettingsAction.DELETE, N_("🗑 Delete my data")),
+    (SettingsAction.CLOSE, BACK),
+)
+MY_DATA_MENU: tuple[tuple[SettingsAction, str], ...] = (
+    (SettingsAction.NAME, N_("✏️ Name")),
+    (SettingsAction.PHONE, N_("✏️ Phone")),
+    (SettingsAction.BIRTH_YEAR, N_("✏️ Year of birth")),
+    (SettingsAction.GENDER, N_("✏️ Gender")),
+    (SettingsAction.PLACE, N_("📍 Mahalla")),
+    (SettingsAction.OPEN, BACK),
+)
+DELETE_CONFIRM: tuple[tuple[SettingsAction, str], ...] = (
+    (SettingsAction.DELETE_YES, N_("🗑 Yes, delete")),
+    (SettingsAction.DELETE_NO, N_("No, keep my data")),
+)
+
 
 def settings_menu() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("🌐 Language"), callback_data=SetCB(action=SettingsAction.LANGUAGE))
-    builder.button(text=_("📍 Mahalla"), callback_data=SetCB(action=SettingsAction.PLACE))
-    builder.button(text=_("👤 My data"), callback_data=SetCB(action=SettingsAction.MY_DATA))
-    builder.button(text=_("🗑 Delete my data"), callback_data=SetCB(action=SettingsAction.DELETE))
-    builder.button(text=_(BACK), callback_data=SetCB(action=SettingsAction.CLOSE))
-    builder.adjust(2, 1, 1, 1)
-    return builder.as_markup()
+    return action_keyboard(SetCB, SETTINGS_MENU, 2, 1, 1, 1)
 
 
 def my_data_keyboard() -> InlineKeyboardMarkup:
     """Each field can be changed from here; Back returns to the settings menu."""
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("✏️ Name"), callback_data=SetCB(action=SettingsAction.NAME))
-    builder.button(text=_("✏️ Phone"), callback_data=SetCB(action=SettingsAction.PHONE))
-    builder.button(text=_("✏️ Year of birth"), callback_data=SetCB(action=SettingsAction.BIRTH_YEAR))
-    builder.button(text=_("✏️ Gender"), callback_data=SetCB(action=SettingsAction.GENDER))
-    builder.button(text=_("📍 Mahalla"), callback_data=SetCB(action=SettingsAction.PLACE))
-    builder.button(text=_(BACK), callback_data=SetCB(action=SettingsAction.OPEN))
-    builder.adjust(2, 2, 1, 1)
-    return builder.as_markup()
+    return action_keyboard(SetCB, MY_DATA_MENU, 2, 2, 1, 1)
 
 
 def delete_confirm_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("🗑 Yes, delete"), callback_data=SetCB(action=SettingsAction.DELETE_YES))
-    builder.button(text=_("No, keep my data"), callback_data=SetCB(action=SettingsAction.DELETE_NO))
-    builder.adjust(1)
-    return builder.as_markup()
+    return action_keyboard(SetCB, DELETE_CONFIRM, 1)
 
 
 def back_to_settings_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_(BACK), callback_data=SetCB(action=SettingsAction.OPEN))
-    return builder.as_markup()
+    return action_keyboard(SetCB, ((SettingsAction.OPEN, BACK),))
