@@ -38,7 +38,7 @@ from bot.handlers.admin_roles import GRANT_PURPOSES, on_grant_place, on_grant_st
 from bot.handlers.dialog import include, register_buttons
 from bot.i18n import fmt_datetime, fmt_number
 from bot.services import outbox as outbox_service
-from bot.views.keyboards.common import ADMIN_PANEL
+from bot.views.keyboards.common import ADMIN_PANEL, action_keyboard
 from bot.views.screens import show_in_place
 from bot.views.texts import admin_help_lines
 from db.models import utcnow
@@ -47,11 +47,7 @@ from db.models import utcnow
 
 
 def _menu() -> tuple[str, InlineKeyboardMarkup]:
-    builder = InlineKeyboardBuilder()
-    for action, label in ADMIN_PANEL:
-        builder.button(text=_(label), callback_data=AdmCB(action=action))
-    builder.adjust(1)
-    return _("🛠 <b>Admin</b>: choose what to do."), builder.as_markup()
+    return _("🛠 <b>Admin</b>: choose what to do."), action_keyboard(AdmCB, ADMIN_PANEL, 1)
 
 
 async def on_menu(message: Message, state: FSMContext) -> None:
