@@ -118,7 +118,9 @@ async def main(url: str, citizens: int, cases: int, jobs: int, reuse: bool, repe
             .where(Mahalla.district_soato == big_district[0], Mahalla.code.like("B%"))
             .limit(1)
         )
-        regions = (await supervision.child_places(session, drilldown_place("country"), 0, 100))[1]
+        regions = (
+            await supervision.child_places(session, drilldown_place("country"), 0, 100)
+        ).total
 
     async def screen(level: str, code: str | None, page: int = 0) -> Callable[[Any], Any]:
         async def work(session: Any) -> None:

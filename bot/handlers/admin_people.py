@@ -94,16 +94,16 @@ async def _people_view(
 ) -> tuple[str, InlineKeyboardMarkup]:
     role = ROLE_CODES[role_code]
     now = utcnow()
-    people, total = await role_service.find_users(session, role, place or None, now, page, PER_PAGE)
+    found = await role_service.find_users(session, role, place or None, now, page, PER_PAGE)
     level = await place_level(session, place) if place else "country"
     where = esc(await place_label(session, level or "country", place or None, locale))
     lines = [
         _("{role} — {place}: {count}").format(
-            role=_role_title(role), place=where, count=fmt_number(total)
+            role=_role_title(role), place=where, count=fmt_number(found.total)
         )
     ]
     items = []
-    for number, person in enumerate(people, start=page * PER_PAGE + 1):
+    for number, person in found.numbered():
         held = await role_service.load_roles(session, person, [], now)
         places = [await place_label(session, "mahalla", code, locale) for code in held.mahallas]
         places += [await place_label(session, s.level, s.code, locale) for s in held.scopes]
@@ -112,14 +112,12 @@ async def _people_view(
         items.append(
             (f"{number}. {(person.name or '—')[:40]}", AdmCB(action=AdminAction.CARD, id=person.id))
         )
-    if not people:
+    if not found.items:
         lines.append(_("Nobody found."))
     markup = paged_buttons(
         items,
-        page=page,
-        per_page=PER_PAGE,
-        total=total,
-        page_cb=lambda p: AdmCB(action=AdminAction.PEOPLE, v=f"{role_code}.{place}", page=p),
+        found.window,
+        lambda p: AdmCB(action=AdminAction.PEOPLE, v=f"{role_code}.{place}", page=p),
         columns=2,
         extra=[back_button("fu")],
     )

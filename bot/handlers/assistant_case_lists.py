@@ -73,20 +73,18 @@ async def list_view(
         session, user, roles, filter_=filter_, page=page, per_page=PER_PAGE, now=now
     )
     counts = await cases.assistant_counts(session, user, roles, now)
-    names = await cases.user_names(session, [case.user_id for case in result.cases])
+    names = await cases.user_names(session, [case.user_id for case in result.items])
     items = [
         (
             row_label(case, names.get(case.user_id), now, late=filter_ == "over"),
             ACB(action=AssistantAction.OPEN, id=case.id, f=filter_, page=result.page, v="e"),
         )
-        for case in result.cases
+        for case in result.items
     ]
     markup = paged_buttons(
         items,
-        page=result.page,
-        per_page=PER_PAGE,
-        total=result.total,
-        page_cb=lambda p: ACB(action=AssistantAction.LIST, f=filter_, page=p, v="e"),
+        result.window,
+        lambda p: ACB(action=AssistantAction.LIST, f=filter_, page=p, v="e"),
     )
     lines = [_filter_title(filter_, result.total)]
     if result.total:

@@ -27,10 +27,11 @@ from bot.services import indicators, registry, supervision
 from bot.services import roles as role_service
 from bot.services.cases import is_overdue
 from bot.services.indicators import PlaceIndicators
+from bot.services.paging import Window
 from bot.services.roles import Roles, Scope
 from bot.services.supervision import Place
 from bot.views import digest as render
-from bot.views.keyboards.common import paged_buttons
+from bot.views.keyboards.common import list_buttons, paged_buttons
 from bot.views.render import fit_message
 from bot.views.screens import show_in_place
 from bot.views.texts import esc, status_label
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 CASES_SHOWN = 8  # an assistant's open cases listed under their figures, overdue first
 
 PER_PAGE = 10
-MAX_PAGE = 10_000
 LEVEL_OF = {"c": "country", "r": "region", "d": "district", "m": "mahalla"}
 CODE_OF = {level: code for code, level in LEVEL_OF.items()}
 CHILD_OF = {"country": "region", "region": "district", "district": "mahalla"}
@@ -195,7 +195,6 @@ async def place_screen(
         "",
     ]
     items: list[tuple[str, DrillCB]] = []
-    total = 0
     if place.level == "mahalla":
         assert place.code is not None
         people = await supervision.mahalla_assistants(session, place.code, now)
@@ -205,19 +204,15 @@ async def place_screen(
         for person in people:
             lines.append(f"• {esc(person.name or '—')}")
             items.append((person.name or "—", DrillCB(level="a", code=place.code, id=person.id)))
-        total = len(items)
+        window = Window.whole(len(items))
     else:
-        page = min(max(0, page), MAX_PAGE)  # forged pages too stay within SQL's integers
-        children, total = await supervision.child_places(session, place, page, PER_PAGE)
-        if not children and page > 0:  # a page beyond the end (the list shrank): the last
-            page = max(0, -(-total // PER_PAGE) - 1)
-            children, total = await supervision.child_places(session, place, page, PER_PAGE)
+        children = await supervision.child_places(session, place, page, PER_PAGE)
+        window = children.window
         child_level = CHILD_OF[place.level]
-        figures = await _figures(
-            session, child_level, [c.code or "" for c in children], settings, now, summary=True
-        )
+        codes = [c.code or "" for c in children.items]
+        figures = await _figures(session, child_level, codes, settings, now, summary=True)
         lines.append(_child_heading(child_level))
-        for child in children:
+        for child in children.items:
             name = registry.place_name(child, locale)
             lines.append(_child_line(name, figures.get(child.code or "")))
             items.append((name, DrillCB(level=CODE_OF[child_level], code=child.code or "")))
@@ -237,10 +232,8 @@ async def place_screen(
         extra.append(back)
     markup = paged_buttons(
         items,
-        page=page,
-        per_page=PER_PAGE,
-        total=total,
-        page_cb=lambda p: DrillCB(level=CODE_OF[place.level], code=place.code or "", page=p),
+        window,
+        lambda p: DrillCB(level=CODE_OF[place.level], code=place.code or "", page=p),
         columns=2,
         extra=extra,
     )
@@ -337,14 +330,7 @@ async def home_screen(
     items = [
         (place_title(p, locale), DrillCB(level=CODE_OF[p.level], code=p.code or "")) for p in places
     ]
-    markup = paged_buttons(
-        items,
-        page=0,
-        per_page=max(1, len(items)),
-        total=len(items),
-        page_cb=lambda p: DrillCB(level="h"),
-    )
-    return _("Choose an area:"), markup
+    return _("Choose an area:"), list_buttons(items)
 
 
 async def _refuse(query: CallbackQuery, user: User, level: str, code: str, extra: int = 0) -> None:

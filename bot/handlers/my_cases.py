@@ -21,6 +21,7 @@ from bot.flows.loader import FlowRegistry
 from bot.handlers.dialog import register_buttons
 from bot.i18n import fmt_date
 from bot.services import cases, drafts, registry
+from bot.services.paging import Page
 from bot.services.roles import Roles
 from bot.views.case_card import assessment_lines
 from bot.views.keyboards.common import paged_buttons, personal_menu
@@ -72,22 +73,15 @@ async def _list_view(
     own = await cases.citizen_cases(session, user)
     if not own:
         return _("You have no requests yet. Use the menu to send one."), None
-    page = max(0, min(page, (len(own) - 1) // PER_PAGE))
-    shown = own[page * PER_PAGE : (page + 1) * PER_PAGE]
+    shown = Page.of(own, page, PER_PAGE)
     items = [
         (
             f"{case.number} · {case_kind_label(case.kind)} · {status_label(case.status)}",
             CaseCB(action=CaseAction.OPEN, id=case.id),
         )
-        for case in shown
+        for case in shown.items
     ]
-    markup = paged_buttons(
-        items,
-        page=page,
-        per_page=PER_PAGE,
-        total=len(own),
-        page_cb=lambda p: CaseCB(action=CaseAction.LIST, page=p),
-    )
+    markup = paged_buttons(items, shown.window, lambda p: CaseCB(action=CaseAction.LIST, page=p))
     return _("Your requests: choose one to see its details."), markup
 
 

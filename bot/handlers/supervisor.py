@@ -62,26 +62,22 @@ async def _overdue_view(
     session: AsyncSession, roles: Roles, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     now = utcnow()
-    rows, total = await supervision.overdue_page(session, roles.scopes, now, page, PER_PAGE)
-    names = await cases.user_names(session, [c.user_id for c in rows])
+    found = await supervision.overdue_page(session, roles.scopes, now, page, PER_PAGE)
+    names = await cases.user_names(session, [c.user_id for c in found.items])
     items = [
         (
             row_label(c, names.get(c.user_id), now, late=True),
-            SvCB(action=SupervisorAction.OPEN, id=c.id, page=page),
+            SvCB(action=SupervisorAction.OPEN, id=c.id, page=found.page),
         )
-        for c in rows
+        for c in found.items
     ]
     text = (
-        _("⏰ Overdue cases in your area: {count}").format(count=total)
-        if total
+        _("⏰ Overdue cases in your area: {count}").format(count=found.total)
+        if found.total
         else _("No overdue cases in your area. 👍")
     )
     markup = paged_buttons(
-        items,
-        page=page,
-        per_page=PER_PAGE,
-        total=total,
-        page_cb=lambda p: SvCB(action=SupervisorAction.OVERDUE, page=p),
+        items, found.window, lambda p: SvCB(action=SupervisorAction.OVERDUE, page=p)
     )
     return text, markup
 

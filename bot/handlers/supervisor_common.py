@@ -66,7 +66,7 @@ def paged_list(view: PagedView) -> tuple[Handler, Handler]:
     async def on_page(
         query: CallbackQuery, callback_data: SvCB, session: AsyncSession, roles: Roles
     ) -> None:
-        text, markup = await view(session, roles, max(0, callback_data.page))
+        text, markup = await view(session, roles, callback_data.page)
         await query.answer()
         await show_in_place(query, text, markup)
 

@@ -28,10 +28,11 @@ from bot.handlers.supervisor_common import (
 from bot.i18n import current_locale
 from bot.notifications import cases as notify
 from bot.services import case_work, cases, registry, supervision
+from bot.services.paging import Page
 from bot.services.roles import Roles
 from bot.states import SupervisorWork
 from bot.views import counted
-from bot.views.keyboards.common import main_menu, paged_buttons
+from bot.views.keyboards.common import list_buttons, main_menu, paged_buttons
 from bot.views.screens import show_in_place
 from bot.views.texts import esc, place_label
 from db.models import Case, User, utcnow
@@ -55,14 +56,7 @@ async def _pick_view(
                 )
                 for p in places
             ]
-            markup = paged_buttons(
-                items,
-                page=0,
-                per_page=max(1, len(items)),
-                total=len(items),
-                page_cb=lambda p: PickCB(case=case.id, level="h"),
-                extra=[_button(_("⬅️ Back"), first_screen)],
-            )
+            markup = list_buttons(items, extra=[_button(_("⬅️ Back"), first_screen)])
             return _("Request <b>{number}</b>: choose the area of the new assistant.").format(
                 number=case.number
             ), markup
@@ -81,13 +75,13 @@ async def _pick_view(
             )
             if worker is None or person.id != worker.id
         ]
-        shown = people[page * PER_PAGE : (page + 1) * PER_PAGE]
+        shown = Page.of(people, page, PER_PAGE)
         items = [
             (
                 f"{person.name or '—'} · {registry.place_name(mahalla, current_locale())}",
                 SvCB(action=SupervisorAction.REASSIGN_TO, id=case.id, v=str(person.id)),
             )
-            for person, mahalla in shown
+            for person, mahalla in shown.items
         ]
         extra = []
         if place.scope not in roles.scopes or len(roles.scopes) > 1:
@@ -102,27 +96,24 @@ async def _pick_view(
         )
         return text, paged_buttons(
             items,
-            page=page,
-            per_page=PER_PAGE,
-            total=len(people),
-            page_cb=lambda p: PickCB(case=case.id, level="d", code=place.code or "", page=p),
+            shown.window,
+            lambda p: PickCB(case=case.id, level="d", code=place.code or "", page=p),
             extra=extra,
         )
-    found = await supervision.assistant_places(session, roles.scopes, place, now)
-    shown_places = found[page * PER_PAGE : (page + 1) * PER_PAGE]
+    found = Page.of(
+        await supervision.assistant_places(session, roles.scopes, place, now), page, PER_PAGE
+    )
     items = [
         (
             f"{registry.place_name(child, locale)} · {count}",
             PickCB(case=case.id, level=PICK_CODES[child.level], code=child.code or ""),
         )
-        for child, count in shown_places
+        for child, count in found.items
     ]
     markup = paged_buttons(
         items,
-        page=page,
-        per_page=PER_PAGE,
-        total=len(found),
-        page_cb=lambda p: PickCB(
+        found.window,
+        lambda p: PickCB(
             case=case.id, level=PICK_CODES[place.level], code=place.code or "", page=p
         ),
         extra=[_button(_("⬅️ Back"), first_screen)],
@@ -165,7 +156,7 @@ async def on_pick(
             case,
             callback_data.level,
             callback_data.code,
-            max(0, callback_data.page),
+            callback_data.page,
             user.locale,
         )
         if case is not None and case.status in cases.OPEN_STATUSES

@@ -21,6 +21,7 @@ from bot.handlers.places import show_districts, show_mahallas, show_regions
 from bot.handlers.supervisor_common import PER_PAGE, SupervisorData, log, paged_list, refuse
 from bot.i18n import current_locale
 from bot.services import registry, supervision
+from bot.services.paging import Page
 from bot.services.roles import Roles
 from bot.views.keyboards.common import paged_buttons
 from bot.views.screens import pressed_message, show_in_place
@@ -33,14 +34,15 @@ INVITE_PURPOSE = "sa"  # the place picker's purpose for a supervisor's assistant
 async def _assistants_view(
     session: AsyncSession, roles: Roles, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
-    people = await supervision.assistants_in_scope(session, roles.scopes, utcnow())
-    chunk = people[page * PER_PAGE : (page + 1) * PER_PAGE]
+    shown = Page.of(
+        await supervision.assistants_in_scope(session, roles.scopes, utcnow()), page, PER_PAGE
+    )
     items = [
         (
             f"{person.name or '—'} · {registry.place_name(mahalla, current_locale())}",
-            SvCB(action=SupervisorAction.DEACTIVATE, id=person.id, page=page),
+            SvCB(action=SupervisorAction.DEACTIVATE, id=person.id, page=shown.page),
         )
-        for person, mahalla in chunk
+        for person, mahalla in shown.items
     ]
     extra = [
         InlineKeyboardButton(
@@ -49,15 +51,10 @@ async def _assistants_view(
         )
     ]
     markup = paged_buttons(
-        items,
-        page=page,
-        per_page=PER_PAGE,
-        total=len(people),
-        page_cb=lambda p: SvCB(action=SupervisorAction.ASSISTANTS, page=p),
-        extra=extra,
+        items, shown.window, lambda p: SvCB(action=SupervisorAction.ASSISTANTS, page=p), extra=extra
     )
     text = _("👥 Assistants in your area: {count}. Press one to deactivate them.").format(
-        count=len(people)
+        count=shown.total
     )
     return text, markup
 

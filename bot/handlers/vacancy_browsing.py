@@ -64,11 +64,10 @@ async def _browse_view(
     ]
     markup = paged_buttons(
         items,
-        page=result.page,
-        per_page=BROWSE_PER_PAGE,
-        total=result.total,
-        page_cb=lambda p: VacCB(action=VacancyAction.BROWSE, page=p, v="e"),
+        result.window,
+        lambda p: VacCB(action=VacancyAction.BROWSE, page=p, v="e"),
     )
+
     text = "\n".join(
         [
             _("🔎 <b>Open vacancies in your district</b>: {n}").format(n=result.total),

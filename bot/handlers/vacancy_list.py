@@ -50,10 +50,8 @@ async def _list_view(
         items.append((label, VacCB(action=VacancyAction.OPEN, id=vacancy.id, page=result.page)))
     markup = paged_buttons(
         items,
-        page=result.page,
-        per_page=PER_PAGE,
-        total=result.total,
-        page_cb=lambda p: VacCB(action=VacancyAction.LIST, page=p),
+        result.window,
+        lambda p: VacCB(action=VacancyAction.LIST, page=p),
         extra=[
             InlineKeyboardButton(
                 text=_("➕ Post a vacancy"), callback_data=VacCB(action=VacancyAction.NEW).pack()

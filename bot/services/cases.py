@@ -17,7 +17,7 @@ from sqlalchemy import case as sa_case
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.services import registry
+from bot.services import paging, registry
 from bot.services.roles import Roles
 from bot.services.workdays import WorkCalendar
 from db.models import AssistantAssignment, Case, CaseEvent, RoadmapStep, SupervisorScope, User
@@ -422,13 +422,6 @@ def assistant_cases_query(
     return query.order_by(Case.created_at, Case.id)
 
 
-@dataclass(frozen=True)
-class CasePage:
-    cases: Sequence[Case]
-    total: int
-    page: int  # clamped to the pages that exist
-
-
 async def assistant_cases_page(
     session: AsyncSession,
     user: User,
@@ -438,13 +431,9 @@ async def assistant_cases_page(
     page: int,
     per_page: int,
     now: dt.datetime,
-) -> CasePage:
+) -> paging.Page[Case]:
     query = assistant_cases_query(user, roles, filter_=filter_, now=now)
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    total = int(total or 0)
-    page = max(0, min(page, max(0, (total - 1) // per_page)))
-    rows = (await session.scalars(query.offset(page * per_page).limit(per_page))).all()
-    return CasePage(cases=rows, total=total, page=page)
+    return await paging.fetch(session, query, page, per_page)
 
 
 async def assistant_counts(

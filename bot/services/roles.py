@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import String, bindparam, literal_column, null, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import paging
+from bot.services.paging import Page
 from db.models import AssistantAssignment, SupervisorScope, User, UTCDateTime
 
 SCOPE_LEVELS = ("district", "region", "country")
@@ -174,15 +176,13 @@ async def find_users(
     now: dt.datetime,
     page: int = 0,
     per_page: int = 8,
-) -> tuple[list[User], int]:
+) -> Page[User]:
     """A page of the users holding `role` (assistant | supervisor | citizen) in `place` (a
-    region or district SOATO, or a mahalla code; None: anywhere), by name; and the total.
+    region or district SOATO, or a mahalla code; None: anywhere), by name.
 
     Assistants serve a mahalla of the place; supervisors hold a scope of the place (or of a
     district of a region given); citizens are registered in a mahalla of the place.
     """
-    from sqlalchemy import func
-
     from db.models import District, Mahalla
 
     if role not in FIND_ROLES:
@@ -220,8 +220,4 @@ async def find_users(
         query = query.where(User.registered_at.is_not(None))
         if place:
             query = query.where(User.mahalla_code.in_(mahallas_of_place))
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.scalars(
-        query.order_by(User.name, User.id).offset(page * per_page).limit(per_page)
-    )
-    return list(rows), int(total or 0)
+    return await paging.fetch(session, query.order_by(User.name, User.id), page, per_page)

@@ -13,7 +13,8 @@ from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy import case as sa_case
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import cases
+from bot.services import cases, paging
+from bot.services.paging import Page, page_holding
 from bot.services.roles import Scope
 from db.models import AssistantAssignment, Case, CaseEvent, District, Mahalla, Region, User
 
@@ -62,20 +63,15 @@ async def case_in_scope(
 
 async def overdue_page(
     session: AsyncSession, scopes: Sequence[Scope], now: dt.datetime, page: int, per_page: int
-) -> tuple[Sequence[Case], int]:
+) -> Page[Case]:
     """Overdue cases in scope, the longest overdue first."""
-    where = and_(
-        place_clause(scopes, Case.district_soato, Case.region_soato), cases.overdue_clause(now)
-    )
-    total = await session.scalar(select(func.count()).select_from(Case).where(where)) or 0
-    rows = await session.scalars(
+    query = (
         select(Case)
-        .where(where)
+        .where(place_clause(scopes, Case.district_soato, Case.region_soato))
+        .where(cases.overdue_clause(now))
         .order_by(cases.missed_deadline(now), Case.id)
-        .offset(page * per_page)
-        .limit(per_page)
     )
-    return rows.all(), int(total)
+    return await paging.fetch(session, query, page, per_page)
 
 
 async def assistant_open_cases(
@@ -357,8 +353,8 @@ async def scope_places(session: AsyncSession, scopes: Sequence[Scope]) -> list[P
 
 async def child_places(
     session: AsyncSession, place: Place, page: int, per_page: int
-) -> tuple[list[Place], int]:
-    """One page of the places one level below (regions, districts, mahallas) and their count."""
+) -> Page[Place]:
+    """One page of the places one level below (regions, districts, mahallas)."""
     if place.level == "country":
         rows: Sequence[Any] = (
             await session.scalars(select(Region).order_by(Region.name_uz, Region.soato))
@@ -380,16 +376,15 @@ async def child_places(
             for d in rows
         ]
     elif place.level == "district":
-        where = (Mahalla.district_soato == place.code, Mahalla.active.is_(True))
-        total = await session.scalar(select(func.count()).select_from(Mahalla).where(*where))
-        found = await session.scalars(
+        found = await paging.fetch(
+            session,
             select(Mahalla)
-            .where(*where)
-            .order_by(Mahalla.name_uz, Mahalla.code)
-            .offset(page * per_page)
-            .limit(per_page)
+            .where(Mahalla.district_soato == place.code, Mahalla.active.is_(True))
+            .order_by(Mahalla.name_uz, Mahalla.code),
+            page,
+            per_page,
         )
-        return [
+        mahallas = [
             Place(
                 "mahalla",
                 m.code,
@@ -399,11 +394,12 @@ async def child_places(
                 place.code,
                 place.region_soato,
             )
-            for m in found
-        ], int(total or 0)
+            for m in found.items
+        ]
+        return Page(items=mahallas, window=found.window)
     else:
-        return [], 0
-    return children[page * per_page : (page + 1) * per_page], len(children)
+        children = []
+    return Page.of(children, page, per_page)
 
 
 async def page_in_parent(session: AsyncSession, place: Place, per_page: int) -> int:
@@ -428,7 +424,7 @@ async def page_in_parent(session: AsyncSession, place: Place, per_page: int) -> 
         .where(where)
         .where((name < place.name_uz) | ((name == place.name_uz) & (key < place.code)))
     )
-    return int(before or 0) // per_page
+    return page_holding(int(before or 0), per_page)
 
 
 async def mahalla_assistants(

@@ -31,10 +31,10 @@ async def test_the_longest_overdue_comes_first(sessions: Any) -> None:
         await session.commit()
         order = [accepted.id, waiting.id]
 
-        supervised, _total = await supervision.overdue_page(
+        supervised = await supervision.overdue_page(
             session, [Scope("district", CHILONZOR)], now, 0, 10
         )
-        assert [c.id for c in supervised] == order[::-1]
+        assert [c.id for c in supervised.items] == order[::-1]
 
         roles = Roles(mahallas=(assistant.mahalla_code,))
         query = cases.assistant_cases_query(assistant, roles, filter_="over", now=now)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import matching, occupations, registry
+from bot.services import matching, occupations, paging, registry
+from bot.services.paging import Page
 from bot.services.vacancies import rules
 from bot.services.vacancies.rules import VacancyError, assistant_districts
 from db.models import User, Vacancy
@@ -93,24 +93,6 @@ async def manageable(
     return vacancy
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[Vacancy]
-    total: int
-    page: int
-
-
-async def _page(
-    session: AsyncSession, query: Select[tuple[Vacancy]], page: int, per_page: int
-) -> Page:
-    total = int(
-        await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    )
-    page = max(0, min(page, max(0, (total - 1) // per_page)))
-    rows = (await session.scalars(query.offset(page * per_page).limit(per_page))).all()
-    return Page(items=list(rows), total=total, page=page)
-
-
 async def _close_expired_first(session: AsyncSession, today: dt.date) -> None:
     """Close what expired since the scheduler's last round before a list is shown, in a commit
     of its own; only when there is something to close (a list is read far more often)."""
@@ -122,7 +104,7 @@ async def _close_expired_first(session: AsyncSession, today: dt.date) -> None:
 
 async def assistant_page(
     session: AsyncSession, mahallas: Sequence[str], today: dt.date, page: int, per_page: int
-) -> Page:
+) -> Page[Vacancy]:
     """The vacancies of the assistant's districts: open ones first, newest first."""
     districts = await assistant_districts(session, mahallas)
     await _close_expired_first(session, today)
@@ -131,12 +113,12 @@ async def assistant_page(
         .where(Vacancy.district_soato.in_(tuple(districts) or ("",)))
         .order_by((Vacancy.status == "open").desc(), Vacancy.id.desc())
     )
-    return await _page(session, query, page, per_page)
+    return await paging.fetch(session, query, page, per_page)
 
 
 async def browse_page(
     session: AsyncSession, district: str, today: dt.date, page: int, per_page: int
-) -> Page:
+) -> Page[Vacancy]:
     """The open vacancies of a district, soonest closing first (for citizens)."""
     await _close_expired_first(session, today)
     query = (
@@ -145,4 +127,4 @@ async def browse_page(
         .where(Vacancy.closes_on >= today, Vacancy.filled < Vacancy.places)
         .order_by(Vacancy.closes_on, Vacancy.id)
     )
-    return await _page(session, query, page, per_page)
+    return await paging.fetch(session, query, page, per_page)

@@ -19,6 +19,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 from bot.callbacks import AdminAction, LangCB, MenuAction, MenuCB
 from bot.config import LOCALES
 from bot.i18n import LANGUAGE_NAMES, N_
+from bot.services.paging import Window
 from bot.services.roles import Roles
 
 
@@ -213,40 +214,58 @@ def fits(label: str, columns: int) -> bool:
     return len(label) <= LABEL_FITS.get(columns, 5)
 
 
-def paged_buttons(
+def list_buttons(
     items: Sequence[tuple[str, CallbackData]],
     *,
-    page: int,
-    per_page: int,
-    total: int,
-    page_cb: Callable[[int], CallbackData],
     columns: int = 1,
     extra: Sequence[InlineKeyboardButton] = (),
+    nav: Sequence[InlineKeyboardButton] = (),
 ) -> InlineKeyboardMarkup:
-    """Item buttons, then a ◀ n/N ▶ row when there is more than one page, then extra buttons.
-    Items go in `columns` columns unless a label would be cut at that width (`fits`)."""
+    """Item buttons, then the `nav` row if any, then extra buttons a row each. Items go in
+    `columns` columns unless a label would be cut at that width (`fits`)."""
     builder = InlineKeyboardBuilder()
     for text, data in items:
         builder.button(text=text, callback_data=data)
     while columns > 1 and not all(fits(text, columns) for text, _data in items):
         columns -= 1
     builder.adjust(columns)
-    pages = max(1, -(-total // per_page))
-    if pages > 1:
-        nav: list[InlineKeyboardButton] = []
-        if page > 0:
-            nav.append(InlineKeyboardButton(text="◀️", callback_data=page_cb(page - 1).pack()))
-        nav.append(
-            InlineKeyboardButton(
-                text=f"{page + 1}/{pages}", callback_data=MenuCB(action=MenuAction.NOOP).pack()
-            )
-        )
-        if page + 1 < pages:
-            nav.append(InlineKeyboardButton(text="▶️", callback_data=page_cb(page + 1).pack()))
+    if nav:
         builder.row(*nav)
     for button in extra:
         builder.row(button)
     return builder.as_markup()
+
+
+def _page_row(window: Window, page_cb: Callable[[int], CallbackData]) -> list[InlineKeyboardButton]:
+    """◀ n/N ▶ for a list of more than one page (none for one page); the arrows go to the
+    neighbouring pages that exist."""
+    if window.pages == 1:
+        return []
+    nav: list[InlineKeyboardButton] = []
+    if window.page > 0:
+        nav.append(InlineKeyboardButton(text="◀️", callback_data=page_cb(window.page - 1).pack()))
+    nav.append(
+        InlineKeyboardButton(
+            text=f"{window.page + 1}/{window.pages}",
+            callback_data=MenuCB(action=MenuAction.NOOP).pack(),
+        )
+    )
+    if window.page + 1 < window.pages:
+        nav.append(InlineKeyboardButton(text="▶️", callback_data=page_cb(window.page + 1).pack()))
+    return nav
+
+
+def paged_buttons(
+    items: Sequence[tuple[str, CallbackData]],
+    window: Window,
+    page_cb: Callable[[int], CallbackData],
+    *,
+    columns: int = 1,
+    extra: Sequence[InlineKeyboardButton] = (),
+) -> InlineKeyboardMarkup:
+    """A page's item buttons, its ◀ n/N ▶ row (`page_cb` makes a page's button data), then
+    extra buttons."""
+    return list_buttons(items, columns=columns, extra=extra, nav=_page_row(window, page_cb))
 
 
 def action_keyboard(

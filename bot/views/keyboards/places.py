@@ -10,8 +10,9 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import MenuAction, MenuCB, PlaceBackCB, PlaceCB
 from bot.services.collation import sort_key
+from bot.services.paging import Page, Window
 from bot.services.registry import place_name
-from bot.views.keyboards.common import paged_buttons
+from bot.views.keyboards.common import list_buttons, paged_buttons
 from db.models import District, Mahalla, Region
 
 P = TypeVar("P", Region, District)
@@ -44,34 +45,24 @@ def regions_keyboard(
         for r in in_reading_order(regions, locale)
     ]
     extra = ([back] if back else []) + ([cancel_button()] if with_cancel else [])
-    return paged_buttons(
-        items,
-        page=0,
-        per_page=len(items) or 1,
-        total=len(items),
-        page_cb=lambda p: PlaceCB(purpose=purpose, level="r", page=p),
-        columns=2,
-        extra=extra,
-    )
+    return list_buttons(items, columns=2, extra=extra)
 
 
 def districts_keyboard(
     purpose: str, region_soato: str, districts: Sequence[District], locale: str, page: int = 0
 ) -> InlineKeyboardMarkup:
-    start = page * DISTRICTS_PER_PAGE
+    shown = Page.of(in_reading_order(districts, locale), page, DISTRICTS_PER_PAGE)
     items = [
         (place_name(d, locale), PlaceCB(purpose=purpose, level="d", code=d.soato))
-        for d in in_reading_order(districts, locale)[start : start + DISTRICTS_PER_PAGE]
+        for d in shown.items
     ]
     back = InlineKeyboardButton(
         text=_("⬅️ Back"), callback_data=PlaceBackCB(purpose=purpose, level="r").pack()
     )
     return paged_buttons(
         items,
-        page=page,
-        per_page=DISTRICTS_PER_PAGE,
-        total=len(districts),
-        page_cb=lambda p: PlaceCB(purpose=purpose, level="rp", code=region_soato, page=p),
+        shown.window,
+        lambda p: PlaceCB(purpose=purpose, level="rp", code=region_soato, page=p),
         columns=2,
         extra=[back, cancel_button()],
     )
@@ -94,11 +85,8 @@ def mahallas_keyboard(
     )
     return paged_buttons(
         items,
-        page=page,
-        per_page=MAHALLAS_PER_PAGE,
-        total=total,
-        page_cb=lambda p: PlaceCB(purpose=purpose, level="p", code=district.soato, page=p),
-        columns=1,
+        Window.clamped(page, MAHALLAS_PER_PAGE, total),
+        lambda p: PlaceCB(purpose=purpose, level="p", code=district.soato, page=p),
         extra=[back, cancel_button()],
     )
 
@@ -113,11 +101,4 @@ def search_results_keyboard(
         text=_("⬅️ Back to the list"),
         callback_data=PlaceCB(purpose=purpose, level="p", code=district.soato, page=0).pack(),
     )
-    return paged_buttons(
-        items,
-        page=0,
-        per_page=max(1, len(items)),
-        total=len(items),
-        page_cb=lambda p: PlaceCB(purpose=purpose, level="p", code=district.soato, page=p),
-        extra=[back, cancel_button()],
-    )
+    return list_buttons(items, extra=[back, cancel_button()])
