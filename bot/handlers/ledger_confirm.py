@@ -4,7 +4,7 @@ citizen may answer, and only once. Registered in the citizens' router, not the a
 
 from __future__ import annotations
 
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from bot.callbacks import CaseCB
 from bot.handlers.ledger_common import out_of_date
 from bot.notifications.work import job_answered
 from bot.services import jobs
+from bot.views.screens import answer_below
 from db.models import User, utcnow
 
 # ---------------------------------------------------------------------- the citizen's answer
@@ -51,6 +52,4 @@ async def on_confirm(
     else:
         reply = _("Thank you. Your assistant will be told that you did not start this job.")
     await query.answer()
-    if isinstance(query.message, Message):
-        original = query.message.html_text if query.message.text else ""
-        await query.message.edit_text((original + "\n\n" if original else "") + reply)
+    await answer_below(query, reply)

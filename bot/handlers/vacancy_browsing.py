@@ -8,7 +8,6 @@ import datetime as dt
 from functools import partial
 from typing import Any
 
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
@@ -25,7 +24,7 @@ from bot.i18n import fmt_money
 from bot.notifications import requests as notify_requests
 from bot.services import users, vacancies
 from bot.views.keyboards.common import paged_buttons
-from bot.views.screens import show_in_place
+from bot.views.screens import answer_below, show_in_place
 from db.models import User, Vacancy, utcnow
 
 BROWSE_PER_PAGE = 5
@@ -67,7 +66,6 @@ async def _browse_view(
         result.window,
         lambda p: VacCB(action=VacancyAction.BROWSE, page=p, v="e"),
     )
-
     text = "\n".join(
         [
             _("🔎 <b>Open vacancies in your district</b>: {n}").format(n=result.total),
@@ -244,22 +242,14 @@ async def on_offer_answer(
         await query.answer(_("You have already answered. Thank you!"), show_alert=True)
         return
     reply = _told_interested() if yes else _("Thank you. We will not offer you this vacancy again.")
+    builder = InlineKeyboardBuilder()
+    if not yes:
+        builder.button(
+            text=_("👍 I'm interested after all"),
+            callback_data=VacCB(action=VacancyAction.OFFER_YES, id=offer.id),
+        )
     await query.answer()
-    if isinstance(query.message, Message):
-        original = query.message.html_text if query.message.text else ""
-        builder = InlineKeyboardBuilder()
-        if not yes:
-            builder.button(
-                text=_("👍 I'm interested after all"),
-                callback_data=VacCB(action=VacancyAction.OFFER_YES, id=offer.id),
-            )
-        try:
-            await query.message.edit_text(
-                (original + "\n\n" if original else "") + reply,
-                reply_markup=builder.as_markup() if not yes else None,
-            )
-        except TelegramBadRequest:
-            await query.message.answer(reply)
+    await answer_below(query, reply, builder.as_markup() if not yes else None)
 
 
 async def _drop_keyboard(query: CallbackQuery) -> None:

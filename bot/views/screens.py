@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -27,3 +28,20 @@ async def pressed_message(query: CallbackQuery) -> Message | None:
         return query.message
     await query.answer(_("This button is out of date."))
     return None
+
+
+async def answer_below(
+    query: CallbackQuery, reply: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Put the answer to a notice's button under the notice, which stays as it was (so the
+    person still sees what they answered); `markup` replaces its buttons. When Telegram will
+    not take the longer text, the answer alone comes as a new message."""
+    if not isinstance(query.message, Message):
+        return
+    original = query.message.html_text if query.message.text else ""
+    try:
+        await query.message.edit_text(
+            (original + "\n\n" if original else "") + reply, reply_markup=markup
+        )
+    except TelegramBadRequest:
+        await query.message.answer(reply)
