@@ -65,7 +65,6 @@ from db.models import Case, CaseEvent, CaseFile, User, utcnow
 
 log = logging.getLogger(__name__)
 
-PER_PAGE = 8
 TEXT_LIMITS = {
     CaseWork.reason.state: cases.REASON_MAX,
     CaseWork.note.state: cases.NOTE_MAX,
