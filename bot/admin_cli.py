@@ -54,9 +54,10 @@ async def places(settings: Settings, args: argparse.Namespace) -> Any:
             district = await registry.get_district(session, args.district)
             if district is None:
                 raise AdminError(f"unknown district SOATO {args.district}")
-            rows, _total = await registry.mahallas_page(session, args.district, 0, 100_000)
+            shown = await registry.mahallas_page(session, args.district, 0, 100_000)
             items = [
-                {"code": m.code, "name_uz": m.name_uz, "name_uz_cyrl": m.name_uz_cyrl} for m in rows
+                {"code": m.code, "name_uz": m.name_uz, "name_uz_cyrl": m.name_uz_cyrl}
+                for m in shown.items
             ]
         elif args.region:
             if await registry.get_region(session, args.region) is None:

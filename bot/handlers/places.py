@@ -86,16 +86,11 @@ async def show_mahallas(
     district = await registry.get_district(session, district_soato)
     if district is None:
         return False
-    mahallas, total = await registry.mahallas_page(session, district_soato, page, MAHALLAS_PER_PAGE)
-    if page > 0 and not mahallas:
-        page = 0
-        mahallas, total = await registry.mahallas_page(
-            session, district_soato, 0, MAHALLAS_PER_PAGE
-        )
+    shown = await registry.mahallas_page(session, district_soato, page, MAHALLAS_PER_PAGE)
     await state.set_state(PlacePick.choosing)
     await state.update_data(purpose=purpose, district=district_soato)
     name = registry.place_name(district, locale)
-    if total == 0:
+    if shown.total == 0:
         text = _("{district}: no mahallas are registered here yet. Choose another district.")
     elif purpose in OWN_PLACE:
         text = _("{district}: choose your mahalla, or type a part of its name to search.")
@@ -103,7 +98,7 @@ async def show_mahallas(
         text = _("{district}: choose the mahalla, or type a part of its name to search.")
     await message.edit_text(
         opening(text.format(district=esc(name))),
-        reply_markup=mahallas_keyboard(purpose, district, mahallas, locale, page, total),
+        reply_markup=mahallas_keyboard(purpose, district, shown, locale),
     )
     return True
 

@@ -220,7 +220,7 @@ async def resend_mahallas(
     if district is None:
         await message.answer(hint)
         return
-    mahallas, total = await registry.mahallas_page(session, district.soato, 0, MAHALLAS_PER_PAGE)
+    shown = await registry.mahallas_page(session, district.soato, 0, MAHALLAS_PER_PAGE)
     text = opening(
         _("{district}: choose your mahalla, or type a part of its name to search.").format(
             district=esc(registry.place_name(district, user.locale))
@@ -228,9 +228,7 @@ async def resend_mahallas(
     )
     await message.answer(
         hint + "\n\n" + text,
-        reply_markup=mahallas_keyboard(
-            data.get("purpose", PURPOSE), district, mahallas, user.locale, 0, total
-        ),
+        reply_markup=mahallas_keyboard(data.get("purpose", PURPOSE), district, shown, user.locale),
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import paging
 from bot.services.translit import (
     LOOSE_PAIRS,
     latin_to_cyrillic,
@@ -205,18 +206,14 @@ async def districts(session: AsyncSession, region_soato: str) -> Sequence[Distri
 
 async def mahallas_page(
     session: AsyncSession, district_soato: str, page: int, per_page: int
-) -> tuple[Sequence[Mahalla], int]:
-    """One page of a district's active mahallas and the total count."""
-    where = (Mahalla.district_soato == district_soato, Mahalla.active.is_(True))
-    total = await session.scalar(select(func.count()).select_from(Mahalla).where(*where)) or 0
-    rows = await session.scalars(
+) -> paging.Page[Mahalla]:
+    """One page of a district's active mahallas (a page past the end is the last one)."""
+    query = (
         select(Mahalla)
-        .where(*where)
+        .where(Mahalla.district_soato == district_soato, Mahalla.active.is_(True))
         .order_by(Mahalla.name_uz)
-        .offset(page * per_page)
-        .limit(per_page)
     )
-    return rows.all(), total
+    return await paging.fetch(session, query, page, per_page)
 
 
 async def search_mahallas(

@@ -56,8 +56,7 @@ WITHOUT_ASSISTANT = 5  # the last mahallas (by name) get none: the district's qu
 
 async def district_mahallas(session: AsyncSession) -> Sequence[Mahalla]:
     """Every mahalla of the demo district."""
-    rows, _total = await registry.mahallas_page(session, DISTRICT, 0, 10_000)
-    return rows
+    return (await registry.mahallas_page(session, DISTRICT, 0, 10_000)).items
 
 
 async def is_seeded(session: AsyncSession) -> bool:

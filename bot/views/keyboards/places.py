@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import MenuAction, MenuCB, PlaceBackCB, PlaceCB
 from bot.services.collation import sort_key
-from bot.services.paging import Page, Window
+from bot.services.paging import Page
 from bot.services.registry import place_name
 from bot.views.keyboards.common import list_buttons, paged_buttons
 from db.models import District, Mahalla, Region
@@ -69,15 +69,12 @@ def districts_keyboard(
 
 
 def mahallas_keyboard(
-    purpose: str,
-    district: District,
-    mahallas: Sequence[Mahalla],
-    locale: str,
-    page: int,
-    total: int,
+    purpose: str, district: District, shown: Page[Mahalla], locale: str
 ) -> InlineKeyboardMarkup:
+    """A page of a district's mahallas (`registry.mahallas_page`), its ◀ n/N ▶ row, Back, Cancel."""
     items = [
-        (place_name(m, locale), PlaceCB(purpose=purpose, level="m", code=m.code)) for m in mahallas
+        (place_name(m, locale), PlaceCB(purpose=purpose, level="m", code=m.code))
+        for m in shown.items
     ]
     back = InlineKeyboardButton(
         text=_("⬅️ Back"),
@@ -85,7 +82,7 @@ def mahallas_keyboard(
     )
     return paged_buttons(
         items,
-        Window.clamped(page, MAHALLAS_PER_PAGE, total),
+        shown.window,
         lambda p: PlaceCB(purpose=purpose, level="p", code=district.soato, page=p),
         extra=[back, cancel_button()],
     )
