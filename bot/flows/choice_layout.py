@@ -8,6 +8,8 @@ from typing import Any
 from aiogram.types import InlineKeyboardButton
 
 from bot.flows.engine import QuestionStep
+from bot.flows.model import Choice
+from bot.services.paging import Page, Window, page_holding
 
 SHORT_CHOICE = 18  # choices at most this long go two to a row
 #: A single-choice list longer than this is shown CHOICES_PER_PAGE choices at a time.
@@ -21,16 +23,14 @@ def choice_rows(buttons: list[InlineKeyboardButton], labels: list[str]) -> list[
     return [[button] for button in buttons]
 
 
-def choice_page(step: QuestionStep, page: int | None) -> tuple[int, int]:
-    """Which page of a long single-choice list to show (the answer's page by default), and
-    how many pages there are (1: the list is short enough to show whole)."""
-    choices = step.question.choices or ()
+def choice_page(step: QuestionStep, page: int | None) -> Page[Choice]:
+    """The choices shown under a single-choice question: a long list a page at a time (the
+    answer's page by default), a short one whole (one page, no ◀ ▶)."""
+    choices = step.question.choices or []
     if len(choices) <= PAGED_OVER:
-        return 0, 1
-    pages = -(-len(choices) // CHOICES_PER_PAGE)
+        return Page(items=choices, window=Window.whole(len(choices)))
     if page is None:
         ids = [choice.id for choice in choices]
-        page = (
-            ids.index(step.value) // CHOICES_PER_PAGE if step.answered and step.value in ids else 0
-        )
-    return max(0, min(page, pages - 1)), pages
+        answered = step.answered and step.value in ids
+        page = page_holding(ids.index(step.value), CHOICES_PER_PAGE) if answered else 0
+    return Page.of(choices, page, CHOICES_PER_PAGE)

@@ -23,7 +23,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import QCB, QuestionAction
 from bot.flows.answer_texts import as_locale, error_text, files_label, spoken_label
 from bot.flows.answers import MAX_FILES, is_media
-from bot.flows.choice_layout import CHOICES_PER_PAGE, choice_page, choice_rows
+from bot.flows.choice_layout import choice_page, choice_rows
 from bot.flows.engine import (
     YES_NO_LABELS,
     AttachStep,
@@ -148,17 +148,15 @@ def render_question(
     rows: list[list[InlineKeyboardButton]] = []
     qid = question.id
     if question.type == "single":
-        page, pages = choice_page(step, page)
-        every = list(question.choices or ())
-        first = page * CHOICES_PER_PAGE
-        shown = every if pages == 1 else every[first : first + CHOICES_PER_PAGE]
-        labels = [choice.text.get(loc) for choice in shown]
+        shown = choice_page(step, page)
+        page, pages = shown.page, shown.window.pages
+        labels = [choice.text.get(loc) for choice in shown.items]
         buttons = [
             _button(
                 (CHECK if step.answered and step.value == choice.id else "") + label,
                 _cb(draft_id, QuestionAction.CHOOSE, qid, choice.id),
             )
-            for choice, label in zip(shown, labels, strict=True)
+            for choice, label in zip(shown.items, labels, strict=True)
         ]
         rows += choice_rows(buttons, labels)
         if pages > 1:  # a long list a page at a time, so the question stays on screen
