@@ -77,7 +77,7 @@ async def on_find_role(
     builder.button(
         text=_("🌐 All places"), callback_data=AdmCB(action=AdminAction.PEOPLE, v=callback_data.v)
     )
-    builder.row(back_button("fu"))
+    builder.row(back_button(AdminAction.FIND_PEOPLE))
     await query.answer()
     await show_in_place(
         query,
@@ -119,7 +119,7 @@ async def _people_view(
         found.window,
         lambda p: AdmCB(action=AdminAction.PEOPLE, v=f"{role_code}.{place}", page=p),
         columns=2,
-        extra=[back_button("fu")],
+        extra=[back_button(AdminAction.FIND_PEOPLE)],
     )
     return fit_message(["\n".join(lines)]), markup
 
@@ -232,7 +232,7 @@ async def person_card(
             callback_data=AdmCB(action=AdminAction.REVOKE_SUPERVISOR, id=person.id),
         )
     builder.adjust(1)
-    builder.row(back_button("fu"))
+    builder.row(back_button(AdminAction.FIND_PEOPLE))
     return fit_message(["\n".join(lines)]), builder.as_markup()
 
 

@@ -67,7 +67,7 @@ async def on_grant_start(
             callback_data=AdmCB(action=AdminAction.GRANT_LEVEL, id=person.id, v="c"),
         )
         builder.adjust(1)
-        builder.row(back_button("card", id=person.id))
+        builder.row(back_button(AdminAction.CARD, id=person.id))
         await show_in_place(query, _("Which supervisor role?"), builder.as_markup())
         return
     if callback_data.action == AdminAction.GRANT_LEVEL and callback_data.v == "c":
@@ -128,7 +128,7 @@ async def _confirm_replacement(
     builder.button(
         text=_("✅ Yes"), callback_data=PlaceCB(purpose="gm", level=CONFIRMED, code=code)
     )
-    builder.row(back_button("card", id=person.id))
+    builder.row(back_button(AdminAction.CARD, id=person.id))
     text = _(
         "Mahalla: <b>{place}</b>\nNew assistant: {name}\nReplaces: {old}. Both will be told."
         "\nConfirm?"
@@ -188,7 +188,7 @@ async def on_revoke(query: CallbackQuery, callback_data: AdmCB, **data: Unpack[A
             text=_("Yes, end it"),
             callback_data=AdmCB(action=REVOKE_CONFIRMS[action], id=person.id),
         )
-        builder.row(back_button("card", id=person.id))
+        builder.row(back_button(AdminAction.CARD, id=person.id))
         question = (
             _("End the assistant role of {name}? The mahalla's cases stay with the mahalla.")
             if assistant

@@ -137,6 +137,10 @@ def test_unknown_action_is_not_unpacked() -> None:
         qcb.unpack("q:1:zz::")
 
 
+#: Helpers whose first argument is an action (a member, never its code).
+ACTION_FIRST = {"back_button", "_cb", "_raw_cb"}
+
+
 def _code_literals(tree: ast.AST) -> list[tuple[int, str]]:
     """Where the code names an action by its packed code ("hirey") instead of its member."""
     found: list[tuple[int, str]] = []
@@ -158,6 +162,8 @@ def _code_literals(tree: ast.AST) -> list[tuple[int, str]]:
             if func in {"F.action.in_", "register_buttons"}:  # the filter's set, the table's keys
                 for arg in node.args:
                     strings(arg)
+            if func in ACTION_FIRST and node.args:  # helpers taking an action first
+                strings(node.args[0])
         elif isinstance(node, ast.Compare):  # F.action == "ra", cb.action in ("x", "xx")
             if ast.unparse(node.left).split(".")[-1] == "action":
                 for comparator in node.comparators:
@@ -197,6 +203,15 @@ def test_the_code_check_can_fail() -> None:
         'SvCB(action="ra")\nVacCB.filter(F.action == "hirey")\nif cb.action in ("x", "xx"): pass\n'
         'register_buttons(r, JobCB, {"del": on_delete})\n'
     )
+    source += 'builder.row(back_button("fu"))\n'
     table = 'HELP = {AdminAction.HELP: "?", "hlp": "?", "invite": "?"}\n'
     found = _code_literals(ast.parse(source + table))
-    assert sorted(found) == [(1, "ra"), (2, "hirey"), (3, "x"), (3, "xx"), (4, "del"), (5, "hlp")]
+    assert sorted(found) == [
+        (1, "ra"),
+        (2, "hirey"),
+        (3, "x"),
+        (3, "xx"),
+        (4, "del"),
+        (5, "fu"),
+        (6, "hlp"),
+    ]
