@@ -207,11 +207,12 @@ async def districts(session: AsyncSession, region_soato: str) -> Sequence[Distri
 async def mahallas_page(
     session: AsyncSession, district_soato: str, page: int, per_page: int
 ) -> paging.Page[Mahalla]:
-    """One page of a district's active mahallas (a page past the end is the last one)."""
+    """One page of a district's active mahallas by name (a page past the end is the last one);
+    the code breaks ties, so two mahallas of one name keep their pages."""
     query = (
         select(Mahalla)
         .where(Mahalla.district_soato == district_soato, Mahalla.active.is_(True))
-        .order_by(Mahalla.name_uz)
+        .order_by(Mahalla.name_uz, Mahalla.code)
     )
     return await paging.fetch(session, query, page, per_page)
 

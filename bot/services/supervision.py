@@ -13,7 +13,7 @@ from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy import case as sa_case
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import cases, paging
+from bot.services import cases, paging, registry
 from bot.services.paging import Page, page_holding
 from bot.services.roles import Scope
 from db.models import AssistantAssignment, Case, CaseEvent, District, Mahalla, Region, User
@@ -376,14 +376,7 @@ async def child_places(
             for d in rows
         ]
     elif place.level == "district":
-        found = await paging.fetch(
-            session,
-            select(Mahalla)
-            .where(Mahalla.district_soato == place.code, Mahalla.active.is_(True))
-            .order_by(Mahalla.name_uz, Mahalla.code),
-            page,
-            per_page,
-        )
+        found = await registry.mahallas_page(session, place.code or "", page, per_page)
         mahallas = [
             Place(
                 "mahalla",
