@@ -50,6 +50,10 @@ QUESTION_ACTIONS = frozenset(
 SUMMARY_ACTIONS = frozenset(
     {QuestionAction.EDIT, QuestionAction.EDIT_QUESTION, QuestionAction.SUMMARY, QuestionAction.SEND}
 )
+#: The cancel question and its two answers: good on any step of a draft.
+CANCEL_ACTIONS = frozenset(
+    {QuestionAction.CANCEL, QuestionAction.CANCEL_YES, QuestionAction.CANCEL_NO}
+)
 
 
 async def on_button(query: CallbackQuery, callback_data: QCB, **data: Unpack[Sending]) -> None:
@@ -98,11 +102,7 @@ async def on_button(query: CallbackQuery, callback_data: QCB, **data: Unpack[Sen
         stale = stale or not asking or step.question.id != cb.q
     elif cb.action in SUMMARY_ACTIONS:
         stale = stale or not isinstance(step, SummaryStep)
-    elif cb.action not in (
-        QuestionAction.CANCEL,
-        QuestionAction.CANCEL_YES,
-        QuestionAction.CANCEL_NO,
-    ):
+    elif cb.action not in CANCEL_ACTIONS:
         stale = True
     if stale:
         log.info("stale questionnaire button %r from user %s", query.data, user.id)
@@ -154,9 +154,8 @@ async def _question_action(
 ) -> None:
     engine, chat_id = run.engine, message.chat.id
     try:
-        if cb.action == QuestionAction.FILES_DONE and isinstance(
-            step, AttachStep
-        ):  # papers done (or none)
+        # papers done (or none)
+        if cb.action == QuestionAction.FILES_DONE and isinstance(step, AttachStep):
             new_state = engine.finish_attachments(run.state)
             await drafts.save(run, new_state, utcnow())
             await query.answer()

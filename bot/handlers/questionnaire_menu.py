@@ -16,7 +16,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import RequestAction, RequestCB
+from bot.callbacks import RequestCB
 from bot.config import Settings
 from bot.flows import telegram as tg
 from bot.flows.loader import FlowRegistry
@@ -154,11 +154,7 @@ async def on_update(query: CallbackQuery, callback_data: RequestCB, **data: Any)
     answering = Answering.of(data)
     bot, state, session, user = answering.bot, answering.state, answering.session, answering.user
     case = await cases.citizen_case(session, user, callback_data.id)
-    if (
-        case is None
-        or case.kind not in REQUEST_KINDS
-        or callback_data.action != RequestAction.UPDATE
-    ):
+    if case is None or case.kind not in REQUEST_KINDS:
         log.warning("request update refused: user=%s case=%s", user.id, callback_data.id)
         await query.answer(_("This button is out of date."), show_alert=True)
         return
